@@ -1,0 +1,139 @@
+"""Typed answers. A lookup never falls back silently to an older version: it
+says the point is in force (and which version, made by which act and item),
+not yet in force, repealed, renumbered away, or that no point bore the label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Union
+
+from attrs import frozen
+
+from . import model as m
+from .consolidate import Version
+
+
+@frozen
+class ActRef:
+    """What a citation needs of an act."""
+
+    number: str
+    kind: str  # directive | amending
+    date_written: str  # as the sources print it: "30.04.2017", "xx.yy.2020"
+    title: str
+    signing: m.Signing
+    in_force_from: dt.date
+    applies_from: dt.date | None = None
+
+    def __str__(self) -> str:
+        return f"{self.date_written} nr {self.number}"
+
+
+@frozen
+class Assumption:
+    """An answer that would differ if an act's unknown date fell elsewhere in its bounds."""
+
+    act: str
+    written: str
+    assumed: dt.date
+    earliest: dt.date
+    latest: dt.date
+    reason: str
+    supplied: bool = False
+
+    def __str__(self) -> str:
+        if self.supplied:
+            return f"act {self.act} ({self.written}): date {self.assumed} supplied by the user"
+        return (
+            f"act {self.act} ({self.written}): date not in the sources, assumed {self.assumed} "
+            f"(possible {self.earliest}..{self.latest}; {self.reason})"
+        )
+
+
+@frozen
+class Citation:
+    """Point, version, act and item behind a wording."""
+
+    label: str
+    provision: str
+    version: int
+    act: ActRef
+    item: str | None
+    verb: str
+
+    def __str__(self) -> str:
+        item = f"item {self.item} of " if self.item else ("" if self.verb == "enacted" else "an item (number not in the sources) of ")
+        return f"point {self.label}, version {self.version} of {self.provision}: {self.verb} by {item}act {self.act}"
+
+
+@frozen
+class InForce:
+    """The version of a point in force on the asked date."""
+
+    label: str
+    version: Version
+    citation: Citation  # who made the content
+    change: Citation  # who began this version (a renumbering, say)
+    assumptions: tuple[Assumption, ...] = ()
+
+    @property
+    def content(self) -> m.Content:
+        return self.version.content
+
+    @property
+    def wording(self) -> m.Wording:
+        return self.version.content.wording
+
+    @property
+    def text(self) -> str | None:
+        """The wording when the sources hold it (or a marked reconstruction's text)."""
+        wording = self.wording
+        return None if isinstance(wording, m.Unknown) else wording.text
+
+    @property
+    def status(self) -> str:
+        """known | unknown | reconstructed."""
+        return type(self.wording).__name__.lower()
+
+    def fact(self, name: str) -> m.Fact | None:
+        return self.content.fact(name)
+
+
+@frozen
+class NotYetInForce:
+    label: str
+    from_date: dt.date
+    first: InForce
+    assumptions: tuple[Assumption, ...] = ()
+
+
+@frozen
+class Repealed:
+    label: str
+    since: dt.date
+    by: Citation
+    last: Version  # the last version that was in force
+    assumptions: tuple[Assumption, ...] = ()
+
+
+@frozen
+class Renumbered:
+    """The label's provision moved to another label, and nothing took its place."""
+
+    label: str
+    since: dt.date
+    provision: str
+    new_label: str
+    by: Citation
+    assumptions: tuple[Assumption, ...] = ()
+
+
+@frozen
+class NoSuchLabel:
+    label: str
+    on: dt.date | None
+    near: tuple[str, ...]
+
+
+Answer = Union[InForce, NotYetInForce, Repealed, Renumbered, NoSuchLabel]

@@ -1,0 +1,174 @@
+"""``tat``: thin commands over the query API. Each loads, asks, prints (``--json``
+for data), and exits 1 on a bad question or a corpus with errors.
+
+    tat point 11.3 --as-of 2019-06-01
+    tat point 7.1.1 --as-of 2021-06-01 --facts-on 2016-03-01
+    tat text --as-of 2021-01-01
+    tat history 9.1.10
+    tat diff 2019-06-01 2021-01-01
+    tat acts
+    tat check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import CorpusError, TatError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CorpusError as error:
+        print("\n".join(d.render() for d in error.diagnostics), file=sys.stderr)
+        return 1
+    except TatError as error:
+        print(f"tat: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+def _law(args):
+    from . import load
+
+    assume = dict(_assumption(text) for text in args.assume)
+    return load(args.corpus or None, assume)
+
+
+def _assumption(text: str) -> tuple[str, str]:
+    from .errors import QueryError
+
+    number, sep, day = text.partition("=")
+    if not sep:
+        raise QueryError(f"--assume takes ACT=DATE, for instance 1-3/zz=2020-03-16, not {text!r}")
+    return number.strip(), day.strip()
+
+
+def _emit(args, data, text: str) -> int:
+    if args.json:
+        from .serialize import to_data
+
+        print(json.dumps(to_data(data), ensure_ascii=False, indent=2))
+    else:
+        print(text)
+    return 0
+
+
+def _point(args) -> int:
+    from .render import answer_text
+
+    law = _law(args)
+    if args.facts_on:
+        applied = law.applicable(args.label, args.facts_on, args.as_of)
+        text = f"{applied.basis}\n{answer_text(applied.answer, applied.law_on)}"
+        text += "".join(f"\n  ASSUMPTION: {a}" for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
+        return _emit(args, applied, text)
+    answer = law.point(args.label, args.as_of)
+    return _emit(args, answer, answer_text(answer, _day(args.as_of)))
+
+
+def _day(value):
+    from .law import day
+
+    return day(value)
+
+
+def _text(args) -> int:
+    law = _law(args)
+    return _emit(args, law.in_force(args.as_of), law.text(args.as_of).rstrip("\n"))
+
+
+def _history(args) -> int:
+    from .render import answer_text
+
+    histories = _law(args).history(args.label)
+    blocks = []
+    for history in histories:
+        spans = ", ".join(f"{label} [{start}, {end or '…'})" for label, start, end in history.labels)
+        blocks.append(f"{history.provision}: labels {spans}")
+        for step in history.steps:
+            start = getattr(step, "since", None) or step.version.start
+            end = "" if not hasattr(step, "version") else f" to {step.version.end or '…'}"
+            blocks.append(f"- from {start}{end}\n" + _indent(answer_text(step)))
+    return _emit(args, histories, "\n".join(blocks))
+
+
+def _diff(args) -> int:
+    changes = _law(args).diff(args.before, args.after)
+    lines = []
+    for change in changes:
+        old, new = change.before, change.after
+        label = f"{old.label} -> {new.label}" if old and new and old.label != new.label else (new or old).label
+        lines.append(f"{label} ({change.provision}): {', '.join(change.kinds)}")
+        if "reworded" in change.kinds:
+            lines.append(f"  - {old.text if old.text is not None else '[wording not in the sources]'}")
+            lines.append(f"  + {new.text if new.text is not None else '[wording not in the sources]'}")
+        if new is not None:
+            lines.append(f"  by: {new.change}")
+    return _emit(args, changes, "\n".join(lines) or "no differences")
+
+
+def _acts(args) -> int:
+    from .render import describe_act
+
+    acts = _law(args).acts()
+    return _emit(args, acts, "\n".join(describe_act(act) for act in acts))
+
+
+def _check(args) -> int:
+    law = _law(args)
+    for diagnostic in law.diagnostics:
+        print(diagnostic.render())
+    print(f"{len(law.acts())} acts, {len(law.index.provisions)} provisions, {len(law.diagnostics)} warnings")
+    return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tat", description="The TAT directive as versioned law.")
+    parser.set_defaults(run=lambda args: parser.print_help() or 0)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print JSON data")
+    common.add_argument("--corpus", action="append", default=[], metavar="PATH",
+                        help="DSL files or folders to load instead of the bundled directive")
+    common.add_argument("--assume", action="append", default=[], metavar="ACT=DATE",
+                        help="the real date of an act whose date the sources lack, e.g. 1-3/zz=2020-03-16")
+    commands = parser.add_subparsers(title="commands")
+
+    point = commands.add_parser("point", parents=[common], help="a point as in force on a date")
+    point.add_argument("label", help="a point number such as 11.3, or Lisa 1")
+    point.add_argument("--as-of", required=True, help="the date (YYYY-MM-DD); with --facts-on, the decision date")
+    point.add_argument("--facts-on", help="the date of the facts the law is applied to")
+    point.set_defaults(run=_point)
+
+    text = commands.add_parser("text", parents=[common], help="the whole directive as in force on a date")
+    text.add_argument("--as-of", required=True)
+    text.set_defaults(run=_text)
+
+    history = commands.add_parser("history", parents=[common], help="every version of the points that bore a label")
+    history.add_argument("label")
+    history.set_defaults(run=_history)
+
+    diff = commands.add_parser("diff", parents=[common], help="what changed between two dates")
+    diff.add_argument("before")
+    diff.add_argument("after")
+    diff.set_defaults(run=_diff)
+
+    acts = commands.add_parser("acts", parents=[common], help="the acts, their dates and assumptions")
+    acts.set_defaults(run=_acts)
+
+    check = commands.add_parser("check", parents=[common], help="load the corpus and print every diagnostic")
+    check.set_defaults(run=_check)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Replay the acts in order into provisions and their versions.
+
+A *provision* is a point with an identity that survives renumbering; its id
+is the label it was born with and the act that made it (``9.1.10@1-3/170``).
+A *version* is one stretch of a provision's life with one label and one
+content, valid on the half-open interval ``[start, end)`` (``end`` None: still
+in force). An act in force "on signing" is in force on its signing day, so
+its versions start that day. A repeal ends the provision with a last version
+whose content is None.
+
+Problems are collected as diagnostics, not raised: an item whose target is not
+in force, two items of one act changing the same point (the later prevails),
+a label collision after an insertion or a renumbering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from attrs import field, frozen
+
+from . import model as m
+from .errors import Diagnostic
+
+
+@frozen
+class Cause:
+    """The act and item behind a version, and what the item did."""
+
+    act: str
+    item: str | None
+    verb: str  # enacted | substituted | retitled | inserted | repealed | renumbered
+
+
+@frozen
+class Version:
+    provision: str
+    number: int
+    label: m.Label
+    kind: str
+    content: m.Content | None  # None: repealed
+    start: dt.date
+    end: dt.date | None
+    cause: Cause  # what began this version
+    content_cause: Cause  # what gave its content (differs after a renumbering)
+    location: m.Location | None = field(default=None, eq=False)  # the point or item that made it
+
+    @property
+    def repealed(self) -> bool:
+        return self.content is None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@frozen
+class History:
+    """The outcome of the replay: every provision's versions, acts in order."""
+
+    acts: tuple[m.Act, ...]
+    provisions: dict[str, tuple[Version, ...]]
+
+
+def consolidate(corpus: m.Corpus) -> tuple[History, list[Diagnostic]]:
+    replay = _Replay()
+    acts = tuple(sorted(corpus.acts, key=lambda act: act.order_key))
+    for act in acts:
+        replay.apply(act)
+    provisions = {pid: tuple(versions) for pid, versions in replay.versions.items()}
+    diagnostics = replay.diagnostics + check_versions(provisions)
+    return History(acts, provisions), diagnostics
+
+
+def check_versions(provisions: dict[str, tuple[Version, ...]]) -> list[Diagnostic]:
+    """Each provision's versions follow each other with no gap and no overlap."""
+    found = []
+    for pid, versions in provisions.items():
+        for before, after in zip(versions, versions[1:]):
+            if before.end != after.start or before.start >= after.start:
+                message = f"versions {before.number} and {after.number} of {pid} overlap or leave a gap"
+                found.append(Diagnostic("error", "overlapping-versions", message))
+    return found
+
+
+def _kind_of(label: m.Label) -> str:
+    if label.annex:
+        return "annex"
+    return "section" if label.depth == 1 else "point"
+
+
+class _Replay:
+    def __init__(self):
+        self.live: dict[m.Label, str] = {}
+        self.versions: dict[str, list[Version]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.directive: str | None = None
+
+    def _report(self, severity: str, code: str, message: str, location) -> None:
+        self.diagnostics.append(Diagnostic(severity, code, message, location))
+
+    # --- versions ----------------------------------------------------------------
+
+    def _begin(self, pid: str, day: dt.date, cause: Cause, **changes) -> None:
+        """Close the current version of ``pid`` on ``day`` and open the next.
+
+        A second change by the same act on the same day replaces the version the
+        first one opened: within one act the later item prevails.
+        """
+        versions = self.versions[pid]
+        current = versions[-1]
+        if current.start == day and current.cause.act == cause.act:
+            versions.pop()
+            content_cause = cause if "content" in changes else current.content_cause
+            versions.append(attrs.evolve(current, cause=cause, content_cause=content_cause, **changes))
+            return
+        versions[-1] = attrs.evolve(current, end=day)
+        content_cause = cause if "content" in changes else current.content_cause
+        versions.append(
+            attrs.evolve(current, number=current.number + 1, start=day, end=None, cause=cause,
+                         content_cause=content_cause, **changes)
+        )
+
+    def _create(self, label: m.Label, kind: str, content: m.Content, day: dt.date, cause: Cause, location) -> None:
+        pid = f"{label}@{cause.act}"
+        while pid in self.versions:  # a label born twice in one act
+            pid += "'"
+        self.versions[pid] = [Version(pid, 1, label, kind, content, day, None, cause, cause, location)]
+        self.live[label] = pid
+
+    # --- acts --------------------------------------------------------------------
+
+    def apply(self, act: m.Act) -> None:
+        day = act.in_force_from
+        if act.kind == "directive":
+            if self.directive is not None:
+                self._report("error", "two-directives", f"{act.number} is a second directive beside {self.directive}", act.location)
+            self.directive = act.number
+            for point in act.points:
+                if point.label in self.live:
+                    self._report("error", "label-collision", f"{act.number} enacts {point.label} twice", point.location)
+                    continue
+                self._create(point.label, point.kind, point.content, day, Cause(act.number, None, "enacted"), point.location)
+            return
+        changed: dict[str, m.Item] = {}
+        for item in act.items:
+            self._apply_item(act, item, day, changed)
+
+    def _apply_item(self, act: m.Act, item: m.Item, day: dt.date, changed: dict) -> None:
+        verb = item.verb
+        name = f"item {item.number or '?'} of {act.number}"
+        if isinstance(verb, m.Renumber):
+            self._renumber(act, item, day, name)
+            return
+        if isinstance(verb, m.Insert):
+            self._insert(act, item, day, name)
+            return
+        pid = self.live.get(verb.target)
+        if pid is None:
+            self._report("error", "unknown-target",
+                         f"{name} changes {verb.target}, which is not in force on {day}", item.location)
+            return
+        if pid in changed:
+            first = changed[pid]
+            self._report("warning", "double-change",
+                         f"items {first.number or '?'} and {item.number or '?'} of {act.number} both change "
+                         f"{verb.target}; the later ({item.number or '?'}) prevails", item.location)
+        changed[pid] = item
+        if isinstance(verb, m.Repeal):
+            for label in sorted(label for label in self.live if label.is_within(verb.target)):
+                self._begin(self.live.pop(label), day, Cause(act.number, item.number, "repealed"), content=None,
+                            location=item.location)
+            return
+        verb_name = "retitled" if isinstance(verb, m.Retitle) else "substituted"
+        self._begin(pid, day, Cause(act.number, item.number, verb_name), content=item.content, location=item.location)
+
+    def _insert(self, act: m.Act, item: m.Item, day: dt.date, name: str) -> None:
+        label, after = item.verb.target, item.verb.after
+        if label in self.live:
+            self._report("error", "label-collision", f"{name} inserts {label}, which is already in force on {day}", item.location)
+            return
+        if label.parent is not None and label.parent not in self.live:
+            self._report("error", "unknown-target", f"{name} inserts {label} under {label.parent}, which is not in force on {day}", item.location)
+            return
+        if after is not None and after not in self.live:
+            self._report("error", "unknown-target", f"{name} inserts {label} after {after}, which is not in force on {day}", item.location)
+            return
+        self._create(label, _kind_of(label), item.content, day, Cause(act.number, item.number, "inserted"), item.location)
+
+    def _renumber(self, act: m.Act, item: m.Item, day: dt.date, name: str) -> None:
+        verb: m.Renumber = item.verb
+        if verb.target not in self.live:
+            self._report("error", "unknown-target", f"{name} renumbers from {verb.target}, which is not in force on {day}", item.location)
+            return
+        depth = verb.target.depth
+        moved = {
+            label: label.shifted(depth, verb.by)
+            for label in self.live
+            if label.depth >= depth
+            and label.annex == verb.target.annex
+            and label.parts[: depth - 1] == verb.target.parts[: depth - 1]
+            and verb.target.parts[depth - 1] <= label.parts[depth - 1]
+            and (verb.last is None or label.parts[depth - 1] <= verb.last.parts[depth - 1])
+        }
+        staying = set(self.live) - set(moved)
+        clashes = sorted(new for new in moved.values() if new in staying or new.parts[depth - 1] < 1)
+        if clashes:
+            self._report("error", "label-collision",
+                         f"{name} renumbers onto {', '.join(map(str, clashes))}, already in force on {day}", item.location)
+            return
+        pids = {old: self.live.pop(old) for old in moved}
+        for old, new in sorted(moved.items()):
+            self._begin(pids[old], day, Cause(act.number, item.number, "renumbered"), label=new, location=item.location)
+            self.live[new] = pids[old]

@@ -1,0 +1,66 @@
+"""One root error type, and diagnostics as values.
+
+Loading collects diagnostics (``file:line:col: severity: message``, then the
+line and a caret) instead of stopping at the first problem; errors among
+them make :class:`CorpusError`. A DSL syntax error is a :class:`DslError`.
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from .model import Location
+
+
+@frozen
+class Diagnostic:
+    """A finding about the corpus, with where it stands."""
+
+    severity: str  # error | warning
+    code: str  # short kebab-case kind, e.g. unknown-target
+    message: str
+    location: Location | None = None
+    context: str = field(default="", eq=False)  # the source line and a caret
+
+    def render(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        head = f"{where}{self.severity}: {self.message} [{self.code}]"
+        return f"{head}\n{self.context}" if self.context else head
+
+
+class TatError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+
+class DslError(TatError):
+    """A DSL file that does not parse or does not make sense."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.render())
+        self.diagnostic = diagnostic
+
+    @property
+    def location(self) -> Location | None:
+        return self.diagnostic.location
+
+
+class CorpusError(TatError):
+    """A corpus with errors; every diagnostic is kept, warnings included."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        errors = [d for d in diagnostics if d.severity == "error"]
+        super().__init__("\n".join(d.render() for d in errors))
+        self.diagnostics = diagnostics
+
+
+class QueryError(TatError):
+    """A question the engine cannot read, e.g. a malformed label or date."""
+
+
+def caret(text: str, line: int, column: int) -> str:
+    """The source line and a caret under ``column`` (both 1-based)."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    source = lines[line - 1].expandtabs(1)
+    return f"    {source}\n    {' ' * (column - 1)}^"

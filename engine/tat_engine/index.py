@@ -1,0 +1,205 @@
+"""The query index: per label, a sorted list of start days and the answer for
+each stretch, precomputed. A lookup is a dict access and a bisect; negative
+answers (not yet in force, repealed, renumbered away, no such point) are
+precomputed too. Built once from the replay, pickled by the loader, and read
+without the parser or the graph library.
+
+Intervals are half-open: an entry found at index ``i`` holds on
+``[starts[i], starts[i + 1])``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from bisect import bisect_right
+from collections import defaultdict
+
+import attrs
+
+from . import model as m
+from .answers import (
+    ActRef, Answer, Assumption, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed,
+)
+from .consolidate import Cause, History, Version
+
+_FAR = dt.date.max
+
+
+class Timeline:
+    """The answers for one label over time."""
+
+    __slots__ = ("starts", "entries", "pending", "before")
+
+    def __init__(self, starts, entries, pending, before):
+        self.starts: list[dt.date] = starts
+        self.entries: list[Answer | None] = entries  # None: no point bore the label
+        self.pending: list[tuple[Assumption, ...]] = pending
+        self.before: tuple[NotYetInForce, tuple[Assumption, ...]] = before
+
+
+class Index:
+    """Everything a query needs, and nothing that imports lark or networkx."""
+
+    def __init__(self, history: History, references: dict | None = None, diagnostics: tuple = ()):
+        self.acts: dict[str, ActRef] = {
+            act.number: ActRef(act.number, act.kind, act.date_written, act.title, act.signed, act.in_force_from, act.applies_from)
+            for act in history.acts
+        }
+        self.uncertain: dict[str, Assumption] = {
+            act.number: _assumption(act) for act in history.acts if act.in_force is None
+            and isinstance(act.signed, m.UncertainDate)
+        }
+        self.provisions: dict[str, tuple[Version, ...]] = history.provisions
+        self.starts: dict[str, list[dt.date]] = {
+            pid: [version.start for version in versions] for pid, versions in history.provisions.items()
+        }
+        self.answers: dict[tuple[str, int], InForce] = {
+            (version.provision, version.number): self._in_force(version)
+            for versions in history.provisions.values() for version in versions if not version.repealed
+        }
+        self.labels: dict[str, Timeline] = _timelines(self)
+        self.references = references or {}
+        self.diagnostics = tuple(diagnostics)
+
+    # --- building blocks ------------------------------------------------------------
+
+    def cite(self, version: Version, cause: Cause) -> Citation:
+        return Citation(str(version.label), version.provision, version.number, self.acts[cause.act], cause.item, cause.verb)
+
+    def _in_force(self, version: Version) -> InForce:
+        return InForce(str(version.label), version, self.cite(version, version.content_cause), self.cite(version, version.cause))
+
+    def assumptions_on(self, acts, day: dt.date) -> tuple[Assumption, ...]:
+        """The unknown act dates, among ``acts``, that could change an answer on ``day``."""
+        found = (self.uncertain.get(act) for act in acts)
+        return tuple(a for a in found if a is not None and a.earliest <= day < a.latest)
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def point(self, label: str, day: dt.date) -> Answer:
+        """The answer for ``label`` on ``day``."""
+        timeline = self.labels.get(label)
+        if timeline is None:
+            return NoSuchLabel(label, day, self.near(label, day))
+        i = bisect_right(timeline.starts, day) - 1
+        if i < 0:
+            answer, pending = timeline.before
+        else:
+            answer, pending = timeline.entries[i], timeline.pending[i]
+            if answer is None:
+                return NoSuchLabel(label, day, self.near(label, day))
+        if pending:
+            assumptions = tuple(a for a in pending if a.earliest <= day < a.latest)
+            if assumptions:
+                return attrs.evolve(answer, assumptions=assumptions)
+        return answer
+
+    def version(self, provision: str, day: dt.date) -> Version | None:
+        """The version of a provision (by identity) on ``day``, repealed ones included."""
+        starts = self.starts[provision]
+        i = bisect_right(starts, day) - 1
+        if i < 0:
+            return None
+        version = self.provisions[provision][i]
+        return version if version.end is None or day < version.end else None
+
+    def in_force(self, day: dt.date) -> list[InForce]:
+        """Every version in force on ``day``, in label order."""
+        found = []
+        for pid, starts in self.starts.items():
+            i = bisect_right(starts, day) - 1
+            if i >= 0:
+                version = self.provisions[pid][i]
+                if not version.repealed and (version.end is None or day < version.end):
+                    found.append(self.answers[pid, version.number])
+        found.sort(key=lambda answer: answer.version.label)
+        return found
+
+    def repealed_on(self, day: dt.date) -> list[Repealed]:
+        """Repealed points whose label no point in force holds on ``day``."""
+        found = []
+        for label, timeline in self.labels.items():
+            i = bisect_right(timeline.starts, day) - 1
+            if i >= 0 and isinstance(timeline.entries[i], Repealed):
+                found.append(timeline.entries[i])
+        return found
+
+    def near(self, label: str, day: dt.date | None) -> tuple[str, ...]:
+        """Labels close to ``label``: siblings in force that day, or similar ones ever used."""
+        try:
+            wanted = m.Label.parse(label)
+        except ValueError:
+            wanted = None
+        if day is not None and wanted is not None:
+            live = [answer.version.label for answer in self.in_force(day)]
+            siblings = [str(other) for other in live if other.parent == wanted.parent]
+            if siblings:
+                return tuple(siblings)
+        return tuple(difflib.get_close_matches(label, list(self.labels), n=5, cutoff=0.6))
+
+    def bearers(self, label: str) -> list[str]:
+        """The provisions that ever bore ``label``, in order of first bearing it."""
+        firsts: dict[str, dt.date] = {}
+        for versions in self.provisions.values():
+            for version in versions:
+                if str(version.label) == label and not version.repealed:
+                    firsts.setdefault(version.provision, version.start)
+        return sorted(firsts, key=firsts.get)
+
+
+def _assumption(act: m.Act) -> Assumption:
+    signed = act.signed
+    return Assumption(act.number, signed.written, signed.assumed, signed.earliest, signed.latest, signed.reason, signed.supplied)
+
+
+def _timelines(index: Index) -> dict[str, Timeline]:
+    """Cut each label's life into stretches, each with one precomputed answer.
+
+    A point in force wins its label; failing that, the latest repeal or
+    renumbering away of a provision that bore the label answers; failing that,
+    no point bore the label.
+    """
+    segments: dict[str, list[tuple]] = defaultdict(list)
+    for versions in index.provisions.values():
+        for version, following in zip(versions, [*versions[1:], None]):
+            label = str(version.label)
+            if version.repealed:
+                repeal = Repealed(label, version.start, index.cite(version, version.cause), _last_live(versions))
+                segments[label].append((version.start, _FAR, 0, repeal, {version.cause.act}, set()))
+                continue
+            end = version.end or _FAR
+            ending = {following.cause.act} if following else set()
+            segments[label].append((version.start, end, 2, index.answers[version.provision, version.number], {version.cause.act}, ending))
+            if following is not None and following.label != version.label and not following.repealed:
+                away = Renumbered(label, end, version.provision, str(following.label), index.cite(following, following.cause))
+                segments[label].append((end, _FAR, 1, away, ending, set()))
+    return {label: _timeline(index, parts) for label, parts in segments.items()}
+
+
+def _timeline(index: Index, segments: list[tuple]) -> Timeline:
+    causes: dict[dt.date, set[str]] = defaultdict(set)
+    for start, end, _, _, began, ended in segments:
+        causes[start] |= began
+        causes[end] |= ended
+    bounds = sorted(causes.keys() - {_FAR})
+    starts, entries, pending = [], [], []
+    for i, start in enumerate(bounds):
+        end = bounds[i + 1] if i + 1 < len(bounds) else _FAR
+        covering = [s for s in segments if s[0] <= start and end <= s[1]]
+        best = max(covering, key=lambda s: (s[2], s[0]), default=None)
+        entry = best[3] if best else None
+        acts = causes[start] | causes.get(end, set())
+        assumptions = tuple(index.uncertain[a] for a in sorted(acts) if a in index.uncertain)
+        if entries and entries[-1] is entry and pending[-1] == assumptions:
+            continue
+        starts.append(start)
+        entries.append(entry)
+        pending.append(assumptions)
+    first = entries[0]  # a label is first borne by a point in force
+    ahead = tuple(index.uncertain[a] for a in sorted(causes[starts[0]]) if a in index.uncertain)
+    return Timeline(starts, entries, pending, (NotYetInForce(first.label, starts[0], first), ahead))
+
+
+def _last_live(versions: tuple[Version, ...]) -> Version:
+    return next(version for version in reversed(versions) if not version.repealed)

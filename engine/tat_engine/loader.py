@@ -1,0 +1,149 @@
+"""Load a corpus: parse -> replay -> index -> graph checks, cached.
+
+The built :class:`~tat_engine.index.Index` is pickled under a key made of the
+engine version, the grammar, every corpus file and the user's assumed dates,
+so a query starts from the cache and imports neither lark nor networkx.
+The cache lives in ``$TAT_CACHE_DIR`` or ``~/.cache/tat-engine``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from importlib.resources import files
+from pathlib import Path
+
+import attrs
+
+from . import model as m
+from .errors import CorpusError, Diagnostic, DslError, QueryError, caret
+from .index import Index
+
+FORMAT = "tat-index-1"  # bump when the pickled classes change
+
+
+def bundled_files() -> list[tuple[str, str]]:
+    """The shipped corpus as ``(path, text)``: ``tat/*.tat`` then ``amendments/*.tat``."""
+    root = files("tat_engine") / "data"
+    found = []
+    for folder in ("tat", "amendments"):
+        for entry in sorted((root / folder).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".tat"):
+                found.append((f"{folder}/{entry.name}", entry.read_text("utf-8")))
+    return found
+
+
+def read_files(paths: list[str | os.PathLike]) -> list[tuple[str, str]]:
+    """DSL files from disk; a folder stands for the ``.tat`` files in it."""
+    found = []
+    for path in map(Path, paths):
+        for file in sorted(path.glob("*.tat")) if path.is_dir() else [path]:
+            found.append((str(file), file.read_text("utf-8")))
+    return found
+
+
+def parse_corpus(sources: list[tuple[str, str]]) -> tuple[m.Corpus, list[Diagnostic]]:
+    """Parse every file, collecting one syntax error per bad file."""
+    from .parse import parse_file
+
+    documents, acts, diagnostics = [], [], []
+    for path, text in sources:
+        try:
+            declared, act = parse_file(text, path)
+        except DslError as error:
+            diagnostics.append(error.diagnostic)
+            continue
+        documents += declared
+        if act is not None:
+            acts.append(act)
+    return m.Corpus(tuple(documents), tuple(acts)), diagnostics
+
+
+def with_dates(corpus: m.Corpus, assume: dict[str, dt.date]) -> m.Corpus:
+    """Replace the assumed signing dates of acts by dates a user supplies."""
+    acts = {act.number: act for act in corpus.acts}
+    for number, day in assume.items():
+        act = acts.get(number)
+        if act is None:
+            raise QueryError(f"no act numbered {number}; acts: {', '.join(acts)}")
+        signed = act.signed
+        if not isinstance(signed, m.UncertainDate):
+            raise QueryError(f"act {number} has a known date ({signed.date}); only unknown dates can be supplied")
+        if not signed.earliest <= day <= signed.latest:
+            raise QueryError(f"act {number} cannot be dated {day}: the sources place it in {signed.earliest}..{signed.latest}")
+        acts[number] = attrs.evolve(act, signed=attrs.evolve(signed, assumed=day, supplied=True))
+    return attrs.evolve(corpus, acts=tuple(acts.values()))
+
+
+def build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None = None) -> Index:
+    """Parse, replay, index and check; raise :class:`CorpusError` on any error."""
+    from . import graph
+    from .consolidate import consolidate
+
+    corpus, diagnostics = parse_corpus(sources)
+    if not any(d.severity == "error" for d in diagnostics):
+        corpus = with_dates(corpus, assume or {})
+        history, found = consolidate(corpus)
+        diagnostics += found
+    if any(d.severity == "error" for d in diagnostics):
+        raise CorpusError(_with_context(diagnostics, sources))
+    index = Index(history)
+    diagnostics += graph.check(graph.build(history, index), index)
+    if any(d.severity == "error" for d in diagnostics):
+        raise CorpusError(_with_context(diagnostics, sources))
+    index.diagnostics = tuple(_with_context(diagnostics, sources))
+    return index
+
+
+def _with_context(diagnostics: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:
+    texts = dict(sources)
+    return [
+        attrs.evolve(d, context=caret(texts[d.location.path], d.location.line, d.location.column))
+        if d.location and not d.context and d.location.path in texts else d
+        for d in diagnostics
+    ]
+
+
+def load_index(
+    sources: list[tuple[str, str]] | None = None,
+    assume: dict[str, dt.date] | None = None,
+    cache: bool = True,
+) -> Index:
+    """The index of ``sources`` (default: the bundled corpus), from cache when it can."""
+    sources = bundled_files() if sources is None else sources
+    if not cache:
+        return build(sources, assume)
+    path = _cache_dir() / f"{_key(sources, assume or {})}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    index = build(sources, assume)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only home still answers, only slower
+    return index
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("TAT_CACHE_DIR") or Path.home() / ".cache" / "tat-engine")
+
+
+def _key(sources: list[tuple[str, str]], assume: dict[str, dt.date]) -> str:
+    digest = hashlib.sha256(FORMAT.encode())
+    package = files("tat_engine")
+    for code in sorted((e for e in package.iterdir() if e.name.endswith(".py")), key=lambda e: e.name):
+        digest.update(code.read_bytes())  # a changed engine never reads a stale index
+    digest.update((package / "data" / "grammar" / "tat.lark").read_bytes())
+    for path, text in sources:
+        digest.update(path.encode() + b"\0" + text.encode() + b"\0")
+    for number, day in sorted(assume.items()):
+        digest.update(f"{number}={day}".encode())
+    return digest.hexdigest()[:32]

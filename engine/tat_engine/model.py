@@ -1,0 +1,408 @@
+"""The legal model: acts, their points and amendment items, as frozen values.
+
+Everything here is plain data. The parser fills it, the printer writes it back,
+and the consolidation replays it; none of those libraries is imported here.
+
+Dates are ``datetime.date``. Where the law writes a period with both ends
+included ("01.07.2015–31.12.2023"), the model keeps those days as written
+(``first_day``/``last_day``); validity intervals derived from them are
+half-open ``[start, end)`` everywhere in the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import total_ordering
+from typing import Union
+
+from attrs import field, frozen
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@frozen
+class Location:
+    """Where a statement stands in a DSL file (1-based line and column)."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@total_ordering
+@frozen(order=False)
+class Label:
+    """A point number as printed: ``1.3.3``, ``16`` or an annex ``Lisa 2``.
+
+    A label is not an identity: renumbering gives a provision a new label, and
+    a freed label can later name another provision.
+
+    >>> Label.parse("9.1.10").parent
+    Label(parts=(9, 1), annex=False)
+    >>> str(Label.parse("Lisa 2"))
+    'Lisa 2'
+    """
+
+    parts: tuple[int, ...]
+    annex: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Label:
+        text = text.strip().rstrip(".")
+        if text.startswith("Lisa "):
+            return cls((int(text[5:]),), annex=True)
+        return cls(tuple(int(part) for part in text.split(".")))
+
+    @property
+    def parent(self) -> Label | None:
+        if self.annex or len(self.parts) == 1:
+            return None
+        return Label(self.parts[:-1])
+
+    @property
+    def depth(self) -> int:
+        return len(self.parts)
+
+    def is_within(self, other: Label) -> bool:
+        """True for the label itself and every label below it."""
+        return self.annex == other.annex and self.parts[: other.depth] == other.parts
+
+    def shifted(self, depth: int, by: int) -> Label:
+        """The label with its component at ``depth`` (1-based) moved by ``by``."""
+        parts = list(self.parts)
+        parts[depth - 1] += by
+        return Label(tuple(parts), self.annex)
+
+    def _key(self) -> tuple:
+        return (self.annex, self.parts)
+
+    def __lt__(self, other: Label) -> bool:
+        return self._key() < other._key()
+
+    def __str__(self) -> str:
+        if self.annex:
+            return f"Lisa {self.parts[0]}"
+        return ".".join(map(str, self.parts))
+
+
+@frozen
+class Source:
+    """Lines of a source document (inclusive, 1-based) a wording or value comes from."""
+
+    document: str
+    first_line: int
+    last_line: int
+
+    def __str__(self) -> str:
+        if self.first_line == self.last_line:
+            return f"{self.document}:{self.first_line}"
+        return f"{self.document}:{self.first_line}-{self.last_line}"
+
+
+@frozen
+class Document:
+    """A part of a source file: the act text, its memo, or a consolidated text."""
+
+    name: str
+    path: str
+    kind: str  # act | memo | consolidated | announcement
+    first_line: int
+    last_line: int
+    location: Location | None = field(default=None, eq=False)
+
+
+# --- wording -------------------------------------------------------------
+
+
+@frozen
+class Known:
+    """Wording the sources hold."""
+
+    text: str
+
+
+@frozen
+class Unknown:
+    """Wording that existed but is not in the sources; ``reason`` says why."""
+
+    reason: str
+
+
+@frozen
+class Reconstructed:
+    """Wording rebuilt from indirect evidence (e.g. the memo); never plain law."""
+
+    text: str
+    basis: str
+
+
+Wording = Union[Known, Unknown, Reconstructed]
+
+
+# --- typed facts ------------------------------------------------------------
+
+
+@frozen
+class Period:
+    """Days ``first_day`` to ``last_day``, both included, as the law writes them."""
+
+    first_day: dt.date
+    last_day: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        """Exclusive end: the period is ``[first_day, end)``."""
+        return self.last_day + ONE_DAY
+
+
+@frozen
+class Duration:
+    """N calendar or working days (or months), bounded, counted from a trigger."""
+
+    amount: int
+    unit: str  # calendar_days | working_days | months
+    bound: str  # at_most | at_least | exactly
+    trigger: str
+
+
+@frozen
+class Amount:
+    value: Decimal
+    currency: str = "EUR"
+
+
+@frozen
+class Quantity:
+    """A count of something, e.g. 18 regions."""
+
+    value: Decimal
+    unit: str
+
+
+@frozen
+class Rate:
+    """A percentage of a base, e.g. 15 % of direct personnel costs."""
+
+    percent: Decimal
+    base: str
+
+
+@frozen
+class Role:
+    """A role held by a body on ``[start, end)``; ``None`` means open."""
+
+    role: str
+    body: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@frozen
+class Annual:
+    """A fixed day every year, e.g. 31 January."""
+
+    month: int
+    day: int
+
+
+@frozen
+class Category:
+    """A cost category with conditions such as ``activity = 2.1``."""
+
+    name: str
+    conditions: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
+class UnknownValue:
+    """A value the law had but the sources do not give."""
+
+    reason: str
+
+
+Value = Union[Period, Duration, Amount, Quantity, Rate, Role, Annual, Category, UnknownValue]
+
+
+@frozen
+class Fact:
+    """A named value attached to a point; it versions with the point."""
+
+    name: str
+    value: Value
+    source: Source | None = None
+    location: Location | None = field(default=None, eq=False)
+
+
+@frozen
+class Table:
+    """Structured table content: header columns and rows of cells."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Union[str, Decimal], ...], ...]
+
+
+@frozen
+class Content:
+    """What a point says in one version: wording, facts, table, provenance."""
+
+    wording: Wording
+    facts: tuple[Fact, ...] = ()
+    table: Table | None = None
+    sources: tuple[Source, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def fact(self, name: str) -> Fact | None:
+        return next((fact for fact in self.facts if fact.name == name), None)
+
+
+EMPTY = Content(Unknown("no content given"))
+
+
+# --- acts ---------------------------------------------------------------------
+
+
+@frozen
+class PointDecl:
+    """A point as enacted by a directive: ``section``, ``point`` or ``annex``."""
+
+    label: Label
+    kind: str
+    content: Content
+    location: Location | None = field(default=None, eq=False)
+
+
+@frozen
+class Substitute:
+    """New wording for a point (``sõnastan``, ``täpsustan``)."""
+
+    target: Label
+
+
+@frozen
+class Retitle:
+    """New title for a section; a substitution the act words as a title."""
+
+    target: Label
+
+
+@frozen
+class Insert:
+    """A new point (``lisan``), placed after a sibling or at the end."""
+
+    target: Label
+    after: Label | None = None
+
+
+@frozen
+class Repeal:
+    """``tunnistan kehtetuks``: the point ends; its label may be reused."""
+
+    target: Label
+
+
+@frozen
+class Renumber:
+    """Move the sibling points from ``target`` to ``last`` (or to the last
+    sibling) by ``by``. Descendants move with their parents; identities stay.
+    """
+
+    target: Label
+    last: Label | None
+    by: int
+
+
+Verb = Union[Substitute, Retitle, Insert, Repeal, Renumber]
+
+
+@frozen
+class Item:
+    """One item of an amending act. ``number`` is None when the act is not in
+    the sources (the 2017 and 2019 acts are known only from annotations)."""
+
+    number: str | None
+    verb: Verb
+    content: Content = EMPTY
+    location: Location | None = field(default=None, eq=False)
+
+    @property
+    def target(self) -> Label:
+        return self.verb.target
+
+
+@frozen
+class KnownDate:
+    date: dt.date
+
+
+@frozen
+class UncertainDate:
+    """A date the sources do not give: bounds, the date assumed, and why.
+
+    ``written`` is the date as the sources print it (``xx.yy.2020``).
+    ``supplied`` marks a date a user gave in place of the assumption.
+    """
+
+    written: str
+    earliest: dt.date
+    latest: dt.date
+    assumed: dt.date
+    reason: str
+    supplied: bool = False
+
+    @property
+    def date(self) -> dt.date:
+        return self.assumed
+
+
+Signing = Union[KnownDate, UncertainDate]
+
+
+@frozen
+class Act:
+    """A directive or an amending act, with what it enacts."""
+
+    number: str
+    kind: str  # directive | amending
+    title: str
+    signed: Signing
+    in_force: dt.date | None = None  # None: in force on signing
+    applies_from: dt.date | None = None
+    amends: str | None = None
+    sources: tuple[Source, ...] = ()
+    notes: tuple[str, ...] = ()
+    points: tuple[PointDecl, ...] = ()
+    items: tuple[Item, ...] = ()
+    location: Location | None = field(default=None, eq=False)
+
+    @property
+    def in_force_from(self) -> dt.date:
+        """First day in force; an act in force on signing is in force that day."""
+        return self.in_force or self.signed.date
+
+    @property
+    def date_written(self) -> str:
+        """The act's date as citations print it (``30.04.2017`` or ``xx.yy.2020``)."""
+        if isinstance(self.signed, UncertainDate) and not self.signed.supplied:
+            return self.signed.written
+        return self.signed.date.strftime("%d.%m.%Y")
+
+    @property
+    def order_key(self) -> tuple:
+        """Acts apply in order of entry into force, then signing, then number."""
+        return (self.in_force_from, self.signed.date, self.number)
+
+
+@frozen
+class Corpus:
+    """All documents and acts of one instrument."""
+
+    documents: tuple[Document, ...] = ()
+    acts: tuple[Act, ...] = ()
+
+    def act(self, number: str) -> Act:
+        return next(act for act in self.acts if act.number == number)

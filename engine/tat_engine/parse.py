@@ -1,0 +1,356 @@
+"""DSL text -> model, with errors that name file, line and column.
+
+>>> act = parse_act('act "1-3/1" { kind directive title "T" signed 2015-09-18 '
+...                 'in_force on_signing } point 1 { text "Üldsätted" }', "x.tat")
+>>> str(act.points[0].label), act.points[0].content.wording.text
+('1', 'Üldsätted')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from functools import lru_cache
+from importlib.resources import files
+
+import attrs
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
+
+from . import model as m
+from .errors import Diagnostic, DslError, caret
+
+# What the parser expected, in words a corpus author reads.
+_EXPECTED = {
+    "DATE": "a date such as 2015-07-01",
+    "STRING": 'a quoted string "…"',
+    "LABEL": "a point number such as 11.3",
+    "ANNEX_LABEL": "an annex label such as Lisa 1",
+    "INT": "a whole number",
+    "SIGNED_INT": "a whole number such as -1",
+    "NUMBER": "a number such as 840787.05",
+    "PERCENT": "a percentage such as 15%",
+    "NAME": "a name in lower case such as eligibility_period",
+    "UNIT": "calendar_days, working_days or months",
+    "BOUND": "at_most, at_least or exactly",
+    "MONTH_DAY": "a day of the year such as --01-31",
+    "RBRACE": '"}"',
+    "LBRACE": '"{"',
+}
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    grammar = (files("tat_engine") / "data" / "grammar" / "tat.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse_file(text: str, path: str) -> tuple[tuple[m.Document, ...], m.Act | None]:
+    """Parse one file: its document declarations and its act, if any."""
+    try:
+        tree = parser().parse(text)
+        return _Builder(text, path).transform(tree)
+    except UnexpectedInput as error:
+        raise DslError(_syntax_diagnostic(error, text, path)) from None
+    except VisitError as error:
+        if isinstance(error.orig_exc, DslError):
+            raise error.orig_exc from None
+        raise
+
+
+def parse_act(text: str, path: str = "<string>") -> m.Act:
+    """Parse a file that must hold an act."""
+    _, act = parse_file(text, path)
+    if act is None:
+        raise DslError(Diagnostic("error", "no-act", "the file declares no act", m.Location(path, 1, 1)))
+    return act
+
+
+def _syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnostic:
+    line, column = max(error.line, 1), max(error.column, 1)
+    if isinstance(error, UnexpectedEOF):
+        line = text.count("\n") + 1
+        column = len(text.rsplit("\n", 1)[-1]) + 1
+        found = "the end of the file"
+    elif isinstance(error, UnexpectedCharacters):
+        found = repr(text[error.pos_in_stream]) if error.pos_in_stream < len(text) else "the end"
+    else:
+        found = repr(str(error.token)) if error.token.type != "$END" else "the end of the file"
+    expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+    words = sorted({_EXPECTED.get(name, _literal(name)) for name in expected})
+    wanted = f"; expected {', or '.join(words)}" if words else ""
+    return Diagnostic(
+        "error", "syntax", f"unexpected {found}{wanted}", m.Location(path, line, column), caret(text, line, column)
+    )
+
+
+def _literal(terminal: str) -> str:
+    """Lark names a keyword terminal after its text: ``SECTION`` -> ``"section"``."""
+    if terminal.startswith("__") or terminal == "$END":
+        return "end of input" if terminal == "$END" else terminal
+    return f'"{terminal.lower()}"'
+
+
+_FOLD = re.compile(r"\s*\n\s*")
+
+
+def _string(token: Token) -> str:
+    """A quoted string; a line break with its indentation reads as one space."""
+    body = token[1:-1]
+    body = re.sub(r"\\(.)", r"\1", body)
+    return _FOLD.sub(" ", body)
+
+
+@v_args(meta=True, inline=True)
+class _Builder(Transformer):
+    """One method per alias; each returns a model value or a tagged part."""
+
+    def __init__(self, text: str, path: str):
+        super().__init__()
+        self.text, self.path = text, path
+
+    # --- helpers -------------------------------------------------------------
+
+    def _loc(self, meta) -> m.Location:
+        return m.Location(self.path, getattr(meta, "line", 1), getattr(meta, "column", 1))
+
+    def _fail(self, token_or_meta, code: str, message: str):
+        line = getattr(token_or_meta, "line", 1) or 1
+        column = getattr(token_or_meta, "column", 1) or 1
+        location = m.Location(self.path, line, column)
+        raise DslError(Diagnostic("error", code, message, location, caret(self.text, line, column)))
+
+    def _date(self, token: Token) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(token))
+        except ValueError:
+            self._fail(token, "bad-date", f"{token} is not a calendar date; dates are written YYYY-MM-DD, e.g. 2015-07-01")
+
+    # --- file ------------------------------------------------------------------
+
+    def start(self, meta, *statements):
+        documents, act, parts = [], None, {"points": [], "items": []}
+        for statement in statements:
+            if isinstance(statement, m.Document):
+                documents.append(statement)
+            elif isinstance(statement, m.Act):
+                if act is not None:
+                    self._fail(statement.location, "two-acts", "a file holds one act; this is the second")
+                act = statement
+            else:
+                if act is None:
+                    self._fail(statement.location, "no-act", "points and items follow the act they belong to")
+                parts["points" if isinstance(statement, m.PointDecl) else "items"].append(statement)
+        if act is not None:
+            act = _attach(act, parts, self)
+        return tuple(documents), act
+
+    def document(self, meta, name, path, kind, first, last):
+        return m.Document(str(name), _string(path), str(kind), int(first), int(last), self._loc(meta))
+
+    def source(self, meta, document, first, last=None):
+        return m.Source(str(document), int(first), int(last if last is not None else first))
+
+    def note(self, meta, text):
+        return ("note", _string(text))
+
+    # --- acts -------------------------------------------------------------------
+
+    def act(self, meta, number, *fields):
+        values = {"sources": [], "notes": []}
+        for key, value in fields:
+            if key in ("sources", "notes"):
+                values[key].append(value)
+            else:
+                values[key] = value
+        for required in ("kind", "title", "signed"):
+            if required not in values:
+                self._fail(meta, "act-field", f'act {_string(number)} has no "{required}"')
+        values["sources"], values["notes"] = tuple(values["sources"]), tuple(values["notes"])
+        return m.Act(number=_string(number), location=self._loc(meta), **values)
+
+    def act_kind(self, meta, kind):
+        return ("kind", str(kind))
+
+    def act_title(self, meta, title):
+        return ("title", _string(title))
+
+    def act_amends(self, meta, number):
+        return ("amends", _string(number))
+
+    def signed_known(self, meta, date):
+        return ("signed", m.KnownDate(self._date(date)))
+
+    def signed_unknown(self, meta, written, earliest, latest, assumed, reason):
+        dates = self._date(earliest), self._date(latest), self._date(assumed)
+        if not dates[0] <= dates[2] <= dates[1]:
+            self._fail(assumed, "bad-assumption", f"the assumed date {assumed} is outside {earliest}..{latest}")
+        return ("signed", m.UncertainDate(_string(written), *dates, _string(reason)))
+
+    def in_force_on_signing(self, meta):
+        return ("in_force", None)
+
+    def in_force_on(self, meta, date):
+        return ("in_force", self._date(date))
+
+    def act_applies_from(self, meta, date):
+        return ("applies_from", self._date(date))
+
+    # --- points and content ---------------------------------------------------------
+
+    def label(self, meta, token):
+        return m.Label.parse(str(token))
+
+    def provision(self, meta, kind, label, *parts):
+        return m.PointDecl(label, str(kind), self._content(meta, parts), self._loc(meta))
+
+    def _content(self, meta, parts, wording_required: bool = True) -> m.Content:
+        wording, facts, table, sources, notes = None, [], None, [], []
+        for part in parts:
+            if isinstance(part, (m.Known, m.Unknown, m.Reconstructed)):
+                if wording is not None:
+                    self._fail(meta, "two-texts", "a point has one text")
+                wording = part
+            elif isinstance(part, m.Fact):
+                facts.append(part)
+            elif isinstance(part, m.Table):
+                table = part
+            elif isinstance(part, m.Source):
+                sources.append(part)
+            else:
+                notes.append(part[1])
+        if wording is None:
+            if wording_required:
+                self._fail(meta, "no-text", 'a point needs a text: text "…", text unknown "why" or text reconstructed "…" basis "…"')
+            wording = m.EMPTY.wording
+        return m.Content(wording, tuple(facts), table, tuple(sources), tuple(notes))
+
+    def known(self, meta, text):
+        return m.Known(_string(text))
+
+    def unknown(self, meta, reason):
+        return m.Unknown(_string(reason))
+
+    def reconstructed(self, meta, text, basis):
+        return m.Reconstructed(_string(text), _string(basis))
+
+    # --- facts -----------------------------------------------------------------------
+
+    def fact(self, meta, name, value, source=None):
+        return m.Fact(str(name), value, source, self._loc(meta))
+
+    def period(self, meta, first, last):
+        first_day, last_day = self._date(first), self._date(last)
+        if last_day < first_day:
+            self._fail(last, "bad-period", f"the period ends ({last}) before it starts ({first})")
+        return m.Period(first_day, last_day)
+
+    def duration(self, meta, amount, unit, bound, trigger):
+        return m.Duration(int(amount), str(unit), str(bound), _string(trigger))
+
+    def amount(self, meta, value, currency):
+        return m.Amount(Decimal(str(value)), str(currency))
+
+    def quantity(self, meta, value, unit):
+        return m.Quantity(Decimal(str(value)), _string(unit))
+
+    def rate(self, meta, percent, base):
+        return m.Rate(Decimal(str(percent)[:-1]), _string(base))
+
+    def role(self, meta, role, body, *bounds):
+        start = end = None
+        for key, date in bounds:
+            if key == "from":
+                start = date
+            else:
+                end = date + m.ONE_DAY  # "until 2020-03-31" includes that day
+        return m.Role(_string(role), _string(body), start, end)
+
+    def role_from(self, meta, date):
+        return ("from", self._date(date))
+
+    def role_until(self, meta, date):
+        return ("until", self._date(date))
+
+    def annual(self, meta, token):
+        month, day = int(token[2:4]), int(token[5:7])
+        try:
+            dt.date(2000, month, day)  # a leap year admits 29 February
+        except ValueError:
+            self._fail(token, "bad-date", f"{token} is not a day of the year; write --MM-DD, e.g. --01-31")
+        return m.Annual(month, day)
+
+    def category(self, meta, name, *conditions):
+        return m.Category(_string(name), tuple(conditions))
+
+    def condition(self, meta, key, value):
+        return (str(key), _string(value) if value.type == "STRING" else str(value))
+
+    def unknown_value(self, meta, reason):
+        return m.UnknownValue(_string(reason))
+
+    # --- tables ------------------------------------------------------------------------
+
+    def table(self, meta, name, columns, *rows):
+        for row in rows:
+            if len(row) != len(columns):
+                self._fail(meta, "table-row", f"a row of table {_string(name)} has {len(row)} cells for {len(columns)} columns")
+        return m.Table(_string(name), columns, tuple(rows))
+
+    def columns(self, meta, *names):
+        return tuple(_string(name) for name in names)
+
+    def row(self, meta, *cells):
+        return tuple(_cell(cell) for cell in cells)
+
+    # --- items ---------------------------------------------------------------------------
+
+    def item(self, meta, number, verb, *parts):
+        content_verb = isinstance(verb, (m.Substitute, m.Retitle, m.Insert))
+        content = self._content(meta, parts, wording_required=content_verb)
+        if not content_verb and (content.facts or content.table or not isinstance(content.wording, m.Unknown)):
+            self._fail(meta, "item-content", "a repeal or a renumbering carries only source and note")
+        return m.Item(number, verb, content, self._loc(meta))
+
+    def item_number(self, meta, token):
+        return None if str(token) == "?" else str(token)
+
+    def substitute(self, meta, target):
+        return m.Substitute(target)
+
+    def retitle(self, meta, target):
+        return m.Retitle(target)
+
+    def insert(self, meta, label, after=None):
+        if after is not None and after.parent != label.parent:
+            self._fail(meta, "bad-insert", f"{label} is inserted after {after}, which is not its sibling")
+        return m.Insert(label, after)
+
+    def repeal(self, meta, target):
+        return m.Repeal(target)
+
+    def renumber(self, meta, first, *rest):
+        last, by = (rest[0], rest[1]) if len(rest) == 2 else (None, rest[0])
+        if last is not None and (last.parent != first.parent or last < first):
+            self._fail(meta, "bad-renumber", f"{first}..{last} is not a range of siblings")
+        if int(by) == 0:
+            self._fail(by, "bad-renumber", "a renumbering moves by a non-zero number")
+        return m.Renumber(first, last, int(by))
+
+
+def _cell(token: Token):
+    if token.type == "STRING":
+        return _string(token)
+    if token.type == "PERCENT":
+        return str(token)
+    return Decimal(str(token))
+
+
+def _attach(act: m.Act, parts: dict, builder: _Builder) -> m.Act:
+    """Points belong to a directive, items to an amending act."""
+    if act.kind == "directive" and parts["items"]:
+        builder._fail(parts["items"][0].location, "item-in-directive", "a directive enacts points, not amendment items")
+    if act.kind == "amending" and parts["points"]:
+        builder._fail(parts["points"][0].location, "point-in-amendment", "an amending act changes points through items")
+    return attrs.evolve(act, points=tuple(parts["points"]), items=tuple(parts["items"]))

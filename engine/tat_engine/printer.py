@@ -1,0 +1,130 @@
+"""Model -> DSL text. ``parse(print(x)) == x`` for every act (a tested property).
+
+>>> from .parse import parse_act
+>>> text = 'act "1-3/1" {\\n  kind directive\\n  title "T"\\n  signed 2015-09-18\\n  in_force on_signing\\n}\\n'
+>>> print_act(parse_act(text)) == text
+True
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import model as m
+
+
+def print_act(act: m.Act, documents: tuple[m.Document, ...] = ()) -> str:
+    lines = [_document(document) for document in documents]
+    lines += [f"act {_q(act.number)} {{", f"  kind {act.kind}", f"  title {_q(act.title)}"]
+    if act.amends:
+        lines.append(f"  amends {_q(act.amends)}")
+    lines.append(f"  signed {_signed(act.signed)}")
+    lines.append(f"  in_force {act.in_force.isoformat() if act.in_force else 'on_signing'}")
+    if act.applies_from:
+        lines.append(f"  applies_from {act.applies_from.isoformat()}")
+    lines += [f"  {_source(source)}" for source in act.sources]
+    lines += [f"  note {_q(note)}" for note in act.notes]
+    lines.append("}")
+    for point in act.points:
+        lines += ["", f"{point.kind} {point.label} {{", *_content(point.content), "}"]
+    for item in act.items:
+        head = f"item {item.number or '?'} {_verb(item.verb)}"
+        body = _content(item.content, wording=isinstance(item.verb, (m.Substitute, m.Retitle, m.Insert)))
+        lines += ["", f"{head} {{", *body, "}"] if body else ["", head]
+    return "\n".join(lines) + "\n"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _document(document: m.Document) -> str:
+    return (
+        f"document {document.name} {_q(document.path)} kind {document.kind} "
+        f"lines {document.first_line}..{document.last_line}"
+    )
+
+
+def _signed(signed: m.Signing) -> str:
+    if isinstance(signed, m.KnownDate):
+        return signed.date.isoformat()
+    return (
+        f"unknown {_q(signed.written)} between {signed.earliest} and {signed.latest} "
+        f"assume {signed.assumed} because {_q(signed.reason)}"
+    )
+
+
+def _source(source: m.Source) -> str:
+    lines = f"{source.first_line}" if source.first_line == source.last_line else f"{source.first_line}..{source.last_line}"
+    return f"source {source.document} {lines}"
+
+
+def _verb(verb: m.Verb) -> str:
+    if isinstance(verb, m.Insert):
+        return f"insert {verb.target}" + (f" after {verb.after}" if verb.after else "")
+    if isinstance(verb, m.Renumber):
+        return f"renumber {verb.target}..{verb.last or ''} by {verb.by:+d}"
+    return f"{type(verb).__name__.lower()} {verb.target}"
+
+
+def _content(content: m.Content, wording: bool = True) -> list[str]:
+    lines = [f"  {_wording(content.wording)}"] if wording else []
+    lines += [f"  {_fact(fact)}" for fact in content.facts]
+    if content.table:
+        lines += _table(content.table)
+    lines += [f"  {_source(source)}" for source in content.sources]
+    lines += [f"  note {_q(note)}" for note in content.notes]
+    return lines
+
+
+def _wording(wording: m.Wording) -> str:
+    if isinstance(wording, m.Known):
+        return f"text {_q(wording.text)}"
+    if isinstance(wording, m.Unknown):
+        return f"text unknown {_q(wording.reason)}"
+    return f"text reconstructed {_q(wording.text)} basis {_q(wording.basis)}"
+
+
+def _fact(fact: m.Fact) -> str:
+    tail = f" {_source(fact.source)}" if fact.source else ""
+    return f"fact {fact.name}: {_value(fact.value)}{tail}"
+
+
+def _value(value: m.Value) -> str:
+    match value:
+        case m.Period(first, last):
+            return f"period {first}..{last}"
+        case m.Duration(amount, unit, bound, trigger):
+            return f"duration {amount} {unit} {bound} after {_q(trigger)}"
+        case m.Amount(amount, currency):
+            return f"amount {amount} {currency}"
+        case m.Quantity(value, unit):
+            return f"quantity {value} {_q(unit)}"
+        case m.Rate(percent, base):
+            return f"rate {percent}% of {_q(base)}"
+        case m.Role(role, body, start, end):
+            text = f"role {_q(role)} held_by {_q(body)}"
+            text += f" from {start}" if start else ""
+            return text + (f" until {end - m.ONE_DAY}" if end else "")
+        case m.Annual(month, day):
+            return f"annual --{month:02d}-{day:02d}"
+        case m.Category(name, conditions):
+            return " ".join([f"category {_q(name)}", *(f"when {key} = {_q(val)}" for key, val in conditions)])
+        case m.UnknownValue(reason):
+            return f"unknown {_q(reason)}"
+    raise TypeError(value)
+
+
+def _table(table: m.Table) -> list[str]:
+    lines = [f"  table {_q(table.name)} {{", "    columns " + " ".join(map(_q, table.columns))]
+    for row in table.rows:
+        lines.append("    row " + " ".join(_cell(cell) for cell in row))
+    return lines + ["  }"]
+
+
+def _cell(cell) -> str:
+    if isinstance(cell, Decimal):
+        return str(cell)
+    if cell.endswith("%") and cell[:-1].replace(".", "", 1).isdigit():
+        return cell
+    return _q(cell)

@@ -1,0 +1,131 @@
+"""The consolidated text on a date, with Riigi Teataja-style annotations.
+
+Annotations are generated from the versions, never copied from a published
+text: "(muudetud siseministri 30.04.2017 käskkirjaga nr 1-3/53)" for a
+substitution, "lisatud" for an insertion, "tunnistatud kehtetuks" for a
+repeal. Wording that is not in the sources is shown as such, with any value
+known from another source; a reconstruction is marked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import model as m
+from .answers import ActRef, Answer, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
+from .index import Index
+
+_VERBS = {"substituted": "muudetud", "retitled": "muudetud", "inserted": "lisatud", "repealed": "tunnistatud kehtetuks"}
+
+
+def annotation(citation: Citation) -> str:
+    """``(muudetud siseministri 30.04.2017 käskkirjaga nr 1-3/53)``; "" for enacted wording."""
+    verb = _VERBS.get(citation.verb)
+    if verb is None:
+        return ""
+    return f"({verb} siseministri {citation.act.date_written} käskkirjaga nr {citation.act.number})"
+
+
+def describe(value: m.Value) -> str:
+    """A fact's value in a few words, e.g. ``45 calendar days at most after …``."""
+    match value:
+        case m.Period(first, last):
+            return f"{first}..{last}"
+        case m.Duration(amount, unit, bound, trigger):
+            return f"{amount} {unit.replace('_', ' ')} {bound.replace('_', ' ')} after {trigger}"
+        case m.Amount(amount, currency):
+            return f"{amount} {currency}"
+        case m.Quantity(value, unit):
+            return f"{value} {unit}"
+        case m.Rate(percent, base):
+            return f"{percent}% of {base}"
+        case m.Role(role, body, start, end):
+            span = f" from {start}" if start else ""
+            return f"{role}: {body}{span}" + (f" until {end - m.ONE_DAY}" if end else "")
+        case m.Annual(month, day):
+            return f"every year on {day:02d}.{month:02d}"
+        case m.Category(name, conditions):
+            return name + "".join(f"; {key} = {val}" for key, val in conditions)
+        case m.UnknownValue(reason):
+            return f"unknown ({reason})"
+    return str(value)
+
+
+def point_lines(answer: InForce) -> list[str]:
+    """One point: its label, wording and annotation, then its table if any."""
+    version = answer.version
+    wording = version.content.wording
+    note = annotation(answer.citation)
+    if isinstance(wording, m.Unknown):
+        body = f"[wording not in the sources: {wording.reason}]"
+        known = [f"{fact.name} = {describe(fact.value)} (source {fact.source})" for fact in version.content.facts if fact.source]
+        if known:
+            body += " [known: " + "; ".join(known) + "]"
+    elif isinstance(wording, m.Reconstructed):
+        body = f"{wording.text} [reconstructed: {wording.basis}]"
+    else:
+        body = wording.text
+    lines = [" ".join(part for part in (f"{version.label}.", body, note) if part)]
+    table = version.content.table
+    if table is not None:
+        lines.append("| " + " | ".join(table.columns) + " |")
+        lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in table.rows]
+    return lines
+
+
+def consolidated_text(index: Index, day: dt.date) -> str:
+    """The whole directive as in force on ``day``."""
+    directive = next(ref for ref in index.acts.values() if ref.kind == "directive")
+    amending = [ref for ref in index.acts.values() if ref.kind == "amending" and ref.in_force_from <= day]
+    lines = [f"KÄSKKIRI {directive.date_written} nr {directive.number}", directive.title, f"Redaktsioon seisuga {day.isoformat()}"]
+    if amending:
+        lines.append("muudetud järgmiste käskkirjadega: " + ", ".join(str(ref) for ref in amending))
+    assumptions = index.assumptions_on(index.uncertain, day)
+    lines += [f"ASSUMPTION: {assumption}" for assumption in assumptions]
+    lines.append("")
+    entries: list[tuple[m.Label, list[str]]] = [(a.version.label, point_lines(a)) for a in index.in_force(day)]
+    entries += [(r.last.label, [f"{r.label}. {annotation(r.by)}"]) for r in index.repealed_on(day)]
+    entries.sort(key=lambda entry: entry[0])
+    for _, block in entries:
+        lines += block
+    return "\n".join(lines) + "\n"
+
+
+def answer_text(answer: Answer, on: dt.date | None = None) -> str:
+    """A lookup's answer for a reader: what holds, its wording, its citation."""
+    when = f" on {on}" if on else ""
+    match answer:
+        case InForce():
+            lines = [f"{answer.label}{when}: in force ({answer.status} wording)"]
+            lines += point_lines(answer)
+            lines += [f"  {fact.name} = {describe(fact.value)}" + (f" (source {fact.source})" if fact.source else "")
+                      for fact in answer.content.facts]
+            lines.append(f"  cites: {answer.citation}")
+            if answer.change != answer.citation:
+                lines.append(f"  numbered so by: {answer.change}")
+            lines += [f"  sources: {', '.join(map(str, answer.content.sources))}"] if answer.content.sources else []
+            lines += [f"  note: {note}" for note in answer.content.notes]
+        case NotYetInForce():
+            lines = [f"{answer.label}{when}: not yet in force; in force from {answer.from_date}", f"  first: {answer.first.citation}"]
+        case Repealed():
+            lines = [f"{answer.label}{when}: repealed since {answer.since}", f"  by: {answer.by}"]
+        case Renumbered():
+            lines = [f"{answer.label}{when}: no point bears this label since {answer.since}; "
+                     f"{answer.provision} is numbered {answer.new_label} since then", f"  by: {answer.by}"]
+        case NoSuchLabel():
+            near = f"; near: {', '.join(answer.near)}" if answer.near else ""
+            lines = [f"{answer.label}{when}: no point bore this label{near}"]
+    lines += [f"  ASSUMPTION: {assumption}" for assumption in getattr(answer, "assumptions", ())]
+    return "\n".join(lines)
+
+
+def describe_act(act: ActRef) -> str:
+    """``1-3/53  30.04.2017  amending  in force from 2017-04-30``, plus any assumption."""
+    line = f"{act.number:10} {act.date_written:11} {act.kind:9} in force from {act.in_force_from}"
+    if act.applies_from:
+        line += f", applied from {act.applies_from}"
+    if isinstance(act.signing, m.UncertainDate):
+        signing = act.signing
+        state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
+        line += f"\n           signing date not in the sources: {signing.assumed} {state}; possible {signing.earliest}..{signing.latest}"
+    return line + f"\n           {act.title}"

@@ -1,0 +1,36 @@
+"""Answers as JSON-ready data: every attrs value becomes a dict tagged with its type.
+
+>>> import datetime as dt
+>>> from .model import Period
+>>> to_data(Period(dt.date(2015, 7, 1), dt.date(2023, 12, 31)))
+{'type': 'Period', 'first_day': '2015-07-01', 'last_day': '2023-12-31'}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+
+from .model import Label
+
+
+def to_data(value):
+    if isinstance(value, Label):
+        return str(value)
+    if attrs.has(type(value)):
+        data = {"type": type(value).__name__}
+        for field in attrs.fields(type(value)):
+            if field.eq:  # source locations are not legal content
+                data[field.name] = to_data(getattr(value, field.name))
+        return data
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [to_data(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_data(item) for key, item in value.items()}
+    return value
