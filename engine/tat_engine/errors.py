@@ -59,7 +59,7 @@ class QueryError(TatError):
 
 def caret(text: str, line: int, column: int) -> str:
     """The source line and a caret under ``column`` (both 1-based)."""
-    lines = text.splitlines()
+    lines = text.splitlines() + [""]  # an error at the very end points past the last line
     if not 1 <= line <= len(lines):
         return ""
     source = lines[line - 1].expandtabs(1)

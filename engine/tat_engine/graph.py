@@ -81,14 +81,17 @@ def _link(graph: nx.MultiDiGraph, index: Index, node: tuple, version: Version) -
 
 
 def check(graph: nx.MultiDiGraph, index: Index) -> list[Diagnostic]:
-    """References that dangle or change meaning during the citing version's life,
-    and points whose parent is not in force."""
-    found = []
-    for node, target, data in graph.edges(data=True):
+    """References that dangle or change meaning while their wording stands, and
+    points whose parent is not in force."""
+    found, seen = [], set()
+    for node, _, data in graph.edges(data=True):
         if data["rel"] != "cites":
             continue
         version: Version = graph.nodes[node]["version"]
-        found += _check_reference(index, version, data["label"])
+        key = (version.provision, version.content_cause, data["label"])
+        if key not in seen:
+            seen.add(key)
+            found += _check_reference(index, version, data["label"])
     for pid, versions in index.provisions.items():
         for version in versions:
             parent = version.label.parent
@@ -99,20 +102,25 @@ def check(graph: nx.MultiDiGraph, index: Index) -> list[Diagnostic]:
 
 
 def _check_reference(index: Index, version: Version, label: str) -> list[Diagnostic]:
+    """A wording names a point by its label when the wording is made; the label
+    must name that same provision for as long as the wording stands (across
+    renumberings of either side)."""
+    life = [v for v in index.provisions[version.provision] if v.content_cause == version.content_cause]
+    start, end = life[0].start, life[-1].end
+    where = f"{version.label} ({version.provision}, wording of {start}) cites point {label}"
     timeline = index.labels.get(label)
-    where = f"{version.label} (version {version.number} of {version.provision}) cites point {label}"
     if timeline is None:
         return [Diagnostic("warning", "dangling-reference", f"{where}, which never exists", _where(version))]
-    days = [version.start] + [d for d in timeline.starts if version.start < d and (version.end is None or d < version.end)]
+    days = [start] + [d for d in timeline.starts if start < d and (end is None or d < end)]
     answers = [index.point(label, day) for day in days]
     bad = [(day, a) for day, a in zip(days, answers) if not isinstance(a, InForce)]
     if bad:
         day, answer = bad[0]
-        state = type(answer).__name__
-        return [Diagnostic("warning", "dangling-reference", f"{where}, which on {day} is {_words(state)}", _where(version))]
+        state = _words(type(answer).__name__)
+        return [Diagnostic("warning", "dangling-reference", f"{where}, which on {day} is {state}", _where(version))]
     provisions = list(dict.fromkeys(a.version.provision for a in answers))
     if len(provisions) > 1:
-        message = f"{where}, which names {' then '.join(provisions)} during that version's life"
+        message = f"{where}, which names {' then '.join(provisions)} while that wording stands"
         return [Diagnostic("warning", "moved-reference", message, _where(version))]
     return []
 

@@ -69,7 +69,7 @@ def parse_act(text: str, path: str = "<string>") -> m.Act:
 
 def _syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnostic:
     line, column = max(error.line, 1), max(error.column, 1)
-    if isinstance(error, UnexpectedEOF):
+    if isinstance(error, UnexpectedEOF) or getattr(getattr(error, "token", None), "type", "") == "$END":
         line = text.count("\n") + 1
         column = len(text.rsplit("\n", 1)[-1]) + 1
         found = "the end of the file"
@@ -86,10 +86,14 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnost
 
 
 def _literal(terminal: str) -> str:
-    """Lark names a keyword terminal after its text: ``SECTION`` -> ``"section"``."""
-    if terminal.startswith("__") or terminal == "$END":
-        return "end of input" if terminal == "$END" else terminal
-    return f'"{terminal.lower()}"'
+    """A keyword or punctuation terminal shown as its text: ``".."``, ``"section"``."""
+    if terminal == "$END":
+        return "the end of the file"
+    try:
+        pattern = parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal
+    return f'"{pattern.value}"' if pattern.type == "str" else terminal
 
 
 _FOLD = re.compile(r"\s*\n\s*")
