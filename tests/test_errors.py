@@ -31,7 +31,7 @@ SYNTAX = [
     ("bad-renumber", AMEND + "item 1.1 renumber 2.3..2.1 by -1", 2, 10, ["not a range of siblings"]),
     ("bad-renumber", AMEND + "item 1.1 renumber 2.3.. by 0", 2, 28, ["non-zero"]),
     ("item-content", AMEND + 'item 1.1 repeal 1 { text "x" }', 2, 1, ["only source and note"]),
-    ("act-field", 'act "1-3/1" { kind directive signed 2015-09-18 }', 1, 1, ['no "title"']),
+    ("act-field", 'act "1-3/1" { title "T" signed 2015-09-18 }', 1, 1, ['no "kind"']),
     ("bad-assumption", 'act "1-3/2" { kind amending title "A" signed unknown "xx" between 2020-02-20 and 2020-12-31 '
      'assume 2021-01-05 because "r" }', 1, 100, ["outside"]),
     ("table-row", HEAD + 'point 6 { text "x" table "t" { columns "a" "b" row "1" } }', 2, 20, ["1 cells for 2 columns"]),
@@ -77,9 +77,14 @@ def test_semantic_errors_are_collected_with_their_location(code, severity, amend
 def test_every_error_of_a_corpus_is_reported_not_only_the_first():
     amendment = AMEND + 'item 1.1 substitute 1.8 { text "x" }\nitem 1.2 substitute 1.9 { text "y" }'
     with pytest.raises(CorpusError) as raised:
-        build([("base.tat", BASE), ("amend.tat", amendment), ("broken.tat", "act {")])
-    codes = sorted(d.code for d in raised.value.diagnostics)
-    assert codes == ["syntax", "unknown-target", "unknown-target"] or codes == ["syntax"]
+        build([("base.tat", BASE), ("amend.tat", amendment)])
+    assert [(d.code, d.location.line) for d in raised.value.diagnostics] == [("unknown-target", 2), ("unknown-target", 3)]
+
+
+def test_each_file_with_a_syntax_error_is_reported():
+    with pytest.raises(CorpusError) as raised:
+        build([("one.tat", "act {"), ("base.tat", BASE), ("two.tat", HEAD + "point")])
+    assert [(d.location.path, d.code) for d in raised.value.diagnostics] == [("one.tat", "syntax"), ("two.tat", "syntax")]
 
 
 def test_two_items_of_one_act_on_one_point_warn_and_the_later_prevails():

@@ -21,7 +21,7 @@ class ActRef:
     number: str
     kind: str  # directive | amending
     date_written: str  # as the sources print it: "30.04.2017", "xx.yy.2020"
-    title: str
+    title: str | None  # None: not in the sources
     signing: m.Signing
     in_force_from: dt.date
     applies_from: dt.date | None = None

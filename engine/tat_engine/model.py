@@ -368,8 +368,8 @@ class Act:
 
     number: str
     kind: str  # directive | amending
-    title: str
     signed: Signing
+    title: str | None = None  # None: not in the sources
     in_force: dt.date | None = None  # None: in force on signing
     applies_from: dt.date | None = None
     amends: str | None = None

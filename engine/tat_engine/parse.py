@@ -163,12 +163,14 @@ class _Builder(Transformer):
 
     def act(self, meta, number, *fields):
         values = {"sources": [], "notes": []}
-        for key, value in fields:
-            if key in ("sources", "notes"):
-                values[key].append(value)
+        for field in fields:
+            if isinstance(field, m.Source):
+                values["sources"].append(field)
+            elif field[0] == "note":
+                values["notes"].append(field[1])
             else:
-                values[key] = value
-        for required in ("kind", "title", "signed"):
+                values[field[0]] = field[1]
+        for required in ("kind", "signed"):
             if required not in values:
                 self._fail(meta, "act-field", f'act {_string(number)} has no "{required}"')
         values["sources"], values["notes"] = tuple(values["sources"]), tuple(values["notes"])

@@ -15,7 +15,9 @@ from . import model as m
 
 def print_act(act: m.Act, documents: tuple[m.Document, ...] = ()) -> str:
     lines = [_document(document) for document in documents]
-    lines += [f"act {_q(act.number)} {{", f"  kind {act.kind}", f"  title {_q(act.title)}"]
+    lines += [f"act {_q(act.number)} {{", f"  kind {act.kind}"]
+    if act.title is not None:
+        lines.append(f"  title {_q(act.title)}")
     if act.amends:
         lines.append(f"  amends {_q(act.amends)}")
     lines.append(f"  signed {_signed(act.signed)}")

@@ -128,4 +128,4 @@ def describe_act(act: ActRef) -> str:
         signing = act.signing
         state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
         line += f"\n           signing date not in the sources: {signing.assumed} {state}; possible {signing.earliest}..{signing.latest}"
-    return line + f"\n           {act.title}"
+    return line + f"\n           {act.title or '(title not in the sources)'}"
