@@ -4,37 +4,45 @@
 >>> law = tat_engine.load()
 >>> law.point("1.3.3", dt.date(2021, 1, 1)).citation.item
 '1.1'
+
+The names below are imported on first use (PEP 562), so the command line can
+answer from its table without importing attrs, lark or networkx.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from importlib import import_module
 
-from .answers import (
-    ActRef, Answer, Assumption, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed,
-)
-from .errors import CorpusError, Diagnostic, DslError, QueryError, TatError
-from .law import Applicable, Change, Law, ProvisionHistory, day
+_EXPORTS = {
+    "answers": ["ActRef", "Answer", "Assumption", "Citation", "InForce", "NoSuchLabel", "NotYetInForce",
+                "Renumbered", "Repealed"],
+    "errors": ["CorpusError", "Diagnostic", "DslError", "QueryError", "TatError"],
+    "law": ["Applicable", "Change", "Law", "ProvisionHistory", "day"],
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME) + ["load"]
 
-__all__ = [
-    "ActRef", "Answer", "Applicable", "Assumption", "Change", "Citation", "CorpusError", "Diagnostic",
-    "DslError", "InForce", "Law", "NoSuchLabel", "NotYetInForce", "ProvisionHistory", "QueryError",
-    "Renumbered", "Repealed", "TatError", "day", "load",
-]
+
+def __getattr__(name: str):
+    if name in _HOME:
+        return getattr(import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module 'tat_engine' has no attribute {name!r}")
 
 
 def load(
     paths: list[str | os.PathLike] | None = None,
     assume: dict[str, dt.date | str] | None = None,
     cache: bool = True,
-) -> Law:
-    """The bundled directive (or the DSL files under ``paths``), consolidated.
+):
+    """The bundled directive (or the DSL files under ``paths``) as a :class:`Law`.
 
     ``assume`` supplies real dates for acts whose date the sources lack, e.g.
     ``{"1-3/zz": "2020-03-16"}``. Raises :class:`CorpusError` when the corpus
     has errors, with every diagnostic.
     """
+    from .law import Law, day
     from .loader import load_index, read_files
 
     sources = read_files(list(paths)) if paths else None

@@ -12,14 +12,20 @@ for data), and exits 1 on a bad question or a corpus with errors.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-
-from .errors import CorpusError, TatError
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["point"]:
+        from .quick import point
+
+        answer = point(argv[1:])  # the bundled directive's answer table, if fresh
+        if answer is not None:
+            print(answer)
+            return 0
+    from .errors import CorpusError, TatError
+
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
@@ -51,6 +57,8 @@ def _assumption(text: str) -> tuple[str, str]:
 
 def _emit(args, data, text: str) -> int:
     if args.json:
+        import json
+
         from .serialize import to_data
 
         print(json.dumps(to_data(data), ensure_ascii=False, indent=2))
@@ -132,7 +140,9 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser():
+    import argparse
+
     parser = argparse.ArgumentParser(prog="tat", description="The TAT directive as versioned law.")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     common = argparse.ArgumentParser(add_help=False)

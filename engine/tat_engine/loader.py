@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 import os
 import pickle
 from importlib.resources import files
@@ -112,15 +113,38 @@ def load_index(
     cache: bool = True,
 ) -> Index:
     """The index of ``sources`` (default: the bundled corpus), from cache when it can."""
+    bundled = sources is None and not assume
     sources = bundled_files() if sources is None else sources
     if not cache:
         return build(sources, assume)
     path = _cache_dir() / f"{_key(sources, assume or {})}.pickle"
     try:
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            index = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        index = _build_and_store(sources, assume, path)
+    if bundled:
+        _refresh_quick_table(index)
+    return index
+
+
+def _refresh_quick_table(index: Index) -> None:
+    from . import quick
+
+    try:
+        current = quick.stamp()
+        with open(quick.table_path(), "rb") as handle:
+            if marshal.load(handle)[0] == current:
+                return
+    except (OSError, ValueError, EOFError, TypeError):
         pass
+    try:
+        quick.write(index, quick.table_path(), current)
+    except OSError:
+        pass  # the command line then asks the full engine
+
+
+def _build_and_store(sources, assume, path: Path) -> Index:
     index = build(sources, assume)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

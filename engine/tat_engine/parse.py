@@ -243,6 +243,8 @@ class _Builder(Transformer):
 
     # --- facts -----------------------------------------------------------------------
 
+    fact_source = source
+
     def fact(self, meta, name, value, source=None):
         return m.Fact(str(name), value, source, self._loc(meta))
 

@@ -88,7 +88,7 @@ def _wording(wording: m.Wording) -> str:
 
 
 def _fact(fact: m.Fact) -> str:
-    tail = f" {_source(fact.source)}" if fact.source else ""
+    tail = " per" + _source(fact.source)[len("source"):] if fact.source else ""
     return f"fact {fact.name}: {_value(fact.value)}{tail}"
 
 

@@ -1,0 +1,97 @@
+"""The command line: thin commands over the API, and its quick answer table."""
+
+import datetime as dt
+import json
+
+import pytest
+
+import tat_engine
+from tat_engine import quick
+from tat_engine.cli import main
+from tat_engine.render import answer_text
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_point_prints_wording_citation_and_assumption(capsys, cache):
+    code, out, _ = run(capsys, "point", "11.3", "--as-of", "2020-06-01")
+    assert code == 0
+    assert out.startswith("11.3 on 2020-06-01: in force (known wording)")
+    assert "substituted by item 1.23 of act xx.yy.2020 nr 1-3/zz" in out and "ASSUMPTION: act 1-3/zz" in out
+
+
+def test_the_quick_table_answers_exactly_as_the_engine(cache):
+    law = tat_engine.load()  # writes the table for the bundled corpus
+    assert (cache / "quick.marshal").exists()
+    days = sorted({dt.date(2015, 1, 1), dt.date(2020, 2, 19), dt.date(2020, 12, 31), dt.date(2021, 1, 1)}
+                  | {act.in_force_from + dt.timedelta(days=k) for act in law.acts() for k in (-1, 0, 1)})
+    checked = 0
+    for label in law.index.labels:
+        for day in days:
+            fast = quick.point([label, "--as-of", day.isoformat()])
+            if fast is not None:
+                assert fast == answer_text(law.point(label, day), day), (label, day)
+                checked += 1
+    assert checked > len(law.index.labels) * len(days) // 2
+
+
+def test_a_stale_table_is_not_used(cache, monkeypatch):
+    tat_engine.load()
+    assert quick.point(["11.3", "--as-of", "2019-06-01"]) is not None
+    monkeypatch.setattr(quick, "stamp", lambda: ("changed",))
+    assert quick.point(["11.3", "--as-of", "2019-06-01"]) is None
+
+
+def test_a_label_no_point_bore_gets_the_near_ones(capsys, cache):
+    code, out, _ = run(capsys, "point", "11.33", "--as-of", "2021-01-01")
+    assert code == 0 and "no point bore this label" in out and "11.3" in out
+
+
+def test_a_bad_date_is_a_message_and_exit_1_not_a_traceback(capsys, cache):
+    code, out, err = run(capsys, "point", "11.3", "--as-of", "1.6.2019")
+    assert code == 1 and err.startswith("tat: ") and "YYYY-MM-DD" in err and "Traceback" not in err
+
+
+def test_json_output_is_tagged_data(capsys, cache):
+    code, out, _ = run(capsys, "point", "9.1.10", "--as-of", "2021-01-01", "--json")
+    data = json.loads(out)
+    assert data["type"] == "InForce" and data["version"]["provision"] == "9.1.11@1-3/170"
+    assert data["change"]["verb"] == "renumbered"
+
+
+def test_two_dates_on_the_command_line(capsys, cache):
+    code, out, _ = run(capsys, "point", "11.3", "--as-of", "2021-06-01", "--facts-on", "2016-03-01")
+    assert code == 0 and "retroactively from 2015-07-01" in out and "30 calendar days" in out
+
+
+def test_assume_supplies_the_real_date(capsys, cache):
+    code, out, _ = run(capsys, "point", "11.3", "--as-of", "2020-06-01", "--assume", "1-3/zz=2020-06-15")
+    assert code == 0 and "unknown wording" in out
+    code, _, err = run(capsys, "point", "11.3", "--as-of", "2020-06-01", "--assume", "1-3/zz")
+    assert code == 1 and "ACT=DATE" in err
+
+
+def test_history_text_diff_acts_check(capsys, cache):
+    assert "9.1.10@1-3/170: labels 9.1.10 [2015-09-18, 2020-03-06), 9.1.9 [2020-03-06, …)" in run(capsys, "history", "9.1.10")[1]
+    assert "11.3. Elluviija esitab" in run(capsys, "text", "--as-of", "2021-01-01")[1]
+    assert "11.3 (11.3@1-3/170): reworded, facts" in run(capsys, "diff", "2019-06-01", "2021-01-01")[1]
+    assert "applied from 2015-07-01" in run(capsys, "acts")[1]
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and "double-change" in out and "5 acts" in out
+
+
+def test_a_broken_corpus_prints_diagnostics_and_exits_1(capsys, cache, tmp_path):
+    bad = tmp_path / "bad.tat"
+    bad.write_text('act "1" { kind directive signed 2015-13-01 }', encoding="utf-8")
+    code, _, err = run(capsys, "check", "--corpus", str(bad))
+    assert code == 1 and f"{bad}:1:33: error:" in err and "YYYY-MM-DD" in err
