@@ -55,16 +55,16 @@ class ProvisionHistory:
 
     @property
     def labels(self) -> tuple[tuple[str, dt.date, dt.date | None], ...]:
-        """The labels the provision bore, each with its half-open interval."""
+        """The labels the provision bore while in force, each with its half-open interval."""
         spans: list[list] = []
         for step in self.steps:
-            version = step.version if isinstance(step, InForce) else step.last
-            start = step.version.start if isinstance(step, InForce) else step.since
-            end = step.version.end if isinstance(step, InForce) else start
+            if not isinstance(step, InForce):
+                continue
+            version = step.version
             if spans and spans[-1][0] == str(version.label):
-                spans[-1][2] = end
+                spans[-1][2] = version.end
             else:
-                spans.append([str(version.label), start, end])
+                spans.append([str(version.label), version.start, version.end])
         return tuple(map(tuple, spans))
 
 
