@@ -8,6 +8,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat diff 2019-06-01 2021-01-01
     tat acts
     tat check
+    tat lint
 """
 
 from __future__ import annotations
@@ -136,6 +137,13 @@ def _check(args) -> int:
     return 0
 
 
+def _lint(args) -> int:
+    from .lint import lint
+
+    findings = lint(_law(args).index)
+    return _emit(args, findings, "\n".join(map(str, findings)) or "no findings")
+
+
 def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
@@ -177,6 +185,10 @@ def _parser():
 
     check = commands.add_parser("check", parents=[common], help="load the corpus and print every diagnostic")
     check.set_defaults(run=_check)
+
+    lint = commands.add_parser("lint", parents=[common], help="findings for review: double changes, "
+                               "dangling references, unknown wording")
+    lint.set_defaults(run=_lint)
     return parser
 
 

@@ -96,8 +96,8 @@ class _Replay:
         self.diagnostics: list[Diagnostic] = []
         self.directive: str | None = None
 
-    def _report(self, severity: str, code: str, message: str, location) -> None:
-        self.diagnostics.append(Diagnostic(severity, code, message, location))
+    def _report(self, severity: str, code: str, message: str, location, point=None) -> None:
+        self.diagnostics.append(Diagnostic(severity, code, message, location, None if point is None else str(point)))
 
     # --- versions ----------------------------------------------------------------
 
@@ -158,13 +158,13 @@ class _Replay:
         pid = self.live.get(verb.target)
         if pid is None:
             self._report("error", "unknown-target",
-                         f"{name} changes {verb.target}, which is not in force on {day}", item.location)
+                         f"{name} changes {verb.target}, which is not in force on {day}", item.location, verb.target)
             return
         if pid in changed:
             first = changed[pid]
             self._report("warning", "double-change",
                          f"items {first.number or '?'} and {item.number or '?'} of {act.number} both change "
-                         f"{verb.target}; the later ({item.number or '?'}) prevails", item.location)
+                         f"{verb.target}; the later ({item.number or '?'}) prevails", item.location, verb.target)
         changed[pid] = item
         if isinstance(verb, m.Repeal):
             for label in sorted(label for label in self.live if label.is_within(verb.target)):

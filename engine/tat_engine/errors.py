@@ -20,6 +20,7 @@ class Diagnostic:
     code: str  # short kebab-case kind, e.g. unknown-target
     message: str
     location: Location | None = None
+    point: str | None = None  # the point label it concerns, if any
     context: str = field(default="", eq=False)  # the source line and a caret
 
     def render(self) -> str:

@@ -97,7 +97,7 @@ def check(graph: nx.MultiDiGraph, index: Index) -> list[Diagnostic]:
             parent = version.label.parent
             if not version.repealed and parent is not None and not isinstance(index.point(str(parent), version.start), InForce):
                 message = f"{version.label} ({pid}) is in force from {version.start} but its parent {parent} is not"
-                found.append(Diagnostic("error", "orphan-point", message, _where(version)))
+                found.append(Diagnostic("error", "orphan-point", message, _where(version), str(version.label)))
     return found
 
 
@@ -110,18 +110,18 @@ def _check_reference(index: Index, version: Version, label: str) -> list[Diagnos
     where = f"{version.label} ({version.provision}, wording of {start}) cites point {label}"
     timeline = index.labels.get(label)
     if timeline is None:
-        return [Diagnostic("warning", "dangling-reference", f"{where}, which never exists", _where(version))]
+        return [Diagnostic("warning", "dangling-reference", f"{where}, which never exists", _where(version), str(version.label))]
     days = [start] + [d for d in timeline.starts if start < d and (end is None or d < end)]
     answers = [index.point(label, day) for day in days]
     bad = [(day, a) for day, a in zip(days, answers) if not isinstance(a, InForce)]
     if bad:
         day, answer = bad[0]
         state = _words(type(answer).__name__)
-        return [Diagnostic("warning", "dangling-reference", f"{where}, which on {day} is {state}", _where(version))]
+        return [Diagnostic("warning", "dangling-reference", f"{where}, which on {day} is {state}", _where(version), str(version.label))]
     provisions = list(dict.fromkeys(a.version.provision for a in answers))
     if len(provisions) > 1:
         message = f"{where}, which names {' then '.join(provisions)} while that wording stands"
-        return [Diagnostic("warning", "moved-reference", message, _where(version))]
+        return [Diagnostic("warning", "moved-reference", message, _where(version), str(version.label))]
     return []
 
 

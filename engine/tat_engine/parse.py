@@ -81,7 +81,7 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnost
     words = sorted({_EXPECTED.get(name, _literal(name)) for name in expected})
     wanted = f"; expected {', or '.join(words)}" if words else ""
     return Diagnostic(
-        "error", "syntax", f"unexpected {found}{wanted}", m.Location(path, line, column), caret(text, line, column)
+        "error", "syntax", f"unexpected {found}{wanted}", m.Location(path, line, column), context=caret(text, line, column)
     )
 
 
@@ -123,7 +123,7 @@ class _Builder(Transformer):
         line = getattr(token_or_meta, "line", 1) or 1
         column = getattr(token_or_meta, "column", 1) or 1
         location = m.Location(self.path, line, column)
-        raise DslError(Diagnostic("error", code, message, location, caret(self.text, line, column)))
+        raise DslError(Diagnostic("error", code, message, location, context=caret(self.text, line, column)))
 
     def _date(self, token: Token) -> dt.date:
         try:
