@@ -9,6 +9,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat acts
     tat check
     tat lint
+    tat verify
 """
 
 from __future__ import annotations
@@ -140,8 +141,24 @@ def _check(args) -> int:
 def _lint(args) -> int:
     from .lint import lint
 
-    findings = lint(_law(args).index)
+    from .law import day
+
+    findings = lint(_law(args).index, day(args.published_on))
     return _emit(args, findings, "\n".join(map(str, findings)) or "no findings")
+
+
+def _verify(args) -> int:
+    from .law import day
+    from .verify import verify
+
+    report = verify(_law(args).index, day(args.as_of))
+    lines = [f"{d}  [reviewed: {report.known[d.point, d.kind]}]" for d in report.found if (d.point, d.kind) in report.known]
+    lines += [f"NOT REVIEWED: {d}" for d in report.unlisted]
+    lines += [f"STALE (listed, no longer found): {point} {kind}" for point, kind in report.stale]
+    verdict = "verify: ok" if report.ok else "verify: FAILED"
+    lines.append(f"{verdict}: {len(report.found)} differences, {len(report.unlisted)} not reviewed, {len(report.stale)} stale")
+    _emit(args, report, "\n".join(lines))
+    return 0 if report.ok else 1
 
 
 def _indent(text: str) -> str:
@@ -188,7 +205,14 @@ def _parser():
 
     lint = commands.add_parser("lint", parents=[common], help="findings for review: double changes, "
                                "dangling references, unknown wording")
+    lint.add_argument("--published-on", default="2021-01-01",
+                      help="the date whose text is compared with the published annotations (default 2021-01-01)")
     lint.set_defaults(run=_lint)
+
+    verify = commands.add_parser("verify", parents=[common], help="compare with the published consolidated "
+                                 "text and the 2020 act; every difference must be reviewed")
+    verify.add_argument("--as-of", default="2021-01-01", help="a date after the 2020 act (default 2021-01-01)")
+    verify.set_defaults(run=_verify)
     return parser
 
 

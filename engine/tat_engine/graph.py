@@ -25,7 +25,7 @@ from .index import Index
 
 # "punktis 9.1.3", "punkti 7.1.3.2", "punktides 11.6 ja 11.8"; not "§ 3 lõike 1 punktides 1–4",
 # which are points of another act.
-_REFERENCE = re.compile(r"\bpunkti\w*\s+(\d+(?:\.\d+)*)\.?((?:\s*(?:,|ja|ning)\s*\d+(?:\.\d+)*\.?)*)")
+_REFERENCE = re.compile(r"\b[Pp]unkti\w*\s+(\d+(?:\.\d+)*)\.?((?:\s*(?:,|ja|ning)\s*\d+(?:\.\d+)*\.?)*)")
 _OTHER_ACT = re.compile(r"(lõike|lg|§)\s*\d*\s*$")
 
 

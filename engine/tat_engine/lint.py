@@ -1,12 +1,15 @@
 """Findings about the corpus a legal editor should review.
 
 The load-time diagnostics (two items of one act changing one point, references
-that dangle or change meaning) plus the stretches of time on which a point's
-wording is not in the sources. Each finding is one line, sorted, so the
-report on the real corpus can be kept as a reviewed golden file.
+that dangle or change meaning), the annotations of the published consolidated
+text that the items do not support, and the stretches of time on which a
+point's wording is not in the sources. Each finding is one line, sorted, so
+the report on the real corpus can be kept as a reviewed golden file.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from attrs import frozen
 
@@ -24,9 +27,13 @@ class Finding:
         return f"{self.code}: {self.point}: {self.message}"
 
 
-def lint(index: Index) -> list[Finding]:
+def lint(index: Index, published_on: dt.date | None = None) -> list[Finding]:
+    """Everything to review; with ``published_on`` (a date after the 2020 act), also
+    the published annotations the engine's items do not bear out."""
     findings = [Finding(d.code, d.point or "-", d.message) for d in index.diagnostics]
     findings += unknown_wording(index)
+    if published_on is not None:
+        findings += unsupported_annotations(index, published_on)
     return sorted(set(findings), key=_order)
 
 
@@ -36,6 +43,17 @@ def _order(finding: Finding) -> tuple:
     except ValueError:
         label = m.Label(())
     return (finding.code, label, finding.message)
+
+
+def unsupported_annotations(index: Index, day: dt.date) -> list[Finding]:
+    """Published annotations that differ from the ones the items generate."""
+    from .verify import compare_points, published_points
+
+    return [
+        Finding("published-annotation", d.point, d.detail)
+        for d in compare_points(index, day, published_points())
+        if d.kind == "annotation" and not d.detail.endswith("published (none)")
+    ]
 
 
 def unknown_wording(index: Index) -> list[Finding]:

@@ -1,0 +1,97 @@
+"""The engine against the published texts: verify, lint, and the extraction they read."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tat_engine.cli import main
+from tat_engine.lint import lint
+from tat_engine.loader import build, bundled_files
+from tat_engine.published import amending_items, clean, consolidated_points, split_annotation
+from tat_engine.verify import verify
+
+SEED = Path(__file__).parents[1] / "tat" / "sources" / "003_9a05f8f9be73a8a0.txt"
+AFTER = dt.date(2021, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build(bundled_files())
+
+
+def test_verify_passes_and_lists_the_reviewed_differences(index):
+    report = verify(index, AFTER)
+    assert report.ok, [str(d) for d in report.unlisted] + [str(s) for s in report.stale]
+    kinds = {(d.point, d.kind) for d in report.found}
+    assert {("16", "wording"), ("2.3.3.1.6", "wording"), ("15.1", "annotation"), ("2.3.2.1", "item-overridden")} <= kinds
+
+
+@pytest.mark.parametrize("path, old, new", [
+    ("amendments/2020-1-3-zz.tat", "30 kalendripäeva jooksul", "31 kalendripäeva jooksul"),
+    ("amendments/2020-1-3-zz.tat", "Käesoleva TAT raames", "Käesoleva TATi raames"),
+    ("tat/1-3-170.tat", "Partnerid peavad täitma", "Partnerid võivad täita"),
+])
+def test_editing_a_word_of_an_encoded_point_fails_verify(path, old, new):
+    sources = [(name, text.replace(old, new, 1) if name == path else text) for name, text in bundled_files()]
+    assert any(old in text for name, text in bundled_files() if name == path)
+    report = verify(build(sources), AFTER)
+    assert not report.ok and report.unlisted
+
+
+def test_a_stale_reviewed_entry_fails_verify(index):
+    report = verify(index, AFTER, known={("1.1", "wording"): "no such difference"})
+    assert not report.ok and ("1.1", "wording") in report.stale
+
+
+def test_verify_on_the_command_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path))
+    assert main(["verify"]) == 0
+    assert "verify: ok: 15 differences, 0 not reviewed, 0 stale" in capsys.readouterr().out
+
+
+def test_lint_report_equals_the_reviewed_golden_file(index):
+    golden = (Path(__file__).parent / "golden" / "lint.txt").read_text("utf-8").splitlines()
+    assert [str(finding) for finding in lint(index, AFTER)] == golden
+
+
+def test_the_extraction_finds_every_point_once_in_order():
+    points = consolidated_points(SEED)
+    labels = [p.label for p in points]
+    assert len(labels) == len(set(labels)) == 233
+    assert labels[:3] == ["1", "1.1", "1.1.1"] and labels[-7:] == ["16.1", "Lisa 1", "Lisa 2", "Lisa 3", "Lisa 4", "Lisa 5", "Lisa 6"]
+    assert "2.7.4" not in labels and "2014" not in labels
+    by = {p.label: p for p in points}
+    assert "tugiisikuteenus ja" in by["2.3.3.1.5"].text and "tugiisiku-" not in by["2.3.3.1.5"].text
+    assert by["9.1.1.1"].text.endswith("kinnitab RA;")  # footnote mark dropped
+    assert "Kinnitatud tegevuskava" not in by["9.1.5"].text  # footnote line dropped
+    assert not by["11.4"].text.endswith("15")  # page number dropped
+    assert (by["12.4"].annotation.date, by["12.4"].annotation.number) == ("", "1-3/")
+    assert by["2.3.3.2"].text == "" and by["2.3.3.2"].annotation.number == "1-3/29"
+    assert (by["11.3"].first_line, by["11.3"].last_line) == (1338, 1345)
+
+
+def test_the_2020_items_are_read_with_their_wording():
+    items = amending_items(SEED)
+    assert [i.number for i in items] == [f"1.{n}" for n in range(1, 36)]
+    by = {i.number: i for i in items}
+    assert by["1.22"].verb == "tunnistan" and by["1.22"].target == "9.1.9" and by["1.22"].text is None
+    assert by["1.10"].text == "Tegevuse elluviimise aeg on 01.09.2015–30.11.2023."
+    assert "vähemalt kümnes kaheksateistkümnes piirkonnas" in by["1.4"].text
+
+
+@pytest.mark.parametrize("lines, text", [
+    (["tugiisiku-", "teenus"], "tugiisikuteenus"),
+    (["sotsiaal-", "ja lastekaitse"], "sotsiaal- ja lastekaitse"),
+    (["KA-", "le"], "KA-le"),
+    (["nr 1-", "3/zz"], "nr 1-3/zz"),
+    (["kuni", "15", "nr"], "kuni nr"),
+    (["teavitab RÜ- d"], "teavitab RÜ-d"),
+])
+def test_clean_undoes_pdf_artifacts_only(lines, text):
+    assert clean(lines) == text
+
+
+def test_annotations_are_split_off_and_normalised():
+    text, annotation = split_annotation("…kohta. (muudetud siseministri 27.03.2019 käskkirjaga nr 1- 3/29).")
+    assert text == "…kohta." and (annotation.verb, annotation.date, annotation.number) == ("muudetud", "27.03.2019", "1-3/29")
