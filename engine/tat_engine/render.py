@@ -51,15 +51,16 @@ def describe(value: m.Value) -> str:
     return str(value)
 
 
-def point_lines(answer: InForce) -> list[str]:
-    """One point: its label, wording and annotation, then its table if any."""
+def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
+    """One point: its label, wording and annotation, then its table if any.
+    Where the wording is unknown, the facts known from other sources follow it."""
     version = answer.version
     wording = version.content.wording
     note = annotation(answer.citation)
     if isinstance(wording, m.Unknown):
         body = f"[wording not in the sources: {wording.reason}]"
         known = [f"{fact.name} = {describe(fact.value)} (source {fact.source})" for fact in version.content.facts if fact.source]
-        if known:
+        if known and with_facts:
             body += " [known: " + "; ".join(known) + "]"
     elif isinstance(wording, m.Reconstructed):
         body = f"{wording.text} [reconstructed: {wording.basis}]"
@@ -97,7 +98,7 @@ def answer_text(answer: Answer, on: dt.date | None = None) -> str:
     match answer:
         case InForce():
             lines = [f"{answer.label}{when}: in force ({answer.status} wording)"]
-            lines += point_lines(answer)
+            lines += point_lines(answer, with_facts=False)
             lines += [f"  {fact.name} = {describe(fact.value)}" + (f" (source {fact.source})" if fact.source else "")
                       for fact in answer.content.facts]
             lines.append(f"  cites: {answer.citation}")
