@@ -6,7 +6,9 @@ A *version* is one stretch of a provision's life with one label and one
 content, valid on the half-open interval ``[start, end)`` (``end`` None: still
 in force). An act in force "on signing" is in force on its signing day, so
 its versions start that day. A repeal ends the provision with a last version
-whose content is None.
+whose content is None. Acts in force on the same day apply in order; a
+version that a later act replaces on its first day keeps, for the record, the
+empty interval ``[day, day)``.
 
 Problems are collected as diagnostics, not raised: an item whose target is not
 in force, two items of one act changing the same point (the later prevails),
@@ -73,11 +75,12 @@ def consolidate(corpus: m.Corpus) -> tuple[History, list[Diagnostic]]:
 
 
 def check_versions(provisions: dict[str, tuple[Version, ...]]) -> list[Diagnostic]:
-    """Each provision's versions follow each other with no gap and no overlap."""
+    """Each provision's versions follow each other with no gap and no overlap
+    (an empty ``[day, day)`` version is allowed, see the module docstring)."""
     found = []
     for pid, versions in provisions.items():
         for before, after in zip(versions, versions[1:]):
-            if before.end != after.start or before.start >= after.start:
+            if before.end != after.start or before.start > after.start:
                 message = f"versions {before.number} and {after.number} of {pid} overlap or leave a gap"
                 found.append(Diagnostic("error", "overlapping-versions", message))
     return found
@@ -110,6 +113,9 @@ class _Replay:
         versions = self.versions[pid]
         current = versions[-1]
         if current.start == day and current.cause.act == cause.act:
+            if len(versions) == 1 and changes.get("content", current.content) is None:
+                del self.versions[pid]  # made and repealed by one act: never in force
+                return
             versions.pop()
             content_cause = cause if "content" in changes else current.content_cause
             versions.append(attrs.evolve(current, cause=cause, content_cause=content_cause, **changes))

@@ -95,7 +95,8 @@ def check(graph: nx.MultiDiGraph, index: Index) -> list[Diagnostic]:
     for pid, versions in index.provisions.items():
         for version in versions:
             parent = version.label.parent
-            if not version.repealed and parent is not None and not isinstance(index.point(str(parent), version.start), InForce):
+            empty = version.end == version.start  # replaced on its first day by a later act
+            if not (version.repealed or empty) and parent is not None and not isinstance(index.point(str(parent), version.start), InForce):
                 message = f"{version.label} ({pid}) is in force from {version.start} but its parent {parent} is not"
                 found.append(Diagnostic("error", "orphan-point", message, _where(version), str(version.label)))
     return found

@@ -35,7 +35,7 @@ class Timeline:
         self.starts: list[dt.date] = starts
         self.entries: list[Answer | None] = entries  # None: no point bore the label
         self.pending: list[tuple[Assumption, ...]] = pending
-        self.before: tuple[NotYetInForce, tuple[Assumption, ...]] = before
+        self.before: tuple[NotYetInForce | None, tuple[Assumption, ...]] = before  # before starts[0]
 
 
 class Index:
@@ -83,12 +83,9 @@ class Index:
         if timeline is None:
             return NoSuchLabel(label, day, self.near(label, day))
         i = bisect_right(timeline.starts, day) - 1
-        if i < 0:
-            answer, pending = timeline.before
-        else:
-            answer, pending = timeline.entries[i], timeline.pending[i]
-            if answer is None:
-                return NoSuchLabel(label, day, self.near(label, day))
+        answer, pending = timeline.before if i < 0 else (timeline.entries[i], timeline.pending[i])
+        if answer is None:
+            return NoSuchLabel(label, day, self.near(label, day))
         if pending:
             assumptions = tuple(a for a in pending if a.earliest <= day < a.latest)
             if assumptions:
@@ -143,7 +140,7 @@ class Index:
         firsts: dict[str, dt.date] = {}
         for versions in self.provisions.values():
             for version in versions:
-                if str(version.label) == label and not version.repealed:
+                if str(version.label) == label and not version.repealed and version.start != version.end:
                     firsts.setdefault(version.provision, version.start)
         return sorted(firsts, key=firsts.get)
 
@@ -196,9 +193,12 @@ def _timeline(index: Index, segments: list[tuple]) -> Timeline:
         starts.append(start)
         entries.append(entry)
         pending.append(assumptions)
-    first = entries[0]  # a label is first borne by a point in force
-    ahead = tuple(index.uncertain[a] for a in sorted(causes[starts[0]]) if a in index.uncertain)
-    return Timeline(starts, entries, pending, (NotYetInForce(first.label, starts[0], first), ahead))
+    first = next((i for i, entry in enumerate(entries) if isinstance(entry, InForce)), None)
+    if first is None:  # only ever borne by versions replaced on their first day
+        return Timeline(starts, entries, pending, (None, ()))
+    ahead = tuple(index.uncertain[a] for a in sorted(causes[starts[first]]) if a in index.uncertain)
+    before = NotYetInForce(entries[first].label, starts[first], entries[first])
+    return Timeline(starts, entries, pending, (before, ahead))
 
 
 def _last_live(versions: tuple[Version, ...]) -> Version:

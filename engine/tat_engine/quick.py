@@ -49,7 +49,7 @@ def write(index, path: str, current: tuple) -> None:
             [start.toordinal() for start in timeline.starts],
             [None if entry is None else answer_text(entry, _ON) for entry in timeline.entries],
             [_pending(pending) for pending in timeline.pending],
-            (answer_text(before, _ON), _pending(ahead)),
+            (None if before is None else answer_text(before, _ON), _pending(ahead)),
         )
     temporary = f"{path}.{os.getpid()}.tmp"
     os.makedirs(os.path.dirname(path), exist_ok=True)

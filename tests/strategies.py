@@ -1,0 +1,126 @@
+"""Hypothesis strategies: generated corpora whose every item is valid when it applies.
+
+A corpus is a directive (a random tree of points) and a few amending acts. Items
+are drawn while replaying a plain model of the live labels, in the order the
+engine applies acts, so each substitute, insert, repeal and renumbering is legal
+at its date. Acts come back as model values; tests print them to DSL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from tat_engine import model as m
+
+START = dt.date(2015, 9, 18)
+TEXT = st.text(alphabet="abcõäöüÕ „“\"\\-.,", min_size=1, max_size=12).map(str.strip).filter(bool)
+NAMES = st.sampled_from(["due", "period", "rate", "body", "cap"])
+DATES = st.dates(dt.date(2015, 1, 1), dt.date(2024, 12, 31))
+
+
+@st.composite
+def values(draw) -> m.Value:
+    kind = draw(st.integers(0, 8))
+    if kind == 0:
+        first = draw(DATES)
+        return m.Period(first, first + dt.timedelta(days=draw(st.integers(0, 900))))
+    if kind == 1:
+        return m.Duration(draw(st.integers(1, 120)), draw(st.sampled_from(["calendar_days", "working_days", "months"])),
+                          draw(st.sampled_from(["at_most", "at_least", "exactly"])), draw(TEXT))
+    if kind == 2:
+        return m.Amount(Decimal(draw(st.integers(0, 10**8))) / 100)
+    if kind == 3:
+        return m.Quantity(Decimal(draw(st.integers(0, 50))), draw(TEXT))
+    if kind == 4:
+        return m.Rate(Decimal(draw(st.integers(0, 100))), draw(TEXT))
+    if kind == 5:
+        start = draw(st.none() | DATES)
+        end = draw(st.none() | DATES.filter(lambda d: start is None or d > start))
+        return m.Role(draw(TEXT), draw(TEXT), start, end)
+    if kind == 6:
+        return m.Annual(draw(st.integers(1, 12)), draw(st.integers(1, 28)))
+    if kind == 7:
+        return m.Category(draw(TEXT), tuple(draw(st.lists(st.tuples(NAMES, TEXT), max_size=2))))
+    return m.UnknownValue(draw(TEXT))
+
+
+@st.composite
+def contents(draw) -> m.Content:
+    wording = draw(st.one_of(TEXT.map(m.Known), TEXT.map(m.Unknown), st.builds(m.Reconstructed, TEXT, TEXT)))
+    facts = draw(st.lists(st.builds(m.Fact, NAMES, values()), max_size=2))
+    return m.Content(wording, tuple(facts))
+
+
+def _children(live: set, parent: tuple) -> list[tuple]:
+    return sorted(label for label in live if len(label) == len(parent) + 1 and label[:-1] == parent)
+
+
+@st.composite
+def directives(draw) -> tuple[m.Act, set]:
+    live: set[tuple] = set()
+    points = []
+    for section in range(1, draw(st.integers(1, 4)) + 1):
+        live.add((section,))
+        for child in range(1, draw(st.integers(0, 3)) + 1):
+            live.add((section, child))
+            for grandchild in range(1, draw(st.integers(0, 2)) + 1):
+                live.add((section, child, grandchild))
+    for label in sorted(live):
+        points.append(m.PointDecl(m.Label(label), "section" if len(label) == 1 else "point", draw(contents())))
+    act = m.Act("1-3/1", "directive", m.KnownDate(START), title="Generated", points=tuple(points))
+    return act, live
+
+
+@st.composite
+def items(draw, live: set) -> m.Item:
+    """One item valid against ``live`` (a set of label tuples), which it updates."""
+    number = draw(st.none() | st.integers(1, 40).map(lambda n: f"1.{n}"))
+    choices = ["insert"] + (["substitute", "repeal", "renumber"] if live else [])
+    verb = draw(st.sampled_from(choices))
+    if verb == "substitute":
+        target = draw(st.sampled_from(sorted(live)))
+        return m.Item(number, m.Substitute(m.Label(target)), draw(contents()))
+    if verb == "repeal":
+        target = draw(st.sampled_from(sorted(live)))
+        live.difference_update({label for label in live if label[: len(target)] == target})
+        return m.Item(number, m.Repeal(m.Label(target)))
+    parents = [()] + sorted(live)
+    if verb == "insert":
+        parent = draw(st.sampled_from(parents))
+        taken = {label[-1] for label in _children(live, parent)}
+        free = [n for n in range(1, max(taken, default=0) + 2) if n not in taken]
+        label = parent + (draw(st.sampled_from(free)),)
+        after = [sibling for sibling in _children(live, parent) if sibling[-1] < label[-1]]
+        live.add(label)
+        chosen = draw(st.none() | st.sampled_from(after)) if after else None
+        return m.Item(number, m.Insert(m.Label(label), m.Label(chosen) if chosen else None), draw(contents()))
+    parent = draw(st.sampled_from([p for p in parents if _children(live, p)]))
+    siblings = _children(live, parent)
+    first = draw(st.sampled_from(siblings))
+    depth = len(first)
+    down = first[-1] > 1 and parent + (first[-1] - 1,) not in live
+    by = draw(st.sampled_from([1, -1])) if down else 1
+    moved = {label for label in live if len(label) >= depth and label[: depth - 1] == parent and label[depth - 1] >= first[-1]}
+    live.difference_update(moved)
+    live.update(label[: depth - 1] + (label[depth - 1] + by,) + label[depth:] for label in moved)
+    return m.Item(number, m.Renumber(m.Label(first), None, by))
+
+
+@st.composite
+def corpora(draw, max_acts: int = 4) -> m.Corpus:
+    """A directive and up to ``max_acts`` amending acts, every item valid when it applies."""
+    directive, live = draw(directives())
+    count = draw(st.integers(0, max_acts))
+    dates = sorted(START + dt.timedelta(days=draw(st.integers(1, 2000))) for _ in range(count))
+    acts = [directive]
+    for position, day in enumerate(dates, start=2):
+        signed = draw(st.sampled_from([
+            m.KnownDate(day),
+            m.UncertainDate("xx.yy", day - dt.timedelta(days=30), day + dt.timedelta(days=30), day, "generated"),
+        ]))
+        drawn = [draw(items(live)) for _ in range(draw(st.integers(0, 4)))]
+        acts.append(m.Act(f"1-3/{position:03d}", "amending", signed, amends="1-3/1", items=tuple(drawn)))
+    return m.Corpus((), tuple(acts))
