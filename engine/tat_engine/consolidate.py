@@ -18,6 +18,7 @@ a label collision after an insertion or a renumbering.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 import attrs
 from attrs import field, frozen
@@ -94,10 +95,27 @@ def _kind_of(label: m.Label) -> str:
 
 class _Replay:
     def __init__(self):
-        self.live: dict[m.Label, str] = {}
+        self.live: dict[m.Label, str] = {}  # label in force -> provision id
+        self.kids: dict[m.Label | None, set[m.Label]] = defaultdict(set)  # parent -> labels in force under it
         self.versions: dict[str, list[Version]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.directive: str | None = None
+
+    def _add(self, label: m.Label, pid: str) -> None:
+        self.live[label] = pid
+        self.kids[label.parent].add(label)
+
+    def _remove(self, label: m.Label) -> str:
+        self.kids[label.parent].discard(label)
+        return self.live.pop(label)
+
+    def _subtree(self, label: m.Label) -> list[m.Label]:
+        """The label and every label in force below it."""
+        found, stack = [], [label]
+        while stack:
+            found.append(stack.pop())
+            stack.extend(self.kids.get(found[-1], ()))
+        return found
 
     def _report(self, severity: str, code: str, message: str, location, point=None) -> None:
         self.diagnostics.append(Diagnostic(severity, code, message, location, None if point is None else str(point)))
@@ -132,7 +150,7 @@ class _Replay:
         while pid in self.versions:  # a label born twice in one act
             pid += "'"
         self.versions[pid] = [Version(pid, 1, label, kind, content, day, None, cause, cause, location)]
-        self.live[label] = pid
+        self._add(label, pid)
 
     # --- acts --------------------------------------------------------------------
 
@@ -173,8 +191,8 @@ class _Replay:
                          f"{verb.target}; the later ({item.number or '?'}) prevails", item.location, verb.target)
         changed[pid] = item
         if isinstance(verb, m.Repeal):
-            for label in sorted(label for label in self.live if label.is_within(verb.target)):
-                self._begin(self.live.pop(label), day, Cause(act.number, item.number, "repealed"), content=None,
+            for label in sorted(self._subtree(verb.target)):
+                self._begin(self._remove(label), day, Cause(act.number, item.number, "repealed"), content=None,
                             location=item.location)
             return
         verb_name = "retitled" if isinstance(verb, m.Retitle) else "substituted"
@@ -198,23 +216,18 @@ class _Replay:
         if verb.target not in self.live:
             self._report("error", "unknown-target", f"{name} renumbers from {verb.target}, which is not in force on {day}", item.location)
             return
-        depth = verb.target.depth
-        moved = {
-            label: label.shifted(depth, verb.by)
-            for label in self.live
-            if label.depth >= depth
-            and label.annex == verb.target.annex
-            and label.parts[: depth - 1] == verb.target.parts[: depth - 1]
-            and verb.target.parts[depth - 1] <= label.parts[depth - 1]
-            and (verb.last is None or label.parts[depth - 1] <= verb.last.parts[depth - 1])
-        }
-        staying = set(self.live) - set(moved)
-        clashes = sorted(new for new in moved.values() if new in staying or new.parts[depth - 1] < 1)
+        depth, first, last = verb.target.depth, verb.target.parts[-1], verb.last.parts[-1] if verb.last else None
+        siblings = [
+            label for label in self.kids[verb.target.parent]
+            if label.annex == verb.target.annex and first <= label.parts[-1] and (last is None or label.parts[-1] <= last)
+        ]
+        moved = {label: label.shifted(depth, verb.by) for sibling in siblings for label in self._subtree(sibling)}
+        clashes = sorted(new for new in moved.values() if (new in self.live and new not in moved) or new.parts[depth - 1] < 1)
         if clashes:
             self._report("error", "label-collision",
                          f"{name} renumbers onto {', '.join(map(str, clashes))}, already in force on {day}", item.location)
             return
-        pids = {old: self.live.pop(old) for old in moved}
+        pids = {old: self._remove(old) for old in moved}
         for old, new in sorted(moved.items()):
             self._begin(pids[old], day, Cause(act.number, item.number, "renumbered"), label=new, location=item.location)
-            self.live[new] = pids[old]
+            self._add(new, pids[old])

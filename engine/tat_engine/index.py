@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from bisect import bisect_right
+from operator import itemgetter
+from typing import NamedTuple
 from collections import defaultdict
 
 import attrs
@@ -26,16 +28,15 @@ from .consolidate import Cause, History, Version
 _FAR = dt.date.max
 
 
-class Timeline:
-    """The answers for one label over time."""
+class Timeline(NamedTuple):
+    """The answers for one label over time: ``entries[i]`` holds on
+    ``[starts[i], starts[i + 1])``, and ``starts[0]`` is ``date.min``. An entry is
+    None where no point bore the label. Assumptions are baked in: a stretch is
+    cut where an unknown act date could fall, so its answer carries exactly the
+    assumptions that hold on it."""
 
-    __slots__ = ("starts", "entries", "pending", "before")
-
-    def __init__(self, starts, entries, pending, before):
-        self.starts: list[dt.date] = starts
-        self.entries: list[Answer | None] = entries  # None: no point bore the label
-        self.pending: list[tuple[Assumption, ...]] = pending
-        self.before: tuple[NotYetInForce | None, tuple[Assumption, ...]] = before  # before starts[0]
+    starts: list[dt.date]
+    entries: list[Answer | None]
 
 
 class Index:
@@ -58,6 +59,13 @@ class Index:
             (version.provision, version.number): self._in_force(version)
             for versions in history.provisions.values() for version in versions if not version.repealed
         }
+        # Per provision, aligned with its versions: start days, end days (date.max when open),
+        # and (sort key, answer) or None for a repealed version; read by in_force().
+        self.lives: list[tuple[list, list, list]] = [
+            (self.starts[pid], [v.end or _FAR for v in versions],
+             [None if v.repealed else ((v.label.annex, v.label.parts), self.answers[pid, v.number]) for v in versions])
+            for pid, versions in history.provisions.items()
+        ]
         self.labels: dict[str, Timeline] = _timelines(self)
         self.references = references or {}
         self.diagnostics = tuple(diagnostics)
@@ -80,17 +88,12 @@ class Index:
     def point(self, label: str, day: dt.date) -> Answer:
         """The answer for ``label`` on ``day``."""
         timeline = self.labels.get(label)
-        if timeline is None:
-            return NoSuchLabel(label, day, self.near(label, day))
-        i = bisect_right(timeline.starts, day) - 1
-        answer, pending = timeline.before if i < 0 else (timeline.entries[i], timeline.pending[i])
-        if answer is None:
-            return NoSuchLabel(label, day, self.near(label, day))
-        if pending:
-            assumptions = tuple(a for a in pending if a.earliest <= day < a.latest)
-            if assumptions:
-                return attrs.evolve(answer, assumptions=assumptions)
-        return answer
+        if timeline is not None:
+            starts, entries = timeline
+            answer = entries[bisect_right(starts, day) - 1]
+            if answer is not None:
+                return answer
+        return NoSuchLabel(label, day, self.near(label, day))
 
     def version(self, provision: str, day: dt.date) -> Version | None:
         """The version of a provision (by identity) on ``day``, repealed ones included."""
@@ -104,14 +107,12 @@ class Index:
     def in_force(self, day: dt.date) -> list[InForce]:
         """Every version in force on ``day``, in label order."""
         found = []
-        for pid, starts in self.starts.items():
+        for starts, ends, answers in self.lives:
             i = bisect_right(starts, day) - 1
-            if i >= 0:
-                version = self.provisions[pid][i]
-                if not version.repealed and (version.end is None or day < version.end):
-                    found.append(self.answers[pid, version.number])
-        found.sort(key=lambda answer: answer.version.label)
-        return found
+            if i >= 0 and day < ends[i] and answers[i] is not None:
+                found.append(answers[i])
+        found.sort(key=itemgetter(0))
+        return [answer for _, answer in found]
 
     def repealed_on(self, day: dt.date) -> list[Repealed]:
         """Repealed points whose label no point in force holds on ``day``."""
@@ -175,30 +176,31 @@ def _timelines(index: Index) -> dict[str, Timeline]:
 
 
 def _timeline(index: Index, segments: list[tuple]) -> Timeline:
-    causes: dict[dt.date, set[str]] = defaultdict(set)
+    causes: dict[dt.date, set[str]] = defaultdict(set)  # day -> acts whose change falls on it
     for start, end, _, _, began, ended in segments:
         causes[start] |= began
         causes[end] |= ended
     bounds = sorted(causes.keys() - {_FAR})
-    starts, entries, pending = [], [], []
-    for i, start in enumerate(bounds):
-        end = bounds[i + 1] if i + 1 < len(bounds) else _FAR
+    stretches = []  # (start, end, answer, acts that bound the stretch)
+    for start, end in zip(bounds, [*bounds[1:], _FAR]):
         covering = [s for s in segments if s[0] <= start and end <= s[1]]
         best = max(covering, key=lambda s: (s[2], s[0]), default=None)
-        entry = best[3] if best else None
-        acts = causes[start] | causes.get(end, set())
-        assumptions = tuple(index.uncertain[a] for a in sorted(acts) if a in index.uncertain)
-        if entries and entries[-1] is entry and pending[-1] == assumptions:
-            continue
-        starts.append(start)
-        entries.append(entry)
-        pending.append(assumptions)
-    first = next((i for i, entry in enumerate(entries) if isinstance(entry, InForce)), None)
-    if first is None:  # only ever borne by versions replaced on their first day
-        return Timeline(starts, entries, pending, (None, ()))
-    ahead = tuple(index.uncertain[a] for a in sorted(causes[starts[first]]) if a in index.uncertain)
-    before = NotYetInForce(entries[first].label, starts[first], entries[first])
-    return Timeline(starts, entries, pending, (before, ahead))
+        stretches.append((start, end, best[3] if best else None, causes[start] | causes[end]))
+    first = next((s for s in stretches if isinstance(s[2], InForce)), None)
+    before = NotYetInForce(first[2].label, first[0], first[2]) if first else None
+    stretches.insert(0, (dt.date.min, bounds[0], before, causes[bounds[0]]))
+    starts, entries = [], []
+    for start, end, entry, acts in stretches:
+        windows = [index.uncertain[act] for act in sorted(acts) if act in index.uncertain]
+        cuts = sorted({start} | {d for a in windows for d in (a.earliest, a.latest) if start < d < end})
+        for cut in cuts:
+            flagged = tuple(a for a in windows if a.earliest <= cut < a.latest)
+            shown = attrs.evolve(entry, assumptions=flagged) if flagged and entry is not None else entry
+            if entries and entries[-1] == shown:
+                continue
+            starts.append(cut)
+            entries.append(shown)
+    return Timeline(starts, entries)
 
 
 def _last_live(versions: tuple[Version, ...]) -> Version:

@@ -105,7 +105,10 @@ class Law:
 
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
-        return self.index.point(label(point), day(on))
+        when = on if type(on) is dt.date else day(on)
+        if point in self.index.labels:  # already as the index keys it
+            return self.index.point(point, when)
+        return self.index.point(label(point), when)
 
     def provision(self, provision: str, on: DayLike) -> InForce | Repealed | None:
         """A provision by identity (``9.1.10@1-3/170``) on a date; None before it exists."""

@@ -17,7 +17,7 @@ import os
 from bisect import bisect_right
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 1
+_FORMAT = 2
 
 
 def table_path() -> str:
@@ -42,24 +42,16 @@ def write(index, path: str, current: tuple) -> None:
     """Render every stretch of every label of ``index`` into the table at ``path``."""
     from .render import answer_text
 
-    table = {}
-    for label, timeline in index.labels.items():
-        before, ahead = timeline.before
-        table[label] = (
-            [start.toordinal() for start in timeline.starts],
-            [None if entry is None else answer_text(entry, _ON) for entry in timeline.entries],
-            [_pending(pending) for pending in timeline.pending],
-            (None if before is None else answer_text(before, _ON), _pending(ahead)),
-        )
+    table = {
+        label: ([start.toordinal() for start in timeline.starts],
+                [None if entry is None else answer_text(entry, _ON) for entry in timeline.entries])
+        for label, timeline in index.labels.items()
+    }
     temporary = f"{path}.{os.getpid()}.tmp"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(temporary, "wb") as handle:
         marshal.dump((current, table), handle)
     os.replace(temporary, path)
-
-
-def _pending(assumptions) -> list:
-    return [(a.earliest.toordinal(), a.latest.toordinal(), str(a)) for a in assumptions]
 
 
 def point(args: list[str]) -> str | None:
@@ -81,12 +73,7 @@ def point(args: list[str]) -> str | None:
 
 
 def _answer(entry: tuple, day: dt.date) -> str | None:
-    starts, texts, pendings, (before, ahead) = entry
-    ordinal = day.toordinal()
-    i = bisect_right(starts, ordinal) - 1
-    text, pending = (before, ahead) if i < 0 else (texts[i], pendings[i])
-    if text is None:
-        return None  # no point bore the label: the engine finds the near ones
-    lines = [text.replace(_ON, day.isoformat(), 1)]
-    lines += [f"  ASSUMPTION: {words}" for earliest, latest, words in pending if earliest <= ordinal < latest]
-    return "\n".join(lines)
+    starts, texts = entry
+    text = texts[bisect_right(starts, day.toordinal()) - 1]
+    # None: no point bore the label; the engine finds the near ones
+    return None if text is None else text.replace(_ON, day.isoformat(), 1)
