@@ -95,3 +95,15 @@ def test_a_broken_corpus_prints_diagnostics_and_exits_1(capsys, cache, tmp_path)
     bad.write_text('act "1" { kind directive signed 2015-13-01 }', encoding="utf-8")
     code, _, err = run(capsys, "check", "--corpus", str(bad))
     assert code == 1 and f"{bad}:1:33: error:" in err and "YYYY-MM-DD" in err
+
+
+def test_coverage_counts_known_and_unknown_wording_per_act(capsys, cache):
+    code, out, _ = run(capsys, "coverage")
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert code == 0 and list(rows) == ["1-3/170", "1-3/53", "1-3/107", "1-3/29", "1-3/zz"]
+    assert "unknown   0" in rows["1-3/zz"] and "unknown   0" not in rows["1-3/170"]
+
+
+def test_history_says_when_a_version_starts_on_an_assumed_date(capsys, cache):
+    out = run(capsys, "history", "16")[1]
+    assert "inserted by item 1.34" in out and "starts on an assumed date: act 1-3/zz" in out

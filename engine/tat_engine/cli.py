@@ -10,6 +10,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat check
     tat lint
     tat verify
+    tat coverage
 """
 
 from __future__ import annotations
@@ -94,17 +95,23 @@ def _text(args) -> int:
 
 
 def _history(args) -> int:
+    from .answers import InForce
     from .render import answer_text
 
-    histories = _law(args).history(args.label)
+    law = _law(args)
+    histories = law.history(args.label)
     blocks = []
     for history in histories:
         spans = ", ".join(f"{label} [{start}, {end or '…'})" for label, start, end in history.labels)
         blocks.append(f"{history.provision}: labels {spans}")
         for step in history.steps:
-            start = getattr(step, "since", None) or step.version.start
-            end = "" if not hasattr(step, "version") else f" to {step.version.end or '…'}"
-            blocks.append(f"- from {start}{end}\n" + _indent(answer_text(step)))
+            if isinstance(step, InForce):
+                span, began = f"from {step.version.start} to {step.version.end or '…'}", step.version.cause.act
+            else:
+                span, began = f"from {step.since}", step.by.act.number
+            blocks.append(f"- {span}\n" + _indent(answer_text(step)))
+            if began in law.index.uncertain:
+                blocks.append(f"  starts on an assumed date: {law.index.uncertain[began]}")
     return _emit(args, histories, "\n".join(blocks))
 
 
@@ -145,6 +152,13 @@ def _lint(args) -> int:
 
     findings = lint(_law(args).index, day(args.published_on))
     return _emit(args, findings, "\n".join(map(str, findings)) or "no findings")
+
+
+def _coverage(args) -> int:
+    from .lint import coverage
+
+    rows = coverage(_law(args).index)
+    return _emit(args, rows, "\n".join(map(str, rows)))
 
 
 def _verify(args) -> int:
@@ -208,6 +222,10 @@ def _parser():
     lint.add_argument("--published-on", default="2021-01-01",
                       help="the date whose text is compared with the published annotations (default 2021-01-01)")
     lint.set_defaults(run=_lint)
+
+    cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "
+                                "of the text in force is known, reconstructed or unknown")
+    cover.set_defaults(run=_coverage)
 
     verify = commands.add_parser("verify", parents=[common], help="compare with the published consolidated "
                                  "text and the 2020 act; every difference must be reviewed")

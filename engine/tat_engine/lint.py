@@ -67,3 +67,33 @@ def unknown_wording(index: Index) -> list[Finding]:
             message = f"wording unknown on [{version.start}, {end}) ({pid}): {version.content.wording.reason}"
             found.append(Finding("unknown-wording", str(version.label), message))
     return found
+
+
+@frozen
+class Coverage:
+    """How much of the text in force on an act's first day the sources hold."""
+
+    act: str
+    day: dt.date
+    made: int  # versions this act made (points enacted, items applied)
+    known: int
+    reconstructed: int
+    unknown: int
+
+    def __str__(self) -> str:
+        return (f"{self.act:9} {self.day}  versions made {self.made:3}  in force: known {self.known:3}, "
+                f"reconstructed {self.reconstructed:2}, unknown {self.unknown:3}")
+
+
+def coverage(index: Index) -> list[Coverage]:
+    """For each act, on the day it enters into force: what it made, and the wording status of the text."""
+    made: dict[str, int] = {}
+    for versions in index.provisions.values():
+        for version in versions:
+            made[version.cause.act] = made.get(version.cause.act, 0) + 1
+    rows = []
+    for act in sorted(index.acts.values(), key=lambda a: a.in_force_from):
+        statuses = [answer.status for answer in index.in_force(act.in_force_from)]
+        rows.append(Coverage(act.number, act.in_force_from, made.get(act.number, 0), statuses.count("known"),
+                             statuses.count("reconstructed"), statuses.count("unknown")))
+    return rows
