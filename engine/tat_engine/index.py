@@ -60,10 +60,11 @@ class Index:
             for versions in history.provisions.values() for version in versions if not version.repealed
         }
         # Per provision, aligned with its versions: start days, end days (date.max when open),
-        # and (sort key, answer) or None for a repealed version; read by in_force().
+        # and (rank of its label, answer) or None for a repealed version; read by in_force().
+        rank = {label: n for n, label in enumerate(sorted({v.label for vs in history.provisions.values() for v in vs}))}
         self.lives: list[tuple[list, list, list]] = [
             (self.starts[pid], [v.end or _FAR for v in versions],
-             [None if v.repealed else ((v.label.annex, v.label.parts), self.answers[pid, v.number]) for v in versions])
+             [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
             for pid, versions in history.provisions.items()
         ]
         self.labels: dict[str, Timeline] = _timelines(self)
