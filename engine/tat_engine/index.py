@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from bisect import bisect_right
+from collections import defaultdict
 from operator import itemgetter
 from typing import NamedTuple
-from collections import defaultdict
 
 import attrs
 
@@ -42,7 +42,7 @@ class Timeline(NamedTuple):
 class Index:
     """Everything a query needs, and nothing that imports lark or networkx."""
 
-    def __init__(self, history: History, references: dict | None = None, diagnostics: tuple = ()):
+    def __init__(self, history: History, diagnostics: tuple = ()):
         self.acts: dict[str, ActRef] = {
             act.number: ActRef(act.number, act.kind, act.date_written, act.title, act.signed, act.in_force_from, act.applies_from)
             for act in history.acts
@@ -68,7 +68,6 @@ class Index:
             for pid, versions in history.provisions.items()
         ]
         self.labels: dict[str, Timeline] = _timelines(self)
-        self.references = references or {}
         self.diagnostics = tuple(diagnostics)
 
     # --- building blocks ------------------------------------------------------------
@@ -79,10 +78,9 @@ class Index:
     def _in_force(self, version: Version) -> InForce:
         return InForce(str(version.label), version, self.cite(version, version.content_cause), self.cite(version, version.cause))
 
-    def assumptions_on(self, acts, day: dt.date) -> tuple[Assumption, ...]:
-        """The unknown act dates, among ``acts``, that could change an answer on ``day``."""
-        found = (self.uncertain.get(act) for act in acts)
-        return tuple(a for a in found if a is not None and a.earliest <= day < a.latest)
+    def assumptions_on(self, day: dt.date) -> tuple[Assumption, ...]:
+        """The unknown act dates that could change an answer on ``day``."""
+        return tuple(a for a in self.uncertain.values() if a.earliest <= day < a.latest)
 
     # --- lookups ----------------------------------------------------------------------
 

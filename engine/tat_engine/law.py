@@ -174,7 +174,7 @@ class Law:
         else:
             law_on = min(facts, decided)
             basis = f"no retroactive act reaches {facts}; the text in force on {law_on} governs"
-        assumptions = self.index.assumptions_on(self.index.uncertain, decided)
+        assumptions = self.index.assumptions_on(decided)
         return Applicable(self.point(point, law_on), facts, decided, law_on, basis, assumptions)
 
     def _step(self, version) -> InForce | Repealed:

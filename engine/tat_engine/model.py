@@ -67,10 +67,6 @@ class Label:
     def depth(self) -> int:
         return len(self.parts)
 
-    def is_within(self, other: Label) -> bool:
-        """True for the label itself and every label below it."""
-        return self.annex == other.annex and self.parts[: other.depth] == other.parts
-
     def shifted(self, depth: int, by: int) -> Label:
         """The label with its component at ``depth`` (1-based) moved by ``by``."""
         parts = list(self.parts)

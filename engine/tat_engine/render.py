@@ -81,7 +81,7 @@ def consolidated_text(index: Index, day: dt.date) -> str:
     lines = [f"KÄSKKIRI {directive.date_written} nr {directive.number}", directive.title, f"Redaktsioon seisuga {day.isoformat()}"]
     if amending:
         lines.append("muudetud järgmiste käskkirjadega: " + ", ".join(str(ref) for ref in amending))
-    assumptions = index.assumptions_on(index.uncertain, day)
+    assumptions = index.assumptions_on(day)
     lines += [f"ASSUMPTION: {assumption}" for assumption in assumptions]
     lines.append("")
     entries: list[tuple[m.Label, list[str]]] = [(a.version.label, point_lines(a)) for a in index.in_force(day)]
