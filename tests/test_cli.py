@@ -48,7 +48,7 @@ def test_the_quick_table_answers_exactly_as_the_engine(cache):
 def test_a_stale_table_is_not_used(cache, monkeypatch):
     tat_engine.load()
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is not None
-    monkeypatch.setattr(quick, "stamp", lambda: ("changed",))
+    monkeypatch.setattr(quick, "stamp", lambda corpus=(): ("changed",))
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is None
 
 
@@ -107,3 +107,18 @@ def test_coverage_counts_known_and_unknown_wording_per_act(capsys, cache):
 def test_history_says_when_a_version_starts_on_an_assumed_date(capsys, cache):
     out = run(capsys, "history", "16")[1]
     assert "inserted by item 1.34" in out and "starts on an assumed date: act 1-3/zz" in out
+
+
+def test_a_corpus_of_ones_own_gets_a_table_that_follows_its_files(capsys, cache, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    act = 'act "1-3/1" { kind directive title "T" signed 2015-09-18 in_force on_signing }\n'
+    (folder / "base.tat").write_text(act + 'section 1 { text "Esimene" }\n', encoding="utf-8")
+    args = ["1", "--as-of", "2016-01-01", "--corpus", str(folder)]
+    assert quick.point(args) is None  # no table yet
+    code, out, _ = run(capsys, "point", *args)
+    assert code == 0 and "1. Esimene" in out
+    assert quick.point(args) == out.rstrip("\n")  # the table now answers, as the engine did
+    (folder / "base.tat").write_text(act + 'section 1 { text "Teine" }\n', encoding="utf-8")
+    assert quick.point(args) is None  # a changed file makes the table stale
+    assert "1. Teine" in run(capsys, "point", *args)[1]

@@ -111,9 +111,14 @@ def load_index(
     sources: list[tuple[str, str]] | None = None,
     assume: dict[str, dt.date] | None = None,
     cache: bool = True,
+    paths: tuple[str, ...] = (),
 ) -> Index:
-    """The index of ``sources`` (default: the bundled corpus), from cache when it can."""
-    bundled = sources is None and not assume
+    """The index of ``sources`` (default: the bundled corpus), from cache when it can.
+
+    ``paths`` names the files and folders ``sources`` were read from, so the
+    command line's answer table can be kept for them too.
+    """
+    tabled = not assume and (sources is None or bool(paths))
     sources = bundled_files() if sources is None else sources
     if not cache:
         return build(sources, assume)
@@ -123,23 +128,23 @@ def load_index(
             index = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         index = _build_and_store(sources, assume, path)
-    if bundled:
-        _refresh_quick_table(index)
+    if tabled:
+        _refresh_quick_table(index, tuple(map(str, paths)))
     return index
 
 
-def _refresh_quick_table(index: Index) -> None:
+def _refresh_quick_table(index: Index, paths: tuple[str, ...]) -> None:
     from . import quick
 
     try:
-        current = quick.stamp()
-        with open(quick.table_path(), "rb") as handle:
+        current = quick.stamp(paths)
+        with open(quick.table_path(paths), "rb") as handle:
             if marshal.load(handle)[0] == current:
                 return
     except (OSError, ValueError, EOFError, TypeError):
         pass
     try:
-        quick.write(index, quick.table_path(), current)
+        quick.write(index, quick.table_path(paths), current)
     except OSError:
         pass  # the command line then asks the full engine
 

@@ -1,10 +1,10 @@
 """A stdlib-only answer table for the command line's commonest question.
 
-``tat point LABEL --as-of DATE`` should answer in a few times the start-up of a
-bare interpreter, and importing attrs alone costs three times that. So when the
-loader has the bundled corpus's index it also writes, per label, the start days
-(as ordinals) and the rendered answer of each stretch; this module reads that
-table with marshal and bisect only. Whatever it cannot answer exactly (a label
+``tat point LABEL --as-of DATE [--corpus PATH …]`` should answer in a few times
+the start-up of a bare interpreter, and importing attrs alone costs three times
+that. So when the loader has a corpus's index from its cache it also writes,
+per label, the start days (as ordinals) and the rendered answer of each
+stretch; this module reads that table with marshal and bisect only. Whatever it cannot answer exactly (a label
 no point bore, a bad date, a stale table) gives None, and the caller asks the
 full engine: both print the same text, a tested property.
 """
@@ -12,30 +12,40 @@ full engine: both print the same text, a tested property.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import marshal
 import os
 from bisect import bisect_right
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 2
+_FORMAT = 3
 
 
-def table_path() -> str:
+def table_path(corpus: tuple[str, ...] = ()) -> str:
+    """The table of the bundled corpus, or of the DSL files and folders ``corpus``."""
     root = os.environ.get("TAT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tat-engine")
-    return os.path.join(root, "quick.marshal")
+    if not corpus:
+        return os.path.join(root, "quick.marshal")
+    key = hashlib.sha256("\0".join(sorted(map(os.path.abspath, corpus))).encode()).hexdigest()[:24]
+    return os.path.join(root, f"quick-{key}.marshal")
 
 
-def stamp() -> tuple:
-    """Names, sizes and modification times of the engine's code, grammar and corpus."""
+def stamp(corpus: tuple[str, ...] = ()) -> tuple:
+    """Names, sizes and modification times of the engine's code, grammar and corpus files."""
     package = os.path.dirname(os.path.abspath(__file__))
+    folders = [os.path.join(package, folder) for folder in ("", "data/grammar")]
+    folders += [os.path.join(package, folder) for folder in ("data/tat", "data/amendments")] if not corpus else []
     found = []
-    for folder in ("", "data/grammar", "data/tat", "data/amendments"):
-        with os.scandir(os.path.join(package, folder)) as entries:
-            for entry in entries:
-                if entry.name.endswith((".py", ".lark", ".tat")):
-                    info = entry.stat()
-                    found.append((folder, entry.name, info.st_size, info.st_mtime_ns))
+    for folder in folders + [path for path in corpus if os.path.isdir(path)]:
+        with os.scandir(folder) as entries:
+            found += [_file(entry.path) for entry in entries if entry.name.endswith((".py", ".lark", ".tat"))]
+    found += [_file(path) for path in corpus if not os.path.isdir(path)]
     return (_FORMAT, tuple(sorted(found)))
+
+
+def _file(path: str) -> tuple:
+    info = os.stat(path)
+    return (os.path.abspath(path), info.st_size, info.st_mtime_ns)
 
 
 def write(index, path: str, current: tuple) -> None:
@@ -55,16 +65,31 @@ def write(index, path: str, current: tuple) -> None:
 
 
 def point(args: list[str]) -> str | None:
-    """``LABEL --as-of DATE`` answered from the table, or None to ask the engine."""
-    if len(args) != 3 or "--as-of" not in args[:2]:
+    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine."""
+    label, value, corpus = None, None, []
+    words = iter(args)
+    for word in words:
+        if word in ("--as-of", "--corpus"):
+            target = next(words, None)
+            if target is None:
+                return None
+            if word == "--corpus":
+                corpus.append(target)
+            elif value is None:
+                value = target
+            else:
+                return None
+        elif word.startswith("-") or label is not None:
+            return None  # anything else (--json, --assume, …) is the engine's
+        else:
+            label = word
+    if label is None or value is None:
         return None
-    position = args.index("--as-of")
-    label, value = (args[2], args[1]) if position == 0 else (args[0], args[2])
     try:
         day = dt.date.fromisoformat(value.strip())
-        with open(table_path(), "rb") as handle:
+        with open(table_path(tuple(corpus)), "rb") as handle:
             current, table = marshal.load(handle)
-        if current != stamp():
+        if current != stamp(tuple(corpus)):
             return None
     except (OSError, ValueError, EOFError, TypeError):
         return None
