@@ -122,3 +122,18 @@ def test_a_corpus_of_ones_own_gets_a_table_that_follows_its_files(capsys, cache,
     (folder / "base.tat").write_text(act + 'section 1 { text "Teine" }\n', encoding="utf-8")
     assert quick.point(args) is None  # a changed file makes the table stale
     assert "1. Teine" in run(capsys, "point", *args)[1]
+
+
+def test_deadline_and_calendar_commands(capsys, cache, tmp_path):
+    code, out, _ = run(capsys, "deadline", "--list")
+    assert code == 0 and "report-check" in out and "11.4" in out
+    code, out, _ = run(capsys, "deadline", "report-check", "--trigger", "2021-12-22")
+    assert code == 0 and "due 2022-01-13 (Thursday)" in out and "item 1.24" in out and "TsÜS § 135 (1)" in out
+    code, out, _ = run(capsys, "deadline", "interim-report", "--trigger", "2020-06-01", "--fixed-dates", "stay")
+    assert code == 0 and "2021-01-31 (Sunday)" in out and "not moved" in out
+    ics = tmp_path / "tat-2021.ics"
+    code, out, _ = run(capsys, "calendar", "2021", "--ics", str(ics))
+    assert code == 0 and "plan-and-budget: due 2021-11-05" in out
+    assert ics.read_bytes().count(b"BEGIN:VEVENT") == 2
+    code, _, err = run(capsys, "deadline", "report-check")
+    assert code == 1 and "needs --trigger" in err

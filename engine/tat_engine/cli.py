@@ -11,6 +11,8 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat lint
     tat verify
     tat coverage
+    tat deadline report-check --trigger 2021-12-22
+    tat calendar 2021 --ics tat-2021.ics
 """
 
 from __future__ import annotations
@@ -161,6 +163,29 @@ def _coverage(args) -> int:
     return _emit(args, rows, "\n".join(map(str, rows)))
 
 
+def _deadline(args) -> int:
+    from .deadlines import KINDS, deadline, describe_deadline
+    from .law import day
+
+    if args.list or not args.kind:
+        rows = [f"{k.name:30} {k.point:8} {k.title}; from: {k.trigger}" for k in KINDS]
+        return _emit(args, list(KINDS), "\n".join(rows))
+    law = _law(args)
+    answer = deadline(law, args.kind, day(args.trigger) if args.trigger else None, day(args.as_of) if args.as_of else None,
+                      args.extension_days, args.fixed_dates == "move")
+    return _emit(args, answer, describe_deadline(answer))
+
+
+def _calendar(args) -> int:
+    from .deadlines import describe_deadline, schedule, to_ics
+
+    items = schedule(_law(args), args.year, args.fixed_dates == "move")
+    if args.ics:
+        with open(args.ics, "wb") as handle:
+            handle.write(to_ics(items))
+    return _emit(args, items, "\n".join(describe_deadline(item) for item in items))
+
+
 def _verify(args) -> int:
     from .law import day
     from .verify import verify
@@ -222,6 +247,23 @@ def _parser():
     lint.add_argument("--published-on", default="2021-01-01",
                       help="the date whose text is compared with the published annotations (default 2021-01-01)")
     lint.set_defaults(run=_lint)
+
+    due = commands.add_parser("deadline", parents=[common], help="a deadline counted the Estonian way, "
+                              "under the rule in force")
+    due.add_argument("kind", nargs="?", help="the kind of deadline; --list shows them")
+    due.add_argument("--list", action="store_true", help="list the kinds of deadline")
+    due.add_argument("--trigger", help="the day that starts it (YYYY-MM-DD)")
+    due.add_argument("--as-of", help="the decision date (default: the trigger day)")
+    due.add_argument("--extension-days", type=int, default=0, help="days spent fixing deficiencies (claim processing, 8.12)")
+    due.add_argument("--fixed-dates", choices=["move", "stay"], default="move",
+                     help="whether a fixed date (31 January, 5 November) on a rest day moves to the next working day")
+    due.set_defaults(run=_deadline)
+
+    year = commands.add_parser("calendar", parents=[common], help="the recurring due dates of a year, as text and .ics")
+    year.add_argument("year", type=int)
+    year.add_argument("--ics", metavar="FILE", help="also write the dates as an iCalendar file")
+    year.add_argument("--fixed-dates", choices=["move", "stay"], default="move")
+    year.set_defaults(run=_calendar)
 
     cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "
                                 "of the text in force is known, reconstructed or unknown")

@@ -1,0 +1,231 @@
+"""Which deadline applied, counted the Estonian way, under the rule in force.
+
+Each kind of deadline names the point and the fact that set it; the duration
+and its bound (at most / at least / exactly) are read from the version of that
+point in force — on the trigger day, or, given a decision date, under the law
+as applied then (the 2020 act applies retroactively from 2015-07-01). Changing
+a fact in the corpus changes the answer with no change here. Where the sources
+lack the value, the answer is *undetermined* and says why.
+
+>>> import datetime as dt, tat_engine
+>>> answer = deadline(tat_engine.load(), "report-check", dt.date(2021, 12, 22))
+>>> answer.due, answer.bound, answer.rule.item        # 15 working days, Christmas skipped
+(datetime.date(2022, 1, 13), 'at_most', '1.24')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from attrs import frozen
+from dateutil.relativedelta import relativedelta
+
+from . import model as m
+from .answers import Assumption, Citation, InForce
+from .law import Law
+from .workdays import count, describe, fixed_date
+
+
+@frozen
+class Kind:
+    name: str
+    point: str
+    fact: str
+    title: str
+    trigger: str  # what starts it, in words
+
+
+KINDS = (
+    Kind("final-report", "11.3", "final_report", "final report (lõpparuanne)", "the end of the eligibility period (5.1)"),
+    Kind("interim-report", "11.2", "interim_report", "interim report (vahearuanne), every year", "any day of the year reported on"),
+    Kind("report-check", "11.4", "report_check", "implementing body checks a monitoring report", "receipt of the report"),
+    Kind("interim-deficiencies", "11.6", "interim_deficiencies", "time given to fix an interim report", "the body finds deficiencies"),
+    Kind("interim-approval", "11.6", "interim_approval", "body approves the fixed interim report", "the deficiencies are fixed"),
+    Kind("final-deficiencies", "11.8", "final_deficiencies", "time given to fix the final report", "the body finds deficiencies"),
+    Kind("final-forwarding", "11.8", "final_forwarding", "body forwards the fixed final report to RA", "the deficiencies are fixed"),
+    Kind("final-report-forwarding", "11.7", "final_report_forwarding", "body forwards a sound final report to RA", "the body agrees the report"),
+    Kind("final-report-approval-notice", "11.7", "final_report_approval_notice", "RA notifies the body of approval", "RA approves the final report"),
+    Kind("final-report-approved-notice", "11.10", "final_report_approved_notice", "RA notifies the body it approved a report sent to it", "RA approves the final report"),
+    Kind("claim-processing", "8.12", "claim_processing", "payment claim processed", "the claim is filed"),
+    Kind("claim-interval-longest", "8.3", "claim_interval_longest", "next payment claim at the latest", "the previous claim"),
+    Kind("claim-interval-shortest", "8.3", "claim_interval_shortest", "next payment claim at the earliest", "the previous claim"),
+    Kind("claim-technical-failure", "8.2", "technical_failure", "payment claim after an e-toetus failure", "the fault is fixed"),
+    Kind("interim-technical-failure", "11.2", "interim_report_fault", "interim report after an e-toetus failure", "the fault is fixed"),
+    Kind("plan-and-budget", "9.1.1", "annual_plan", "next year's plan and budget to RA, every year", "any day of the year"),
+    Kind("first-year-plan", "9.1.1", "first_year_plan", "the 2015 plan and budget explanation", "approval of the TAT"),
+    Kind("changed-plan", "9.1.1.3", "changed_plan", "changed plan and budget to RA", "the body agrees the change"),
+    Kind("corrected-budget", "9.1.2", "corrected_budget", "previous year's corrected budget", "the year's last claim is paid out"),
+    Kind("payment-forecast", "9.1.3", "payment_forecast", "payment forecast to the body", "RA approves plan and budget"),
+    Kind("first-payment-forecast", "9.1.3", "first_payment_forecast", "first year's payment forecast", "approval of the TAT"),
+    Kind("query-answer", "9.1.5", "query_answer", "answer to a query of RA or the body", "receipt of the query"),
+    Kind("amendment-review", "12.4", "amendment_review", "RA reviews a request to amend the TAT", "receipt of the request"),
+    Kind("body-amendment-review", "12.7", "body_amendment_review", "RA reviews the body's amendment request", "receipt of the request"),
+)
+BY_NAME = {kind.name: kind for kind in KINDS}
+
+
+@frozen
+class Deadline:
+    """A due date (or why there is none), how it was counted, and the rule behind it."""
+
+    kind: str
+    title: str
+    status: str  # determined | undetermined | none
+    due: dt.date | None
+    bound: str | None  # at_most | at_least | exactly | fixed
+    steps: tuple[str, ...]
+    rule: Citation | None
+    law_on: dt.date
+    basis: str
+    assumptions: tuple[Assumption, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date | None = None,
+             extension_days: int = 0, move_fixed: bool = True) -> Deadline:
+    """The deadline ``kind`` started by ``trigger`` under the rule in force.
+
+    ``as_of`` is the decision date (default: the trigger day); ``extension_days``
+    lengthens claim processing by the time spent fixing deficiencies (8.12);
+    ``move_fixed`` says whether a fixed date on a rest day moves (see workdays).
+    """
+    spec = BY_NAME.get(kind)
+    if spec is None:
+        from .errors import QueryError
+
+        raise QueryError(f"no deadline kind {kind!r}; `tat deadline --list` shows them")
+    if trigger is None:
+        trigger = _default_trigger(law, spec, as_of)
+    decided = as_of or trigger
+    applied = law.applicable(spec.point, trigger, decided)
+    base = dict(kind=kind, title=spec.title, law_on=applied.law_on, basis=applied.basis)
+    answer = applied.answer
+    if not isinstance(answer, InForce):
+        return Deadline(status="undetermined", due=None, bound=None, rule=None,
+                        steps=(f"point {spec.point} is not in force on {applied.law_on}",), **base)
+    assumptions = tuple(dict.fromkeys(answer.assumptions + applied.assumptions))
+    fact = answer.fact(spec.fact)
+    if fact is None or isinstance(fact.value, m.UnknownValue):
+        why = fact.value.reason if fact else f"version {answer.version.number} of {spec.point} sets no such time limit"
+        return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
+                        steps=(f"not in the sources: {why}",), **base)
+    notes = (f"the value is taken from {fact.source}",) if fact.source else ()
+    if isinstance(fact.value, m.Annual):
+        return _annual(law, spec, fact.value, trigger, decided, move_fixed, answer, assumptions, notes, base)
+    value: m.Duration = fact.value
+    counted = count(trigger, value.amount + (extension_days if kind == "claim-processing" else 0), value.unit)
+    steps = counted.steps
+    if extension_days and kind == "claim-processing":
+        steps = (f"{value.amount} calendar days + {extension_days} days spent fixing deficiencies (8.12)",) + steps
+    if kind == "amendment-review":
+        notes += _request_limit(law, applied.law_on)
+    if kind.startswith("claim-interval") and answer.fact("monthly_claims"):
+        notes += ("monthly once the paid eligible costs reach the public procurement threshold (8.3)",)
+    return Deadline(status="determined", due=counted.due, bound=value.bound, steps=steps, rule=answer.citation,
+                    assumptions=assumptions, notes=notes, **base)
+
+
+def _default_trigger(law: Law, spec: Kind, as_of: dt.date | None) -> dt.date:
+    """The final report runs from the end of the eligibility period (5.1); others need a trigger."""
+    from .errors import QueryError
+
+    if spec.name == "final-report":
+        period = _eligibility_end(law, as_of or dt.date.today())
+        if period is not None:
+            return period
+        raise QueryError("the end of the eligibility period is not in the sources for that date; give --trigger")
+    raise QueryError(f"{spec.name} needs --trigger: {spec.trigger}")
+
+
+def _eligibility_end(law: Law, on: dt.date) -> dt.date | None:
+    answer = law.point("5.1", on)
+    fact = answer.fact("eligibility_period") if isinstance(answer, InForce) else None
+    return fact.value.last_day if fact and isinstance(fact.value, m.Period) else None
+
+
+def _annual(law, spec, value: m.Annual, trigger, decided, move_fixed, answer, assumptions, notes, base) -> Deadline:
+    """A fixed day every year: the next one after the trigger (the report year's end for 11.2)."""
+    year = trigger.year + (1 if dt.date(trigger.year, value.month, value.day) <= trigger else 0)
+    counted = fixed_date(dt.date(year, value.month, value.day), move_fixed)
+    result = Deadline(status="determined", due=counted.due, bound="fixed", steps=counted.steps, rule=answer.citation,
+                      assumptions=assumptions, notes=notes, **base)
+    if spec.name == "interim-report":
+        return _skip_interim(law, result, decided)
+    return result
+
+
+def _skip_interim(law: Law, interim: Deadline, decided: dt.date) -> Deadline:
+    """11.3 (2020): no interim report when it would fall less than six months before the final report."""
+    final = deadline(law, "final-report", None, max(decided, interim.law_on))
+    if final.status != "determined":
+        return attrs.evolve(interim, notes=interim.notes + ("whether the final report replaces it is undetermined",))
+    rule = law.point("11.3", interim.law_on)
+    gap = rule.fact("interim_report_skipped") if isinstance(rule, InForce) else None
+    if gap is None:
+        if isinstance(rule, InForce) and rule.status == "unknown":
+            note = "whether the final report replaces it is not in the sources (11.3's wording is unknown then)"
+            return attrs.evolve(interim, notes=interim.notes + (note,))
+        return interim
+    if final.due < interim.due + relativedelta(months=gap.value.amount):
+        return attrs.evolve(interim, status="none", due=None, bound=None,
+                            steps=interim.steps + (f"the final report is due {final.due}, within {gap.value.amount} months of it: "
+                                                   "only the final report is filed (11.3)",))
+    return interim
+
+
+def _request_limit(law: Law, on: dt.date) -> tuple[str, ...]:
+    answer = law.point("12.3", on)
+    limit = answer.fact("amendment_requests_per_year") if isinstance(answer, InForce) else None
+    return (f"at most {limit.value.value} requests a year without the body's consent (12.3)",) if limit else ()
+
+
+def schedule(law: Law, year: int, move_fixed: bool = True) -> list[Deadline]:
+    """The recurring due dates of ``year``: interim report, plan and budget, and the final report if due."""
+    found = [
+        deadline(law, "interim-report", dt.date(year - 1, 12, 31), move_fixed=move_fixed),
+        deadline(law, "plan-and-budget", dt.date(year, 1, 1), move_fixed=move_fixed),
+    ]
+    end = _eligibility_end(law, dt.date(year, 12, 31))
+    if end is not None:
+        final = deadline(law, "final-report", end, dt.date(year, 12, 31))
+        if final.due and final.due.year == year:
+            found.append(final)
+    return sorted(found, key=lambda d: d.due or dt.date(year, 1, 1))
+
+
+def to_ics(deadlines: list[Deadline]) -> bytes:
+    """The due dates as an iCalendar file staff can import: one all-day event each."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//tat-engine//deadlines//EN")
+    calendar.add("version", "2.0")
+    for item in deadlines:
+        if item.due is None:
+            continue
+        event = Event()
+        event.add("uid", f"{item.kind}-{item.due.isoformat()}@tat-engine")
+        event.add("dtstamp", dt.datetime.combine(item.due, dt.time(), dt.timezone.utc))
+        event.add("dtstart", item.due)
+        event.add("dtend", item.due + dt.timedelta(days=1))
+        event.add("summary", f"TAT {item.rule.label}: {item.title}")
+        event.add("description", "\n".join([str(item.rule), *item.steps, *item.notes, *map(str, item.assumptions)]))
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def describe_deadline(item: Deadline) -> str:
+    """A deadline for a reader."""
+    if item.status == "determined":
+        head = f"{item.kind}: due {describe(item.due)} ({item.bound.replace('_', ' ')})"
+    elif item.status == "none":
+        head = f"{item.kind}: none"
+    else:
+        head = f"{item.kind}: undetermined"
+    lines = [head, f"  {item.title}", f"  law: {item.basis}"]
+    lines += [f"  rule: {item.rule}"] if item.rule else []
+    lines += [f"  - {step}" for step in item.steps]
+    lines += [f"  note: {note}" for note in item.notes]
+    lines += [f"  ASSUMPTION: {assumption}" for assumption in item.assumptions]
+    return "\n".join(lines)

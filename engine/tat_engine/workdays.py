@@ -1,0 +1,110 @@
+"""Estonian working days and the counting of periods, as the civil code's
+general part (tsiviilseadustiku üldosa seadus, TsÜS §§ 134–137) counts them.
+
+- A period starts on the day after the day that triggers it (§ 135 (1)).
+- It ends at 24:00 of its last day (§ 137 (1)): a due date is a whole day.
+- A last day that is a rest day or a public holiday moves to the next working
+  day (§ 136 (8)).
+- Working days are Monday to Friday except the public holidays of the
+  Holidays Act (pühade ja tähtpäevade seadus), taken from the ``holidays``
+  package (country EE) for any year.
+
+Whether a fixed calendar date ("31 January every year") also moves is disputed
+in practice; :func:`fixed_date` takes the choice as an argument.
+
+>>> import datetime as dt
+>>> count(dt.date(2021, 3, 31), 3, "working_days").due   # Good Friday 2.4. and the weekend skipped
+datetime.date(2021, 4, 6)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+from attrs import frozen
+from dateutil.relativedelta import relativedelta
+
+ONE_DAY = dt.timedelta(days=1)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("EE", years=year)
+
+
+def holiday(day: dt.date) -> str | None:
+    """The public holiday on ``day``, by name, or None."""
+    return _holidays(day.year).get(day)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and holiday(day) is None
+
+
+def describe(day: dt.date) -> str:
+    """``2024-01-01 (Monday, New Year's Day)``."""
+    name = holiday(day)
+    return f"{day} ({_WEEKDAYS[day.weekday()]}{', ' + name if name else ''})"
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += ONE_DAY
+    return day
+
+
+def add_working_days(trigger: dt.date, amount: int) -> dt.date:
+    """The ``amount``-th working day after ``trigger`` (the trigger day does not count)."""
+    day = trigger
+    for _ in range(amount):
+        day = next_working_day(day + ONE_DAY)
+    return day
+
+
+@frozen
+class Count:
+    """A due date and how it was counted, step by step."""
+
+    due: dt.date
+    steps: tuple[str, ...]
+
+
+def count(trigger: dt.date, amount: int, unit: str) -> Count:
+    """The last day of a period of ``amount`` ``unit`` that ``trigger`` starts."""
+    steps = [f"triggered on {describe(trigger)}; the period starts the next day (TsÜS § 135 (1))"]
+    if unit == "working_days":
+        due = add_working_days(trigger, amount)
+        steps.append(f"{amount} working days, rest days and public holidays skipped: {describe(due)}")
+        steps.append(f"due by the end (24:00) of {due} (TsÜS § 137 (1))")
+        return Count(due, tuple(steps))
+    if unit == "calendar_days":
+        last = trigger + dt.timedelta(days=amount)
+        steps.append(f"{amount} calendar days: {describe(last)}")
+    elif unit == "months":
+        last = trigger + relativedelta(months=amount)
+        steps.append(f"{amount} months, to the same date of the month (or its last day): {describe(last)}")
+    else:
+        raise ValueError(f"unknown unit {unit!r}")
+    return _rolled(last, steps)
+
+
+def fixed_date(day: dt.date, move: bool) -> Count:
+    """A fixed calendar due date; ``move`` applies TsÜS § 136 (8) to it too."""
+    steps = [f"a fixed date: {describe(day)}"]
+    if not move:
+        if not is_working_day(day):
+            steps.append("not moved: fixed dates stay where they fall (the chosen reading)")
+        return Count(day, tuple(steps))
+    return _rolled(day, steps)
+
+
+def _rolled(last: dt.date, steps: list[str]) -> Count:
+    due = next_working_day(last)
+    if due != last:
+        steps.append(f"not a working day; the due date moves to the next working day, {describe(due)} (TsÜS § 136 (8))")
+    steps.append(f"due by the end (24:00) of {due} (TsÜS § 137 (1))")
+    return Count(due, tuple(steps))
