@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["point"]:
         from .quick import point
 
-        answer = point(argv[1:])  # the bundled directive's answer table, if fresh
+        answer = point(argv[1:])  # the corpus's answer table, if there is a fresh one
         if answer is not None:
             print(answer)
             return 0
@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except OSError as error:  # a corpus path that is not there, an .ics that cannot be written
+        print(f"tat: {error.strerror or error}: {error.filename}", file=sys.stderr)
+        return 1
 
 
 def _law(args):
