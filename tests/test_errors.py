@@ -138,3 +138,24 @@ def test_supplied_dates_must_fit_what_the_sources_allow():
         with_dates(corpus, {"1-3/1": dt.date(2015, 9, 18)})
     with pytest.raises(QueryError, match="no act numbered"):
         with_dates(corpus, {"1-3/99": dt.date(2020, 3, 1)})
+
+
+DOCUMENTS = 'document memo "memo.txt" kind memo lines 10..20\n'
+
+
+@pytest.mark.parametrize("source, code, words", [
+    ("source memo 12..14", None, []),
+    ("source memoo 12..14", "unknown-document", ["memoo", "declared: memo"]),
+    ("source memo 18..25", "source-lines", ["outside memo", "lines 10-20"]),
+])
+def test_every_source_names_a_declared_document_and_its_lines(source, code, words):
+    base = HEAD + f'section 1 {{ text "S" {source} }}\n'
+    if code is None:
+        build([("docs.tat", DOCUMENTS), ("base.tat", base)])
+        return
+    with pytest.raises(CorpusError) as raised:
+        build([("docs.tat", DOCUMENTS), ("base.tat", base)])
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code == code and diagnostic.location.path == "base.tat" and diagnostic.location.line == 2
+    for word in words:
+        assert word in diagnostic.message

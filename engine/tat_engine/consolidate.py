@@ -71,8 +71,35 @@ def consolidate(corpus: m.Corpus) -> tuple[History, list[Diagnostic]]:
     for act in acts:
         replay.apply(act)
     provisions = {pid: tuple(versions) for pid, versions in replay.versions.items()}
-    diagnostics = replay.diagnostics + check_versions(provisions)
+    diagnostics = check_sources(corpus) + replay.diagnostics + check_versions(provisions)
     return History(acts, provisions), diagnostics
+
+
+def check_sources(corpus: m.Corpus) -> list[Diagnostic]:
+    """Every cited source names a declared document, within that document's lines.
+
+    (A corpus that declares no documents, such as a test's, is not checked.)"""
+    documents = {document.name: document for document in corpus.documents}
+    if not documents:
+        return []
+    found = []
+    for act in corpus.acts:
+        for where, source in _sources(act):
+            document = documents.get(source.document)
+            if document is None:
+                message = f"source {source} names no declared document; declared: {', '.join(sorted(documents))}"
+                found.append(Diagnostic("error", "unknown-document", message, where))
+            elif not document.first_line <= source.first_line <= source.last_line <= document.last_line:
+                message = f"source {source} lies outside {document.name} (lines {document.first_line}-{document.last_line})"
+                found.append(Diagnostic("error", "source-lines", message, where))
+    return found
+
+
+def _sources(act: m.Act):
+    yield from ((act.location, source) for source in act.sources)
+    for where, content in [(p.location, p.content) for p in act.points] + [(i.location, i.content) for i in act.items]:
+        yield from ((where, source) for source in content.sources)
+        yield from ((fact.location or where, fact.source) for fact in content.facts if fact.source)
 
 
 def check_versions(provisions: dict[str, tuple[Version, ...]]) -> list[Diagnostic]:
