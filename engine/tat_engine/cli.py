@@ -13,6 +13,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat coverage
     tat deadline report-check --trigger 2021-12-22
     tat calendar 2021 --ics tat-2021.ics
+    tat check-costs examples/ledger.csv --as-of 2021-06-01 --out verdicts.csv
 """
 
 from __future__ import annotations
@@ -189,6 +190,17 @@ def _calendar(args) -> int:
     return _emit(args, items, "\n".join(describe_deadline(item) for item in items))
 
 
+def _check_costs(args) -> int:
+    from pathlib import Path
+
+    from .law import day
+    from .ledger import check_ledger, describe_summary
+
+    summary = check_ledger(_law(args), Path(args.ledger), Path(args.out) if args.out else None, day(args.as_of),
+                           progress=False if args.no_progress else None)
+    return _emit(args, summary, describe_summary(summary))
+
+
 def _verify(args) -> int:
     from .law import day
     from .verify import verify
@@ -267,6 +279,13 @@ def _parser():
     year.add_argument("--ics", metavar="FILE", help="also write the dates as an iCalendar file")
     year.add_argument("--fixed-dates", choices=["move", "stay"], default="move")
     year.set_defaults(run=_calendar)
+
+    costs = commands.add_parser("check-costs", parents=[common], help="judge a ledger of cost lines (CSV or Parquet)")
+    costs.add_argument("ledger", help="the ledger; its columns are listed in tat_engine.ledger")
+    costs.add_argument("--as-of", required=True, help="the decision date (the day of the audit)")
+    costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .parquet or .json)")
+    costs.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    costs.set_defaults(run=_check_costs)
 
     cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "
                                 "of the text in force is known, reconstructed or unknown")

@@ -1,0 +1,411 @@
+"""Is a cost eligible, and why: the rules read from the corpus, applied to many
+cost lines at once.
+
+The evaluator knows no numbers and no point labels of its own. It reads, from
+the versions in force on the law date, the facts by their names:
+``eligibility_period`` (5.1), ``payment_grace`` (7.1.1), ``category`` facts
+(7.1.3.x, with ``when activity = …`` and the ``condition`` facts of their
+sub-points), ``excluded`` facts (7.2.1.x), the ``implementer``/``partner``
+roles and ``implementation_period`` of each activity (2.x), and the budget
+(section 6). Change a fact and the verdicts change.
+
+Cost lines are columns (numpy arrays): a rule is a vectorised test that sets a
+bit in a reason mask, so a million lines are judged in a few passes. The
+single-cost API judges a batch of one, through the same code.
+
+Verdicts, from strongest: invalid input, ineligible, undetermined, partially
+eligible, eligible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import attrs
+import numpy as np
+from attrs import frozen
+
+from . import model as m
+from .answers import Citation, InForce
+from .law import Law
+
+VERDICTS = ("eligible", "partially eligible", "undetermined", "ineligible", "invalid input")
+ELIGIBLE, PARTIAL, UNDETERMINED, INELIGIBLE, INVALID = range(5)
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def day_number(day: dt.date) -> int:
+    """Days since 1970-01-01, the integer form dates take in the arrays."""
+    return day.toordinal() - _EPOCH
+
+
+@frozen
+class Reason:
+    """One rule's finding about a cost: the point, its version, act and item, and a sentence."""
+
+    verdict: int
+    point: str
+    citation: Citation | None
+    text: str
+
+    def __str__(self) -> str:
+        if self.citation is None:
+            return f"{self.point}: {self.text}"
+        cite = self.citation
+        item = f" item {cite.item}" if cite.item else ""
+        return f"{self.point} (v{cite.version}, {cite.act.number}{item}): {self.text}"
+
+
+@frozen
+class CategoryRule:
+    point: str
+    citation: Citation
+    name: str
+    activities: tuple[str, ...]  # empty: any activity
+    written_proof: str | None  # the point that requires written proof
+    modes: tuple[str, ...]
+    modes_point: str | None
+
+
+@frozen
+class Rules:
+    """The rules in force on one law date, read from the facts."""
+
+    law_on: dt.date
+    period: tuple[int, int] | None  # [first, end) as day numbers; None: not in the sources
+    period_reason: Reason
+    grace: int | None
+    grace_reason: Reason | None
+    categories: dict[str, CategoryRule]
+    exclusions: dict[str, Reason]
+    on_documents: tuple[Reason, str] | None  # a category excluded when claimed on cost documents (7.2.1.5)
+    excess: tuple[Reason, str] | None  # a category whose part above a limit is excluded (7.2.1.4)
+    partners: dict[str, tuple[bool, Reason]]  # activity -> (has a partner, the point that says so)
+    implementation: dict[str, tuple[list[tuple[int, int]], Reason]]  # activity -> periods, or [] when unknown
+
+
+def rules(law: Law, on: dt.date) -> Rules:
+    """Read the rules in force on ``on`` from the corpus."""
+    answers = law.in_force(on)
+    by_label = {a.label: a for a in answers}
+    facts = [(a, f) for a in answers for f in a.content.facts]
+    period, period_reason = _period(by_label.get("5.1"), answers)
+    grace, grace_reason = _grace(facts)
+    categories = _categories(facts)
+    exclusions, on_documents, excess = {}, None, None
+    for answer, fact in facts:
+        if fact.name == "excluded" and isinstance(fact.value, m.Category):
+            conditions, name = dict(fact.value.conditions), fact.value.name
+            if "claimed_on" in conditions:
+                text = f"{name} claimed on {conditions['claimed_on']} are ineligible"
+                on_documents = (Reason(INELIGIBLE, answer.label, answer.citation, text), name)
+            elif "part" in conditions:
+                excess = (Reason(PARTIAL, answer.label, answer.citation, f"{name}: the {conditions['part']} is ineligible"), name)
+            else:
+                exclusions[answer.label] = Reason(INELIGIBLE, answer.label, answer.citation, f"ineligible: {name}")
+    return Rules(on, period, period_reason, grace, grace_reason, categories, exclusions, on_documents, excess,
+                 _partners(facts), _implementation(facts))
+
+
+def _period(answer: InForce | None, answers) -> tuple:
+    source = answer or next((a for a in answers if a.fact("eligibility_period")), None)
+    fact = source.fact("eligibility_period") if source else None
+    if fact is None or not isinstance(fact.value, m.Period):
+        why = fact.value.reason if fact else "no eligibility period is in force"
+        return None, Reason(UNDETERMINED, source.label if source else "5.1", source and source.citation,
+                            f"the eligibility period is not in the sources: {why}")
+    first, end = day_number(fact.value.first_day), day_number(fact.value.end)
+    return (first, end), Reason(INELIGIBLE, source.label, source.citation,
+                                f"incurred outside the eligibility period {fact.value.first_day}..{fact.value.last_day}")
+
+
+def _grace(facts) -> tuple:
+    for answer, fact in facts:
+        if fact.name == "payment_grace" and isinstance(fact.value, m.Duration) and fact.value.unit == "calendar_days":
+            text = f"paid later than {fact.value.amount} calendar days after the eligibility period"
+            return fact.value.amount, Reason(INELIGIBLE, answer.label, answer.citation, text)
+    return None, None
+
+
+def _categories(facts) -> dict[str, CategoryRule]:
+    found: dict[str, CategoryRule] = {}
+    for answer, fact in facts:
+        if fact.name == "category" and isinstance(fact.value, m.Category):
+            activities = tuple(value for key, value in fact.value.conditions if key == "activity")
+            found[answer.label] = CategoryRule(answer.label, answer.citation, fact.value.name, activities, None, (), None)
+    for answer, fact in facts:
+        if fact.name != "condition" or not isinstance(fact.value, m.Category):
+            continue
+        parent = next((found[label] for label in _ancestors(answer.label) if label in found), None)
+        if parent is None:
+            continue
+        conditions = fact.value.conditions
+        if any(key == "proof" for key, _ in conditions):
+            parent = _evolve(parent, written_proof=answer.label)
+        modes = tuple(value for key, value in conditions if key == "mode")
+        if modes:
+            parent = _evolve(parent, modes=modes, modes_point=answer.label)
+        found[parent.point] = parent
+    return found
+
+
+def _evolve(rule: CategoryRule, **changes) -> CategoryRule:
+    return attrs.evolve(rule, **changes)
+
+
+def _ancestors(label: str) -> list[str]:
+    parts = label.split(".")
+    return [".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+
+
+def _activity_of(label: str) -> str | None:
+    match = re.match(r"^(2\.\d+)\.", label)
+    return match.group(1) if match else None
+
+
+def _partners(facts) -> dict[str, tuple[bool, Reason]]:
+    found = {}
+    for answer, fact in facts:
+        activity = _activity_of(answer.label)
+        if activity and fact.name in ("implementer", "partner") and isinstance(fact.value, (m.Role, m.UnknownValue)):
+            has, reason = found.get(activity, (False, None))
+            if fact.name == "partner":
+                has = isinstance(fact.value, m.Role)
+                text = ("the partner of the activity is not in the sources" if not has
+                        else f"the activity's partner is {fact.value.body}")
+                reason = Reason(UNDETERMINED if not has else INELIGIBLE, answer.label, answer.citation, text)
+            found[activity] = (has, reason or Reason(INELIGIBLE, answer.label, answer.citation,
+                                                     "the activity has no partner; only the implementer incurs its costs"))
+    return found
+
+
+def _implementation(facts) -> dict[str, tuple[list, Reason]]:
+    found: dict[str, tuple[list, Reason]] = {}
+    for answer, fact in facts:
+        activity = _activity_of(answer.label)
+        if not activity or fact.name != "implementation_period":
+            continue
+        periods, reason = found.get(activity, ([], None))
+        if isinstance(fact.value, m.Period):
+            if periods is not None:
+                periods = periods + [(day_number(fact.value.first_day), day_number(fact.value.end))]
+            reason = reason or Reason(INELIGIBLE, answer.label, answer.citation,
+                                      "incurred outside the activity's implementation period")
+        else:
+            periods = None  # one unknown part makes the whole activity's span unknown
+            reason = Reason(UNDETERMINED, answer.label, answer.citation, f"the implementation period is not in the sources: {fact.value.reason}")
+        found[activity] = (periods, reason)
+    return found
+
+
+# --- judging ------------------------------------------------------------------
+
+
+@frozen
+class Codes:
+    """A column of a few distinct strings, held as integer codes (fast to compare)."""
+
+    codes: np.ndarray
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, strings) -> Codes:
+        values, codes = np.unique(np.asarray(strings, dtype=object).astype(str), return_inverse=True)
+        return cls(codes.ravel().astype(np.int32), tuple(values.tolist()))
+
+    def eq(self, value: str) -> np.ndarray:
+        return self.codes == (self.values.index(value) if value in self.values else -1)
+
+    def isin(self, values) -> np.ndarray:
+        return np.isin(self.codes, [i for i, v in enumerate(self.values) if v in set(values)])
+
+    def take(self, rows: np.ndarray) -> Codes:
+        return Codes(self.codes[rows], self.values)
+
+    def __getitem__(self, row: int) -> str:
+        return self.values[self.codes[row]]
+
+
+@frozen
+class Lines:
+    """Cost lines as equal-length arrays (dates as day numbers, money in cents)."""
+
+    activity: Codes  # "2.1" … "2.4"
+    party: Codes  # implementer | partner
+    category: Codes  # the point of the directive that names the kind of cost, e.g. "7.1.3.3"
+    incurred: np.ndarray
+    paid: np.ndarray
+    amount: np.ndarray
+    on_documents: np.ndarray  # an indirect cost claimed on cost documents
+    written_proof: np.ndarray  # participation proven in writing (7.1.3.13)
+    mode: Codes  # means of transport, "" when not given
+    excess: np.ndarray  # the part above the tax-free limit, in cents
+
+    def __len__(self) -> int:
+        return len(self.amount)
+
+
+@frozen
+class Judged:
+    """Verdicts, eligible cents, and per row an index into a table of reason tuples."""
+
+    verdict: np.ndarray  # index into VERDICTS
+    eligible: np.ndarray  # eligible cents
+    reason: np.ndarray  # index into table
+    table: tuple[tuple[Reason, ...], ...]
+
+    def reasons(self, row: int) -> tuple[Reason, ...]:
+        return self.table[self.reason[row]]
+
+
+class _Marks:
+    """Which reasons hold for which rows: one boolean column per reason."""
+
+    def __init__(self, size: int):
+        self.size, self.reasons, self.columns = size, [], []
+
+    def add(self, reason: Reason | None, mask) -> None:
+        if reason is None:
+            return
+        mask = np.broadcast_to(np.asarray(mask, dtype=bool), (self.size,))
+        if mask.any():
+            self.reasons.append(reason)
+            self.columns.append(mask)
+
+
+def judge(law: Law, lines: Lines, as_of: dt.date) -> Judged:
+    """Verdicts for ``lines`` decided on ``as_of``; a verdict that an unknown act
+    date could change is undetermined, with that assumption as its reason."""
+    main = _judge_at(law, lines, as_of)
+    windows = [a for a in law.index.uncertain.values() if a.earliest <= as_of < a.latest]
+    if not windows:
+        return main
+    before = _judge_at(law, lines, min(a.earliest for a in windows) - dt.timedelta(days=1))
+    after = _judge_at(law, lines, max(a.latest for a in windows))
+    moved = (before.verdict != main.verdict) | (after.verdict != main.verdict)
+    if not moved.any():
+        return main
+    notes = tuple(Reason(UNDETERMINED, "-", None, f"depends on an unknown date: {a}") for a in windows)
+    table = main.table + tuple(found + notes for found in main.table)
+    return Judged(np.where(moved, UNDETERMINED, main.verdict).astype(np.int8), np.where(moved, 0, main.eligible),
+                  np.where(moved, main.reason + len(main.table), main.reason), table)
+
+
+def _judge_at(law: Law, lines: Lines, decided: dt.date) -> Judged:
+    acts = [a for a in law.acts() if a.in_force_from <= decided]
+    retro = min((a.applies_from for a in acts if a.applies_from), default=None)
+    decided_n = day_number(decided)
+    law_on = np.minimum(lines.incurred, decided_n)
+    if retro is not None:
+        law_on = np.where(lines.incurred >= day_number(retro), decided_n, law_on)
+    starts = sorted({a.in_force_from for a in law.acts()})
+    interval = np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1
+    why = Reason(UNDETERMINED, "-", None, "no version of the directive was in force on the cost's date, "
+                 "and whether it applied is not in the sources")
+    verdict = np.full(len(lines), UNDETERMINED, dtype=np.int8)
+    eligible = np.zeros(len(lines), dtype=np.int64)
+    reason = np.zeros(len(lines), dtype=np.int64)
+    table: tuple = ((why,),)
+    for k in np.unique(interval):
+        if k < 0:
+            continue
+        rows = np.nonzero(interval == k)[0]
+        part = _evaluate(rules(law, starts[k]), _take(lines, rows))
+        verdict[rows], eligible[rows], reason[rows] = part.verdict, part.eligible, part.reason + len(table)
+        table += part.table
+    return Judged(verdict, eligible, reason, table)
+
+
+def _take(lines: Lines, rows: np.ndarray) -> Lines:
+    if len(rows) == len(lines):
+        return lines
+    return Lines(*(getattr(lines, field.name)[rows] if isinstance(getattr(lines, field.name), np.ndarray)
+                   else getattr(lines, field.name).take(rows) for field in attrs.fields(Lines)))
+
+
+def _evaluate(rules: Rules, lines: Lines) -> Judged:
+    marks = _Marks(len(lines))
+    incurred, paid, category, activity = lines.incurred, lines.paid, lines.category, lines.activity
+    if rules.period is None:
+        marks.add(rules.period_reason, True)
+    else:
+        first, end = rules.period
+        inside = (incurred >= first) & (incurred < end)
+        marks.add(rules.period_reason, ~inside)
+        marks.add(_text(rules.period_reason, "incurred within the eligibility period", ELIGIBLE), inside)
+        if rules.grace is None:
+            marks.add(Reason(UNDETERMINED, "7.1.1", None, "the time to pay after the period is not in the sources"), True)
+        else:
+            late = paid >= end + rules.grace
+            marks.add(rules.grace_reason, late)
+            marks.add(_text(rules.grace_reason, "paid before the eligibility period"), paid < first)
+            marks.add(_text(rules.grace_reason, "paid within the period or the time after it", ELIGIBLE),
+                      (paid >= first) & ~late)
+    known = category.isin(list(rules.categories) + list(rules.exclusions))
+    marks.add(Reason(INELIGIBLE, "7.1.3", None, "not an eligible category of cost on that date"), ~known)
+    for label, reason in rules.exclusions.items():
+        marks.add(reason, category.eq(label))
+    by_name = {rule.name: rule for rule in rules.categories.values()}
+    for rule in rules.categories.values():
+        mine = category.eq(rule.point)
+        marks.add(Reason(ELIGIBLE, rule.point, rule.citation, f"an eligible category: {rule.name}"), mine)
+        if rule.activities:
+            text = f"{rule.name} are eligible only for activity {', '.join(rule.activities)}"
+            marks.add(Reason(INELIGIBLE, rule.point, rule.citation, text), mine & ~activity.isin(rule.activities))
+        if rule.written_proof:
+            text = "participation is not proven in writing"
+            marks.add(Reason(INELIGIBLE, rule.written_proof, rule.citation, text), mine & ~lines.written_proof)
+        if rule.modes:
+            text = f"only {' and '.join(rule.modes)} costs are eligible"
+            marks.add(Reason(INELIGIBLE, rule.modes_point, rule.citation, text),
+                      mine & ~lines.mode.isin(("",) + rule.modes))
+    eligible = lines.amount.copy()
+    if rules.on_documents is not None and rules.on_documents[1] in by_name:
+        reason, name = rules.on_documents
+        marks.add(reason, category.eq(by_name[name].point) & lines.on_documents)
+    if rules.excess is not None and rules.excess[1] in by_name:
+        reason, name = rules.excess
+        over = category.eq(by_name[name].point) & (lines.excess > 0)
+        marks.add(reason, over)
+        eligible = np.where(over, np.maximum(lines.amount - lines.excess, 0), eligible)
+    for name, (has_partner, reason) in rules.partners.items():
+        if not has_partner:
+            marks.add(reason, activity.eq(name) & lines.party.eq("partner"))
+    for name, (periods, reason) in rules.implementation.items():
+        mine = activity.eq(name)
+        if periods is None:
+            marks.add(reason, mine)
+        else:
+            inside = np.zeros(len(lines), dtype=bool)
+            for first, end in periods:
+                inside |= (incurred >= first) & (incurred < end)
+            marks.add(reason, mine & ~inside)
+    return _verdicts(marks, eligible)
+
+
+def _text(reason: Reason, text: str, verdict: int | None = None) -> Reason:
+    return attrs.evolve(reason, text=text, verdict=reason.verdict if verdict is None else verdict)
+
+
+def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:
+    size = marks.size
+    if not marks.columns:
+        return Judged(np.full(size, ELIGIBLE, dtype=np.int8), eligible, np.zeros(size, dtype=np.int64), ((),))
+    matrix = np.column_stack(marks.columns)
+    levels = np.array([reason.verdict for reason in marks.reasons], dtype=np.int8)
+    verdict = np.where(matrix, levels, ELIGIBLE).max(axis=1).astype(np.int8)
+    eligible = np.where(verdict == ELIGIBLE, eligible, np.where(verdict == PARTIAL, eligible, 0))
+    packed = np.packbits(matrix, axis=1)
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    unique, inverse = np.unique(keys, return_inverse=True)
+    chosen = []
+    for key_index in range(len(unique)):
+        row = np.unpackbits(np.frombuffer(unique[key_index].tobytes(), dtype=np.uint8))[: len(marks.reasons)].astype(bool)
+        found = [reason for reason, on in zip(marks.reasons, row) if on]
+        worst = max((r.verdict for r in found), default=ELIGIBLE)
+        shown = [r for r in found if r.verdict == ELIGIBLE] if worst == ELIGIBLE else \
+            [r for r in found if r.verdict in (ELIGIBLE, PARTIAL)] if worst == PARTIAL else \
+            [r for r in found if r.verdict > PARTIAL]
+        chosen.append(tuple(shown))
+    return Judged(verdict, eligible, inverse.ravel().astype(np.int64), tuple(chosen))
