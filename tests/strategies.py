@@ -23,7 +23,13 @@ DATES = st.dates(dt.date(2015, 1, 1), dt.date(2024, 12, 31))
 
 @st.composite
 def values(draw) -> m.Value:
-    kind = draw(st.integers(0, 8))
+    kind = draw(st.integers(0, 10))
+    conditions = st.lists(st.tuples(NAMES, TEXT), max_size=2).map(tuple)
+    if kind == 9:
+        at = draw(st.datetimes(dt.datetime(2015, 1, 1), dt.datetime(2030, 1, 1))).replace(second=0, microsecond=0)
+        return m.Moment(at, draw(st.sampled_from(["Europe/Tallinn", "UTC"])), draw(conditions))
+    if kind == 10:
+        return m.Limit(draw(st.integers(0, 9)), tuple(draw(st.lists(NAMES, min_size=1, max_size=2))), draw(conditions))
     if kind == 0:
         first = draw(DATES)
         return m.Period(first, first + dt.timedelta(days=draw(st.integers(0, 900))))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_point_prints_wording_citation_and_assumption(capsys, cache):
 
 def test_the_quick_table_answers_exactly_as_the_engine(cache):
     law = tat_engine.load()  # writes the table for the bundled corpus
-    assert (cache / "quick.marshal").exists()
+    assert Path(quick.table_path()).exists()
     days = sorted({dt.date(2015, 1, 1), dt.date(2020, 2, 19), dt.date(2020, 12, 31), dt.date(2021, 1, 1)}
                   | {act.in_force_from + dt.timedelta(days=k) for act in law.acts() for k in (-1, 0, 1)})
     checked = 0

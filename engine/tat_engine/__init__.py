@@ -35,8 +35,10 @@ def load(
     paths: list[str | os.PathLike] | None = None,
     assume: dict[str, dt.date | str] | None = None,
     cache: bool = True,
+    instrument: str = "tat",
 ):
-    """The bundled directive (or the DSL files under ``paths``) as a :class:`Law`.
+    """A shipped instrument (the TAT by default; ``tat_engine.loader.INSTRUMENTS``)
+    or the DSL files under ``paths``, as a :class:`Law`.
 
     ``assume`` supplies real dates for acts whose date the sources lack, e.g.
     ``{"1-3/zz": "2020-03-16"}``. Raises :class:`CorpusError` when the corpus
@@ -47,4 +49,4 @@ def load(
 
     sources = read_files(list(paths)) if paths else None
     dates = {number: day(value) for number, value in (assume or {}).items()}
-    return Law(load_index(sources, dates, cache, tuple(map(str, paths or ()))))
+    return Law(load_index(sources, dates, cache, tuple(map(str, paths or ())), instrument))

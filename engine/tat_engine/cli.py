@@ -14,6 +14,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat deadline report-check --trigger 2021-12-22
     tat calendar 2021 --ics tat-2021.ics
     tat check-costs examples/ledger.csv --as-of 2021-06-01 --out verdicts.csv
+    tat check-applications examples/applications.csv --instrument safety-2023 --as-of 2023-05-15
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _law(args):
     from . import load
 
     assume = dict(_assumption(text) for text in args.assume)
-    return load(args.corpus or None, assume)
+    return load(args.corpus or None, assume, instrument=args.instrument)
 
 
 def _assumption(text: str) -> tuple[str, str]:
@@ -201,6 +202,18 @@ def _check_costs(args) -> int:
     return _emit(args, summary, describe_summary(summary))
 
 
+def _check_applications(args) -> int:
+    from .admission import decide, read_applications
+    from .law import day
+
+    decisions = decide(_law(args), read_applications(args.applications), day(args.as_of))
+    lines = []
+    for decision in decisions:
+        lines.append(f"{decision.application.applicant}: {decision.status}" + (f", grant {decision.grant} €" if decision.grant else ""))
+        lines += [f"  {reason}" for reason in decision.reasons]
+    return _emit(args, decisions, "\n".join(lines))
+
+
 def _verify(args) -> int:
     from .law import day
     from .verify import verify
@@ -228,6 +241,7 @@ def _parser():
     common.add_argument("--json", action="store_true", help="print JSON data")
     common.add_argument("--corpus", action="append", default=[], metavar="PATH",
                         help="DSL files or folders to load instead of the bundled directive")
+    common.add_argument("--instrument", default="tat", help="the shipped instrument: tat (default) or safety-2023")
     common.add_argument("--assume", action="append", default=[], metavar="ACT=DATE",
                         help="the real date of an act whose date the sources lack, e.g. 1-3/zz=2020-03-16")
     commands = parser.add_subparsers(title="commands")
@@ -286,6 +300,12 @@ def _parser():
     costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .parquet or .json)")
     costs.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     costs.set_defaults(run=_check_costs)
+
+    apply = commands.add_parser("check-applications", parents=[common],
+                                help="admissibility of applications under an instrument's rules (CSV)")
+    apply.add_argument("applications")
+    apply.add_argument("--as-of", required=True, help="the decision date")
+    apply.set_defaults(run=_check_applications)
 
     cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "
                                 "of the text in force is known, reconstructed or unknown")

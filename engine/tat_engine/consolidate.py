@@ -183,7 +183,7 @@ class _Replay:
 
     def apply(self, act: m.Act) -> None:
         day = act.in_force_from
-        if act.kind == "directive":
+        if act.kind != "amending":  # a directive or an announcement enacts points
             if self.directive is not None:
                 self._report("error", "two-directives", f"{act.number} is a second directive beside {self.directive}", act.location)
             self.directive = act.number

@@ -22,15 +22,28 @@ from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret
 from .index import Index
 
-FORMAT = "tat-index-1"  # bump when the pickled classes change
+FORMAT = "tat-index-2"  # bump when the pickled classes change
+
+# The instruments the package ships: each is the folders (under data/) of its corpus.
+INSTRUMENTS = {
+    "tat": ("tat", "amendments"),
+    "safety-2023": ("programmes/safety-2023",),
+}
+DEFAULT = "tat"
 
 
-def bundled_files() -> list[tuple[str, str]]:
-    """The shipped corpus as ``(path, text)``: ``tat/*.tat`` then ``amendments/*.tat``."""
+def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:
+    """A shipped corpus as ``(path, text)``, folder by folder (the TAT: ``tat/`` then ``amendments/``)."""
+    folders = INSTRUMENTS.get(instrument)
+    if folders is None:
+        raise QueryError(f"no instrument {instrument!r}; instruments: {', '.join(INSTRUMENTS)}")
     root = files("tat_engine") / "data"
     found = []
-    for folder in ("tat", "amendments"):
-        for entry in sorted((root / folder).iterdir(), key=lambda e: e.name):
+    for folder in folders:
+        directory = root
+        for part in folder.split("/"):
+            directory = directory / part
+        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".tat"):
                 found.append((f"{folder}/{entry.name}", entry.read_text("utf-8")))
     return found
@@ -112,14 +125,19 @@ def load_index(
     assume: dict[str, dt.date] | None = None,
     cache: bool = True,
     paths: tuple[str, ...] = (),
+    instrument: str = DEFAULT,
 ) -> Index:
-    """The index of ``sources`` (default: the bundled corpus), from cache when it can.
+    """The index of ``sources`` (default: the bundled corpus of ``instrument``),
+    from cache when it can.
 
     ``paths`` names the files and folders ``sources`` were read from, so the
     command line's answer table can be kept for them too.
     """
     tabled = not assume and (sources is None or bool(paths))
-    sources = bundled_files() if sources is None else sources
+    if sources is None:
+        sources, table = bundled_files(instrument), ("instrument:" + instrument,)
+    else:
+        table = tuple(map(str, paths))
     if not cache:
         return build(sources, assume)
     path = _cache_dir() / f"{_key(sources, assume or {})}.pickle"
@@ -129,7 +147,7 @@ def load_index(
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         index = _build_and_store(sources, assume, path)
     if tabled:
-        _refresh_quick_table(index, tuple(map(str, paths)))
+        _refresh_quick_table(index, table)
     return index
 
 

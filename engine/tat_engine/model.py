@@ -206,6 +206,26 @@ class Annual:
 
 
 @frozen
+class Moment:
+    """A point in time as the source states it: a local time in a named zone,
+    e.g. 10 May 2023 10:00 in Europe/Tallinn; ``conditions`` say to whom it applies."""
+
+    at: dt.datetime  # naive, local to ``zone``
+    zone: str
+    conditions: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
+class Limit:
+    """At most ``count`` per group of ``per`` (e.g. per county), for the cases the
+    conditions select (several values of one key: any of them)."""
+
+    count: int
+    per: tuple[str, ...]
+    conditions: tuple[tuple[str, str], ...] = ()
+
+
+@frozen
 class Category:
     """A cost category with conditions such as ``activity = 2.1``."""
 
@@ -220,7 +240,7 @@ class UnknownValue:
     reason: str
 
 
-Value = Union[Period, Duration, Amount, Quantity, Rate, Role, Annual, Category, UnknownValue]
+Value = Union[Period, Duration, Amount, Quantity, Rate, Role, Annual, Moment, Limit, Category, UnknownValue]
 
 
 @frozen
@@ -363,7 +383,7 @@ class Act:
     """A directive or an amending act, with what it enacts."""
 
     number: str
-    kind: str  # directive | amending
+    kind: str  # directive | announcement (a base act that enacts points) | amending
     signed: Signing
     title: str | None = None  # None: not in the sources
     in_force: dt.date | None = None  # None: in force on signing

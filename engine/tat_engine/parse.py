@@ -35,6 +35,7 @@ _EXPECTED = {
     "UNIT": "calendar_days, working_days or months",
     "BOUND": "at_most, at_least or exactly",
     "MONTH_DAY": "a day of the year such as --01-31",
+    "DATETIME": "a time such as 2023-05-10T10:00",
     "RBRACE": '"}"',
     "LBRACE": '"{"',
 }
@@ -289,6 +290,23 @@ class _Builder(Transformer):
             self._fail(token, "bad-date", f"{token} is not a day of the year; write --MM-DD, e.g. --01-31")
         return m.Annual(month, day)
 
+    def moment(self, meta, when, zone, *conditions):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(_string(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            self._fail(zone, "bad-zone", f"{_string(zone)!r} is not a time zone; write it like \"Europe/Tallinn\"")
+        try:
+            at = dt.datetime.fromisoformat(str(when))
+        except ValueError:
+            self._fail(when, "bad-date", f"{when} is not a time; write YYYY-MM-DDTHH:MM, e.g. 2023-05-10T10:00")
+        return m.Moment(at, _string(zone), tuple(conditions))
+
+    def limit(self, meta, count, per, *conditions):
+        keys = tuple(key.strip() for key in _string(per).split(","))
+        return m.Limit(int(count), keys, tuple(conditions))
+
     def category(self, meta, name, *conditions):
         return m.Category(_string(name), tuple(conditions))
 
@@ -357,7 +375,7 @@ def _cell(token: Token):
 
 def _attach(act: m.Act, parts: dict, builder: _Builder) -> m.Act:
     """Points belong to a directive, items to an amending act."""
-    if act.kind == "directive" and parts["items"]:
+    if act.kind != "amending" and parts["items"]:
         builder._fail(parts["items"][0].location, "item-in-directive", "a directive enacts points, not amendment items")
     if act.kind == "amending" and parts["points"]:
         builder._fail(parts["points"][0].location, "point-in-amendment", "an amending act changes points through items")

@@ -110,11 +110,19 @@ def _value(value: m.Value) -> str:
             return text + (f" until {end - m.ONE_DAY}" if end else "")
         case m.Annual(month, day):
             return f"annual --{month:02d}-{day:02d}"
+        case m.Moment(at, zone, conditions):
+            return " ".join([f"moment {at.isoformat(timespec='minutes')} {_q(zone)}", *_conditions(conditions)])
+        case m.Limit(count, per, conditions):
+            return " ".join([f"limit {count} per {_q(','.join(per))}", *_conditions(conditions)])
         case m.Category(name, conditions):
-            return " ".join([f"category {_q(name)}", *(f"when {key} = {_q(val)}" for key, val in conditions)])
+            return " ".join([f"category {_q(name)}", *_conditions(conditions)])
         case m.UnknownValue(reason):
             return f"unknown {_q(reason)}"
     raise TypeError(value)
+
+
+def _conditions(conditions) -> list[str]:
+    return [f"when {key} = {_q(value)}" for key, value in conditions]
 
 
 def _table(table: m.Table) -> list[str]:

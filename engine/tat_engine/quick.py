@@ -1,6 +1,6 @@
 """A stdlib-only answer table for the command line's commonest question.
 
-``tat point LABEL --as-of DATE [--corpus PATH …]`` should answer in a few times
+``tat point LABEL --as-of DATE [--corpus PATH … | --instrument NAME]`` should answer in a few times
 the start-up of a bare interpreter, and importing attrs alone costs three times
 that. So when the loader has a corpus's index from its cache it also writes,
 per label, the start days (as ordinals) and the rendered answer of each
@@ -21,20 +21,29 @@ _ON = "\x00"  # where the asked date goes in a rendered answer
 _FORMAT = 3
 
 
-def table_path(corpus: tuple[str, ...] = ()) -> str:
-    """The table of the bundled corpus, or of the DSL files and folders ``corpus``."""
+_BUNDLED = {"tat": ("tat", "amendments"), "safety-2023": ("programmes/safety-2023",)}  # as loader.INSTRUMENTS
+
+
+def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
+    """``("instrument:NAME",)`` names a shipped corpus: its folders under data/."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    if len(corpus) == 1 and corpus[0].startswith("instrument:"):
+        return tuple(os.path.join(package, "data", folder) for folder in _BUNDLED.get(corpus[0][11:], ()))
+    return corpus
+
+
+def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
+    """The table of a shipped instrument or of the DSL files and folders ``corpus``."""
     root = os.environ.get("TAT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tat-engine")
-    if not corpus:
-        return os.path.join(root, "quick.marshal")
-    key = hashlib.sha256("\0".join(sorted(map(os.path.abspath, corpus))).encode()).hexdigest()[:24]
+    key = hashlib.sha256("\0".join(sorted(map(os.path.abspath, _bundled(corpus)))).encode()).hexdigest()[:24]
     return os.path.join(root, f"quick-{key}.marshal")
 
 
-def stamp(corpus: tuple[str, ...] = ()) -> tuple:
+def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> tuple:
     """Names, sizes and modification times of the engine's code, grammar and corpus files."""
     package = os.path.dirname(os.path.abspath(__file__))
+    corpus = _bundled(corpus)
     folders = [os.path.join(package, folder) for folder in ("", "data/grammar")]
-    folders += [os.path.join(package, folder) for folder in ("data/tat", "data/amendments")] if not corpus else []
     found = []
     for folder in folders + [path for path in corpus if os.path.isdir(path)]:
         with os.scandir(folder) as entries:
@@ -66,15 +75,17 @@ def write(index, path: str, current: tuple) -> None:
 
 def point(args: list[str]) -> str | None:
     """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine."""
-    label, value, corpus = None, None, []
+    label, value, corpus, instrument = None, None, [], "tat"
     words = iter(args)
     for word in words:
-        if word in ("--as-of", "--corpus"):
+        if word in ("--as-of", "--corpus", "--instrument"):
             target = next(words, None)
             if target is None:
                 return None
             if word == "--corpus":
                 corpus.append(target)
+            elif word == "--instrument":
+                instrument = target
             elif value is None:
                 value = target
             else:
@@ -83,13 +94,14 @@ def point(args: list[str]) -> str | None:
             return None  # anything else (--json, --assume, …) is the engine's
         else:
             label = word
-    if label is None or value is None:
+    if label is None or value is None or instrument not in _BUNDLED:
         return None
+    corpus = tuple(corpus) or (f"instrument:{instrument}",)
     try:
         day = dt.date.fromisoformat(value.strip())
-        with open(table_path(tuple(corpus)), "rb") as handle:
+        with open(table_path(corpus), "rb") as handle:
             current, table = marshal.load(handle)
-        if current != stamp(tuple(corpus)):
+        if current != stamp(corpus):
             return None
     except (OSError, ValueError, EOFError, TypeError):
         return None

@@ -44,6 +44,10 @@ def describe(value: m.Value) -> str:
             return f"{role}: {body}{span}" + (f" until {end - m.ONE_DAY}" if end else "")
         case m.Annual(month, day):
             return f"every year on {day:02d}.{month:02d}"
+        case m.Moment(at, zone, conditions):
+            return f"{at.isoformat(sep=' ', timespec='minutes')} {zone}" + "".join(f"; {k} = {v}" for k, v in conditions)
+        case m.Limit(count, per, conditions):
+            return f"at most {count} per {', '.join(per)}" + "".join(f"; {k} = {v}" for k, v in conditions)
         case m.Category(name, conditions):
             return name + "".join(f"; {key} = {val}" for key, val in conditions)
         case m.UnknownValue(reason):
@@ -76,9 +80,10 @@ def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
 
 def consolidated_text(index: Index, day: dt.date) -> str:
     """The whole directive as in force on ``day``."""
-    directive = next(ref for ref in index.acts.values() if ref.kind == "directive")
+    directive = next(ref for ref in index.acts.values() if ref.kind != "amending")
     amending = [ref for ref in index.acts.values() if ref.kind == "amending" and ref.in_force_from <= day]
-    lines = [f"KÄSKKIRI {directive.date_written} nr {directive.number}", directive.title, f"Redaktsioon seisuga {day.isoformat()}"]
+    head = f"KÄSKKIRI {directive.date_written} nr {directive.number}" if directive.kind == "directive" else directive.number
+    lines = [head, directive.title or "", f"Redaktsioon seisuga {day.isoformat()}"]
     if amending:
         lines.append("muudetud järgmiste käskkirjadega: " + ", ".join(str(ref) for ref in amending))
     assumptions = index.assumptions_on(day)
