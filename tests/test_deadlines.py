@@ -143,3 +143,11 @@ def test_adding_n_then_m_working_days_is_adding_n_plus_m(day, n, m):
 def test_a_later_trigger_never_gives_an_earlier_due_date(first, second, amount, unit):
     early, late = sorted((first, second))
     assert count(early, amount, unit).due <= count(late, amount, unit).due
+
+
+def test_before_2020_the_final_report_and_the_interim_skip_are_undetermined(law):
+    final = deadline(law, "final-report", as_of=D(2018, 6, 1))
+    assert final.status == "undetermined" and "not in the sources on 2018-06-01" in final.steps[0]
+    interim = deadline(law, "interim-report", D(2018, 6, 1))
+    assert interim.status == "determined" and interim.due == D(2019, 1, 31)
+    assert any("undetermined" in note or "not in the sources" in note for note in interim.notes)

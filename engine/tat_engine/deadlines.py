@@ -97,6 +97,12 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
         raise QueryError(f"no deadline kind {kind!r}; `tat deadline --list` shows them")
     if trigger is None:
         trigger = _default_trigger(law, spec, as_of)
+        if trigger is None:
+            on = as_of or dt.date.today()
+            answer = law.point("5.1", on)
+            return Deadline(kind, spec.title, "undetermined", None, None,
+                            (f"it runs from the end of the eligibility period, which is not in the sources on {on}",),
+                            getattr(answer, "citation", None), on, "the eligibility period (5.1) in force on that date")
     decided = as_of or trigger
     applied = law.applicable(spec.point, trigger, decided)
     base = dict(kind=kind, title=spec.title, law_on=applied.law_on, basis=applied.basis)
@@ -126,15 +132,13 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
                     assumptions=assumptions, notes=notes, **base)
 
 
-def _default_trigger(law: Law, spec: Kind, as_of: dt.date | None) -> dt.date:
-    """The final report runs from the end of the eligibility period (5.1); others need a trigger."""
+def _default_trigger(law: Law, spec: Kind, as_of: dt.date | None) -> dt.date | None:
+    """The final report runs from the end of the eligibility period (5.1), None where
+    that is not in the sources; every other kind needs a trigger."""
     from .errors import QueryError
 
     if spec.name == "final-report":
-        period = _eligibility_end(law, as_of or dt.date.today())
-        if period is not None:
-            return period
-        raise QueryError("the end of the eligibility period is not in the sources for that date; give --trigger")
+        return _eligibility_end(law, as_of or dt.date.today())
     raise QueryError(f"{spec.name} needs --trigger: {spec.trigger}")
 
 

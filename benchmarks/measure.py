@@ -1,0 +1,307 @@
+"""The measures of one corpus, each next to a plain baseline over the same data.
+
+In-process figures are the best of several runs (``time.perf_counter`` around
+a loop), engine and baseline alternating so that drift hits both alike;
+command-line figures are medians of whole processes. Every figure is seconds
+per operation. Before timing, each baseline is checked to give the engine's
+answers, so the two do the same work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import pickle
+import random
+import statistics
+import subprocess
+import sys
+import time
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+import tat_engine
+from tat_engine import graph
+from tat_engine.consolidate import consolidate
+from tat_engine.index import Index
+from tat_engine.law import Law
+from tat_engine.loader import build, parse_corpus
+from tat_engine.parse import parser
+
+FAR = dt.date.max
+WATCHED = ("lark", "networkx")  # the query path should import neither
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measure: the engine's figure, the baseline's, and the target if it has one."""
+
+    key: str
+    name: str
+    engine: float | str | None  # seconds per operation, or a finding such as "none"
+    baseline: float | None = None
+    target: str = ""
+    ok: bool | None = None  # None: no target here
+
+    @property
+    def ratio(self) -> float | None:
+        if isinstance(self.engine, float) and self.baseline:
+            return self.engine / self.baseline
+        return None
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus to measure: its name, its DSL files, and how the command line names it."""
+
+    name: str
+    sources: list[tuple[str, str]]
+    paths: list[str] | None  # None: the bundled corpus
+    label: str  # the point the command line asks for
+    real: bool  # the absolute targets (text < 2 ms) are for the real directive
+
+
+@dataclass(frozen=True)
+class Settings:
+    repeat: int
+    lookups: int
+    snapshot_days: int
+    text_days: int
+    cold_repeat: int
+    cli_runs: int
+    engine_runs: int
+
+
+def best_pair(engine, baseline, repeat: int) -> tuple[float, float]:
+    """Best seconds per call of two loops, run alternately ``repeat`` times."""
+    times: tuple[list, list] = ([], [])
+    for _ in range(repeat):
+        for function, found in zip((engine, baseline), times):
+            start = time.perf_counter()
+            function()
+            found.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
+
+
+def best(function, repeat: int) -> float:
+    return best_pair(function, lambda: None, repeat)[0]
+
+
+def sample(index: Index, settings: Settings, seed: int = 7) -> tuple[list, list[dt.date]]:
+    """Random (label, day) pairs, drawn once: labels ever borne, days from a year
+    before the first act to a year after the last."""
+    rnd = random.Random(seed)
+    first = min(act.in_force_from for act in index.acts.values()) - dt.timedelta(days=365)
+    span = (max(act.in_force_from for act in index.acts.values()) - first).days + 365
+    labels = sorted(index.labels)
+    days = [first + dt.timedelta(days=rnd.randrange(span)) for _ in range(settings.lookups)]
+    return [(rnd.choice(labels), day) for day in days], days
+
+
+# --- lookups and snapshots ---------------------------------------------------------
+
+
+def lookups(index: Index, pairs: list, settings: Settings) -> list[Row]:
+    """``index.point`` and ``law.point`` next to a dict of (starts, values) and bisect."""
+    table = {label: (list(t.starts), list(t.entries)) for label, t in index.labels.items()}
+
+    def plain(label, day):
+        starts, values = table[label]
+        return values[bisect_right(starts, day) - 1]
+
+    assert all(index.point(label, day) is plain(label, day) for label, day in pairs[:2000])
+    law = Law(index)
+
+    def run(point):
+        def loop():
+            for label, day in pairs:
+                point(label, day)
+        return loop
+
+    n = len(pairs)
+    engine, base = best_pair(run(index.point), run(plain), settings.repeat)
+    api, base_again = best_pair(run(law.point), run(plain), settings.repeat)
+    base = min(base, base_again)
+    return [
+        Row("point_index", "point lookup: index.point(label, day)", engine / n, base / n, "≤ 2×", engine <= 2 * base),
+        Row("point_api", "point lookup: law.point(str, day)", api / n, base / n, "≤ 2×", api <= 2 * base),
+    ]
+
+
+def unknown_label(index: Index, days: list[dt.date], settings: Settings) -> Row:
+    """A label no point bore: the engine also finds the near labels (no target)."""
+    law, few = Law(index), days[:20]
+    table = {label: (list(t.starts), list(t.entries)) for label, t in index.labels.items()}
+    engine, base = best_pair(lambda: [law.point("999.999", day) for day in few],
+                             lambda: [table.get("999.999") for _ in few], max(2, settings.repeat // 2))
+    return Row("point_unknown", "point lookup, label never borne (+ near labels)", engine / len(few), base / len(few))
+
+
+def snapshots(index: Index, days: list[dt.date], settings: Settings, real: bool) -> list[Row]:
+    """The versions in force on a day next to a dict of per-provision bisects; the text."""
+    table = {pid: ([v.start for v in vs], [v.end or FAR for v in vs], [None if v.repealed else v for v in vs])
+             for pid, vs in index.provisions.items()}
+
+    def plain(day):  # unordered; the engine also sorts by label
+        found = []
+        for starts, ends, versions in table.values():
+            i = bisect_right(starts, day) - 1
+            if i >= 0 and day < ends[i] and versions[i] is not None:
+                found.append(versions[i])
+        return found
+
+    few, law = days[: settings.snapshot_days], Law(index)
+    for day in few[:5]:
+        assert {a.version for a in index.in_force(day)} == set(plain(day))
+    engine, base = best_pair(lambda: [index.in_force(d) for d in few], lambda: [plain(d) for d in few], settings.repeat)
+    api, base_again = best_pair(lambda: [law.in_force(d) for d in few], lambda: [plain(d) for d in few], settings.repeat)
+    n, base = len(few), min(base, base_again)
+    shown = days[: settings.text_days]
+    text = best(lambda: [law.text(day) for day in shown], max(2, settings.repeat // 2)) / len(shown)
+    return [
+        Row("in_force_index", "in force on a day: index.in_force(day)", engine / n, base / n, "≤ 3×", engine <= 3 * base),
+        Row("in_force_api", "in force on a day: law.in_force(day)", api / n, base / n, "≤ 3×", api <= 3 * base),
+        Row("text", "consolidated text: law.text(day)", text, None, "< 2 ms" if real else "(real only)",
+            text < 0.002 if real else None),
+    ]
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def cold(corpus: Corpus, settings: Settings) -> tuple[Index, list[Row]]:
+    """``loader.build`` from DSL, then its stages one by one, and the grammar's compilation."""
+    times, index = [], None
+    for _ in range(settings.cold_repeat):
+        start = time.perf_counter()
+        index = build(corpus.sources)
+        times.append(time.perf_counter() - start)
+    stages, start = {}, time.perf_counter()
+    parsed, _ = parse_corpus(corpus.sources)
+    stages["parse"], start = time.perf_counter() - start, time.perf_counter()
+    history, _ = consolidate(parsed)
+    stages["replay"], start = time.perf_counter() - start, time.perf_counter()
+    staged = Index(history)
+    stages["index"], start = time.perf_counter() - start, time.perf_counter()
+    graph.check(graph.build(history, staged), staged)
+    stages["graph"] = time.perf_counter() - start
+    parser.cache_clear()
+    start = time.perf_counter()
+    parser()
+    compiled = time.perf_counter() - start
+    rows = [Row("load_cold", "load cold: loader.build (parse+replay+index+graph)", min(times))]
+    rows += [Row(f"load_{stage}", f"  of which {stage}", seconds) for stage, seconds in stages.items()]
+    rows.append(Row("grammar", "  (grammar compiled once per process)", compiled))
+    return index, rows
+
+
+def cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
+    """``tat_engine.load()`` from a warm cache next to a bare ``pickle.load`` of its file;
+    the same unpickling with the cyclic GC paused, as a hint (no target)."""
+    def load():
+        return tat_engine.load(corpus.paths)
+
+    load()  # fills the cache and the command line's table
+    path = max(cache.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
+
+    def unpickle():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+
+    engine, base = best_pair(load, unpickle, settings.repeat)
+
+    def paused():
+        gc.disable()
+        try:
+            unpickle()
+        finally:
+            gc.enable()
+
+    hint = best(paused, max(2, settings.repeat // 2))
+    size = path.stat().st_size / 1e6
+    return [
+        Row("load_cached", "load cached: tat_engine.load()", engine, base, "(pickle.load)"),
+        Row("unpickle_no_gc", f"  hint: pickle.load of {size:.1f} MB with gc paused", hint, base, "(pickle.load)"),
+    ]
+
+
+# --- the command line --------------------------------------------------------------------
+
+
+def command_line(corpus: Corpus, env: dict, settings: Settings) -> list[Row]:
+    """``tat point`` (its answer table) and ``tat point --json`` (the engine from its
+    cache) next to ``python -c pass``; and what each imported."""
+    script = Path(sys.executable).with_name("tat")
+    entry = [str(script)] if script.exists() else ["-m", "tat_engine.cli"]
+    ask = [sys.executable, *entry, "point", corpus.label, "--as-of", "2019-06-01"]
+    ask += [] if corpus.paths is None else [word for path in corpus.paths for word in ("--corpus", path)]
+    bare = [sys.executable, "-c", "pass"]
+    cache = Path(env["TAT_CACHE_DIR"])
+    _run(ask, env)  # warm: the index and the answer table
+    before = sorted(cache.glob("*"))
+    quick, bare_quick = _walls(ask, bare, env, settings.cli_runs)
+    full, bare_full = _walls(ask + ["--json"], bare, env, settings.engine_runs)
+    base = statistics.median(bare_quick + bare_full)
+    stale = " (cache rebuilt during the runs!)" if sorted(cache.glob("*")) != before else ""
+    rows = [
+        Row("cli_point", f"CLI: tat point {corpus.label} --as-of …{stale}", quick, base, "≤ 5× python -c pass",
+            quick <= 5 * base),
+        Row("cli_engine", f"CLI: tat point {corpus.label} … --json (engine){stale}", full, base, "(python -c pass)"),
+    ]
+    for key, extra in (("imports_point", []), ("imports_engine", ["--json"])):
+        found = _imports([sys.executable, "-X", "importtime", *ask[1:], *extra], env)
+        name = "  imports lark / networkx?" + (" (--json)" if extra else "")
+        rows.append(Row(key, name, ", ".join(found) or "none", None, "none", not found))
+    return rows
+
+
+def _run(command: list[str], env: dict) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0 or not done.stdout:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+    return done
+
+
+def _walls(command: list[str], bare: list[str], env: dict, runs: int) -> tuple[float, list[float]]:
+    """Median wall time of ``command``, and every run of ``bare``, interleaved."""
+    found, baseline = [], []
+    for _ in range(runs):
+        for argv, times in ((bare, baseline), (command, found)):
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+            times.append(time.perf_counter() - start)
+    return statistics.median(found), baseline
+
+
+def _imports(command: list[str], env: dict) -> list[str]:
+    """The watched packages a run imported, from ``-X importtime``'s report."""
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()
+             if line.startswith("import time:")}
+    return [name for name in WATCHED if name in names]
+
+
+def sizes(corpus: Corpus, index: Index) -> dict[str, int]:
+    versions = [v for vs in index.provisions.values() for v in vs]
+    return {
+        "files": len(corpus.sources),
+        "DSL bytes": sum(len(text.encode()) for _, text in corpus.sources),
+        "acts": len(index.acts),
+        "points enacted": sum(v.cause.verb == "enacted" for v in versions),
+        "provisions": len(index.provisions),
+        "versions": len(versions),
+        "labels": len(index.labels),
+    }
+
+
+def measure(corpus: Corpus, settings: Settings, cache: Path) -> tuple[dict, list[Row]]:
+    """Every measure of one corpus; ``cache`` is this corpus's own TAT_CACHE_DIR."""
+    os.environ["TAT_CACHE_DIR"] = str(cache)
+    index, load_rows = cold(corpus, settings)
+    pairs, days = sample(index, settings)
+    rows = lookups(index, pairs, settings) + [unknown_label(index, days, settings)]
+    rows += snapshots(index, days, settings, corpus.real) + load_rows + cached(corpus, cache, settings)
+    rows += command_line(corpus, {**os.environ, "TAT_CACHE_DIR": str(cache)}, settings)
+    return sizes(corpus, index), rows
