@@ -1,166 +1,148 @@
-"""Speed of the engine next to plain baselines, measured side by side in one run.
+"""Speed of the engine next to plain baselines, measured side by side in one run,
+on the bundled directive and on a generated corpus, and how each figure grows.
 
-    python benchmarks/run.py            # the bundled directive and a generated 20 000-point corpus
-    python benchmarks/run.py --quick    # smaller generated corpus, fewer repeats
+    python benchmarks/run.py             # the directive and 20 000 points / 500 acts (~1-2 min)
+    python benchmarks/run.py --quick     # 2 000 points / 50 acts, fewer repeats (~10 s)
+    python benchmarks/run.py --json      # the same figures as JSON, seconds per operation
+    python benchmarks/run.py --corpus /tmp/c1   # another corpus in place of the bundled one
 
-Rows: a point lookup by label and date (index and API) next to a dict of sorted
-start dates + bisect; the versions in force on a date next to a dict of
-bisects; the rendered consolidated text; corpus load cold and cached; the
-command line's wall time for one point query next to ``python -c pass``.
+Rows (see measure.py): a point lookup by label and day, through the index and
+the API, next to a dict of sorted start days and ``bisect_right``; the versions
+in force on a day next to a dict of per-provision bisects; the consolidated
+text; the corpus loaded cold (parse, replay, index, graph checks) and from the
+cache; ``tat point`` as a process next to ``python -c pass``, and whether the
+query path imported lark or networkx. Targets: lookups within 2x of the
+baseline, snapshots within 3x, the directive's text under 2 ms, the command
+line within 5x of a bare interpreter.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import json
 import os
-import random
-import statistics
-import subprocess
+import platform
 import sys
 import tempfile
 import time
-from bisect import bisect_right
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import generate  # noqa: E402
+from measure import Corpus, Row, Settings, measure  # noqa: E402
 
-from tat_engine.law import Law  # noqa: E402
-from tat_engine.loader import build, bundled_files, load_index, read_files  # noqa: E402
+from tat_engine.errors import CorpusError  # noqa: E402
+from tat_engine.loader import bundled_files, read_files  # noqa: E402
 
-
-def best(function, repeat: int) -> float:
-    """Seconds per call of ``function`` (which loops itself), best of ``repeat``."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+FULL = Settings(repeat=5, lookups=200_000, snapshot_days=40, text_days=10, cold_repeat=2, cli_runs=21, engine_runs=5)
+QUICK = Settings(repeat=2, lookups=20_000, snapshot_days=10, text_days=5, cold_repeat=1, cli_runs=5, engine_runs=3)
 
 
-def wall(command: list[str], runs: int, env: dict) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def baseline_labels(index) -> dict:
-    """label -> (sorted start dates, values): the plain structure a lookup is held against."""
-    return {label: (list(t.starts), list(t.entries)) for label, t in index.labels.items()}
-
-
-def baseline_provisions(index) -> dict:
-    return {pid: ([v.start for v in versions], list(versions)) for pid, versions in index.provisions.items()}
-
-
-def measure(name: str, sources, repeat: int, lookups: int, cli: list[str] | None, env: dict) -> list[tuple]:
-    rows = []
-    start = time.perf_counter()
-    index = build(sources)
-    cold = time.perf_counter() - start
-    law = Law(index)
-    rnd = random.Random(7)
-    labels = sorted(index.labels)
-    days = [dt.date(2015, 1, 1) + dt.timedelta(days=rnd.randint(0, 3650)) for _ in range(lookups)]
-    pairs = [(rnd.choice(labels), day) for day in days]
-    plain = baseline_labels(index)
-
-    def engine_lookups():
-        point = index.point
-        for label, day in pairs:
-            point(label, day)
-
-    def api_lookups():
-        point = law.point
-        for label, day in pairs:
-            point(label, day)
-
-    def plain_lookup(label, day):
-        starts, values = plain[label]
-        i = bisect_right(starts, day) - 1
-        return values[i] if i >= 0 else None
-
-    def baseline_lookups():
-        lookup = plain_lookup
-        for label, day in pairs:
-            lookup(label, day)
-
-    base = best(baseline_lookups, repeat) / lookups
-    rows.append((name, "point lookup (index)", best(engine_lookups, repeat) / lookups, base, "≤ 2×"))
-    rows.append((name, "point lookup (API, str label)", best(api_lookups, repeat) / lookups, base, "—"))
-
-    provisions = baseline_provisions(index)
-    snapshot_days = days[:20]
-
-    def engine_in_force():
-        for day in snapshot_days:
-            index.in_force(day)
-
-    def baseline_in_force():
-        for day in snapshot_days:
-            found = []
-            for starts, versions in provisions.values():
-                i = bisect_right(starts, day) - 1
-                if i >= 0:
-                    found.append(versions[i])
-
-    rows.append((name, "versions in force on a date", best(engine_in_force, repeat) / len(snapshot_days),
-                 best(baseline_in_force, repeat) / len(snapshot_days), "≤ 3×"))
-    text_day = dt.date(2021, 1, 1)
-    rows.append((name, "consolidated text on a date", best(lambda: law.text(text_day), repeat), None, "< 2 ms (directive)"))
-    rows.append((name, "corpus load, cold (parse+replay+index+graph)", cold, None, "—"))
-    with tempfile.TemporaryDirectory() as cache:
-        os.environ["TAT_CACHE_DIR"] = cache
-        load_index(sources)  # fills the cache
-        rows.append((name, "corpus load, cached", best(lambda: load_index(sources), repeat), None, "—"))
-        if cli is not None:
-            env = {**env, "TAT_CACHE_DIR": cache}
-            subprocess.run(cli, stdout=subprocess.DEVNULL, env=env, check=False)  # warm
-            runs = 5 if repeat < 3 else 21
-            bare = wall([sys.executable, "-c", "pass"], runs, env)
-            rows.append((name, "CLI: tat point … (wall)", wall(cli, runs, env), bare, "≤ 5× python -c pass"))
-    return rows
-
-
-def show(rows: list[tuple]) -> None:
-    print(f"{'corpus':10} {'measure':46} {'engine':>12} {'baseline':>12} {'ratio':>7}  target")
-    for corpus, measure_name, engine, baseline, target in rows:
-        ratio = f"{engine / baseline:6.2f}×" if baseline else "      —"
-        base = _fmt(baseline) if baseline else "—"
-        print(f"{corpus:10} {measure_name:46} {_fmt(engine):>12} {base:>12} {ratio}  {target}")
-
-
-def _fmt(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.2f} µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds:.2f} s"
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    cli.add_argument("--quick", action="store_true", help="a 2 000-point corpus and fewer repeats")
-    args = cli.parse_args()
-    repeat, lookups = (2, 20_000) if args.quick else (5, 200_000)
-    points, acts = (2_000, 50) if args.quick else (20_000, 500)
-    tat = Path(sys.executable).with_name("tat")
-    env = dict(os.environ)
-    rows = measure("directive", bundled_files(), repeat, lookups,
-                   [str(tat), "point", "11.3", "--as-of", "2019-06-01"], env)
-    with tempfile.TemporaryDirectory() as folder:
-        generate.write(Path(folder), generate.generate(points, acts))
-        sources = read_files([folder])
-        rows += measure(f"{points // 1000}k/{acts}", sources, repeat, lookups,
-                        [str(tat), "point", "1.1.1", "--as-of", "2019-06-01", "--corpus", folder], env)
-    show(rows)
+    cli.add_argument("--quick", action="store_true", help="a 2 000-point generated corpus and fewer repeats")
+    cli.add_argument("--json", action="store_true", help="print the figures as JSON instead of tables")
+    cli.add_argument("--corpus", nargs="+", metavar="PATH", help="DSL files or folders in place of the bundled corpus")
+    cli.add_argument("--points", type=int, help="points of the generated directive (default 20 000, quick 2 000)")
+    cli.add_argument("--acts", type=int, help="generated amending acts (default 500, quick 50)")
+    args = cli.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    points = args.points or (2_000 if args.quick else 20_000)
+    acts = args.acts or (50 if args.quick else 500)
+    began = time.perf_counter()
+    results, failed = {}, False
+    with tempfile.TemporaryDirectory(prefix="tat-bench-") as work:
+        work = Path(work)
+        real = Corpus("directive" if not args.corpus else "corpus", bundled_files() if not args.corpus else
+                      read_files(args.corpus), args.corpus, "11.3", True)
+        sources = generate.write(work / "generated", generate.generate(points, acts))
+        large = Corpus(f"generated {points // 1000}k/{acts}", sources, [str(work / "generated")], "1.1", False)
+        for corpus in (real, large):
+            print(f"measuring {corpus.name} …", file=sys.stderr, flush=True)
+            try:
+                results[corpus.name] = measure(corpus, settings, work / f"cache-{len(results)}")
+            except CorpusError as error:
+                failed = True
+                print(f"{corpus.name}: the corpus has errors; skipped", file=sys.stderr)
+                print("\n".join(d.render() for d in error.diagnostics[:10]), file=sys.stderr)
+    elapsed = time.perf_counter() - began
+    if args.json:
+        print(json.dumps(as_data(results, "quick" if args.quick else "full", elapsed), ensure_ascii=False, indent=2))
+    else:
+        show(results, "quick" if args.quick else "full", elapsed)
+    return 1 if failed else 0
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def show(results: dict, mode: str, elapsed: float) -> None:
+    print(f"tat-engine benchmarks ({mode}): Python {platform.python_version()}, {os.cpu_count()} CPUs, {elapsed:.0f} s")
+    show_sizes(results)
+    for name, (_, rows) in results.items():
+        print(f"\n== {name} ==")
+        print(f"{'measure':54} {'engine':>10} {'baseline':>10} {'ratio':>8}  {'target':22} ")
+        for row in rows:
+            ratio = f"{row.ratio:7.2f}×" if row.ratio is not None else ""
+            verdict = {True: "ok", False: "MISSED", None: ""}[row.ok]
+            print(f"{row.name:54} {_fmt(row.engine):>10} {_fmt(row.baseline):>10} {ratio:>8}  {row.target:22} {verdict}")
+    if len(results) == 2:
+        show_growth(results)
+    missed = [f"{name}: {row.name.strip()}" for name, (_, rows) in results.items() for row in rows if row.ok is False]
+    met = sum(row.ok is True for _, rows in results.values() for row in rows)
+    print(f"\ntargets: {met} met, {len(missed)} missed" + "".join(f"\n  MISSED {line}" for line in missed))
+
+
+def show_sizes(results: dict) -> None:
+    names = list(results)
+    keys = list(next(iter(results.values()))[0]) if results else []
+    print(f"\n{'corpus':20}" + "".join(f"{key:>16}" for key in keys))
+    for name in names:
+        print(f"{name:20}" + "".join(f"{results[name][0][key]:>16,}" for key in keys))
+    if len(names) == 2:
+        small, large = (results[name][0] for name in names)
+        print(f"{'growth':20}" + "".join(f"{large[key] / small[key]:>15.0f}×" if small[key] else f"{'':>16}" for key in keys))
+
+
+def show_growth(results: dict) -> None:
+    (small_name, (_, small)), (large_name, (_, large)) = results.items()
+    print(f"\n== growth: {large_name} / {small_name} (engine figures) ==")
+    print(f"{'measure':54} {small_name[:18]:>18} {large_name[:18]:>18} {'growth':>9}")
+    before = {row.key: row for row in small}
+    for row in large:
+        old = before.get(row.key)
+        if old is None or not isinstance(row.engine, float) or not isinstance(old.engine, float):
+            continue
+        print(f"{row.name:54} {_fmt(old.engine):>18} {_fmt(row.engine):>18} {row.engine / old.engine:8.1f}×")
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if value < 1e-6:
+        return f"{value * 1e9:.0f} ns"
+    if value < 1e-3:
+        return f"{value * 1e6:.1f} µs"
+    if value < 1:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def as_data(results: dict, mode: str, elapsed: float) -> dict:
+    def row_data(row: Row) -> dict:
+        return {"key": row.key, "measure": row.name.strip(), "engine": row.engine, "baseline": row.baseline,
+                "ratio": row.ratio, "target": row.target, "ok": row.ok}
+
+    return {
+        "mode": mode, "python": platform.python_version(), "cpus": os.cpu_count(), "seconds": elapsed,
+        "unit": "seconds per operation",
+        "corpora": {name: {"sizes": found, "rows": [row_data(row) for row in rows]}
+                    for name, (found, rows) in results.items()},
+    }
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

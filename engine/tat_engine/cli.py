@@ -15,6 +15,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat calendar 2021 --ics tat-2021.ics
     tat check-costs examples/ledger.csv --as-of 2021-06-01 --out verdicts.csv
     tat check-applications examples/applications.csv --instrument safety-2023 --as-of 2023-05-15
+    tat serve
 """
 
 from __future__ import annotations
@@ -214,6 +215,13 @@ def _check_applications(args) -> int:
     return _emit(args, decisions, "\n".join(lines))
 
 
+def _serve(args) -> int:
+    from .http import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
 def _verify(args) -> int:
     from .law import day
     from .verify import verify
@@ -306,6 +314,11 @@ def _parser():
     apply.add_argument("applications")
     apply.add_argument("--as-of", required=True, help="the decision date")
     apply.set_defaults(run=_check_applications)
+
+    web = commands.add_parser("serve", help="the HTTP API and the reading room (127.0.0.1:8000 by default)")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.set_defaults(run=_serve)
 
     cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "
                                 "of the text in force is known, reconstructed or unknown")
