@@ -4,13 +4,14 @@
 the start-up of a bare interpreter, and importing attrs alone costs three times
 that. So when the loader has a corpus's index from its cache it also writes,
 per label, the start days (as ordinals) and the rendered answer of each
-stretch; this module reads that table with marshal and bisect only. Whatever it cannot answer exactly (a label
+stretch; this module reads one label's row with sqlite3, marshal and bisect. Whatever it cannot answer exactly (a label
 no point bore, a bad date, a stale table) gives None, and the caller asks the
 full engine: both print the same text, a tested property.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import marshal
@@ -18,7 +19,7 @@ import os
 from bisect import bisect_right
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 3
+_FORMAT = 4
 
 
 _BUNDLED = {"tat": ("tat", "amendments"), "safety-2023": ("programmes/safety-2023",)}  # as loader.INSTRUMENTS
@@ -36,7 +37,7 @@ def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
     """The table of a shipped instrument or of the DSL files and folders ``corpus``."""
     root = os.environ.get("TAT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tat-engine")
     key = hashlib.sha256("\0".join(sorted(map(os.path.abspath, _bundled(corpus)))).encode()).hexdigest()[:24]
-    return os.path.join(root, f"quick-{key}.marshal")
+    return os.path.join(root, f"quick-{key}.sqlite")
 
 
 def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> tuple:
@@ -58,19 +59,35 @@ def _file(path: str) -> tuple:
 
 
 def write(index, path: str, current: tuple) -> None:
-    """Render every stretch of every label of ``index`` into the table at ``path``."""
+    """Render every stretch of every label of ``index`` into the table at ``path``:
+    an SQLite file, so a question reads one label's row, not the whole table."""
+    import sqlite3
+
     from .render import answer_text
 
-    table = {
-        label: ([start.toordinal() for start in timeline.starts],
-                [None if entry is None else answer_text(entry, _ON) for entry in timeline.entries])
-        for label, timeline in index.labels.items()
-    }
     temporary = f"{path}.{os.getpid()}.tmp"
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(temporary, "wb") as handle:
-        marshal.dump((current, table), handle)
+    with contextlib.closing(sqlite3.connect(temporary)) as db, db:
+        db.execute("CREATE TABLE stamp (value BLOB)")
+        db.execute("CREATE TABLE answers (label TEXT PRIMARY KEY, entry BLOB)")
+        db.execute("INSERT INTO stamp VALUES (?)", (marshal.dumps(current),))
+        db.executemany("INSERT INTO answers VALUES (?, ?)", (
+            (label, marshal.dumps(([start.toordinal() for start in timeline.starts],
+                                   [None if entry is None else answer_text(entry, _ON) for entry in timeline.entries])))
+            for label, timeline in index.labels.items()))
     os.replace(temporary, path)
+
+
+def fresh(path: str, current: tuple) -> bool:
+    """Whether the table at ``path`` was written for ``current``."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM stamp").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and marshal.loads(row[0]) == current
 
 
 def point(args: list[str]) -> str | None:
@@ -97,16 +114,18 @@ def point(args: list[str]) -> str | None:
     if label is None or value is None or instrument not in _BUNDLED:
         return None
     corpus = tuple(corpus) or (f"instrument:{instrument}",)
+    import sqlite3
+
     try:
         day = dt.date.fromisoformat(value.strip())
-        with open(table_path(corpus), "rb") as handle:
-            current, table = marshal.load(handle)
-        if current != stamp(corpus):
-            return None
-    except (OSError, ValueError, EOFError, TypeError):
+        with contextlib.closing(sqlite3.connect(f"file:{table_path(corpus)}?mode=ro", uri=True)) as db:
+            (written,) = db.execute("SELECT value FROM stamp").fetchone()
+            if marshal.loads(written) != stamp(corpus):
+                return None
+            row = db.execute("SELECT entry FROM answers WHERE label = ?", (" ".join(label.split()).rstrip("."),)).fetchone()
+    except (OSError, ValueError, EOFError, TypeError, sqlite3.Error):
         return None
-    entry = table.get(" ".join(label.split()).rstrip("."))
-    return None if entry is None else _answer(entry, day)
+    return None if row is None else _answer(marshal.loads(row[0]), day)
 
 
 def _answer(entry: tuple, day: dt.date) -> str | None:
