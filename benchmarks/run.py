@@ -35,8 +35,8 @@ from measure import Corpus, Row, Settings, measure  # noqa: E402
 from tat_engine.errors import CorpusError  # noqa: E402
 from tat_engine.loader import bundled_files, read_files  # noqa: E402
 
-FULL = Settings(repeat=5, lookups=200_000, snapshot_days=40, text_days=10, cold_repeat=2, cli_runs=21, engine_runs=5)
-QUICK = Settings(repeat=2, lookups=20_000, snapshot_days=10, text_days=5, cold_repeat=1, cli_runs=5, engine_runs=3)
+FULL = Settings(repeat=7, lookups=200_000, snapshot_days=40, text_days=10, cold_repeat=2, cli_runs=21, engine_runs=5)
+QUICK = Settings(repeat=2, lookups=20_000, snapshot_days=10, text_days=5, cold_repeat=2, cli_runs=5, engine_runs=3)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,15 +47,29 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_argument("--points", type=int, help="points of the generated directive (default 20 000, quick 2 000)")
     cli.add_argument("--acts", type=int, help="generated amending acts (default 500, quick 50)")
     args = cli.parse_args(argv)
-    settings = QUICK if args.quick else FULL
+    settings, mode = (QUICK, "quick") if args.quick else (FULL, "full")
     points = args.points or (2_000 if args.quick else 20_000)
     acts = args.acts or (50 if args.quick else 500)
+    if args.corpus:
+        real = Corpus("corpus", read_files(args.corpus), args.corpus, "11.3", True)
+    else:
+        real = Corpus("directive", bundled_files(), None, "11.3", True)
     began = time.perf_counter()
+    results, failed = collect(real, points, acts, settings)
+    elapsed = time.perf_counter() - began
+    if args.json:
+        print(json.dumps(as_data(results, mode, elapsed), ensure_ascii=False, indent=2))
+    else:
+        show(results, mode, elapsed)
+    return 1 if failed else 0
+
+
+def collect(real: Corpus, points: int, acts: int, settings: Settings) -> tuple[dict, bool]:
+    """Measure ``real`` and a generated corpus, each with its own cache, in a
+    temporary folder; a corpus with errors is reported and skipped."""
     results, failed = {}, False
     with tempfile.TemporaryDirectory(prefix="tat-bench-") as work:
         work = Path(work)
-        real = Corpus("directive" if not args.corpus else "corpus", bundled_files() if not args.corpus else
-                      read_files(args.corpus), args.corpus, "11.3", True)
         sources = generate.write(work / "generated", generate.generate(points, acts))
         large = Corpus(f"generated {points // 1000}k/{acts}", sources, [str(work / "generated")], "1.1", False)
         for corpus in (real, large):
@@ -66,12 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 failed = True
                 print(f"{corpus.name}: the corpus has errors; skipped", file=sys.stderr)
                 print("\n".join(d.render() for d in error.diagnostics[:10]), file=sys.stderr)
-    elapsed = time.perf_counter() - began
-    if args.json:
-        print(json.dumps(as_data(results, "quick" if args.quick else "full", elapsed), ensure_ascii=False, indent=2))
-    else:
-        show(results, "quick" if args.quick else "full", elapsed)
-    return 1 if failed else 0
+    return results, failed
 
 
 # --- output -----------------------------------------------------------------------------
@@ -106,14 +115,10 @@ def show_sizes(results: dict) -> None:
 
 
 def show_growth(results: dict) -> None:
-    (small_name, (_, small)), (large_name, (_, large)) = results.items()
+    small_name, large_name = results
     print(f"\n== growth: {large_name} / {small_name} (engine figures) ==")
     print(f"{'measure':54} {small_name[:18]:>18} {large_name[:18]:>18} {'growth':>9}")
-    before = {row.key: row for row in small}
-    for row in large:
-        old = before.get(row.key)
-        if old is None or not isinstance(row.engine, float) or not isinstance(old.engine, float):
-            continue
+    for old, row in _pairs(results):
         print(f"{row.name:54} {_fmt(old.engine):>18} {_fmt(row.engine):>18} {row.engine / old.engine:8.1f}×")
 
 
@@ -136,12 +141,23 @@ def as_data(results: dict, mode: str, elapsed: float) -> dict:
         return {"key": row.key, "measure": row.name.strip(), "engine": row.engine, "baseline": row.baseline,
                 "ratio": row.ratio, "target": row.target, "ok": row.ok}
 
-    return {
+    data = {
         "mode": mode, "python": platform.python_version(), "cpus": os.cpu_count(), "seconds": elapsed,
         "unit": "seconds per operation",
         "corpora": {name: {"sizes": found, "rows": [row_data(row) for row in rows]}
                     for name, (found, rows) in results.items()},
     }
+    if len(results) == 2:
+        data["growth"] = {large.key: large.engine / small.engine for small, large in _pairs(results)}
+    return data
+
+
+def _pairs(results: dict) -> list[tuple[Row, Row]]:
+    """The rows of the two corpora that both have a figure, matched by key."""
+    (_, small), (_, large) = (rows for rows in results.values())
+    before = {row.key: row for row in small}
+    return [(before[row.key], row) for row in large
+            if row.key in before and isinstance(row.engine, float) and isinstance(before[row.key].engine, float)]
 
 
 if __name__ == "__main__":
