@@ -395,17 +395,21 @@ def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:
     matrix = np.column_stack(marks.columns)
     levels = np.array([reason.verdict for reason in marks.reasons], dtype=np.int8)
     verdict = np.where(matrix, levels, ELIGIBLE).max(axis=1).astype(np.int8)
-    eligible = np.where(verdict == ELIGIBLE, eligible, np.where(verdict == PARTIAL, eligible, 0))
+    eligible = np.where(verdict <= PARTIAL, eligible, 0)
     packed = np.packbits(matrix, axis=1)
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     unique, inverse = np.unique(keys, return_inverse=True)
     chosen = []
     for key_index in range(len(unique)):
         row = np.unpackbits(np.frombuffer(unique[key_index].tobytes(), dtype=np.uint8))[: len(marks.reasons)].astype(bool)
-        found = [reason for reason, on in zip(marks.reasons, row) if on]
-        worst = max((r.verdict for r in found), default=ELIGIBLE)
-        shown = [r for r in found if r.verdict == ELIGIBLE] if worst == ELIGIBLE else \
-            [r for r in found if r.verdict in (ELIGIBLE, PARTIAL)] if worst == PARTIAL else \
-            [r for r in found if r.verdict > PARTIAL]
-        chosen.append(tuple(shown))
+        chosen.append(_shown([reason for reason, on in zip(marks.reasons, row) if on]))
     return Judged(verdict, eligible, inverse.ravel().astype(np.int64), tuple(chosen))
+
+
+def _shown(found: list[Reason]) -> tuple[Reason, ...]:
+    """The reasons a reader needs: why an eligible cost is eligible (and, for a partial
+    one, the part cut); for any other verdict, what makes it so."""
+    worst = max((reason.verdict for reason in found), default=ELIGIBLE)
+    if worst > PARTIAL:
+        return tuple(reason for reason in found if reason.verdict > PARTIAL)
+    return tuple(reason for reason in found if reason.verdict <= worst)
