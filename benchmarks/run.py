@@ -4,7 +4,7 @@ on the bundled directive and on a generated corpus, and how each figure grows.
     python benchmarks/run.py             # the directive and 20 000 points / 500 acts (~1-2 min)
     python benchmarks/run.py --quick     # 2 000 points / 50 acts, fewer repeats (~10 s)
     python benchmarks/run.py --json      # the same figures as JSON, seconds per operation
-    python benchmarks/run.py --corpus /tmp/c1   # another corpus in place of the bundled one
+    python benchmarks/run.py --corpus DIR      # another corpus (DSL files) in place of the bundled one
 
 Rows (see measure.py): a point lookup by label and day, through the index and
 the API, next to a dict of sorted start days and ``bisect_right``; the versions
