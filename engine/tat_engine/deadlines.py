@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from . import model as m
 from .answers import Assumption, Citation, InForce
+from .errors import QueryError
 from .law import Law
 from .workdays import count, describe, fixed_date
 
@@ -92,8 +93,6 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
     """
     spec = BY_NAME.get(kind)
     if spec is None:
-        from .errors import QueryError
-
         raise QueryError(f"no deadline kind {kind!r}; `tat deadline --list` shows them")
     if trigger is None:
         trigger = _default_trigger(law, spec, as_of)
@@ -135,8 +134,6 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
 def _default_trigger(law: Law, spec: Kind, as_of: dt.date | None) -> dt.date | None:
     """The final report runs from the end of the eligibility period (5.1), None where
     that is not in the sources; every other kind needs a trigger."""
-    from .errors import QueryError
-
     if spec.name == "final-report":
         return _eligibility_end(law, as_of or dt.date.today())
     raise QueryError(f"{spec.name} needs --trigger: {spec.trigger}")
