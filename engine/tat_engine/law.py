@@ -17,7 +17,7 @@ from typing import Union
 from attrs import frozen
 
 from . import model as m
-from .answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed
+from .answers import ActRef, Answer, Assumption, InForce, Repealed
 from .errors import QueryError
 from .index import Index
 from .render import consolidated_text
@@ -106,11 +106,9 @@ class Law:
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
         when = on if type(on) is dt.date else day(on)
-        answer = self.index.point(point, when)
-        if type(answer) is not NoSuchLabel:
-            return answer
-        normalized = label(point)  # "11.3." or " 11.3": ask again as the index keys it
-        return answer if normalized == point else self.index.point(normalized, when)
+        if point not in self.index.labels:  # "11.3." or " 11.3": as the index keys it
+            point = label(point)
+        return self.index.point(point, when)
 
     def provision(self, provision: str, on: DayLike) -> InForce | Repealed | None:
         """A provision by identity (``9.1.10@1-3/170``) on a date; None before it exists."""
