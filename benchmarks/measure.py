@@ -80,21 +80,25 @@ class Settings:
     engine_runs: int
 
 
-def best_pair(engine, baseline, repeat: int, warm: bool = False) -> tuple[float, float]:
-    """Best seconds per call of two loops, run alternately ``repeat`` times, each
-    after a full collection so that no run pays for another's garbage; ``warm``
-    runs each once first, untimed."""
-    times: tuple[list, list] = ([], [])
-    if warm:
-        engine()
-        baseline()
+def best_all(functions: list, repeat: int, warm: bool = False) -> list[float]:
+    """Best seconds per call of each loop, the loops run in turn ``repeat`` times,
+    each run after a full collection so that none pays for another's garbage;
+    ``warm`` runs each once first, untimed."""
+    times: list[list[float]] = [[] for _ in functions]
+    for function in functions if warm else ():
+        function()
     for _ in range(repeat):
-        for function, found in zip((engine, baseline), times):
+        for function, found in zip(functions, times):
             gc.collect()
             start = time.perf_counter()
             function()
             found.append(time.perf_counter() - start)
-    return min(times[0]), min(times[1])
+    return [min(found) for found in times]
+
+
+def best_pair(engine, baseline, repeat: int, warm: bool = False) -> tuple[float, float]:
+    engine_time, baseline_time = best_all([engine, baseline], repeat, warm)
+    return engine_time, baseline_time
 
 
 def best(function, repeat: int) -> float:
@@ -153,9 +157,7 @@ def lookups(index: Index, pairs: list, settings: Settings) -> list[Row]:
         return loop
 
     n = len(pairs)
-    engine, base = best_pair(run(index.point), run(plain), settings.repeat, warm=True)
-    api, base_again = best_pair(run(law.point), run(plain), settings.repeat, warm=True)
-    base = min(base, base_again)
+    engine, api, base = best_all([run(index.point), run(law.point), run(plain)], settings.repeat, warm=True)
     return [
         Row("point_index", "point lookup: index.point(label, day)", engine / n, base / n, "≤ 2×", engine <= 2 * base),
         Row("point_api", "point lookup: law.point(str, day)", api / n, base / n, "≤ 2×", api <= 2 * base),
@@ -194,11 +196,9 @@ def snapshots(index: Index, days: list[dt.date], settings: Settings, real: bool)
     few, law = days[: settings.snapshot_days], Law(index)
     for day in few[:5]:
         assert {(a.version.provision, a.version.number) for a in index.in_force(day)} == set(plain(day))
-    engine, base = best_pair(lambda: [index.in_force(d) for d in few], lambda: [plain(d) for d in few],
-                             settings.repeat, warm=True)
-    api, base_again = best_pair(lambda: [law.in_force(d) for d in few], lambda: [plain(d) for d in few],
-                                settings.repeat, warm=True)
-    n, base = len(few), min(base, base_again)
+    engine, api, base = best_all([lambda: [index.in_force(d) for d in few], lambda: [law.in_force(d) for d in few],
+                                  lambda: [plain(d) for d in few]], settings.repeat, warm=True)
+    n = len(few)
     shown = days[: settings.text_days]
     text = best(lambda: [law.text(day) for day in shown], max(2, settings.repeat // 2)) / len(shown)
     return [

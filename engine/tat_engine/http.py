@@ -32,6 +32,7 @@ from .loader import INSTRUMENTS
 from .serialize import to_data
 
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
+MAX_BODY_BYTES = 64 * 1024  # every other body is one small JSON object
 Instrument = Annotated[Literal[tuple(INSTRUMENTS)], Query(description="the shipped instrument")]  # type: ignore[valid-type]
 Day = Annotated[dt.date, Query(description="an ISO 8601 date, e.g. 2021-01-01")]
 
@@ -64,6 +65,13 @@ def _json(data) -> Response:
 
 def create_app() -> FastAPI:
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0])
+
+    @app.middleware("http")
+    async def limit_bodies(request: Request, call_next):
+        limit = MAX_LEDGER_BYTES if request.url.path == "/v1/costs/ledger" else MAX_BODY_BYTES
+        if int(request.headers.get("content-length") or 0) > limit:
+            return JSONResponse({"detail": f"the request body is over {limit} bytes"}, status_code=413)
+        return await call_next(request)
 
     @app.exception_handler(TatError)
     async def bad_question(request: Request, error: TatError):
