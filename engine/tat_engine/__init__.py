@@ -37,7 +37,7 @@ def load(
     cache: bool = True,
     instrument: str = "tat",
 ):
-    """A shipped instrument (the TAT by default; ``tat_engine.loader.INSTRUMENTS``)
+    """A shipped instrument (the TAT by default; ``tat_engine.instruments.INSTRUMENTS``)
     or the DSL files under ``paths``, as a :class:`Law`.
 
     ``assume`` supplies real dates for acts whose date the sources lack, e.g.

@@ -142,16 +142,12 @@ def _categories(facts) -> dict[str, CategoryRule]:
             continue
         conditions = fact.value.conditions
         if any(key == "proof" for key, _ in conditions):
-            parent = _evolve(parent, written_proof=answer.label)
+            parent = attrs.evolve(parent, written_proof=answer.label)
         modes = tuple(value for key, value in conditions if key == "mode")
         if modes:
-            parent = _evolve(parent, modes=modes, modes_point=answer.label)
+            parent = attrs.evolve(parent, modes=modes, modes_point=answer.label)
         found[parent.point] = parent
     return found
-
-
-def _evolve(rule: CategoryRule, **changes) -> CategoryRule:
-    return attrs.evolve(rule, **changes)
 
 
 def _ancestors(label: str) -> list[str]:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from . import load
 from .errors import TatError
 from .law import Law
-from .loader import INSTRUMENTS
+from .instruments import INSTRUMENTS
 from .serialize import to_data
 
 MAX_LEDGER_BYTES = 20 * 1024 * 1024

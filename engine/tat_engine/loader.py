@@ -22,15 +22,10 @@ import attrs
 from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret
 from .index import Index
+from .instruments import DEFAULT, INSTRUMENTS
 
 FORMAT = "tat-index-2"  # bump when the pickled classes change
 
-# The instruments the package ships: each is the folders (under data/) of its corpus.
-INSTRUMENTS = {
-    "tat": ("tat", "amendments"),
-    "safety-2023": ("programmes/safety-2023",),
-}
-DEFAULT = "tat"
 
 
 def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:

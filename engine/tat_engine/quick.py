@@ -18,18 +18,19 @@ import marshal
 import os
 from bisect import bisect_right
 
+from .instruments import INSTRUMENTS
+
 _ON = "\x00"  # where the asked date goes in a rendered answer
 _FORMAT = 4
 
 
-_BUNDLED = {"tat": ("tat", "amendments"), "safety-2023": ("programmes/safety-2023",)}  # as loader.INSTRUMENTS
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
     """``("instrument:NAME",)`` names a shipped corpus: its folders under data/."""
     package = os.path.dirname(os.path.abspath(__file__))
     if len(corpus) == 1 and corpus[0].startswith("instrument:"):
-        return tuple(os.path.join(package, "data", folder) for folder in _BUNDLED.get(corpus[0][11:], ()))
+        return tuple(os.path.join(package, "data", folder) for folder in INSTRUMENTS.get(corpus[0][11:], ()))
     return corpus
 
 
@@ -111,7 +112,7 @@ def point(args: list[str]) -> str | None:
             return None  # anything else (--json, --assume, …) is the engine's
         else:
             label = word
-    if label is None or value is None or instrument not in _BUNDLED:
+    if label is None or value is None or instrument not in INSTRUMENTS:
         return None
     corpus = tuple(corpus) or (f"instrument:{instrument}",)
     import sqlite3
