@@ -161,3 +161,9 @@ def test_the_real_files_print_back_to_an_equal_model(path):
 
     act = parse_act(dict(bundled_files())[path], path)
     assert parse_act(print_act(act)) == act
+
+
+def test_a_label_as_people_write_it_is_the_same_point(law):
+    day = D(2021, 1, 1)
+    assert law.point("11.3.", day) == law.point(" 11.3 ", day) == law.point("11.3", day)
+    assert law.point("Lisa  5", day) == law.point("Lisa 5", day)

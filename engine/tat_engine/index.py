@@ -85,8 +85,12 @@ class Index:
     # --- lookups ----------------------------------------------------------------------
 
     def point(self, label: str, day: dt.date) -> Answer:
-        """The answer for ``label`` on ``day``."""
+        """The answer for ``label`` on ``day``; "11.3." and " 11.3" read as "11.3"."""
         timeline = self.labels.get(label)
+        if timeline is None:
+            written = " ".join(label.split()).rstrip(".")
+            if written != label:
+                label, timeline = written, self.labels.get(written)
         if timeline is not None:
             starts, entries = timeline
             answer = entries[bisect_right(starts, day) - 1]

@@ -17,7 +17,7 @@ from typing import Union
 from attrs import frozen
 
 from . import model as m
-from .answers import ActRef, Answer, Assumption, InForce, Repealed
+from .answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed
 from .errors import QueryError
 from .index import Index
 from .render import consolidated_text
@@ -105,10 +105,10 @@ class Law:
 
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
-        when = on if type(on) is dt.date else day(on)
-        if point not in self.index.labels:  # "11.3." or " 11.3": as the index keys it
-            point = label(point)
-        return self.index.point(point, when)
+        answer = self.index.point(point, on if type(on) is dt.date else day(on))
+        if type(answer) is NoSuchLabel:
+            label(point)  # a label that is not a point number at all is a question to correct
+        return answer
 
     def provision(self, provision: str, on: DayLike) -> InForce | Repealed | None:
         """A provision by identity (``9.1.10@1-3/170``) on a date; None before it exists."""
