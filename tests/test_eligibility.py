@@ -68,12 +68,35 @@ def test_a_2022_cost_judged_by_the_law_of_2019_is_undetermined(law):
 
 def test_a_decision_on_an_assumed_date_is_undetermined_when_the_date_matters(law):
     verdict = judge_cost(law, cost(incurred_on="2016-03-01"), D(2020, 6, 1))
-    assert verdict.verdict == "undetermined" and "unknown date: act 1-3/zz" in verdict.reasons
+    assert verdict.verdict == "undetermined"
+    assert "if act 1-3/zz (xx.yy.2020) was signed as late as 2020-12-31: undetermined" in verdict.reasons
 
 
-def test_a_cost_before_the_directive_under_the_law_of_2019_is_undetermined(law):
+def test_a_cost_before_the_directive_signed_is_governed_by_its_first_text(law):
+    # The directive applies from 01.07.2015 (under either reading): a cost of August 2015
+    # decided in 2019 is judged by the 2015 text, whose eligibility period the memo
+    # vouches for only since the last act before 2020 (27.03.2019).
     verdict = judge_cost(law, cost(incurred_on="2015-08-01", paid_on="2015-08-05"), D(2019, 6, 1))
-    assert verdict.verdict == "undetermined" and "no version of the directive was in force" in verdict.reasons
+    assert verdict.verdict == "undetermined"
+    assert "5.1 (v1, 1-3/170)" in verdict.reasons and "certain only from act 27.03.2019 nr 1-3/29" in verdict.reasons
+
+
+def test_a_cost_before_the_directive_applies_is_ineligible_under_every_possibility(law):
+    verdict = judge_cost(law, cost(incurred_on="2015-06-30", paid_on="2015-07-05"), AUDIT)
+    assert (verdict.verdict, verdict.eligible) == ("ineligible", Decimal("0.00"))
+    assert "no act governs facts of 2015-06-30" in verdict.reasons and "under the reading" not in verdict.reasons
+    first_day = judge_cost(law, cost(incurred_on="2015-07-01", paid_on="2015-07-05"), AUDIT)
+    assert first_day.verdict == "eligible"
+
+
+def test_the_other_reading_is_named_where_it_would_judge_otherwise(law):
+    default = judge_cost(law, cost(), AUDIT)
+    assert default.verdict == "eligible"
+    assert "under the reading reach-2020 = from-signing: undetermined" in default.reasons
+    other = judge_cost(law.under({"reach-2020": "from-signing"}), cost(), AUDIT)
+    assert other.verdict == "undetermined" and "under the reading reach-2020 = retroactive: eligible" in other.reasons
+    recent = judge_cost(law, cost(activity="2.3", incurred_on="2021-03-01", paid_on="2021-03-10"), AUDIT)
+    assert recent.verdict == "eligible" and "under the reading" not in recent.reasons
 
 
 def test_the_sample_ledger_rows_in_equal_rows_out_in_order(law, tmp_path):

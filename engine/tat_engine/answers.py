@@ -25,6 +25,14 @@ class ActRef:
     signing: m.Signing
     in_force_from: dt.date
     applies_from: dt.date | None = None
+    applies_under: m.Under | None = None  # the reading under which applies_from holds; None: every reading
+
+    def reaches(self, choice: dict[str, str]) -> dt.date | None:
+        """The first day of facts this act governs under the readings ``choice``, if it reaches back."""
+        if self.applies_from is None:
+            return None
+        under = self.applies_under
+        return self.applies_from if under is None or choice.get(under.reading) == under.option else None
 
     def __str__(self) -> str:
         return f"{self.date_written} nr {self.number}"

@@ -71,7 +71,7 @@ def consolidate(corpus: m.Corpus) -> tuple[History, list[Diagnostic]]:
     for act in acts:
         replay.apply(act)
     provisions = {pid: tuple(versions) for pid, versions in replay.versions.items()}
-    diagnostics = check_sources(corpus) + replay.diagnostics + check_versions(provisions)
+    diagnostics = check_sources(corpus) + check_open(corpus) + replay.diagnostics + check_versions(provisions)
     return History(acts, provisions), diagnostics
 
 
@@ -83,15 +83,43 @@ def check_sources(corpus: m.Corpus) -> list[Diagnostic]:
     if not documents:
         return []
     found = []
+    cited = [(reading.location, source) for reading in corpus.readings for option in reading.options for source in option.sources]
+    cited += [pair for act in corpus.acts for pair in _sources(act)]
+    for where, source in cited:
+        document = documents.get(source.document)
+        if document is None:
+            message = f"source {source} names no declared document; declared: {', '.join(sorted(documents))}"
+            found.append(Diagnostic("error", "unknown-document", message, where))
+        elif not document.first_line <= source.first_line <= source.last_line <= document.last_line:
+            message = f"source {source} lies outside {document.name} (lines {document.first_line}-{document.last_line})"
+            found.append(Diagnostic("error", "source-lines", message, where))
+    return found
+
+
+def check_open(corpus: m.Corpus) -> list[Diagnostic]:
+    """A condition names a declared reading and one of its options; ``holds_since``
+    names an act of the corpus; a reading is declared once."""
+    readings: dict[str, m.Reading] = {}
+    found = []
+    for reading in corpus.readings:
+        if reading.name in readings:
+            found.append(Diagnostic("error", "two-readings", f"reading {reading.name!r} is declared twice", reading.location))
+        readings[reading.name] = reading
+    numbers = {act.number for act in corpus.acts}
     for act in corpus.acts:
-        for where, source in _sources(act):
-            document = documents.get(source.document)
-            if document is None:
-                message = f"source {source} names no declared document; declared: {', '.join(sorted(documents))}"
-                found.append(Diagnostic("error", "unknown-document", message, where))
-            elif not document.first_line <= source.first_line <= source.last_line <= document.last_line:
-                message = f"source {source} lies outside {document.name} (lines {document.first_line}-{document.last_line})"
-                found.append(Diagnostic("error", "source-lines", message, where))
+        under = act.applies_under
+        if under is not None:
+            reading = readings.get(under.reading)
+            if reading is None or reading.option(under.option) is None:
+                what = f"reading {under.reading!r}" if reading is None else f"option {under.option!r} of {under.reading!r}"
+                found.append(Diagnostic("error", "unknown-reading", f"act {act.number} applies under {what}, which is not declared",
+                                        act.location))
+        contents = [(p.location, p.content) for p in act.points] + [(i.location, i.content) for i in act.items]
+        for where, content in contents:
+            for fact in content.facts:
+                if fact.holds_since is not None and fact.holds_since not in numbers:
+                    found.append(Diagnostic("error", "unknown-act", f"fact {fact.name} holds since act {fact.holds_since!r}, "
+                                            f"which is not in the corpus", fact.location or where))
     return found
 
 

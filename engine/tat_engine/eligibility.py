@@ -48,13 +48,38 @@ class Reason:
     point: str
     citation: Citation | None
     text: str
+    status: str = "known"  # the status of the fact it rests on (see facts.py)
+    why: str = ""
 
     def __str__(self) -> str:
+        marked = self.text if self.status in ("known", "derived") else f"{self.text} [{self.status}: {self.why}]"
         if self.citation is None:
-            return f"{self.point}: {self.text}"
+            return f"{self.point}: {marked}"
         cite = self.citation
         item = f" item {cite.item}" if cite.item else ""
-        return f"{self.point} (v{cite.version}, {cite.act.number}{item}): {self.text}"
+        return f"{self.point} (v{cite.version}, {cite.act.number}{item}): {marked}"
+
+
+@frozen
+class Span:
+    """Days a period admits, as day numbers: ``[first, sure)`` surely inside it,
+    ``[sure, end)`` open (its last day lies there, see ``model.BoundedPeriod``),
+    outside it elsewhere. A period the sources give whole has ``sure == end``."""
+
+    first: int
+    sure: int
+    end: int
+
+    @classmethod
+    def of(cls, value: m.Period | m.BoundedPeriod) -> Span:
+        if isinstance(value, m.BoundedPeriod):
+            return cls(day_number(value.first_day), day_number(value.earliest_last_day) + 1,
+                       day_number(value.latest_last_day) + 1)
+        return cls(day_number(value.first_day), day_number(value.end), day_number(value.end))
+
+    def test(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(surely inside, possibly inside) for each day."""
+        return (days >= self.first) & (days < self.sure), (days >= self.first) & (days < self.end)
 
 
 @frozen
@@ -73,7 +98,7 @@ class Rules:
     """The rules in force on one law date, read from the facts."""
 
     law_on: dt.date
-    period: tuple[int, int] | None  # [first, end) as day numbers; None: not in the sources
+    period: Span | None  # None: not in the sources on that date
     period_reason: Reason
     grace: int | None
     grace_reason: Reason | None
@@ -82,16 +107,16 @@ class Rules:
     on_documents: tuple[Reason, str] | None  # a category excluded when claimed on cost documents (7.2.1.5)
     excess: tuple[Reason, str] | None  # a category whose part above a limit is excluded (7.2.1.4)
     partners: dict[str, tuple[bool, Reason]]  # activity -> (has a partner, the point that says so)
-    implementation: dict[str, tuple[list[tuple[int, int]], Reason]]  # activity -> periods, or [] when unknown
+    implementation: dict[str, tuple[list[Span] | None, Reason]]  # activity -> periods, or None when unknown
 
 
 def rules(law: Law, on: dt.date) -> Rules:
-    """Read the rules in force on ``on`` from the corpus."""
-    answers = law.in_force(on)
-    by_label = {a.label: a for a in answers}
-    facts = [(a, f) for a in answers for f in a.content.facts]
-    period, period_reason = _period(by_label.get("5.1"), answers)
-    grace, grace_reason = _grace(facts)
+    """Read the rules in force on ``on`` from the corpus (through ``law.on``: each fact with its status)."""
+    snapshot = law.on(on)
+    answers = snapshot.answers
+    facts = [(view.answer, view.fact) for view in snapshot.facts()]
+    period, period_reason = _period(snapshot)
+    grace, grace_reason = _grace(snapshot)
     categories = _categories(facts)
     exclusions, on_documents, excess = {}, None, None
     for answer, fact in facts:
@@ -105,27 +130,32 @@ def rules(law: Law, on: dt.date) -> Rules:
             else:
                 exclusions[answer.label] = Reason(INELIGIBLE, answer.label, answer.citation, f"ineligible: {name}")
     return Rules(on, period, period_reason, grace, grace_reason, categories, exclusions, on_documents, excess,
-                 _partners(facts), _implementation(facts))
+                 _partners(facts), _implementation(snapshot))
 
 
-def _period(answer: InForce | None, answers) -> tuple:
-    source = answer or next((a for a in answers if a.fact("eligibility_period")), None)
-    fact = source.fact("eligibility_period") if source else None
-    if fact is None or not isinstance(fact.value, m.Period):
-        why = fact.value.reason if fact else "no eligibility period is in force"
-        return None, Reason(UNDETERMINED, source.label if source else "5.1", source and source.citation,
-                            f"the eligibility period is not in the sources: {why}")
-    first, end = day_number(fact.value.first_day), day_number(fact.value.end)
-    return (first, end), Reason(INELIGIBLE, source.label, source.citation,
-                                f"incurred outside the eligibility period {fact.value.first_day}..{fact.value.last_day}")
+def _period(snapshot) -> tuple[Span | None, Reason]:
+    view = snapshot.fact("eligibility_period")
+    if view is None or not isinstance(view.value, (m.Period, m.BoundedPeriod)) or view.status in ("open", "unknown"):
+        why = view.why if view else "no eligibility period is in force"
+        label, citation = (view.label, view.citation) if view else ("-", None)
+        return None, Reason(UNDETERMINED, label, citation, f"the eligibility period is not in the sources on that date: {why}")
+    value = view.value
+    if isinstance(value, m.BoundedPeriod):
+        shown = f"{value.first_day}..(a last day between {value.earliest_last_day} and {value.latest_last_day})"
+    else:
+        shown = f"{value.first_day}..{value.last_day}"
+    return Span.of(value), Reason(INELIGIBLE, view.label, view.citation, f"incurred outside the eligibility period {shown}",
+                                  view.status, view.why)
 
 
-def _grace(facts) -> tuple:
-    for answer, fact in facts:
-        if fact.name == "payment_grace" and isinstance(fact.value, m.Duration) and fact.value.unit == "calendar_days":
-            text = f"paid later than {fact.value.amount} calendar days after the eligibility period"
-            return fact.value.amount, Reason(INELIGIBLE, answer.label, answer.citation, text)
-    return None, None
+def _grace(snapshot) -> tuple:
+    view = snapshot.fact("payment_grace")
+    if view is None or not isinstance(view.value, m.Duration) or view.value.unit != "calendar_days":
+        return None, None
+    if view.status in ("open", "unknown"):
+        return None, Reason(UNDETERMINED, view.label, view.citation, f"the time to pay after the period is not in the sources: {view.why}")
+    text = f"paid later than {view.value.amount} calendar days after the eligibility period"
+    return view.value.amount, Reason(INELIGIBLE, view.label, view.citation, text, view.status, view.why)
 
 
 def _categories(facts) -> dict[str, CategoryRule]:
@@ -176,21 +206,21 @@ def _partners(facts) -> dict[str, tuple[bool, Reason]]:
     return found
 
 
-def _implementation(facts) -> dict[str, tuple[list, Reason]]:
-    found: dict[str, tuple[list, Reason]] = {}
-    for answer, fact in facts:
-        activity = _activity_of(answer.label)
-        if not activity or fact.name != "implementation_period":
+def _implementation(snapshot) -> dict[str, tuple[list[Span] | None, Reason]]:
+    found: dict[str, tuple[list[Span] | None, Reason]] = {}
+    for view in snapshot.facts("implementation_period"):
+        activity = _activity_of(view.label)
+        if not activity:
             continue
         periods, reason = found.get(activity, ([], None))
-        if isinstance(fact.value, m.Period):
+        if isinstance(view.value, (m.Period, m.BoundedPeriod)) and view.status not in ("open", "unknown"):
             if periods is not None:
-                periods = periods + [(day_number(fact.value.first_day), day_number(fact.value.end))]
-            reason = reason or Reason(INELIGIBLE, answer.label, answer.citation,
-                                      "incurred outside the activity's implementation period")
+                periods = periods + [Span.of(view.value)]
+            reason = reason or Reason(INELIGIBLE, view.label, view.citation,
+                                      "incurred outside the activity's implementation period", view.status, view.why)
         else:
             periods = None  # one unknown part makes the whole activity's span unknown
-            reason = Reason(UNDETERMINED, answer.label, answer.citation, f"the implementation period is not in the sources: {fact.value.reason}")
+            reason = Reason(UNDETERMINED, view.label, view.citation, f"the implementation period is not in the sources: {view.why}")
         found[activity] = (periods, reason)
     return found
 
@@ -271,35 +301,50 @@ class _Marks:
 
 
 def judge(law: Law, lines: Lines, as_of: dt.date) -> Judged:
-    """Verdicts for ``lines`` decided on ``as_of``; a verdict that an unknown act
-    date could change is undetermined, with that assumption as its reason."""
+    """Verdicts for ``lines`` decided on ``as_of``, over every possibility the
+    sources leave open (see :mod:`possible`): a row whose verdict or eligible
+    amount differs in another date world is undetermined, naming what it hinges
+    on and the alternatives; a row another reading would judge otherwise keeps
+    its verdict and says so."""
     main = _judge_at(law, lines, as_of)
-    windows = [a for a in law.index.uncertain.values() if a.earliest <= as_of < a.latest]
-    if not windows:
+    dated = [(conditions, _judge_at(world, lines, as_of)) for conditions, world in law.worlds()[1:]]
+    read = [(conditions, _judge_at(world, lines, as_of)) for conditions, world in law.other_readings()]
+    differs = [(conditions, other, (other.verdict != main.verdict) | (other.eligible != main.eligible))
+               for conditions, other in dated + read]
+    if not any(diff.any() for _, _, diff in differs):
         return main
-    before = _judge_at(law, lines, min(a.earliest for a in windows) - dt.timedelta(days=1))
-    after = _judge_at(law, lines, max(a.latest for a in windows))
-    moved = (before.verdict != main.verdict) | (after.verdict != main.verdict)
-    if not moved.any():
-        return main
-    notes = tuple(Reason(UNDETERMINED, "-", None, f"depends on an unknown date: {a}") for a in windows)
-    table = main.table + tuple(found + notes for found in main.table)
-    return Judged(np.where(moved, UNDETERMINED, main.verdict).astype(np.int8), np.where(moved, 0, main.eligible),
-                  np.where(moved, main.reason + len(main.table), main.reason), table)
+    hinge = np.zeros(len(lines), dtype=bool)
+    for conditions, _, diff in differs[: len(dated)]:
+        hinge |= diff
+    keys = np.column_stack([main.reason] + [np.where(diff, other.reason + 1, 0) for _, other, diff in differs])
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    table = []
+    for key in unique:
+        row = int(np.nonzero((keys == key).all(axis=1))[0][0])
+        notes = tuple(_alternative(conditions, other, row) for (conditions, other, _), code in zip(differs, key[1:]) if code)
+        table.append(main.table[key[0]] + notes)
+    verdict = np.where(hinge, UNDETERMINED, main.verdict).astype(np.int8)
+    return Judged(verdict, np.where(hinge, 0, main.eligible), inverse.ravel().astype(np.int64), tuple(table))
+
+
+def _alternative(conditions, other: Judged, row: int) -> Reason:
+    """What another world makes of a row: its verdict, eligible amount and reasons."""
+    when = ", ".join(map(str, conditions))
+    found = "; ".join(map(str, other.table[other.reason[row]]))
+    amount = f", eligible {other.eligible[row] / 100:.2f}" if other.verdict[row] <= PARTIAL else ""
+    return Reason(UNDETERMINED, "-", None, f"{when}: {VERDICTS[other.verdict[row]]}{amount} ({found})")
 
 
 def _judge_at(law: Law, lines: Lines, decided: dt.date) -> Judged:
-    acts = [a for a in law.acts() if a.in_force_from <= decided]
-    retro = min((a.applies_from for a in acts if a.applies_from), default=None)
-    decided_n = day_number(decided)
-    law_on = np.minimum(lines.incurred, decided_n)
-    if retro is not None:
-        law_on = np.where(lines.incurred >= day_number(retro), decided_n, law_on)
+    """Verdicts in one world: each line by the text that governs its date (``law.governing``)."""
+    days, first = np.unique(lines.incurred, return_inverse=True)
+    governing = [law.governing(_date(n), decided) for n in days.tolist()]
     starts = sorted({a.in_force_from for a in law.acts()})
-    interval = np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1
-    why = Reason(UNDETERMINED, "-", None, "no version of the directive was in force on the cost's date, "
-                 "and whether it applied is not in the sources")
-    verdict = np.full(len(lines), UNDETERMINED, dtype=np.int8)
+    law_on = np.array([day_number(g.law_on) if g.law_on else np.iinfo(np.int64).min for g in governing], dtype=np.int64)
+    interval = (np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1)[first.ravel()]
+    ungoverned = [g for g in governing if g.law_on is None]
+    why = Reason(INELIGIBLE, "-", None, ungoverned[0].basis if ungoverned else "no act governs the cost's date")
+    verdict = np.full(len(lines), INELIGIBLE, dtype=np.int8)
     eligible = np.zeros(len(lines), dtype=np.int64)
     reason = np.zeros(len(lines), dtype=np.int64)
     table: tuple = ((why,),)
@@ -311,6 +356,10 @@ def _judge_at(law: Law, lines: Lines, decided: dt.date) -> Judged:
         verdict[rows], eligible[rows], reason[rows] = part.verdict, part.eligible, part.reason + len(table)
         table += part.table
     return Judged(verdict, eligible, reason, table)
+
+
+def _date(number: int) -> dt.date:
+    return dt.date.fromordinal(number + _EPOCH)
 
 
 def _take(lines: Lines, rows: np.ndarray) -> Lines:
@@ -326,18 +375,22 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
     if rules.period is None:
         marks.add(rules.period_reason, True)
     else:
-        first, end = rules.period
-        inside = (incurred >= first) & (incurred < end)
-        marks.add(rules.period_reason, ~inside)
-        marks.add(_text(rules.period_reason, "incurred within the eligibility period", ELIGIBLE), inside)
+        period = rules.period
+        surely, possibly = period.test(incurred)
+        marks.add(rules.period_reason, ~possibly)
+        marks.add(_text(rules.period_reason, "incurred within the eligibility period", ELIGIBLE), surely)
+        marks.add(_text(rules.period_reason, "whether it was incurred within the eligibility period depends on its "
+                        "last day, which the sources give only by bounds", UNDETERMINED), possibly & ~surely)
         if rules.grace is None:
-            marks.add(Reason(UNDETERMINED, "7.1.1", None, "the time to pay after the period is not in the sources"), True)
+            marks.add(rules.grace_reason or Reason(UNDETERMINED, "-", None, "the time to pay after the period is not in the sources"), True)
         else:
-            late = paid >= end + rules.grace
+            late, timely = paid >= period.end + rules.grace, paid < period.sure + rules.grace
             marks.add(rules.grace_reason, late)
-            marks.add(_text(rules.grace_reason, "paid before the eligibility period"), paid < first)
+            marks.add(_text(rules.grace_reason, "paid before the eligibility period"), paid < period.first)
             marks.add(_text(rules.grace_reason, "paid within the period or the time after it", ELIGIBLE),
-                      (paid >= first) & ~late)
+                      (paid >= period.first) & timely)
+            marks.add(_text(rules.grace_reason, "whether it was paid in time depends on the period's last day, which the "
+                            "sources give only by bounds", UNDETERMINED), (paid >= period.first) & ~late & ~timely)
     known = category.isin(list(rules.categories) + list(rules.exclusions))
     marks.add(Reason(INELIGIBLE, "7.1.3", None, "not an eligible category of cost on that date"), ~known)
     for label, reason in rules.exclusions.items():
@@ -372,11 +425,16 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
         mine = activity.eq(name)
         if periods is None:
             marks.add(reason, mine)
-        else:
-            inside = np.zeros(len(lines), dtype=bool)
-            for first, end in periods:
-                inside |= (incurred >= first) & (incurred < end)
-            marks.add(reason, mine & ~inside)
+            continue
+        surely = np.zeros(len(lines), dtype=bool)
+        possibly = np.zeros(len(lines), dtype=bool)
+        for span in periods:
+            sure, maybe = span.test(incurred)
+            surely |= sure
+            possibly |= maybe
+        marks.add(reason, mine & ~possibly)
+        marks.add(_text(reason, "whether it was incurred within the implementation period depends on the period's "
+                        "last day, which the sources give only by bounds", UNDETERMINED), mine & possibly & ~surely)
     return _verdicts(marks, eligible)
 
 

@@ -42,11 +42,16 @@ class Timeline(NamedTuple):
 class Index:
     """Everything a query needs, and nothing that imports lark or networkx."""
 
-    def __init__(self, history: History, diagnostics: tuple = ()):
+    def __init__(self, history: History, diagnostics: tuple = (), readings: tuple[m.Reading, ...] = ()):
         self.acts: dict[str, ActRef] = {
-            act.number: ActRef(act.number, act.kind, act.date_written, act.title, act.signed, act.in_force_from, act.applies_from)
+            act.number: ActRef(act.number, act.kind, act.date_written, act.title, act.signed, act.in_force_from,
+                               act.applies_from, act.applies_under)
             for act in history.acts
         }
+        self.readings: dict[str, m.Reading] = {reading.name: reading for reading in readings}
+        # The other date worlds (see possible.py): (conditions, index) with each
+        # unknown act date at an end of its bounds; set by the loader.
+        self.worlds: tuple = ()
         self.uncertain: dict[str, Assumption] = {
             act.number: _assumption(act) for act in history.acts if act.in_force is None
             and isinstance(act.signed, m.UncertainDate)

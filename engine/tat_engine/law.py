@@ -19,7 +19,9 @@ from attrs import frozen
 from . import model as m
 from .answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed
 from .errors import QueryError
+from .facts import Snapshot
 from .index import Index
+from .possible import ReadingCondition, Settled, settle
 from .render import consolidated_text
 
 DayLike = Union[dt.date, str]
@@ -79,22 +81,71 @@ class Change:
 
 
 @frozen
+class Governing:
+    """Which text governs facts of one date in a decision of another.
+
+    ``law_on`` is the date whose text in force governs; None when no act
+    governs facts of that date (they precede every act's reach).
+    """
+
+    facts_on: dt.date
+    decided_on: dt.date
+    law_on: dt.date | None
+    basis: str
+    act: ActRef | None = None  # the act whose reach back decides it, if any
+
+
+@frozen
 class Applicable:
     """The law applied to facts of one date, decided on another."""
 
     answer: Answer
     facts_on: dt.date
     decided_on: dt.date
-    law_on: dt.date  # the date whose text governs
+    law_on: dt.date | None  # the date whose text governs; None: no act governs facts of that date
     basis: str
     assumptions: tuple[Assumption, ...] = ()
 
 
 class Law:
-    """One instrument's corpus, consolidated and indexed."""
+    """One instrument's corpus, consolidated and indexed, read under one choice
+    of its contested readings (each reading's default unless chosen)."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, choice: dict[str, str] | None = None):
         self.index = index
+        self.choice = {name: reading.default for name, reading in index.readings.items()}
+        for name, option in (choice or {}).items():
+            reading = index.readings.get(name)
+            if reading is None:
+                known = ", ".join(index.readings) or "none"
+                raise QueryError(f"no reading {name!r}; this instrument's readings: {known}")
+            if reading.option(option) is None:
+                raise QueryError(f"reading {name!r} has no option {option!r}; options: "
+                                 f"{', '.join(o.name for o in reading.options)}")
+            self.choice[name] = option
+
+    def under(self, choice: dict[str, str]) -> Law:
+        """The same law read under other options of its readings."""
+        return Law(self.index, {**self.choice, **choice})
+
+    # --- what the sources leave open ---------------------------------------------------
+
+    def worlds(self) -> list[tuple[tuple, Law]]:
+        """This law at the assumed dates, then at each end of every unknown act date (same readings)."""
+        found = [((), self)]
+        for conditions, index in self.index.worlds:
+            found.append((conditions, Law(index, self.choice)))
+        return found
+
+    def other_readings(self) -> list[tuple[tuple, Law]]:
+        """This law under every other option of each reading, at the assumed dates."""
+        return [((ReadingCondition(name, option.name),), self.under({name: option.name}))
+                for name, reading in self.index.readings.items()
+                for option in reading.options if option.name != self.choice[name]]
+
+    def settle(self, ask, same=None) -> Settled:
+        """``ask(law)`` over every possibility the sources leave open (see :mod:`possible`)."""
+        return settle(self.worlds(), self.other_readings(), ask, same)
 
     @property
     def diagnostics(self):
@@ -121,6 +172,11 @@ class Law:
 
     def in_force(self, on: DayLike) -> list[InForce]:
         return self.index.in_force(day(on))
+
+    def on(self, on: DayLike) -> Snapshot:
+        """The law in force on ``on`` as the rules read it: every fact with its status (see :mod:`facts`)."""
+        when = day(on)
+        return Snapshot(self.index.in_force(when), when, self.index.acts)
 
     def text(self, on: DayLike) -> str:
         return consolidated_text(self.index, day(on))
@@ -155,27 +211,51 @@ class Law:
                 changes.append(Change(pid, kinds, a, b))
         return changes
 
-    def applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
-        """The version that governs facts of ``facts_on`` in a decision of ``decided_on``.
+    def governing(self, facts_on: DayLike, decided_on: DayLike) -> Governing:
+        """Which text governs facts of ``facts_on`` in a decision of ``decided_on``.
 
-        Normally the law in force on the facts' date governs (and a decision
-        cannot use law not yet made: the later date is capped at
-        ``decided_on``). An act in force on ``decided_on`` that applies from an
-        earlier date (the 2020 act: from 2015-07-01) makes the text in force on
-        ``decided_on`` govern every fact from that date on.
+        The text in force on the facts' date governs (a decision cannot use law not
+        yet made: the date is capped at ``decided_on``). An amending act in force on
+        ``decided_on`` that, under the chosen readings, applies from a date on or
+        before the facts (the 2020 act: from 2015-07-01) makes the text in force
+        on ``decided_on`` govern them. A base act that applies from before its
+        entry into force (the directive: from 2015-07-01) governs facts of that
+        gap by its first text. Facts before every act's reach are governed by none.
         """
         facts, decided = day(facts_on), day(decided_on)
-        retro = [a for a in self.index.acts.values() if a.applies_from and a.in_force_from <= decided]
-        reaching = [a for a in retro if a.applies_from <= facts]
+        known = [a for a in self.index.acts.values() if a.in_force_from <= decided]
+        reaching = [a for a in known if a.kind == "amending" and (a.reaches(self.choice) or dt.date.max) <= facts]
         if reaching:
-            act = min(reaching, key=lambda a: a.applies_from)
-            law_on = decided
-            basis = f"act {act.number} applies retroactively from {act.applies_from}; the text in force on {decided} governs"
-        else:
-            law_on = min(facts, decided)
-            basis = f"no retroactive act reaches {facts}; the text in force on {law_on} governs"
-        assumptions = self.index.assumptions_on(decided)
-        return Applicable(self.point(point, law_on), facts, decided, law_on, basis, assumptions)
+            act = min(reaching, key=lambda a: a.reaches(self.choice))
+            return Governing(facts, decided, decided,
+                             f"act {act.number} applies retroactively from {act.reaches(self.choice)}"
+                             f"{self._under(act)}; the text in force on {decided} governs", act)
+        first = min((a.in_force_from for a in self.index.acts.values()), default=None)
+        if first is not None and facts < first:
+            base = [a for a in known if a.kind != "amending" and (a.reaches(self.choice) or dt.date.max) <= facts]
+            if base:
+                act = base[0]
+                return Governing(facts, decided, min(act.in_force_from, decided),
+                                 f"act {act.number} applies from {act.reaches(self.choice)}{self._under(act)}; "
+                                 f"its first text (in force from {act.in_force_from}) governs", act)
+            reach = min((a.reaches(self.choice) or a.in_force_from for a in self.index.acts.values()))
+            return Governing(facts, decided, None, f"no act governs facts of {facts}: the earliest applies from {reach}")
+        law_on = min(facts, decided)
+        return Governing(facts, decided, law_on,
+                         f"no act applies retroactively to facts of {facts}; the text in force on {law_on} governs")
+
+    def _under(self, act: ActRef) -> str:
+        under = act.applies_under
+        return f" (under the reading {under.reading} = {under.option})" if under else ""
+
+    def applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
+        """The version that governs facts of ``facts_on`` in a decision of ``decided_on``
+        (see :meth:`governing`)."""
+        governing = self.governing(facts_on, decided_on)
+        on = governing.law_on or governing.facts_on
+        assumptions = self.index.assumptions_on(governing.decided_on)
+        return Applicable(self.point(point, on), governing.facts_on, governing.decided_on, governing.law_on,
+                          governing.basis, assumptions)
 
     def _step(self, version) -> InForce | Repealed:
         if version.repealed:

@@ -24,7 +24,7 @@ from .errors import CorpusError, Diagnostic, DslError, QueryError, caret
 from .index import Index
 from .instruments import DEFAULT, INSTRUMENTS
 
-FORMAT = "tat-index-2"  # bump when the pickled classes change
+FORMAT = "tat-index-3"  # bump when the pickled classes change
 
 
 
@@ -68,11 +68,14 @@ def parse_corpus(sources: list[tuple[str, str]]) -> tuple[m.Corpus, list[Diagnos
         documents += declared
         if act is not None:
             acts.append(act)
-    return m.Corpus(tuple(documents), tuple(acts)), diagnostics
+    readings = tuple(d for d in documents if isinstance(d, m.Reading))
+    documents = [d for d in documents if isinstance(d, m.Document)]
+    return m.Corpus(tuple(documents), tuple(acts), readings), diagnostics
 
 
-def with_dates(corpus: m.Corpus, assume: dict[str, dt.date]) -> m.Corpus:
-    """Replace the assumed signing dates of acts by dates a user supplies."""
+def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = True) -> m.Corpus:
+    """Replace the assumed signing dates of acts by dates a user supplies
+    (``supplied``), or by the ends of their bounds for the other date worlds."""
     acts = {act.number: act for act in corpus.acts}
     for number, day in assume.items():
         act = acts.get(number)
@@ -83,7 +86,7 @@ def with_dates(corpus: m.Corpus, assume: dict[str, dt.date]) -> m.Corpus:
             raise QueryError(f"act {number} has a known date ({signed.date}); only unknown dates can be supplied")
         if not signed.earliest <= day <= signed.latest:
             raise QueryError(f"act {number} cannot be dated {day}: the sources place it in {signed.earliest}..{signed.latest}")
-        acts[number] = attrs.evolve(act, signed=attrs.evolve(signed, assumed=day, supplied=True))
+        acts[number] = attrs.evolve(act, signed=attrs.evolve(signed, assumed=day, supplied=supplied))
     return attrs.evolve(corpus, acts=tuple(acts.values()))
 
 
@@ -104,12 +107,33 @@ def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) ->
         diagnostics += found
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
-    index = Index(history)
+    index = Index(history, readings=corpus.readings)
     diagnostics += graph.check(graph.build(history, index), index)
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
     index.diagnostics = tuple(_with_context(diagnostics, sources))
+    index.worlds = _date_worlds(corpus)
     return index
+
+
+def _date_worlds(corpus: m.Corpus) -> tuple:
+    """The index once for each end of every unknown act date (every combination),
+    as ``(conditions, index)``: answers that differ between them hinge on that date."""
+    from itertools import product
+
+    from .consolidate import consolidate
+    from .possible import DateCondition
+
+    open_acts = [act for act in corpus.acts if isinstance(act.signed, m.UncertainDate) and not act.signed.supplied
+                 and act.in_force is None]
+    ends = [[DateCondition(act.number, act.signed.written, day, end)
+             for day, end in ((act.signed.earliest, "earliest"), (act.signed.latest, "latest"))] for act in open_acts]
+    worlds = []
+    for conditions in product(*ends):
+        dated = with_dates(corpus, {c.act: c.day for c in conditions}, supplied=False)
+        history, _ = consolidate(dated)
+        worlds.append((tuple(conditions), Index(history, readings=corpus.readings)))
+    return tuple(worlds) if open_acts else ()
 
 
 def _with_context(diagnostics: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:

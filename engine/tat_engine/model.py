@@ -156,6 +156,19 @@ class Period:
 
 
 @frozen
+class BoundedPeriod:
+    """A period whose last day the sources do not give, only bounds on it:
+    from ``first_day`` to a last day somewhere in ``earliest_last_day`` ..
+    ``latest_last_day`` (both included). A day before ``earliest_last_day``
+    lies in the period whatever the last day was; a day after
+    ``latest_last_day`` lies outside it; a day between is open."""
+
+    first_day: dt.date
+    earliest_last_day: dt.date
+    latest_last_day: dt.date
+
+
+@frozen
 class Duration:
     """N calendar or working days (or months), bounded, counted from a trigger."""
 
@@ -168,6 +181,16 @@ class Duration:
 @frozen
 class Amount:
     value: Decimal
+    currency: str = "EUR"
+
+
+@frozen
+class AmountRange:
+    """An amount the sources leave open between two bounds (both included),
+    e.g. a share of a reduction whose split they do not give."""
+
+    low: Decimal
+    high: Decimal
     currency: str = "EUR"
 
 
@@ -240,17 +263,27 @@ class UnknownValue:
     reason: str
 
 
-Value = Union[Period, Duration, Amount, Quantity, Rate, Role, Annual, Moment, Limit, Category, UnknownValue]
+Value = Union[Period, BoundedPeriod, Duration, Amount, AmountRange, Quantity, Rate, Role, Annual, Moment, Limit, Category, UnknownValue]
 
 
 @frozen
 class Fact:
-    """A named value attached to a point; it versions with the point."""
+    """A named value attached to a point; it versions with the point.
+
+    ``derived`` holds the arithmetic and premises of a value computed from the
+    sources rather than stated in them. ``holds_since`` names the act from whose
+    entry into force the sources vouch for the value: a memo that describes the
+    state just before an act shows it only since the last earlier act, because
+    an annotation names only the latest act that touched a point and an earlier
+    one may have changed it unseen.
+    """
 
     name: str
     value: Value
     source: Source | None = None
     location: Location | None = field(default=None, eq=False)
+    derived: str | None = None
+    holds_since: str | None = None
 
 
 @frozen
@@ -378,6 +411,43 @@ class UncertainDate:
 Signing = Union[KnownDate, UncertainDate]
 
 
+# --- readings -------------------------------------------------------------------
+
+
+@frozen
+class ReadingOption:
+    """One defensible answer to a contested question, with its basis."""
+
+    name: str
+    basis: str
+    sources: tuple[Source, ...] = ()
+
+
+@frozen
+class Reading:
+    """A question of law the sources leave contested (e.g. how far back an act
+    reaches). Users choose an option; ``default`` is taken otherwise, for the
+    reason ``argument``. Answers that another option would change say so."""
+
+    name: str
+    title: str
+    options: tuple[ReadingOption, ...]
+    default: str
+    argument: str
+    location: Location | None = field(default=None, eq=False)
+
+    def option(self, name: str) -> ReadingOption | None:
+        return next((option for option in self.options if option.name == name), None)
+
+
+@frozen
+class Under:
+    """A condition on a reading: holds only when ``reading`` is read as ``option``."""
+
+    reading: str
+    option: str
+
+
 @frozen
 class Act:
     """A directive or an amending act, with what it enacts."""
@@ -388,6 +458,7 @@ class Act:
     title: str | None = None  # None: not in the sources
     in_force: dt.date | None = None  # None: in force on signing
     applies_from: dt.date | None = None
+    applies_under: Under | None = None  # None: applies_from holds under every reading
     amends: str | None = None
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = ()
@@ -419,6 +490,7 @@ class Corpus:
 
     documents: tuple[Document, ...] = ()
     acts: tuple[Act, ...] = ()
+    readings: tuple[Reading, ...] = ()
 
     def act(self, number: str) -> Act:
         return next(act for act in self.acts if act.number == number)

@@ -47,8 +47,8 @@ def parser() -> Lark:
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-def parse_file(text: str, path: str) -> tuple[tuple[m.Document, ...], m.Act | None]:
-    """Parse one file: its document declarations and its act, if any."""
+def parse_file(text: str, path: str) -> tuple[tuple[m.Document | m.Reading, ...], m.Act | None]:
+    """Parse one file: its declarations (source documents, readings) and its act, if any."""
     try:
         tree = parser().parse(text)
         return _Builder(text, path).transform(tree)
@@ -137,7 +137,7 @@ class _Builder(Transformer):
     def start(self, meta, *statements):
         documents, act, parts = [], None, {"points": [], "items": []}
         for statement in statements:
-            if isinstance(statement, m.Document):
+            if isinstance(statement, (m.Document, m.Reading)):
                 documents.append(statement)
             elif isinstance(statement, m.Act):
                 if act is not None:
@@ -160,6 +160,38 @@ class _Builder(Transformer):
     def note(self, meta, text):
         return ("note", _string(text))
 
+    # --- readings -------------------------------------------------------------------
+
+    def reading(self, meta, name, *fields):
+        values = {"options": []}
+        for key, value in fields:
+            if key == "option":
+                values["options"].append(value)
+            elif key in values:
+                self._fail(meta, "reading-field", f'reading {_string(name)} has two "{key}" fields')
+            else:
+                values[key] = value
+        options = {option.name for option in values["options"]}
+        if len(options) < 2 or len(options) != len(values["options"]):
+            self._fail(meta, "reading-options", f"reading {_string(name)} needs at least two options with distinct names")
+        if "default" not in values or values["default"][0] not in options:
+            self._fail(meta, "reading-default", f'reading {_string(name)} needs a default that is one of its options: {", ".join(sorted(options))}')
+        default, argument = values["default"]
+        title = values.get("title", _string(name))
+        return m.Reading(_string(name), title, tuple(values["options"]), default, argument, self._loc(meta))
+
+    def reading_title(self, meta, title):
+        return ("title", _string(title))
+
+    def reading_option(self, meta, name, basis, *sources):
+        return ("option", m.ReadingOption(_string(name), _string(basis), tuple(sources)))
+
+    def reading_default(self, meta, name, argument):
+        return ("default", (_string(name), _string(argument)))
+
+    def under(self, meta, reading, option):
+        return m.Under(_string(reading), _string(option))
+
     # --- acts -------------------------------------------------------------------
 
     def act(self, meta, number, *fields):
@@ -175,6 +207,8 @@ class _Builder(Transformer):
             if required not in values:
                 self._fail(meta, "act-field", f'act {_string(number)} has no "{required}"')
         values["sources"], values["notes"] = tuple(values["sources"]), tuple(values["notes"])
+        if "applies_from" in values:
+            values["applies_from"], values["applies_under"] = values["applies_from"]
         return m.Act(number=_string(number), location=self._loc(meta), **values)
 
     def act_kind(self, meta, kind):
@@ -201,8 +235,8 @@ class _Builder(Transformer):
     def in_force_on(self, meta, date):
         return ("in_force", self._date(date))
 
-    def act_applies_from(self, meta, date):
-        return ("applies_from", self._date(date))
+    def act_applies_from(self, meta, date, under=None):
+        return ("applies_from", (self._date(date), under))
 
     # --- points and content ---------------------------------------------------------
 
@@ -246,8 +280,16 @@ class _Builder(Transformer):
 
     fact_source = source
 
-    def fact(self, meta, name, value, source=None):
-        return m.Fact(str(name), value, source, self._loc(meta))
+    def fact(self, meta, name, value, *parts):
+        source = next((part for part in parts if isinstance(part, m.Source)), None)
+        qualifiers = dict(part for part in parts if isinstance(part, tuple))
+        return m.Fact(str(name), value, source, self._loc(meta), **qualifiers)
+
+    def fact_derived(self, meta, arithmetic):
+        return ("derived", _string(arithmetic))
+
+    def fact_holds_since(self, meta, act):
+        return ("holds_since", _string(act))
 
     def period(self, meta, first, last):
         first_day, last_day = self._date(first), self._date(last)
@@ -255,11 +297,22 @@ class _Builder(Transformer):
             self._fail(last, "bad-period", f"the period ends ({last}) before it starts ({first})")
         return m.Period(first_day, last_day)
 
+    def bounded_period(self, meta, first, earliest, latest):
+        first_day, low, high = self._date(first), self._date(earliest), self._date(latest)
+        if not first_day <= low <= high:
+            self._fail(latest, "bad-period", f"the last day lies between {earliest} and {latest}, which must not start before {first}")
+        return m.BoundedPeriod(first_day, low, high)
+
     def duration(self, meta, amount, unit, bound, trigger):
         return m.Duration(int(amount), str(unit), str(bound), _string(trigger))
 
     def amount(self, meta, value, currency):
         return m.Amount(Decimal(str(value)), str(currency))
+
+    def amount_range(self, meta, low, high, currency):
+        if Decimal(str(high)) < Decimal(str(low)):
+            self._fail(high, "bad-amount", f"the range {low}..{high} ends below its start")
+        return m.AmountRange(Decimal(str(low)), Decimal(str(high)), str(currency))
 
     def quantity(self, meta, value, unit):
         return m.Quantity(Decimal(str(value)), _string(unit))

@@ -13,8 +13,10 @@ from decimal import Decimal
 from . import model as m
 
 
-def print_act(act: m.Act, documents: tuple[m.Document, ...] = ()) -> str:
+def print_act(act: m.Act, documents: tuple[m.Document, ...] = (), readings: tuple[m.Reading, ...] = ()) -> str:
     lines = [_document(document) for document in documents]
+    for reading in readings:
+        lines += _reading(reading)
     lines += [f"act {_q(act.number)} {{", f"  kind {act.kind}"]
     if act.title is not None:
         lines.append(f"  title {_q(act.title)}")
@@ -23,7 +25,8 @@ def print_act(act: m.Act, documents: tuple[m.Document, ...] = ()) -> str:
     lines.append(f"  signed {_signed(act.signed)}")
     lines.append(f"  in_force {act.in_force.isoformat() if act.in_force else 'on_signing'}")
     if act.applies_from:
-        lines.append(f"  applies_from {act.applies_from.isoformat()}")
+        under = f" {_under(act.applies_under)}" if act.applies_under else ""
+        lines.append(f"  applies_from {act.applies_from.isoformat()}{under}")
     lines += [f"  {_source(source)}" for source in act.sources]
     lines += [f"  note {_q(note)}" for note in act.notes]
     lines.append("}")
@@ -45,6 +48,19 @@ def _document(document: m.Document) -> str:
         f"document {document.name} {_q(document.path)} kind {document.kind} "
         f"lines {document.first_line}..{document.last_line}"
     )
+
+
+def _reading(reading: m.Reading) -> list[str]:
+    lines = [f"reading {_q(reading.name)} {{", f"  title {_q(reading.title)}"]
+    for option in reading.options:
+        sources = "".join(f" {_source(source)}" for source in option.sources)
+        lines.append(f"  option {_q(option.name)} {{ basis {_q(option.basis)}{sources} }}")
+    lines += [f"  default {_q(reading.default)} because {_q(reading.argument)}", "}", ""]
+    return lines
+
+
+def _under(under: m.Under) -> str:
+    return f"under {_q(under.reading)} = {_q(under.option)}"
 
 
 def _signed(signed: m.Signing) -> str:
@@ -89,6 +105,8 @@ def _wording(wording: m.Wording) -> str:
 
 def _fact(fact: m.Fact) -> str:
     tail = " per" + _source(fact.source)[len("source"):] if fact.source else ""
+    tail += f" derived {_q(fact.derived)}" if fact.derived else ""
+    tail += f" holds_since {_q(fact.holds_since)}" if fact.holds_since else ""
     return f"fact {fact.name}: {_value(fact.value)}{tail}"
 
 
@@ -96,6 +114,10 @@ def _value(value: m.Value) -> str:
     match value:
         case m.Period(first, last):
             return f"period {first}..{last}"
+        case m.BoundedPeriod(first, low, high):
+            return f"period {first}..unknown between {low} and {high}"
+        case m.AmountRange(low, high, currency):
+            return f"amount between {low} and {high} {currency}"
         case m.Duration(amount, unit, bound, trigger):
             return f"duration {amount} {unit} {bound} after {_q(trigger)}"
         case m.Amount(amount, currency):
