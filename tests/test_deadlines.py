@@ -53,12 +53,26 @@ def test_fixed_dates_move_or_stay_as_chosen():
 
 
 def test_report_check_is_20_working_days_before_2020_and_15_after(law):
-    before = deadline(law, "report-check", D(2016, 12, 22))
+    # The memo's 20 working days describe the state just before the 2020 act: certain
+    # since the last earlier act (27.03.2019); before it, an earlier act may have changed it.
+    early = deadline(law, "report-check", D(2016, 12, 22))
+    assert (early.status, early.due, early.rule.act.number) == ("undetermined", None, "1-3/170")
+    assert "certain only from act 27.03.2019 nr 1-3/29" in early.steps[0]
+    assert "if the value was unchanged then: due 2017-01-20" in early.steps[1] and "memo2020" in early.notes[0]
+    before = deadline(law, "report-check", D(2019, 12, 20))
+    assert (before.status, before.due, before.rule.act.number) == ("determined", D(2020, 1, 23), "1-3/170")
     after = deadline(law, "report-check", D(2016, 12, 22), as_of=D(2021, 1, 5))
-    assert (before.due, before.rule.act.number) == (D(2017, 1, 20), "1-3/170")
-    assert "memo2020" in before.notes[0]
     assert (after.due, after.rule.item) == (D(2017, 1, 13), "1.24")
     assert "retroactively" in after.basis
+    assert after.other_readings and "from-signing" in after.other_readings[0].when
+
+
+def test_a_deadline_inside_the_window_of_an_open_act_date_names_both_due_dates(law):
+    found = deadline(law, "report-check", D(2020, 6, 1))
+    assert (found.status, found.due) == ("undetermined", None)
+    dues = {o.when: o.value.due for o in found.alternatives}
+    assert dues["as assumed"] == D(2020, 6, 22) and D(2020, 7, 1) in dues.values()  # 15 or 20 working days
+    assert deadline(law, "report-check", D(2021, 6, 1)).status == "determined"
 
 
 def test_the_time_to_fix_deficiencies_changes_its_bound(law):

@@ -84,7 +84,7 @@ def test_a_cost_before_the_directive_signed_is_governed_by_its_first_text(law):
 def test_a_cost_before_the_directive_applies_is_ineligible_under_every_possibility(law):
     verdict = judge_cost(law, cost(incurred_on="2015-06-30", paid_on="2015-07-05"), AUDIT)
     assert (verdict.verdict, verdict.eligible) == ("ineligible", Decimal("0.00"))
-    assert "no act governs facts of 2015-06-30" in verdict.reasons and "under the reading" not in verdict.reasons
+    assert "no act governs the date the cost was incurred: the earliest act applies from 2015-07-01" in verdict.reasons and "under the reading" not in verdict.reasons
     first_day = judge_cost(law, cost(incurred_on="2015-07-01", paid_on="2015-07-05"), AUDIT)
     assert first_day.verdict == "eligible"
 

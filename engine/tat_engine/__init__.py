@@ -19,7 +19,9 @@ _EXPORTS = {
     "answers": ["ActRef", "Answer", "Assumption", "Citation", "InForce", "NoSuchLabel", "NotYetInForce",
                 "Renumbered", "Repealed"],
     "errors": ["CorpusError", "Diagnostic", "DslError", "QueryError", "TatError"],
-    "law": ["Applicable", "Change", "Law", "ProvisionHistory", "day"],
+    "law": ["Applicable", "Change", "Governing", "Law", "ProvisionHistory", "day"],
+    "facts": ["FactView", "Snapshot"],
+    "possible": ["Outcome", "Settled"],
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_HOME) + ["load"]
@@ -36,12 +38,15 @@ def load(
     assume: dict[str, dt.date | str] | None = None,
     cache: bool = True,
     instrument: str = "tat",
+    reading: dict[str, str] | None = None,
 ):
     """A shipped instrument (the TAT by default; ``tat_engine.instruments.INSTRUMENTS``)
     or the DSL files under ``paths``, as a :class:`Law`.
 
     ``assume`` supplies real dates for acts whose date the sources lack, e.g.
-    ``{"1-3/zz": "2020-03-16"}``. Raises :class:`CorpusError` when the corpus
+    ``{"1-3/zz": "2020-03-16"}``; ``reading`` chooses an option of a contested
+    reading, e.g. ``{"reach-2020": "from-signing"}`` (each reading's default
+    otherwise; ``law.index.readings`` lists them). Raises :class:`CorpusError` when the corpus
     has errors, with every diagnostic.
     """
     from .law import Law, day
@@ -49,4 +54,4 @@ def load(
 
     sources = read_files(list(paths)) if paths else None
     dates = {number: day(value) for number, value in (assume or {}).items()}
-    return Law(load_index(sources, dates, cache, tuple(map(str, paths or ())), instrument))
+    return Law(load_index(sources, dates, cache, tuple(map(str, paths or ())), instrument), reading)

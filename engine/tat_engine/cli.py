@@ -53,17 +53,18 @@ def main(argv: list[str] | None = None) -> int:
 def _law(args):
     from . import load
 
-    assume = dict(_assumption(text) for text in args.assume)
-    return load(args.corpus or None, assume, instrument=args.instrument)
+    assume = dict(_pair(text, "--assume", "ACT=DATE, for instance 1-3/zz=2020-03-16") for text in args.assume)
+    reading = dict(_pair(text, "--reading", "READING=OPTION, for instance reach-2020=from-signing") for text in args.reading)
+    return load(args.corpus or None, assume, instrument=args.instrument, reading=reading)
 
 
-def _assumption(text: str) -> tuple[str, str]:
+def _pair(text: str, option: str, form: str) -> tuple[str, str]:
     from .errors import QueryError
 
-    number, sep, day = text.partition("=")
+    name, sep, value = text.partition("=")
     if not sep:
-        raise QueryError(f"--assume takes ACT=DATE, for instance 1-3/zz=2020-03-16, not {text!r}")
-    return number.strip(), day.strip()
+        raise QueryError(f"{option} takes {form}, not {text!r}")
+    return name.strip(), value.strip()
 
 
 def _emit(args, data, text: str) -> int:
@@ -79,14 +80,18 @@ def _emit(args, data, text: str) -> int:
 
 
 def _point(args) -> int:
+    from .law import same_application
     from .render import answer_text
 
     law = _law(args)
     if args.facts_on:
-        applied = law.applicable(args.label, args.facts_on, args.as_of)
+        settled = law.settle(lambda world: world.applicable(args.label, args.facts_on, args.as_of), same=same_application)
+        applied = settled.value
         text = f"{applied.basis}\n{answer_text(applied.answer, applied.law_on)}"
         text += "".join(f"\n  ASSUMPTION: {a}" for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
-        return _emit(args, applied, text)
+        for outcome in settled.alternatives + settled.other_readings:
+            text += f"\n  OTHERWISE {outcome.when}: {outcome.value.basis}"
+        return _emit(args, settled, text)
     answer = law.point(args.label, args.as_of)
     return _emit(args, answer, answer_text(answer, _day(args.as_of)))
 
@@ -141,8 +146,13 @@ def _diff(args) -> int:
 def _acts(args) -> int:
     from .render import describe_act
 
-    acts = _law(args).acts()
-    return _emit(args, acts, "\n".join(describe_act(act) for act in acts))
+    from .render import describe_reading
+
+    law = _law(args)
+    acts = law.acts()
+    readings = [describe_reading(reading, law.choice[name]) for name, reading in law.index.readings.items()]
+    return _emit(args, {"acts": acts, "readings": list(law.index.readings.values()), "chosen": law.choice},
+                 "\n".join([describe_act(act) for act in acts] + readings))
 
 
 def _check(args) -> int:
@@ -250,6 +260,8 @@ def _parser():
     common.add_argument("--corpus", action="append", default=[], metavar="PATH",
                         help="DSL files or folders to load instead of the bundled directive")
     common.add_argument("--instrument", default="tat", help="the shipped instrument: tat (default) or safety-2023")
+    common.add_argument("--reading", action="append", default=[], metavar="READING=OPTION",
+                        help="read a contested question one way, e.g. reach-2020=from-signing (`tat acts` lists them)")
     common.add_argument("--assume", action="append", default=[], metavar="ACT=DATE",
                         help="the real date of an act whose date the sources lack, e.g. 1-3/zz=2020-03-16")
     commands = parser.add_subparsers(title="commands")

@@ -25,6 +25,7 @@ from . import model as m
 from .answers import Assumption, Citation, InForce
 from .errors import QueryError
 from .law import Law
+from .possible import Outcome
 from .workdays import count, describe, fixed_date
 
 
@@ -77,20 +78,41 @@ class Deadline:
     bound: str | None  # at_most | at_least | exactly | fixed
     steps: tuple[str, ...]
     rule: Citation | None
-    law_on: dt.date
+    law_on: dt.date | None
     basis: str
     assumptions: tuple[Assumption, ...] = ()
     notes: tuple[str, ...] = ()
-
+    alternatives: tuple[Outcome, ...] = ()  # when undetermined by an open date: the due date in each world
+    other_readings: tuple[Outcome, ...] = ()  # another reading's differing answer
 
 def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date | None = None,
              extension_days: int = 0, move_fixed: bool = True) -> Deadline:
-    """The deadline ``kind`` started by ``trigger`` under the rule in force.
+    """The deadline ``kind`` started by ``trigger`` under the rule in force, over
+    every possibility the sources leave open (see :mod:`possible`).
 
     ``as_of`` is the decision date (default: the trigger day); ``extension_days``
     lengthens claim processing by the time spent fixing deficiencies (8.12);
     ``move_fixed`` says whether a fixed date on a rest day moves (see workdays).
+    A due date that differs between the worlds of an open act date is
+    undetermined, with the due date of each; one another reading would move is
+    kept, and says so.
     """
+    settled = law.settle(lambda world: _deadline(world, kind, trigger, as_of, extension_days, move_fixed),
+                         same=lambda a, b: (a.status, a.due, a.bound) == (b.status, b.due, b.bound))
+    found: Deadline = settled.value
+    if settled.other_readings:
+        found = attrs.evolve(found, other_readings=settled.other_readings)
+    if settled.determined:
+        return found
+    outcomes = (Outcome((), found),) + settled.alternatives
+    steps = tuple(f"{o.when}: {o.value.status}" + (f", due {o.value.due}" if o.value.due else "") for o in outcomes)
+    return attrs.evolve(found, status="undetermined", due=None, bound=None, alternatives=outcomes,
+                        steps=found.steps + ("the due date hinges on what the sources leave open:",) + steps)
+
+
+def _deadline(law: Law, kind: str, trigger: dt.date | None, as_of: dt.date | None, extension_days: int,
+              move_fixed: bool) -> Deadline:
+    """The deadline in one world."""
     spec = BY_NAME.get(kind)
     if spec is None:
         raise QueryError(f"no deadline kind {kind!r}; `tat deadline --list` shows them")
@@ -116,6 +138,21 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
         return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
                         steps=(f"not in the sources: {why}",), **base)
     notes = (f"the value is taken from {fact.source}",) if fact.source else ()
+    view = law.on(applied.law_on).fact(spec.fact, answer.label)
+    if view is not None and not view.certain and view.status != "bounded":
+        found = _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days)
+        if found.due is None:
+            return found
+        return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
+                        steps=(f"not certain on {applied.law_on}: {view.why}",
+                               f"if the value was unchanged then: due {describe(found.due)} ({found.bound.replace('_', ' ')})"),
+                        notes=notes, **base)
+    return _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days)
+
+
+def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days) -> Deadline:
+    """The due date a fact's value gives."""
+    kind = spec.name
     if isinstance(fact.value, m.Annual):
         return _annual(law, spec, fact.value, trigger, decided, move_fixed, answer, assumptions, notes, base)
     value: m.Duration = fact.value
@@ -124,7 +161,7 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
     if extension_days and kind == "claim-processing":
         steps = (f"{value.amount} calendar days + {extension_days} days spent fixing deficiencies (8.12)",) + steps
     if kind == "amendment-review":
-        notes += _request_limit(law, applied.law_on)
+        notes += _request_limit(law, base["law_on"])
     if kind.startswith("claim-interval") and answer.fact("monthly_claims"):
         notes += ("monthly once the paid eligible costs reach the public procurement threshold (8.3)",)
     return Deadline(status="determined", due=counted.due, bound=value.bound, steps=steps, rule=answer.citation,

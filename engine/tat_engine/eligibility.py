@@ -343,7 +343,8 @@ def _judge_at(law: Law, lines: Lines, decided: dt.date) -> Judged:
     law_on = np.array([day_number(g.law_on) if g.law_on else np.iinfo(np.int64).min for g in governing], dtype=np.int64)
     interval = (np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1)[first.ravel()]
     ungoverned = [g for g in governing if g.law_on is None]
-    why = Reason(INELIGIBLE, "-", None, ungoverned[0].basis if ungoverned else "no act governs the cost's date")
+    reach = f": the earliest act applies from {ungoverned[0].earliest}" if ungoverned else ""
+    why = Reason(INELIGIBLE, "-", None, f"no act governs the date the cost was incurred{reach}")
     verdict = np.full(len(lines), INELIGIBLE, dtype=np.int8)
     eligible = np.zeros(len(lines), dtype=np.int64)
     reason = np.zeros(len(lines), dtype=np.int64)

@@ -93,6 +93,7 @@ class Governing:
     law_on: dt.date | None
     basis: str
     act: ActRef | None = None  # the act whose reach back decides it, if any
+    earliest: dt.date | None = None  # when no act governs: the first day of facts any act governs
 
 
 @frozen
@@ -105,6 +106,18 @@ class Applicable:
     law_on: dt.date | None  # the date whose text governs; None: no act governs facts of that date
     basis: str
     assumptions: tuple[Assumption, ...] = ()
+
+
+def same_application(a: Applicable, b: Applicable) -> bool:
+    """Two applications agree when the same version, with the same content, governs."""
+    return _legal(a.answer) == _legal(b.answer)
+
+
+def _legal(answer: Answer):
+    if isinstance(answer, InForce):
+        version = answer.version
+        return ("in force", version.provision, str(version.label), version.content)
+    return (type(answer).__name__, answer.label)
 
 
 class Law:
@@ -239,7 +252,8 @@ class Law:
                                  f"act {act.number} applies from {act.reaches(self.choice)}{self._under(act)}; "
                                  f"its first text (in force from {act.in_force_from}) governs", act)
             reach = min((a.reaches(self.choice) or a.in_force_from for a in self.index.acts.values()))
-            return Governing(facts, decided, None, f"no act governs facts of {facts}: the earliest applies from {reach}")
+            return Governing(facts, decided, None, f"no act governs facts of {facts}: the earliest applies from {reach}",
+                             earliest=reach)
         law_on = min(facts, decided)
         return Governing(facts, decided, law_on,
                          f"no act applies retroactively to facts of {facts}; the text in force on {law_on} governs")

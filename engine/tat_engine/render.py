@@ -31,6 +31,10 @@ def describe(value: m.Value) -> str:
     match value:
         case m.Period(first, last):
             return f"{first}..{last}"
+        case m.BoundedPeriod(first, low, high):
+            return f"{first}..(last day not in the sources: between {low} and {high})"
+        case m.AmountRange(low, high, currency):
+            return f"between {low} and {high} {currency} (not in the sources exactly)"
         case m.Duration(amount, unit, bound, trigger):
             return f"{amount} {unit.replace('_', ' ')} {bound.replace('_', ' ')} after {trigger}"
         case m.Amount(amount, currency):
@@ -55,6 +59,15 @@ def describe(value: m.Value) -> str:
     return str(value)
 
 
+def fact_line(fact: m.Fact) -> str:
+    """A fact with where it comes from and how far the sources vouch for it."""
+    line = f"{fact.name} = {describe(fact.value)}"
+    line += f" (source {fact.source})" if fact.source else ""
+    line += f" [derived: {fact.derived}]" if fact.derived else ""
+    line += f" [stated for the state just before a later act; certain only from act {fact.holds_since} on]" if fact.holds_since else ""
+    return line
+
+
 def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
     """One point: its label, wording and annotation, then its table if any.
     Where the wording is unknown, the facts known from other sources follow it."""
@@ -63,7 +76,7 @@ def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
     note = annotation(answer.citation)
     if isinstance(wording, m.Unknown):
         body = f"[wording not in the sources: {wording.reason}]"
-        known = [f"{fact.name} = {describe(fact.value)} (source {fact.source})" for fact in version.content.facts if fact.source]
+        known = [fact_line(fact) for fact in version.content.facts if fact.source]
         if known and with_facts:
             body += " [known: " + "; ".join(known) + "]"
     elif isinstance(wording, m.Reconstructed):
@@ -104,8 +117,7 @@ def answer_text(answer: Answer, on: dt.date | None = None) -> str:
         case InForce():
             lines = [f"{answer.label}{when}: in force ({answer.status} wording)"]
             lines += point_lines(answer, with_facts=False)
-            lines += [f"  {fact.name} = {describe(fact.value)}" + (f" (source {fact.source})" if fact.source else "")
-                      for fact in answer.content.facts]
+            lines += [f"  {fact_line(fact)}" for fact in answer.content.facts]
             lines.append(f"  cites: {answer.citation}")
             if answer.change != answer.citation:
                 lines.append(f"  numbered so by: {answer.change}")
@@ -125,11 +137,24 @@ def answer_text(answer: Answer, on: dt.date | None = None) -> str:
     return "\n".join(lines)
 
 
+def describe_reading(reading: m.Reading, chosen: str) -> str:
+    """A contested reading, its options with their basis, and which one answers."""
+    lines = [f"reading {reading.name}: {reading.title}"]
+    for option in reading.options:
+        mark = "*" if option.name == chosen else " "
+        sources = f" ({', '.join(map(str, option.sources))})" if option.sources else ""
+        lines.append(f"  {mark} {option.name}: {option.basis}{sources}")
+    lines.append(f"  default {reading.default}: {reading.argument}")
+    return "\n".join(lines)
+
+
 def describe_act(act: ActRef) -> str:
     """``1-3/53  30.04.2017  amending  in force from 2017-04-30``, plus any assumption."""
     line = f"{act.number:10} {act.date_written:11} {act.kind:9} in force from {act.in_force_from}"
     if act.applies_from:
         line += f", applied from {act.applies_from}"
+        if act.applies_under:
+            line += f" under the reading {act.applies_under.reading} = {act.applies_under.option}"
     if isinstance(act.signing, m.UncertainDate):
         signing = act.signing
         state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
