@@ -67,7 +67,25 @@ class Decision:
 
 
 def decide(law: Law, applications: list[Application], on: dt.date) -> list[Decision]:
-    """Decide every application under the rules in force on ``on``, in submission order."""
+    """Decide every application under the rules in force on ``on``, over every
+    possibility the sources leave open (see :mod:`possible`): a decision that
+    differs in another date world is undetermined, naming the alternatives."""
+    worlds = [(conditions, _decide(world, applications, on)) for conditions, world in law.worlds()]
+    (_, main), others = worlds[0], worlds[1:]
+    found = []
+    for i, decision in enumerate(main):
+        differing = [(conditions, decided[i]) for conditions, decided in others
+                     if (decided[i].status, decided[i].grant) != (decision.status, decision.grant)]
+        if differing:
+            notes = tuple(Finding("-", None, f"{', '.join(map(str, conditions))}: {other.status}"
+                                  + "".join(f"; {reason}" for reason in other.reasons)) for conditions, other in differing)
+            decision = Decision(decision.application, "undetermined", Decimal(0), decision.reasons + notes)
+        found.append(decision)
+    return found
+
+
+def _decide(law: Law, applications: list[Application], on: dt.date) -> list[Decision]:
+    """Decide every application under the rules in force on ``on`` in one world, in submission order."""
     rules = [(answer, fact) for answer in law.in_force(on) for fact in answer.content.facts]
     order = sorted(range(len(applications)), key=lambda i: _aware(applications[i].submitted_at, "UTC"))
     counts: Counter = Counter()
