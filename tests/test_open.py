@@ -250,3 +250,13 @@ def test_a_reading_needs_a_default_among_its_options():
     with pytest.raises(Exception) as error:
         parse_file(READING.replace('default "back"', 'default "up"'), "r.tat")
     assert "reading-default" in str(error.value) and "r.tat:2:1" in str(error.value)
+
+
+def test_a_point_answer_an_open_date_could_change_names_the_other_answer(law):
+    from tat_engine.render import answer_text
+
+    inside = law.point("11.4", D(2020, 4, 1))
+    assert inside.assumptions and [o.value.version.number for o in inside.alternatives] == [1]
+    assert "OTHERWISE if act A (xx.yy.2020) was signed as late as 2020-06-30: in force" in answer_text(inside)
+    before = law.point("11.4", D(2020, 2, 15))  # before the window: one answer in every world
+    assert not before.assumptions and not before.alternatives

@@ -84,6 +84,7 @@ class InForce:
     citation: Citation  # who made the content
     change: Citation  # who began this version (a renumbering, say)
     assumptions: tuple[Assumption, ...] = ()
+    alternatives: tuple = ()  # possible.Outcome: the answer at each end of an open act date, where it differs
 
     @property
     def content(self) -> m.Content:
@@ -114,6 +115,7 @@ class NotYetInForce:
     from_date: dt.date
     first: InForce
     assumptions: tuple[Assumption, ...] = ()
+    alternatives: tuple = ()  # possible.Outcome: the answer at each end of an open act date, where it differs
 
 
 @frozen
@@ -123,6 +125,7 @@ class Repealed:
     by: Citation
     last: Version  # the last version that was in force
     assumptions: tuple[Assumption, ...] = ()
+    alternatives: tuple = ()  # possible.Outcome: the answer at each end of an open act date, where it differs
 
 
 @frozen
@@ -135,6 +138,7 @@ class Renumbered:
     new_label: str
     by: Citation
     assumptions: tuple[Assumption, ...] = ()
+    alternatives: tuple = ()  # possible.Outcome: the answer at each end of an open act date, where it differs
 
 
 @frozen
@@ -145,3 +149,16 @@ class NoSuchLabel:
 
 
 Answer = Union[InForce, NotYetInForce, Repealed, Renumbered, NoSuchLabel]
+
+
+def legal_key(answer: Answer) -> tuple:
+    """What an answer says in law, without its citations' dates: two answers with
+    the same key agree whatever the dates of the acts behind them."""
+    if isinstance(answer, InForce):
+        version = answer.version
+        return ("in force", version.provision, str(version.label), version.content)
+    if isinstance(answer, Repealed):
+        return ("repealed", answer.label, answer.last.provision)
+    if isinstance(answer, Renumbered):
+        return ("renumbered", answer.label, answer.provision, answer.new_label)
+    return (type(answer).__name__, answer.label)

@@ -21,7 +21,7 @@ import attrs
 
 from . import model as m
 from .answers import (
-    ActRef, Answer, Assumption, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed,
+    ActRef, Answer, Assumption, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed, legal_key,
 )
 from .consolidate import Cause, History, Version
 
@@ -82,6 +82,23 @@ class Index:
 
     def _in_force(self, version: Version) -> InForce:
         return InForce(str(version.label), version, self.cite(version, version.content_cause), self.cite(version, version.cause))
+
+    def attach_alternatives(self) -> None:
+        """Give each answer that an open act date could change the answer of every
+        other date world (see ``possible``) where it differs. A stretch lies wholly on
+        one side of each world's date, so the answer at its first day stands for it."""
+        from .possible import Outcome
+
+        for label, timeline in self.labels.items():
+            for i, entry in enumerate(timeline.entries):
+                if entry is None or not getattr(entry, "assumptions", ()):
+                    continue
+                found = []
+                for conditions, world in self.worlds:
+                    other = world.point(label, timeline.starts[i])
+                    if legal_key(other) != legal_key(entry):
+                        found.append(Outcome(conditions, other))
+                timeline.entries[i] = attrs.evolve(entry, alternatives=tuple(found))
 
     def assumptions_on(self, day: dt.date) -> tuple[Assumption, ...]:
         """The unknown act dates that could change an answer on ``day``."""

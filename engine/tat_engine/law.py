@@ -17,7 +17,7 @@ from typing import Union
 from attrs import frozen
 
 from . import model as m
-from .answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed
+from .answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed, legal_key
 from .errors import QueryError
 from .facts import Snapshot
 from .index import Index
@@ -110,14 +110,7 @@ class Applicable:
 
 def same_application(a: Applicable, b: Applicable) -> bool:
     """Two applications agree when the same version, with the same content, governs."""
-    return _legal(a.answer) == _legal(b.answer)
-
-
-def _legal(answer: Answer):
-    if isinstance(answer, InForce):
-        version = answer.version
-        return ("in force", version.provision, str(version.label), version.content)
-    return (type(answer).__name__, answer.label)
+    return legal_key(a.answer) == legal_key(b.answer)
 
 
 class Law:

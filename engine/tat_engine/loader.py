@@ -113,6 +113,7 @@ def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) ->
         raise CorpusError(_with_context(diagnostics, sources))
     index.diagnostics = tuple(_with_context(diagnostics, sources))
     index.worlds = _date_worlds(corpus)
+    index.attach_alternatives()
     return index
 
 

@@ -134,7 +134,23 @@ def answer_text(answer: Answer, on: dt.date | None = None) -> str:
             near = f"; near: {', '.join(answer.near)}" if answer.near else ""
             lines = [f"{answer.label}{when}: no point bore this label{near}"]
     lines += [f"  ASSUMPTION: {assumption}" for assumption in getattr(answer, "assumptions", ())]
+    lines += [f"  OTHERWISE {outcome.when}: {_short(outcome.value)}" for outcome in getattr(answer, "alternatives", ())]
     return "\n".join(lines)
+
+
+def _short(answer: Answer) -> str:
+    """An alternative answer in one line: what holds, with its facts."""
+    match answer:
+        case InForce():
+            facts = "".join(f"; {fact_line(fact)}" for fact in answer.content.facts)
+            return f"in force, {answer.status} wording: {answer.citation}{facts}"
+        case NotYetInForce():
+            return f"not yet in force (from {answer.from_date})"
+        case Repealed():
+            return f"repealed since {answer.since} by {answer.by}"
+        case Renumbered():
+            return f"numbered {answer.new_label} since {answer.since}"
+    return "no point bore this label"
 
 
 def describe_reading(reading: m.Reading, chosen: str) -> str:
