@@ -129,8 +129,12 @@ def _history(args) -> int:
 
 
 def _diff(args) -> int:
-    changes = _law(args).diff(args.before, args.after)
-    lines = []
+    from .law import day
+
+    law = _law(args)
+    changes = law.diff(args.before, args.after)
+    open_dates = dict.fromkeys(law.index.assumptions_on(day(args.before)) + law.index.assumptions_on(day(args.after)))
+    lines = [f"ASSUMPTION: {assumption}" for assumption in open_dates]
     for change in changes:
         old, new = change.before, change.after
         label = f"{old.label} -> {new.label}" if old and new and old.label != new.label else (new or old).label
@@ -140,7 +144,7 @@ def _diff(args) -> int:
             lines.append(f"  + {new.text if new.text is not None else '[wording not in the sources]'}")
         if new is not None:
             lines.append(f"  by: {new.change}")
-    return _emit(args, changes, "\n".join(lines) or "no differences")
+    return _emit(args, changes, "\n".join(lines) if changes else "\n".join(lines + ["no differences"]))
 
 
 def _acts(args) -> int:
