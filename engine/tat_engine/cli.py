@@ -147,6 +147,20 @@ def _diff(args) -> int:
     return _emit(args, changes, "\n".join(lines) if changes else "\n".join(lines + ["no differences"]))
 
 
+def _refs(args) -> int:
+    from .render import describe_references
+
+    found = _law(args).references(args.label, args.as_of)
+    return _emit(args, found, describe_references(found))
+
+
+def _act(args) -> int:
+    from .render import describe_act_changes
+
+    changes = _law(args).act_changes(args.number)
+    return _emit(args, changes, describe_act_changes(changes))
+
+
 def _acts(args) -> int:
     from .render import describe_act
 
@@ -283,6 +297,15 @@ def _parser():
     history = commands.add_parser("history", parents=[common], help="every version of the points that bore a label")
     history.add_argument("label")
     history.set_defaults(run=_history)
+
+    refs = commands.add_parser("refs", parents=[common], help="what a point cites on a date, and what cites it")
+    refs.add_argument("label")
+    refs.add_argument("--as-of", required=True, help="the date (YYYY-MM-DD)")
+    refs.set_defaults(run=_refs)
+
+    act = commands.add_parser("act", parents=[common], help="what an act changed, item by item, and through references")
+    act.add_argument("number", help="the act's number, e.g. 1-3/zz")
+    act.set_defaults(run=_act)
 
     diff = commands.add_parser("diff", parents=[common], help="what changed between two dates")
     diff.add_argument("before")

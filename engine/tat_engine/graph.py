@@ -7,8 +7,12 @@ Nodes are tuples: ``("act", number)``, ``("item", act, number)``,
 version's first day) and ``cites`` (version -> provision its wording names on
 its first day, e.g. "punktis 9.1.3 nimetatud").
 
-The graph is built at load time for checks and exports; queries read the
-:mod:`index`, which does not import networkx.
+The graph is built at load time for checks; its edges are kept in the index as
+plain :class:`Edge` values (so the cached index imports no networkx), and the
+graph is rebuilt from them only when a question needs it: what a point cites
+and what cites it on a date (:func:`references_on`), what an act changed item
+by item and which provisions it touched through their references
+(:func:`act_changes`).
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ import re
 
 import networkx as nx
 
+import datetime as dt
+
+from attrs import frozen
+
 from . import model as m
-from .answers import InForce
+from .answers import Citation, InForce
 from .consolidate import History, Version
-from .errors import Diagnostic
-from .index import Index
+from .errors import Diagnostic, QueryError
+from .index import Edge, Index
 
 # "punktis 9.1.3", "punkti 7.1.3.2", "punktides 11.6 ja 11.8"; not "§ 3 lõike 1 punktides 1–4",
 # which are points of another act.
@@ -48,11 +56,15 @@ def references(text: str) -> tuple[str, ...]:
 
 def build(history: History, index: Index) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
+    unnumbered = {}  # (act, target label) -> item node, for items whose number the sources lack
     for act in history.acts:
         graph.add_node(("act", act.number), act=act)
         for position, item in enumerate(act.items):
-            graph.add_node(("item", act.number, item.number or f"?{position}"), item=item)
-            graph.add_edge(("act", act.number), ("item", act.number, item.number or f"?{position}"), rel="contains")
+            node = ("item", act.number, item.number or f"?{position}")
+            graph.add_node(node, item=item)
+            graph.add_edge(("act", act.number), node, rel="contains", label=f"{type(item.verb).__name__.lower()} {item.target}")
+            if item.number is None:
+                unnumbered[act.number, str(item.target)] = node
     for pid, versions in history.provisions.items():
         graph.add_node(("provision", pid))
         for version in versions:
@@ -61,6 +73,8 @@ def build(history: History, index: Index) -> nx.MultiDiGraph:
             graph.add_edge(("provision", pid), node, rel="has_version")
             if version.cause.item is not None:
                 graph.add_edge(("item", version.cause.act, version.cause.item), node, rel="made")
+            elif (version.cause.act, str(version.label)) in unnumbered:
+                graph.add_edge(unnumbered[version.cause.act, str(version.label)], node, rel="made")
             _link(graph, index, node, version)
     return graph
 
@@ -133,3 +147,133 @@ def _words(state: str) -> str:
 
 def _where(version: Version) -> m.Location | None:
     return version.location
+
+
+# --- kept as data, rebuilt for questions ---------------------------------------------------
+
+
+def edges_of(graph: nx.MultiDiGraph) -> tuple[Edge, ...]:
+    return tuple(Edge(a, b, data["rel"], data.get("label")) for a, b, data in graph.edges(data=True))
+
+
+def from_edges(edges: tuple[Edge, ...]) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for edge in edges:
+        graph.add_edge(edge.source, edge.target, rel=edge.rel, label=edge.label)
+    return graph
+
+
+# --- questions only the graph answers ---------------------------------------------------------
+
+
+@frozen
+class Reference:
+    """A wording that names a point: who cites, the label written, and what it names on the asked day."""
+
+    citing: Citation  # the version whose wording cites
+    written: str  # the label as the wording writes it
+    provision: str | None  # the provision it named when worded (None: no point bore the label then)
+    now: str | None  # the label that provision bears on the asked day (None: not in force then)
+
+    @property
+    def moved(self) -> bool:
+        """The written label no longer names the provision it meant."""
+        return self.provision is not None and self.now != self.written
+
+
+@frozen
+class References:
+    """What a point cites and what cites it, on one day."""
+
+    label: str
+    on: dt.date
+    provision: str
+    cites: tuple[Reference, ...]
+    cited_by: tuple[Reference, ...]
+
+
+@frozen
+class ItemChange:
+    """What one item of an act did: its verb and the versions it made."""
+
+    item: str | None
+    verb: str
+    target: str
+    made: tuple[Citation, ...]
+
+
+@frozen
+class IndirectChange:
+    """A provision the act did not change whose wording cites one it did."""
+
+    reference: Reference
+    change: str  # what the act did to the cited provision: substituted | repealed | renumbered | …
+
+
+@frozen
+class ActChanges:
+    act: str
+    on: dt.date  # the act's first day in force
+    items: tuple[ItemChange, ...]
+    indirect: tuple[IndirectChange, ...]
+
+
+def references_on(graph: nx.MultiDiGraph, index: Index, label: str, on: dt.date) -> References:
+    """What the point ``label`` cites on ``on``, and every wording in force then that cites it."""
+    answer = index.point(label, on)
+    if not isinstance(answer, InForce):
+        raise QueryError(f"point {label} is not in force on {on}; `tat point {label} --as-of {on}` says why")
+    version = answer.version
+    node = ("version", version.provision, version.number)
+    cites = tuple(_reference(index, version, data["label"], target, on)
+                  for _, target, data in graph.out_edges(node, data=True) if data["rel"] == "cites")
+    cited_by = []
+    for source, _, data in graph.in_edges(("provision", version.provision), data=True):
+        citing = index.provisions[source[1]][source[2] - 1]
+        if data["rel"] == "cites" and _in_force(citing, on):
+            cited_by.append(_reference(index, citing, data["label"], ("provision", version.provision), on))
+    return References(answer.label, on, version.provision, cites, tuple(sorted(cited_by, key=lambda r: r.citing.label)))
+
+
+def act_changes(graph: nx.MultiDiGraph, index: Index, number: str) -> ActChanges:
+    """An act item by item, and the provisions it touched only through the points their wordings cite."""
+    act = index.acts.get(number)
+    if act is None:
+        raise QueryError(f"no act {number!r}; acts: {', '.join(index.acts)}")
+    items, changed = [], {}
+    for _, item_node, data in graph.out_edges(("act", number), data=True):
+        if data["rel"] != "contains":
+            continue
+        verb, _, target = data["label"].partition(" ")
+        made = []
+        for _, node, _ in graph.out_edges(item_node, data=True):
+            version = index.provisions[node[1]][node[2] - 1]
+            if version.cause.verb != _DONE.get(verb):  # two items may share a number (1.22 repeals and renumbers)
+                continue
+            made.append(index.cite(version, version.cause))
+            changed.setdefault(version.provision, version.cause.verb)
+        items.append(ItemChange(None if item_node[2].startswith("?") else item_node[2], verb, target, tuple(made)))
+    indirect = []
+    for pid, change in changed.items():
+        for source, _, data in graph.in_edges(("provision", pid), data=True):
+            citing = index.provisions[source[1]][source[2] - 1]
+            if data["rel"] == "cites" and citing.provision not in changed and _in_force(citing, act.in_force_from):
+                indirect.append(IndirectChange(_reference(index, citing, data["label"], ("provision", pid), act.in_force_from), change))
+    return ActChanges(number, act.in_force_from, tuple(items), tuple(sorted(indirect, key=lambda c: c.reference.citing.label)))
+
+
+_DONE = {"substitute": "substituted", "retitle": "retitled", "insert": "inserted", "repeal": "repealed",
+         "renumber": "renumbered"}
+
+
+def _reference(index: Index, citing: Version, written: str, target: tuple, on: dt.date) -> Reference:
+    provision = target[1] if target[0] == "provision" else None
+    now = None
+    if provision is not None:
+        version = index.version(provision, on)
+        now = str(version.label) if version is not None and not version.repealed else None
+    return Reference(index.cite(citing, citing.content_cause), written, provision, now)
+
+
+def _in_force(version: Version, on: dt.date) -> bool:
+    return not version.repealed and version.start <= on and (version.end is None or on < version.end)

@@ -28,6 +28,17 @@ from .consolidate import Cause, History, Version
 _FAR = dt.date.max
 
 
+@attrs.frozen
+class Edge:
+    """One edge of the clause graph (see ``graph``), as plain data the cached index
+    holds without importing networkx."""
+
+    source: tuple
+    target: tuple
+    rel: str
+    label: str | None = None  # for ``cites``: the label as the wording writes it; for ``contains``: the item's verb and target
+
+
 class Timeline(NamedTuple):
     """The answers for one label over time: ``entries[i]`` holds on
     ``[starts[i], starts[i + 1])``, and ``starts[0]`` is ``date.min``. An entry is
@@ -52,6 +63,9 @@ class Index:
         # The other date worlds (see possible.py): (conditions, index) with each
         # unknown act date at an end of its bounds; set by the loader.
         self.worlds: tuple = ()
+        # The clause graph's edges as plain data (graph.Edge), set by the loader;
+        # the graph itself is rebuilt from them only for the questions that need it.
+        self.edges: tuple = ()
         self.uncertain: dict[str, Assumption] = {
             act.number: _assumption(act) for act in history.acts if act.in_force is None
             and isinstance(act.signed, m.UncertainDate)

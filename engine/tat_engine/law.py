@@ -264,6 +264,28 @@ class Law:
         return Applicable(self.point(point, on), governing.facts_on, governing.decided_on, governing.law_on,
                           governing.basis, assumptions)
 
+    # --- questions only the clause graph answers (networkx is imported here, not before) ---
+
+    def references(self, point: str, on: DayLike):
+        """What ``point`` cites on ``on`` and every wording in force then that cites it
+        (see :func:`graph.references_on`)."""
+        from .graph import references_on
+
+        return references_on(self._graph(), self.index, label(point), day(on))
+
+    def act_changes(self, number: str):
+        """What act ``number`` changed, item by item, and what it touched only through references."""
+        from .graph import act_changes
+
+        return act_changes(self._graph(), self.index, number)
+
+    def _graph(self):
+        if getattr(self, "_clauses", None) is None:
+            from .graph import from_edges
+
+            self._clauses = from_edges(self.index.edges)
+        return self._clauses
+
     def _step(self, version) -> InForce | Repealed:
         if version.repealed:
             pid = version.provision

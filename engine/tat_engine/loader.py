@@ -108,7 +108,9 @@ def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) ->
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
     index = Index(history, readings=corpus.readings)
-    diagnostics += graph.check(graph.build(history, index), index)
+    clauses = graph.build(history, index)
+    diagnostics += graph.check(clauses, index)
+    index.edges = graph.edges_of(clauses)
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
     index.diagnostics = tuple(_with_context(diagnostics, sources))

@@ -176,3 +176,34 @@ def describe_act(act: ActRef) -> str:
         state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
         line += f"\n           signing date not in the sources: {signing.assumed} {state}; possible {signing.earliest}..{signing.latest}"
     return line + f"\n           {act.title or '(title not in the sources)'}"
+
+
+def describe_references(found) -> str:
+    """``tat refs``: what a point cites and what cites it on a day (graph.References)."""
+    lines = [f"{found.label} ({found.provision}) on {found.on}"]
+    lines += [f"  cites {_reference(r, r.written)}" for r in found.cites] or ["  cites no point"]
+    lines += [f"  cited by {r.citing.label}: {r.citing}" + (" [the label written there now names another point]" if r.moved else "")
+              for r in found.cited_by] or ["  cited by no point in force"]
+    return "\n".join(lines)
+
+
+def _reference(reference, written: str) -> str:
+    if reference.provision is None:
+        return f"{written}: no point bore this label when the wording was made"
+    if reference.now is None:
+        return f"{written} ({reference.provision}): not in force on that day"
+    moved = f", now numbered {reference.now}" if reference.moved else ""
+    return f"{written} ({reference.provision}{moved})"
+
+
+def describe_act_changes(changes) -> str:
+    """``tat act``: an act item by item, and what it touched through references (graph.ActChanges)."""
+    lines = [f"act {changes.act}, in force from {changes.on}"]
+    for item in changes.items:
+        lines.append(f"  item {item.item or '?'}: {item.verb} {item.target}")
+        lines += [f"    {citation}" for citation in item.made]
+    if changes.indirect:
+        lines.append("  touched through references (wordings it did not change that cite a point it changed):")
+        lines += [f"    {c.reference.citing.label} cites {_reference(c.reference, c.reference.written)}, which it {c.change}"
+                  for c in changes.indirect]
+    return "\n".join(lines)
