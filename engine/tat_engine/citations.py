@@ -185,6 +185,10 @@ def claims(value: m.Value) -> tuple[Claim, ...]:
     match value:
         case m.Period(first, last):
             return Claim("date", first), Claim("date", last)
+        case m.BoundedPeriod(first, earliest, latest):
+            return Claim("date", first), Claim("date", earliest), Claim("date", latest)
+        case m.AmountRange(low, high):
+            return Claim("number", low), Claim("number", high)
         case m.Duration(amount):
             return (Claim("number", Decimal(amount)),)
         case m.Amount(amount) | m.Quantity(amount):
