@@ -64,7 +64,7 @@ class Vocabulary:
 
     activities: frozenset[str]
     categories: frozenset[str]
-    bodies: dict[str, str]  # a name or abbreviation, case-folded -> the body's name
+    bodies: dict[str, str]  # a name or abbreviation as the corpus writes it -> the body's name
 
     @classmethod
     def of(cls, law: Law) -> Vocabulary:
@@ -81,13 +81,21 @@ class Vocabulary:
                 for fact in version.content.facts:
                     if fact.name.split("_")[0] in PARTY_ROLES and isinstance(fact.value, m.Role):
                         for name in filter(None, (fact.value.body, fact.value.short)):
-                            bodies[_folded(name)] = fact.value.body
+                            bodies[name] = fact.value.body
         return cls(frozenset(activities), frozenset(categories), bodies)
 
     def party(self, written: str) -> str:
         """``implementer``, ``partner``, or the body a name stands for ("" when unknown)."""
         folded = _folded(written)
-        return folded if folded in PARTY_ROLES else self.bodies.get(folded, "")
+        if folded in PARTY_ROLES:
+            return folded
+        return next((body for name, body in self.bodies.items() if _folded(name) == folded), "")
+
+    def named(self) -> str:
+        """The bodies a ledger may name, for a message: "Politsei- ja Piirivalveamet (PPA), …"."""
+        shorts = {body: sorted(name for name, of in self.bodies.items() if of == body and name != body)
+                  for body in self.bodies.values()}
+        return ", ".join(f"{body} ({', '.join(names)})" if names else body for body, names in sorted(shorts.items()))
 
 
 def _folded(name: str) -> str:
@@ -144,9 +152,8 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary) -> Checked:
              lambda row: f"unknown activity {activity[row]!r}; one of {', '.join(sorted(vocabulary.activities))}")
     written = _codes(texts["party"])
     party = _parties(written, vocabulary)
-    names = ", ".join(sorted(set(vocabulary.bodies.values())))
     complain(party.eq(""), lambda row: f"party {written[row]!r} is not implementer, partner or a body the directive "
-                                       f"names as one ({names}, or their abbreviations)")
+                                       f"names as one: {vocabulary.named()}")
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
              lambda row: f"unknown category {category[row]!r}; a cost category is a point such as 7.1.3.3")
