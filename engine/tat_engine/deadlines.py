@@ -162,7 +162,7 @@ def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumpti
     """The due date a fact's value gives."""
     kind = spec.name
     if isinstance(fact.value, m.Annual):
-        return _annual(law, spec, fact.value, facts_on.year, decided, move_fixed, answer, assumptions, notes, base)
+        return _annual(law, spec, fact.value, trigger.year + spec.year, decided, move_fixed, answer, assumptions, notes, base)
     value: m.Duration = fact.value
     counted = count(trigger, value.amount + (extension_days if kind == "claim-processing" else 0), value.unit)
     steps = counted.steps
