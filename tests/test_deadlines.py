@@ -165,3 +165,39 @@ def test_before_2020_the_final_report_and_the_interim_skip_are_undetermined(law)
     interim = deadline(law, "interim-report", D(2018, 6, 1))
     assert interim.status == "determined" and interim.due == D(2019, 1, 31)
     assert any("undetermined" in note or "not in the sources" in note for note in interim.notes)
+
+
+# --- annual deadlines by the year they report on -------------------------------------
+
+ANNUAL = {"interim-report": (1, 1, 31), "plan-and-budget": (0, 11, 5)}  # year after the trigger's, month, day
+YEARS = st.integers(2015, 2030)
+DECISIONS = st.one_of(st.none(), st.sampled_from([D(2019, 6, 1), D(2021, 6, 1), D(2024, 6, 1)]))
+
+
+@given(st.sampled_from(sorted(ANNUAL)), YEARS, st.integers(0, 365), DECISIONS)
+def test_every_day_of_a_year_gives_that_year_s_annual_deadline(law, kind, year, offset, as_of):
+    day = min(D(year, 1, 1) + dt.timedelta(days=offset), D(year, 12, 31))
+    assert deadline(law, kind, day, as_of) == deadline(law, kind, D(year, 1, 1), as_of) == deadline(law, kind, D(year, 12, 31), as_of)
+
+
+@pytest.mark.parametrize("kind", sorted(ANNUAL))
+@pytest.mark.parametrize("year", [2018, 2021, 2022])
+def test_the_first_and_last_day_of_a_year_ask_for_the_same_report(law, kind, year):
+    after, month, day = ANNUAL[kind]
+    expected = fixed_date(D(year + after, month, day), True).due
+    for trigger in (D(year, 1, 1), D(year, 1, 15), D(year, 12, 31)):
+        answer = deadline(law, kind, trigger)
+        assert (answer.status, answer.due, answer.bound) == ("determined", expected, "fixed"), trigger
+
+
+def test_a_january_day_asks_for_the_report_on_its_own_year(law):
+    assert deadline(law, "interim-report", D(2021, 1, 15)).due == D(2022, 1, 31)
+    assert deadline(law, "interim-report", D(2020, 1, 15)).due == D(2021, 2, 1)  # 31.01.2021 is a Sunday
+    assert deadline(law, "plan-and-budget", D(2021, 12, 1)).due == D(2021, 11, 5)  # that year's plan, for 2022
+
+
+def test_a_report_due_under_a_rule_the_sources_lack_is_undetermined_for_the_whole_year(law):
+    # the 2016 report was due in January 2017, before 1-3/53 (30.04.2017) gave 11.2 its known wording
+    for trigger in (D(2016, 1, 1), D(2016, 7, 1), D(2016, 12, 31)):
+        assert deadline(law, "interim-report", trigger).status == "undetermined"
+    assert deadline(law, "interim-report", D(2017, 1, 2)).due == D(2018, 1, 31)

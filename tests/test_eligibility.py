@@ -207,3 +207,64 @@ def _shared_law():
     if not _LAW:
         _LAW.append(tat_engine.load(cache=False))
     return _LAW[0]
+
+
+# --- parties by name ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("named, meant, activity", [
+    ("TAI", "partner", "2.1"),
+    ("Tervise Arengu Instituut", "partner", "2.1"),
+    ("Sotsiaalkindlustusamet", "partner", "2.3"),
+    ("ska", "partner", "2.3"),
+    ("Politsei- ja  Piirivalveamet", "partner", "2.2"),
+    ("Siseministeerium", "implementer", "2.4"),
+    ("siseministeerium", "implementer", "2.1"),
+])
+def test_a_body_named_by_the_directive_is_judged_as_the_party_it_is(law, named, meant, activity):
+    facts = dict(activity=activity, incurred_on="2019-03-01", paid_on="2019-03-10")
+    assert judge_cost(law, cost(party=named, **facts), AUDIT) == judge_cost(law, cost(party=meant, **facts), AUDIT)
+
+
+@pytest.mark.parametrize("named, activity, point", [
+    ("PPA", "2.1", "2.1.1.1 (v1, 1-3/170)"),
+    ("Tervise Arengu Instituut", "2.3", "2.3.1.1 (v1, 1-3/170)"),
+    ("SKA", "2.4", "2.4.1.1 (v1, 1-3/170)"),
+])
+def test_a_cost_charged_by_a_body_that_is_no_party_of_the_activity_is_ineligible(law, named, activity, point):
+    verdict = judge_cost(law, cost(party=named, activity=activity), AUDIT)
+    assert (verdict.verdict, verdict.eligible) == ("ineligible", Decimal("0.00"))
+    assert verdict.reasons.startswith(f"{point}: ") and "is not a party of activity" in verdict.reasons
+
+
+def test_a_body_is_no_party_by_the_version_in_force_on_the_cost_date(law):
+    facts = dict(activity="2.2", incurred_on="2018-03-01", paid_on="2018-03-05")
+    verdict = judge_cost(law, cost(party="TAI", **facts), D(2018, 6, 1))
+    assert verdict.verdict == "ineligible" and "2.2.1.1 (v2, 1-3/53): Tervise Arengu Instituut is not a party" in verdict.reasons
+    assert "2.2.1.1" not in judge_cost(law, cost(party="PPA", **facts), D(2018, 6, 1)).reasons
+
+
+def test_where_the_partner_is_not_in_the_sources_a_named_body_is_undetermined(law):
+    facts = dict(activity="2.2", incurred_on="2016-03-01", paid_on="2016-03-05")
+    verdict = judge_cost(law, cost(party="TAI", **facts), D(2016, 6, 1))
+    assert verdict.verdict == "undetermined"
+    assert "2.2.1.1 (v1, 1-3/170): whether Tervise Arengu Instituut was a partner of activity 2.2" in verdict.reasons
+    assert "2.2.1.1" not in judge_cost(law, cost(party="Siseministeerium", **facts), D(2016, 6, 1)).reasons  # 1.3.1
+
+
+def test_a_body_the_corpus_does_not_know_is_invalid_input(law):
+    verdict = judge_cost(law, cost(party="Maksu- ja Tolliamet"), AUDIT)
+    assert verdict.verdict == "invalid input" and "'Maksu- ja Tolliamet' is not implementer, partner" in verdict.reasons
+    assert verdict.reasons.endswith("Politsei- ja Piirivalveamet (PPA), Siseministeerium, Sotsiaalkindlustusamet (SKA), "
+                                    "Tervise Arengu Instituut (TAI)")
+
+
+def test_the_names_of_the_parties_come_from_the_corpus(tmp_path):
+    root = Path(__file__).parents[1]
+    for folder in ("tat", "amendments"):
+        (tmp_path / folder).mkdir()
+        for file in (root / folder).glob("*.tat"):
+            (tmp_path / folder / file.name).write_text(file.read_text("utf-8").replace('short "TAI"', 'short "T.A.I."'), "utf-8")
+    renamed = tat_engine.load([tmp_path / "tat", tmp_path / "amendments"], cache=False)
+    assert judge_cost(renamed, cost(party="T.A.I."), AUDIT).verdict == "eligible"
+    assert judge_cost(renamed, cost(party="TAI"), AUDIT).verdict == "invalid input"

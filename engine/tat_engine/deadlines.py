@@ -36,11 +36,15 @@ class Kind:
     fact: str
     title: str
     trigger: str  # what starts it, in words
+    # A fixed day every year: the year it falls due in, counted from the year the
+    # trigger day names (every day of that year gives the same due date); None otherwise.
+    year: int | None = None
 
 
 KINDS = (
     Kind("final-report", "11.3", "final_report", "final report (lõpparuanne)", "the end of the eligibility period (5.1)"),
-    Kind("interim-report", "11.2", "interim_report", "interim report (vahearuanne), every year", "any day of the year reported on"),
+    Kind("interim-report", "11.2", "interim_report", "interim report (vahearuanne), every year",
+         "any day of the year reported on; due „iga aasta 31. jaanuariks“ of the next year", year=1),
     Kind("report-check", "11.4", "report_check", "implementing body checks a monitoring report", "receipt of the report"),
     Kind("interim-deficiencies", "11.6", "interim_deficiencies", "time given to fix an interim report", "the body finds deficiencies"),
     Kind("interim-approval", "11.6", "interim_approval", "body approves the fixed interim report", "the deficiencies are fixed"),
@@ -54,7 +58,8 @@ KINDS = (
     Kind("claim-interval-shortest", "8.3", "claim_interval_shortest", "next payment claim at the earliest", "the previous claim"),
     Kind("claim-technical-failure", "8.2", "technical_failure", "payment claim after an e-toetus failure", "the fault is fixed"),
     Kind("interim-technical-failure", "11.2", "interim_report_fault", "interim report after an e-toetus failure", "the fault is fixed"),
-    Kind("plan-and-budget", "9.1.1", "annual_plan", "next year's plan and budget to RA, every year", "any day of the year"),
+    Kind("plan-and-budget", "9.1.1", "annual_plan", "next year's plan and budget to RA, every year",
+         "any day of the year it is filed in: „jooksva aasta 5. novembriks“, the plan of the next budget year", year=0),
     Kind("first-year-plan", "9.1.1", "first_year_plan", "the 2015 plan and budget explanation", "approval of the TAT"),
     Kind("changed-plan", "9.1.1.3", "changed_plan", "changed plan and budget to RA", "the body agrees the change"),
     Kind("corrected-budget", "9.1.2", "corrected_budget", "previous year's corrected budget", "the year's last claim is paid out"),
@@ -124,8 +129,11 @@ def _deadline(law: Law, kind: str, trigger: dt.date | None, as_of: dt.date | Non
             return Deadline(kind, spec.title, "undetermined", None, None,
                             (f"it runs from the end of the eligibility period, which is not in the sources on {on}",),
                             getattr(answer, "citation", None), on, "the eligibility period (5.1) in force on that date")
-    decided = as_of or trigger
-    applied = law.applicable(spec.point, trigger, decided)
+    decided, facts_on = as_of or trigger, trigger
+    if spec.year is not None:
+        facts_on = _due_day(law, spec, trigger, as_of)
+        decided = as_of or facts_on
+    applied = law.applicable(spec.point, facts_on, decided)
     base = dict(kind=kind, title=spec.title, law_on=applied.law_on, basis=applied.basis)
     answer = applied.answer
     if not isinstance(answer, InForce):
@@ -154,7 +162,7 @@ def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumpti
     """The due date a fact's value gives."""
     kind = spec.name
     if isinstance(fact.value, m.Annual):
-        return _annual(law, spec, fact.value, trigger, decided, move_fixed, answer, assumptions, notes, base)
+        return _annual(law, spec, fact.value, trigger.year + spec.year, decided, move_fixed, answer, assumptions, notes, base)
     value: m.Duration = fact.value
     counted = count(trigger, value.amount + (extension_days if kind == "claim-processing" else 0), value.unit)
     steps = counted.steps
@@ -182,9 +190,22 @@ def _eligibility_end(law: Law, on: dt.date) -> dt.date | None:
     return fact.value.last_day if fact and isinstance(fact.value, m.Period) else None
 
 
-def _annual(law, spec, value: m.Annual, trigger, decided, move_fixed, answer, assumptions, notes, base) -> Deadline:
-    """A fixed day every year: the next one after the trigger (the report year's end for 11.2)."""
-    year = trigger.year + (1 if dt.date(trigger.year, value.month, value.day) <= trigger else 0)
+def _due_day(law: Law, spec: Kind, trigger: dt.date, as_of: dt.date | None) -> dt.date:
+    """The day an annual duty falls due in the year ``trigger`` names, under the rule in
+    force that day: the report on 2021 is due by 31 January 2022 whichever day of 2021
+    asks, by the rule in force then. The day is read from the rule in force on the
+    first day of that year; where that gives none, the first day itself."""
+    year = trigger.year + spec.year
+    first = dt.date(year, 1, 1)
+    answer = law.applicable(spec.point, first, as_of or first).answer
+    fact = answer.fact(spec.fact) if isinstance(answer, InForce) else None
+    if fact is None or not isinstance(fact.value, m.Annual):
+        return first
+    return dt.date(year, fact.value.month, fact.value.day)
+
+
+def _annual(law, spec, value: m.Annual, year: int, decided, move_fixed, answer, assumptions, notes, base) -> Deadline:
+    """A fixed day of the year the duty falls due in, moved per the working-day rule."""
     counted = fixed_date(dt.date(year, value.month, value.day), move_fixed)
     result = Deadline(status="determined", due=counted.due, bound="fixed", steps=counted.steps, rule=answer.citation,
                       assumptions=assumptions, notes=notes, **base)

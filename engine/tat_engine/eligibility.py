@@ -94,6 +94,27 @@ class CategoryRule:
 
 
 @frozen
+class Parties:
+    """Who may incur an activity's costs: its implementer and partner by name, as its
+    party point says (1.3.1 names the implementer of every activity)."""
+
+    activity: str
+    implementer: str | None
+    partner: str | None  # None: no partner, or (partner_known False) not in the sources
+    partner_known: bool
+    reason: Reason  # a cost charged by "partner" where there is none, or it is not in the sources
+
+    def stranger(self, body: str) -> Reason:
+        """Why a cost charged by ``body``, which is neither of them, is not eligible."""
+        if not self.partner_known:
+            text = f"whether {body} was a partner of activity {self.activity} then is not in the sources"
+            return attrs.evolve(self.reason, verdict=UNDETERMINED, text=text)
+        names = [f"{self.implementer} (implementer)"] * bool(self.implementer) + [f"{self.partner} (partner)"] * bool(self.partner)
+        text = f"{body} is not a party of activity {self.activity}: its parties are {' and '.join(names) or 'not named'}"
+        return attrs.evolve(self.reason, verdict=INELIGIBLE, text=text)
+
+
+@frozen
 class Rules:
     """The rules in force on one law date, read from the facts."""
 
@@ -106,7 +127,7 @@ class Rules:
     exclusions: dict[str, Reason]
     on_documents: tuple[Reason, str] | None  # a category excluded when claimed on cost documents (7.2.1.5)
     excess: tuple[Reason, str] | None  # a category whose part above a limit is excluded (7.2.1.4)
-    partners: dict[str, tuple[bool, Reason]]  # activity -> (has a partner, the point that says so)
+    partners: dict[str, Parties]  # activity -> who may incur its costs
     implementation: dict[str, tuple[list[Span] | None, Reason]]  # activity -> periods, or None when unknown
 
 
@@ -190,19 +211,26 @@ def _activity_of(label: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _partners(facts) -> dict[str, tuple[bool, Reason]]:
-    found = {}
-    for answer, fact in facts:
+def _partners(facts) -> dict[str, Parties]:
+    roles = [(answer, fact) for answer, fact in facts
+             if fact.name in ("implementer", "partner") and isinstance(fact.value, (m.Role, m.UnknownValue))]
+    everyone = next((fact.value.body for answer, fact in roles  # the implementer of all activities (1.3.1)
+                     if not _activity_of(answer.label) and fact.name == "implementer" and isinstance(fact.value, m.Role)), None)
+    found: dict[str, Parties] = {}
+    for answer, fact in roles:
         activity = _activity_of(answer.label)
-        if activity and fact.name in ("implementer", "partner") and isinstance(fact.value, (m.Role, m.UnknownValue)):
-            has, reason = found.get(activity, (False, None))
-            if fact.name == "partner":
-                has = isinstance(fact.value, m.Role)
-                text = ("the partner of the activity is not in the sources" if not has
-                        else f"the activity's partner is {fact.value.body}")
-                reason = Reason(UNDETERMINED if not has else INELIGIBLE, answer.label, answer.citation, text)
-            found[activity] = (has, reason or Reason(INELIGIBLE, answer.label, answer.citation,
-                                                     "the activity has no partner; only the implementer incurs its costs"))
+        if not activity:
+            continue
+        parties = found.get(activity) or Parties(activity, everyone, None, True, Reason(
+            INELIGIBLE, answer.label, answer.citation, "the activity has no partner; only the implementer incurs its costs"))
+        known = isinstance(fact.value, m.Role)
+        if fact.name == "implementer":
+            parties = attrs.evolve(parties, implementer=fact.value.body if known else None)
+        else:
+            text = f"the activity's partner is {fact.value.body}" if known else "the partner of the activity is not in the sources"
+            parties = attrs.evolve(parties, partner=fact.value.body if known else None, partner_known=known,
+                                   reason=Reason(INELIGIBLE if known else UNDETERMINED, answer.label, answer.citation, text))
+        found[activity] = parties
     return found
 
 
@@ -258,7 +286,7 @@ class Lines:
     """Cost lines as equal-length arrays (dates as day numbers, money in cents)."""
 
     activity: Codes  # "2.1" … "2.4"
-    party: Codes  # implementer | partner
+    party: Codes  # implementer | partner | a body's name
     category: Codes  # the point of the directive that names the kind of cost, e.g. "7.1.3.3"
     incurred: np.ndarray
     paid: np.ndarray
@@ -419,9 +447,12 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
         over = category.eq(by_name[name].point) & (lines.excess > 0)
         marks.add(reason, over)
         eligible = np.where(over, np.maximum(lines.amount - lines.excess, 0), eligible)
-    for name, (has_partner, reason) in rules.partners.items():
-        if not has_partner:
-            marks.add(reason, activity.eq(name) & lines.party.eq("partner"))
+    for name, parties in rules.partners.items():
+        mine = activity.eq(name)
+        if parties.partner is None:
+            marks.add(parties.reason, mine & lines.party.eq("partner"))
+        for body in set(lines.party.values) - {"", "implementer", "partner", parties.implementer, parties.partner}:
+            marks.add(parties.stranger(body), mine & lines.party.eq(body))
     for name, (periods, reason) in rules.implementation.items():
         mine = activity.eq(name)
         if periods is None:

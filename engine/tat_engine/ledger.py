@@ -7,7 +7,9 @@ column          required what it holds
 =============== ======== =====================================================
 line            no       the line's id (default: its row number)
 activity        yes      the supported activity: 2.1, 2.2, 2.3 or 2.4
-party           yes      who incurred it: implementer or partner
+party           yes      who incurred it: implementer or partner, or the body
+                         by a name the directive gives it (TAI, Tervise
+                         Arengu Instituut, PPA, SKA, Siseministeerium, ...)
 category        yes      the directive's point naming the kind of cost, e.g.
                          7.1.3.1 (direct personnel), 7.1.3.3 (travel),
                          7.1.3.13 (target-group transport), 7.2.1.2 (vehicles)
@@ -48,6 +50,7 @@ from .eligibility import INVALID, VERDICTS, Codes, Judged, Lines, judge
 from .errors import QueryError
 from .law import Law
 
+PARTY_ROLES = ("implementer", "partner")  # the facts naming who may incur an activity's costs
 REQUIRED = ("activity", "party", "category", "incurred_on", "paid_on", "amount")
 OPTIONAL = ("line", "on_documents", "written_proof", "mode", "excess", "note")
 _MONEY = r"^-?\d{1,15}(\.\d{1,2})?$"
@@ -56,14 +59,16 @@ _TRUE, _FALSE = ("true", "1", "yes", "jah"), ("false", "0", "no", "ei", "")
 
 @frozen
 class Vocabulary:
-    """What a ledger may name: activities and cost categories of any version."""
+    """What a ledger may name: activities, cost categories and the bodies that
+    are implementer or partner, in any version."""
 
     activities: frozenset[str]
     categories: frozenset[str]
+    bodies: dict[str, str]  # a name or abbreviation as the corpus writes it -> the body's name
 
     @classmethod
     def of(cls, law: Law) -> Vocabulary:
-        activities, categories = set(), set()
+        activities, categories, bodies = set(), set(), {}
         for versions in law.index.provisions.values():
             for version in versions:
                 if version.repealed:
@@ -73,7 +78,28 @@ class Vocabulary:
                     activities.add(str(label))
                 if any(f.name in ("category", "excluded") for f in version.content.facts):
                     categories.add(str(label))
-        return cls(frozenset(activities), frozenset(categories))
+                for fact in version.content.facts:
+                    if fact.name.split("_")[0] in PARTY_ROLES and isinstance(fact.value, m.Role):
+                        for name in filter(None, (fact.value.body, fact.value.short)):
+                            bodies[name] = fact.value.body
+        return cls(frozenset(activities), frozenset(categories), bodies)
+
+    def party(self, written: str) -> str:
+        """``implementer``, ``partner``, or the body a name stands for ("" when unknown)."""
+        folded = _folded(written)
+        if folded in PARTY_ROLES:
+            return folded
+        return next((body for name, body in self.bodies.items() if _folded(name) == folded), "")
+
+    def named(self) -> str:
+        """The bodies a ledger may name, for a message: "Politsei- ja Piirivalveamet (PPA), …"."""
+        shorts = {body: sorted(name for name, of in self.bodies.items() if of == body and name != body)
+                  for body in self.bodies.values()}
+        return ", ".join(f"{body} ({', '.join(names)})" if names else body for body, names in sorted(shorts.items()))
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def read_batches(path: Path, batch_rows: int = 262_144):
@@ -124,8 +150,10 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary) -> Checked:
     activity = _codes(texts["activity"])
     complain(~activity.isin(vocabulary.activities),
              lambda row: f"unknown activity {activity[row]!r}; one of {', '.join(sorted(vocabulary.activities))}")
-    party = _codes(pc.utf8_lower(texts["party"]))
-    complain(~party.isin(("implementer", "partner")), lambda row: f"party {party[row]!r} is neither implementer nor partner")
+    written = _codes(texts["party"])
+    party = _parties(written, vocabulary)
+    complain(party.eq(""), lambda row: f"party {written[row]!r} is not implementer, partner or a body the directive "
+                                       f"names as one: {vocabulary.named()}")
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
              lambda row: f"unknown category {category[row]!r}; a cost category is a point such as 7.1.3.3")
@@ -153,6 +181,14 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary) -> Checked:
     lines = Lines(activity, party, category, dates["incurred_on"], dates["paid_on"], amount,
                   flags["on_documents"], flags["written_proof"], mode, excess)
     return Checked(lines, problems)
+
+
+def _parties(written: Codes, vocabulary: Vocabulary) -> Codes:
+    """The party column with every name of a body read as that body's name."""
+    meant = [vocabulary.party(value) for value in written.values]
+    values = sorted(set(meant))
+    lookup = np.array([values.index(value) for value in meant], dtype=np.int32)
+    return Codes(lookup[written.codes] if len(lookup) else written.codes, tuple(values))
 
 
 def _codes(text: pa.Array) -> Codes:

@@ -212,12 +212,14 @@ class Rate:
 
 @frozen
 class Role:
-    """A role held by a body on ``[start, end)``; ``None`` means open."""
+    """A role held by a body on ``[start, end)``; ``None`` means open. ``short`` is
+    the abbreviation the act gives the body ("(edaspidi TAI)"), if any."""
 
     role: str
     body: str
     start: dt.date | None = None
     end: dt.date | None = None
+    short: str | None = None
 
 
 @frozen

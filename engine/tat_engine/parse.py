@@ -321,13 +321,18 @@ class _Builder(Transformer):
         return m.Rate(Decimal(str(percent)[:-1]), _string(base))
 
     def role(self, meta, role, body, *bounds):
-        start = end = None
-        for key, date in bounds:
-            if key == "from":
-                start = date
+        start = end = short = None
+        for key, value in bounds:
+            if key == "short":
+                short = value
+            elif key == "from":
+                start = value
             else:
-                end = date + m.ONE_DAY  # "until 2020-03-31" includes that day
-        return m.Role(_string(role), _string(body), start, end)
+                end = value + m.ONE_DAY  # "until 2020-03-31" includes that day
+        return m.Role(_string(role), _string(body), start, end, short)
+
+    def role_short(self, meta, short):
+        return ("short", _string(short))
 
     def role_from(self, meta, date):
         return ("from", self._date(date))

@@ -126,8 +126,9 @@ def _value(value: m.Value) -> str:
             return f"quantity {value} {_q(unit)}"
         case m.Rate(percent, base):
             return f"rate {percent}% of {_q(base)}"
-        case m.Role(role, body, start, end):
+        case m.Role(role, body, start, end, short):
             text = f"role {_q(role)} held_by {_q(body)}"
+            text += f" short {_q(short)}" if short else ""
             text += f" from {start}" if start else ""
             return text + (f" until {end - m.ONE_DAY}" if end else "")
         case m.Annual(month, day):
