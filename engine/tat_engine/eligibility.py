@@ -333,26 +333,89 @@ def judge(law: Law, lines: Lines, as_of: dt.date) -> Judged:
     sources leave open (see :mod:`possible`): a row whose verdict or eligible
     amount differs in another date world is undetermined, naming what it hinges
     on and the alternatives; a row another reading would judge otherwise keeps
-    its verdict and says so."""
-    main = _judge_at(law, lines, as_of)
-    dated = [(conditions, _judge_at(world, lines, as_of)) for conditions, world in law.worlds()[1:]]
-    read = [(conditions, _judge_at(world, lines, as_of)) for conditions, world in law.other_readings()]
-    differs = [(conditions, other, (other.verdict != main.verdict) | (other.eligible != main.eligible))
-               for conditions, other in dated + read]
-    if not any(diff.any() for _, _, diff in differs):
+    its verdict and says so.
+
+    Another world is asked only about the rows it could judge otherwise: those
+    whose governing day differs from this world's, or falls inside the bounds of
+    an open act date (elsewhere both worlds read the same text)."""
+    days = Days.of(lines)
+    main_on = days.law_on(law, as_of)
+    main = _judge_at(law, lines, days, main_on)
+    windows = [(day_number(a.earliest), day_number(a.latest)) for a in law.index.uncertain.values() if not a.supplied]
+    others = [(conditions, world, True) for conditions, world in law.worlds()[1:]]
+    others += [(conditions, world, False) for conditions, world in law.other_readings()]
+    found = []  # (conditions, is a date world, rows asked, their judgement, which of them differ)
+    for conditions, world, dated in others:
+        on = days.law_on(world, as_of)
+        unsure = (on != main_on) | _inside(main_on, windows) | _inside(on, windows)
+        rows = np.nonzero(unsure[days.first])[0]
+        if not len(rows):
+            continue
+        other = _judge_at(world, _take(lines, rows), days.take(rows), on)
+        differ = (other.verdict != main.verdict[rows]) | (other.eligible != main.eligible[rows])
+        if differ.any():
+            found.append((conditions, dated, rows[differ], _pick(other, differ)))
+    if not found:
         return main
-    hinge = np.zeros(len(lines), dtype=bool)
-    for conditions, _, diff in differs[: len(dated)]:
-        hinge |= diff
-    keys = np.column_stack([main.reason] + [np.where(diff, other.reason + 1, 0) for _, other, diff in differs])
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return _with_alternatives(main, found, len(lines))
+
+
+def _with_alternatives(main: Judged, found: list, size: int) -> Judged:
+    """``main`` with, on each row another world judges otherwise, that world's
+    answer as a reason; rows a date world judges otherwise are undetermined."""
+    hinge = np.zeros(size, dtype=bool)
+    key = main.reason.astype(np.int64)
+    for conditions, dated, rows, other in found:
+        code = np.zeros(size, dtype=np.int64)
+        code[rows] = other.reason + 1
+        key = key * (len(other.table) + 1) + code
+        if dated:
+            hinge[rows] = True
+    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    positions = [dict(zip(rows.tolist(), range(len(rows)))) for _, _, rows, _ in found]
     table = []
-    for key in unique:
-        row = int(np.nonzero((keys == key).all(axis=1))[0][0])
-        notes = tuple(_alternative(conditions, other, row) for (conditions, other, _), code in zip(differs, key[1:]) if code)
-        table.append(main.table[key[0]] + notes)
+    for row in first.tolist():
+        notes = tuple(_alternative(conditions, other, at[row]) for (conditions, _, _, other), at in zip(found, positions)
+                      if row in at)
+        table.append(main.table[main.reason[row]] + notes)
     verdict = np.where(hinge, UNDETERMINED, main.verdict).astype(np.int8)
     return Judged(verdict, np.where(hinge, 0, main.eligible), inverse.ravel().astype(np.int64), tuple(table))
+
+
+def _inside(law_on: np.ndarray, windows: list[tuple[int, int]]) -> np.ndarray:
+    found = np.zeros(len(law_on), dtype=bool)
+    for earliest, latest in windows:
+        found |= (law_on >= earliest) & (law_on < latest)
+    return found
+
+
+def _pick(judged: Judged, rows: np.ndarray) -> Judged:
+    return Judged(judged.verdict[rows], judged.eligible[rows], judged.reason[rows], judged.table)
+
+
+@frozen
+class Days:
+    """The distinct days costs were incurred on (``first`` maps each line to its day),
+    so the governing text is asked once a day, not once a line."""
+
+    days: np.ndarray
+    first: np.ndarray
+
+    @classmethod
+    def of(cls, lines: Lines) -> Days:
+        days, first = np.unique(lines.incurred, return_inverse=True)
+        return cls(days, first.ravel())
+
+    def take(self, rows: np.ndarray) -> Days:
+        return Days(self.days, self.first[rows])
+
+    def law_on(self, law: Law, decided: dt.date) -> np.ndarray:
+        """Per distinct day, the day whose text governs it (``_UNGOVERNED``: none)."""
+        governing = [law.governing(_date(n), decided) for n in self.days.tolist()]
+        return np.array([day_number(g.law_on) if g.law_on else _UNGOVERNED for g in governing], dtype=np.int64)
+
+
+_UNGOVERNED = np.iinfo(np.int64).min
 
 
 def _alternative(conditions, other: Judged, row: int) -> Reason:
@@ -363,16 +426,11 @@ def _alternative(conditions, other: Judged, row: int) -> Reason:
     return Reason(UNDETERMINED, "-", None, f"{when}: {VERDICTS[other.verdict[row]]}{amount} ({found})")
 
 
-def _judge_at(law: Law, lines: Lines, decided: dt.date) -> Judged:
-    """Verdicts in one world: each line by the text that governs its date (``law.governing``)."""
-    days, first = np.unique(lines.incurred, return_inverse=True)
-    governing = [law.governing(_date(n), decided) for n in days.tolist()]
+def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray) -> Judged:
+    """Verdicts in one world: each line by the text that governs its day (``law_on``, per distinct day)."""
     starts = sorted({a.in_force_from for a in law.acts()})
-    law_on = np.array([day_number(g.law_on) if g.law_on else np.iinfo(np.int64).min for g in governing], dtype=np.int64)
-    interval = (np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1)[first.ravel()]
-    ungoverned = [g for g in governing if g.law_on is None]
-    reach = f": the earliest act applies from {ungoverned[0].earliest}" if ungoverned else ""
-    why = Reason(INELIGIBLE, "-", None, f"no act governs the date the cost was incurred{reach}")
+    interval = (np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1)[days.first]
+    why = Reason(INELIGIBLE, "-", None, f"no act governs the date the cost was incurred: the earliest act applies from {law.reach()}")
     verdict = np.full(len(lines), INELIGIBLE, dtype=np.int8)
     eligible = np.zeros(len(lines), dtype=np.int64)
     reason = np.zeros(len(lines), dtype=np.int64)

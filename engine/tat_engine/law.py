@@ -129,6 +129,10 @@ class Law:
                 raise QueryError(f"reading {name!r} has no option {option!r}; options: "
                                  f"{', '.join(o.name for o in reading.options)}")
             self.choice[name] = option
+        self._worlds: list | None = None
+        self._readings: list | None = None
+        self._governing: dict = {}  # (facts day, decision day) -> Governing; asked once a day per ledger
+        self._clauses = None  # the clause graph, rebuilt from the index's edges when first asked
 
     def under(self, choice: dict[str, str]) -> Law:
         """The same law read under other options of its readings."""
@@ -138,16 +142,17 @@ class Law:
 
     def worlds(self) -> list[tuple[tuple, Law]]:
         """This law at the assumed dates, then at each end of every unknown act date (same readings)."""
-        found = [((), self)]
-        for conditions, index in self.index.worlds:
-            found.append((conditions, Law(index, self.choice)))
-        return found
+        if self._worlds is None:
+            self._worlds = [((), self)] + [(conditions, Law(index, self.choice)) for conditions, index in self.index.worlds]
+        return self._worlds
 
     def other_readings(self) -> list[tuple[tuple, Law]]:
         """This law under every other option of each reading, at the assumed dates."""
-        return [((ReadingCondition(name, option.name),), self.under({name: option.name}))
-                for name, reading in self.index.readings.items()
-                for option in reading.options if option.name != self.choice[name]]
+        if self._readings is None:
+            self._readings = [((ReadingCondition(name, option.name),), self.under({name: option.name}))
+                              for name, reading in self.index.readings.items()
+                              for option in reading.options if option.name != self.choice[name]]
+        return self._readings
 
     def settle(self, ask, same=None) -> Settled:
         """``ask(law)`` over every possibility the sources leave open (see :mod:`possible`)."""
@@ -229,6 +234,14 @@ class Law:
         gap by its first text. Facts before every act's reach are governed by none.
         """
         facts, decided = day(facts_on), day(decided_on)
+        found = self._governing.get((facts, decided))
+        if found is None:
+            if len(self._governing) > 100_000:  # a long-lived server asks of many days: keep the memo bounded
+                self._governing.clear()
+            found = self._governing[facts, decided] = self._govern(facts, decided)
+        return found
+
+    def _govern(self, facts: dt.date, decided: dt.date) -> Governing:
         known = [a for a in self.index.acts.values() if a.in_force_from <= decided]
         reaching = [a for a in known if a.kind == "amending" and (a.reaches(self.choice) or dt.date.max) <= facts]
         if reaching:
@@ -244,12 +257,16 @@ class Law:
                 return Governing(facts, decided, min(act.in_force_from, decided),
                                  f"act {act.number} applies from {act.reaches(self.choice)}{self._under(act)}; "
                                  f"its first text (in force from {act.in_force_from}) governs", act)
-            reach = min((a.reaches(self.choice) or a.in_force_from for a in self.index.acts.values()))
+            reach = self.reach()
             return Governing(facts, decided, None, f"no act governs facts of {facts}: the earliest applies from {reach}",
                              earliest=reach)
         law_on = min(facts, decided)
         return Governing(facts, decided, law_on,
                          f"no act applies retroactively to facts of {facts}; the text in force on {law_on} governs")
+
+    def reach(self) -> dt.date | None:
+        """The first day of facts any act governs, under the chosen readings."""
+        return min((a.reaches(self.choice) or a.in_force_from for a in self.index.acts.values()), default=None)
 
     def _under(self, act: ActRef) -> str:
         under = act.applies_under
@@ -280,7 +297,7 @@ class Law:
         return act_changes(self._graph(), self.index, number)
 
     def _graph(self):
-        if getattr(self, "_clauses", None) is None:
+        if self._clauses is None:
             from .graph import from_edges
 
             self._clauses = from_edges(self.index.edges)
