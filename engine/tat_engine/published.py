@@ -18,7 +18,10 @@ from attrs import frozen
 
 # Where the parts of seed 003 stand (1-based, inclusive).
 CONSOLIDATED = (584, 1428)
-NOT_TEXT = ((916, 1096), (1108, 1140), (1098, 1099), (1298, 1298))  # tables 3 and 6 (data), footnotes
+PREAMBLE = (581, 583)  # between the title and point 1 of the consolidated text
+TABLES = {"3": (916, 1096), "6": (1108, 1140)}  # the tables of sections 3 and 6, one cell a line or more
+FOOTNOTES = ((972, 973), (1098, 1099), (1298, 1298))
+NOT_TEXT = (*TABLES.values(), *FOOTNOTES)
 ACT_ITEMS = (29, 391)
 
 _CONJUNCTIONS = {"ja", "ning", "või", "ega"}
@@ -136,6 +139,33 @@ def consolidated_points(path) -> list[PublishedPoint]:
         text, annotation = split_annotation(clean(body))
         points.append(PublishedPoint(label, text, annotation, start, start + len(body) - 1))
     return points
+
+
+def consolidated_preamble(path) -> str:
+    """The preamble of the consolidated text: the law the directive is issued under."""
+    first, last = PREAMBLE
+    return clean(_lines(path)[first - 1:last])
+
+
+def consolidated_tables(path) -> dict[str, str]:
+    """Per section, its table as one run of text in reading order (header,
+    headings, cells row by row), without footnotes, footnote marks
+    ("nimekirja1") or page numbers. PDF extraction breaks cells anywhere, even
+    inside a word without a hyphen ("Ennetusteenu / sest"), so the text is for
+    comparison with spaces and hyphens ignored (:func:`squash`), not for reading."""
+    lines = _lines(path)
+    notes = {n for a, b in FOOTNOTES for n in range(a, b + 1)}
+    tables = {}
+    for label, (first, last) in TABLES.items():
+        kept = [lines[n - 1].strip() for n in range(first, last + 1) if n not in notes]
+        text = " ".join(line for line in kept if line and not re.fullmatch(r"\d{1,2}", line))
+        tables[label] = re.sub(r"(?<=[^\W\d_])\d(?=\s)", "", text)
+    return tables
+
+
+def squash(text: str) -> str:
+    """Text without spaces and hyphens: what survives the PDF's breaking of table cells."""
+    return re.sub(r"[\s\-‐]", "", text)
 
 
 def amending_items(path) -> list[PublishedItem]:

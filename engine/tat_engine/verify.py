@@ -3,7 +3,8 @@
 Two comparisons, after the 2020 act:
 
 - point by point with the consolidated text (terviktekst) of seed 003: the
-  wording, and the annotation the engine generates against the one printed;
+  preamble, the wording, the annotation the engine generates against the one
+  printed, the title a repealed annex keeps, and every cell of the tables;
 - item by item with the 2020 amending act: each item's wording must be the
   engine's wording of its target (an item that a later item of the same act
   overrides is reported as such).
@@ -16,14 +17,16 @@ no longer occurs, fails the check.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from importlib.resources import files
 
 from attrs import frozen
 
+from . import model as m
 from . import published as sources
 from .answers import InForce
 from .index import Index
-from .render import annotation
+from .render import annotation, cell_text, preamble, repealed_title
 
 KNOWN = "known-discrepancies.txt"
 
@@ -33,7 +36,7 @@ class Discrepancy:
     """One difference between the engine and a published text."""
 
     point: str
-    kind: str  # wording | annotation | missing | extra | item-wording | item-overridden
+    kind: str  # wording | annotation | missing | extra | table | item-wording | item-overridden
     detail: str
 
     def __str__(self) -> str:
@@ -62,8 +65,11 @@ def published_points():
 
 def verify(index: Index, day: dt.date, known: dict | None = None) -> Report:
     """Compare the text in force on ``day`` with the published consolidated text and act."""
-    items = sources.amending_items(_seed())
-    found = sorted(set(compare_points(index, day, published_points()) + compare_items(index, day, items)))
+    seed = _seed()
+    items = sources.amending_items(seed)
+    points = compare_points(index, day, published_points(), sources.consolidated_tables(seed))
+    opening = compare_preamble(index, sources.consolidated_preamble(seed))
+    found = sorted(set(opening + points + compare_items(index, day, items)))
     known = read_known() if known is None else known
     keys = {(d.point, d.kind) for d in found}
     unlisted = tuple(d for d in found if (d.point, d.kind) not in known)
@@ -71,27 +77,103 @@ def verify(index: Index, day: dt.date, known: dict | None = None) -> Report:
     return Report(tuple(found), known, unlisted, stale)
 
 
-def compare_points(index: Index, day: dt.date, published) -> list[Discrepancy]:
+def compare_preamble(index: Index, published: str) -> list[Discrepancy]:
+    mine = preamble(index)
+    if mine is None:
+        return [Discrepancy("preamble", "missing", f"published {published!r}; the engine has none")]
+    if mine.text != published:
+        return [Discrepancy("preamble", "wording", f"engine {mine.text!r}; published {published!r}")]
+    return []
+
+
+def compare_points(index: Index, day: dt.date, published, tables: dict[str, str] | None = None) -> list[Discrepancy]:
+    """Each published point against the engine's; ``tables`` (section -> its
+    published table) against the tables of the points in force."""
     engine = {answer.label: answer for answer in index.in_force(day)}
     repealed = {r.label: r for r in index.repealed_on(day)}
     found = []
     for point in published:
         answer = engine.get(point.label)
-        if answer is None:
-            if point.label in repealed and point.annotation and point.annotation.verb == "tunnistatud kehtetuks":
-                continue
+        if answer is None and point.label in repealed and point.annotation and point.annotation.verb == "tunnistatud kehtetuks":
+            gone = repealed[point.label]
+            found += _compare(point, repealed_title(gone), annotation(gone.by))
+        elif answer is None:
             found.append(Discrepancy(point.label, "missing", "published but not in force in the engine"))
-            continue
-        text = answer.text
-        if text != point.text:
-            found.append(Discrepancy(point.label, "wording", f"engine {text!r}; published {point.text!r}"))
-        mine = annotation(answer.citation)
-        theirs = _published_annotation(point.annotation)
-        if mine != theirs:
-            found.append(Discrepancy(point.label, "annotation", f"engine {mine or '(none)'}; published {theirs or '(none)'}"))
+        else:
+            found += _compare(point, answer.text, annotation(answer.citation))
     labels = {point.label for point in published}
     found += [Discrepancy(label, "extra", "in force in the engine but not published") for label in engine if label not in labels]
+    tables = tables or {}
+    for label in sorted(set(tables) | {label for label, answer in engine.items() if answer.content.table}):
+        table = engine[label].content.table if label in engine else None
+        if table is None:
+            found.append(Discrepancy(label, "table", "a table is published here; the engine has none"))
+        elif label not in tables:
+            found.append(Discrepancy(label, "table", "the engine has a table here; none is published"))
+        else:
+            found += compare_table(label, table, tables[label])
     return found
+
+
+def _compare(point, text: str | None, mine: str) -> list[Discrepancy]:
+    found = []
+    if text != point.text:
+        found.append(Discrepancy(point.label, "wording", f"engine {text!r}; published {point.text!r}"))
+    theirs = _published_annotation(point.annotation)
+    if mine != theirs:
+        found.append(Discrepancy(point.label, "annotation", f"engine {mine or '(none)'}; published {theirs or '(none)'}"))
+    return found
+
+
+@frozen
+class _Cell:
+    """One unit of a table in reading order: a header cell, a heading or a cell."""
+
+    point: str  # e.g. "6[1,3]": row 1 (0: the header), column 3
+    where: str
+    text: str
+
+
+def _cells(label: str, table: m.Table) -> list[_Cell]:
+    cells = [_Cell(f"{label}[0,{c}]", f"header column {c}", name) for c, name in enumerate(table.columns, 1)]
+    for r, row in enumerate(table.rows, 1):
+        if isinstance(row, m.TableHeading):
+            cells.append(_Cell(f"{label}[{r},1]", f"row {r} (heading)", row.text))
+        else:
+            cells += [_Cell(f"{label}[{r},{c}]", f"row {r} column „{table.columns[c - 1]}“", cell_text(cell))
+                      for c, cell in enumerate(row, 1)]
+    return cells
+
+
+def compare_table(label: str, table: m.Table, published: str) -> list[Discrepancy]:
+    """Every header cell, heading and cell, in reading order, against the
+    published table. The PDF breaks cells anywhere, so both sides are compared
+    without spaces and hyphens; a difference names the cells it touches."""
+    cells = _cells(label, table)
+    spans, engine = [], ""
+    for cell in cells:
+        start = len(engine)
+        engine += sources.squash(cell.text)
+        spans.append((start, len(engine)))
+    theirs, where = _squash_map(published)
+    matcher = difflib.SequenceMatcher(None, engine, theirs, autojunk=False)
+    touched: dict[int, list[str]] = {}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        hits = [k for k, (s, e) in enumerate(spans) if (s < i2 and e > i1) or (s <= i1 <= e and (i1 == i2 or s == e))]
+        excerpt = published[where[j1]:where[j2 - 1] + 1] if j2 > j1 else ""
+        for k in hits:
+            touched.setdefault(k, []).append(excerpt)
+    return [Discrepancy(cells[k].point, "table", f"{cells[k].where}: engine {cells[k].text!r}; published differs here: "
+                        + "; ".join(repr(text) if text else "(nothing)" for text in excerpts))
+            for k, excerpts in sorted(touched.items())]
+
+
+def _squash_map(text: str) -> tuple[str, list[int]]:
+    """:func:`published.squash` of ``text``, and where each kept character stands in it."""
+    kept = [(n, char) for n, char in enumerate(text) if sources.squash(char)]
+    return "".join(char for _, char in kept), [n for n, _ in kept]
 
 
 def compare_items(index: Index, day: dt.date, items) -> list[Discrepancy]:
