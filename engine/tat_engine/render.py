@@ -92,10 +92,13 @@ def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
 
 
 def cell_text(cell: str | Decimal) -> str:
-    """A table cell as the published tables print it: ``965 608``, ``840 787,05``."""
-    if isinstance(cell, Decimal):
-        return f"{cell:,}".replace(",", " ").replace(".", ",")
-    return cell
+    """A table cell as the published tables print it: a decimal comma, and
+    thousands apart from five digits on (``965 608``, ``840 787,05``, ``1700``)."""
+    if not isinstance(cell, Decimal):
+        return cell
+    whole = str(abs(int(cell)))
+    text = f"{cell:,}" if len(whole) > 4 else f"{cell}"
+    return text.replace(",", " ").replace(".", ",")
 
 
 def table_cells(table: m.Table) -> list[list[str]]:
