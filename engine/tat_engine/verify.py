@@ -150,24 +150,29 @@ def compare_table(label: str, table: m.Table, published: str) -> list[Discrepanc
     published table. The PDF breaks cells anywhere, so both sides are compared
     without spaces and hyphens; a difference names the cells it touches."""
     cells = _cells(label, table)
-    spans, engine = [], ""
+    spans, raw = [], ""
     for cell in cells:
-        start = len(engine)
-        engine += sources.squash(cell.text)
-        spans.append((start, len(engine)))
-    theirs, where = _squash_map(published)
-    matcher = difflib.SequenceMatcher(None, engine, theirs, autojunk=False)
+        start = len(sources.squash(raw))
+        raw += cell.text + " "
+        spans.append((start, len(sources.squash(raw))))
+    mine, mine_at = _squash_map(raw)
+    theirs, theirs_at = _squash_map(published)
+    matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
     touched: dict[int, list[str]] = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         hits = [k for k, (s, e) in enumerate(spans) if (s < i2 and e > i1) or (s <= i1 <= e and (i1 == i2 or s == e))]
-        excerpt = published[where[j1]:where[j2 - 1] + 1] if j2 > j1 else ""
+        change = f"the engine has {_piece(raw, mine_at, i1, i2)} where the published table has {_piece(published, theirs_at, j1, j2)}"
         for k in hits:
-            touched.setdefault(k, []).append(excerpt)
-    return [Discrepancy(cells[k].point, "table", f"{cells[k].where}: engine {cells[k].text!r}; published differs here: "
-                        + "; ".join(repr(text) if text else "(nothing)" for text in excerpts))
-            for k, excerpts in sorted(touched.items())]
+            touched.setdefault(k, []).append(change)
+    return [Discrepancy(cells[k].point, "table", f"{cells[k].where}: engine {cells[k].text!r}; " + "; ".join(changes))
+            for k, changes in sorted(touched.items())]
+
+
+def _piece(text: str, at: list[int], first: int, last: int) -> str:
+    """The characters ``first:last`` of a squashed text, as written in ``text``."""
+    return repr(text[at[first]:at[last - 1] + 1]) if last > first else "nothing"
 
 
 def _squash_map(text: str) -> tuple[str, list[int]]:
