@@ -9,7 +9,8 @@ from tat_engine.cli import main
 from tat_engine.lint import lint
 from tat_engine.loader import build, bundled_files
 from tat_engine.published import (
-    amending_items, clean, consolidated_points, consolidated_preamble, consolidated_tables, split_annotation, squash,
+    amending_items, clean, consolidated_points, consolidated_preamble, consolidated_tables, item_tables, split_annotation,
+    squash,
 )
 from tat_engine.verify import verify
 
@@ -146,7 +147,7 @@ def test_an_emptied_cell_or_a_dropped_row_fails_verify_naming_the_place():
     assert "6[1,3]" in {d.point for d in emptied.unlisted}
     assert any("965 608" in d.detail for d in emptied.unlisted if d.point == "6[1,3]")
     dropped = verify(build(_edited("amendments/2020-1-3-zz.tat", '    row "4.3" "Omafinantseering" 0 0%\n', "")), AFTER)
-    assert dropped.unlisted and all(d.kind == "table" and d.point.startswith("6[") for d in dropped.unlisted)
+    assert dropped.unlisted and all(d.kind in ("table", "item-table") and d.point.startswith("6[") for d in dropped.unlisted)
     assert any("4.3 Omafinantseering 0 0%" in d.detail for d in dropped.unlisted)
 
 
@@ -175,3 +176,12 @@ def test_the_extraction_reads_the_preamble_and_the_tables():
     assert "Vabariigi Valitsuse" not in tables["3"] and "nimekirja1" not in tables["3"]  # footnote and its mark
     assert "meetmete nimekirja väljundnäita- jasse" in tables["3"]
     assert squash("Ennetusteenu sest kasusaajate arv") == squash("Ennetusteenusest kasusaajate-arv")
+
+
+def test_a_changed_cell_differs_from_both_the_consolidated_text_and_the_act():
+    row = "row \"3.1\" \"ESF-i toetus\" 714669.44"
+    report = verify(build(_edited("amendments/2020-1-3-zz.tat", row, row.replace("44", "45"))), AFTER)
+    found = {(d.point, d.kind): d.detail for d in report.unlisted}
+    assert set(found) == {("6[14,3]", "table"), ("6[14,3]", "item-table")}
+    assert found["6[14,3]", "item-table"].startswith("item 1.15, row 14 column „Summa (eurodes)“: engine '714 669,45'")
+    assert item_tables(SEED)["1.13"].startswith("Näitajad Näitaja nimetus Mõõt- ühik")

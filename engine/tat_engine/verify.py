@@ -7,7 +7,7 @@ Two comparisons, after the 2020 act:
   printed, the title a repealed annex keeps, and every cell of the tables;
 - item by item with the 2020 amending act: each item's wording must be the
   engine's wording of its target (an item that a later item of the same act
-  overrides is reported as such).
+  overrides is reported as such), and each table it sets, cell by cell.
 
 Every difference must be listed, with its reason, in the reviewed file
 ``tat/known-discrepancies.txt``; an unlisted difference, or a listed one that
@@ -36,7 +36,7 @@ class Discrepancy:
     """One difference between the engine and a published text."""
 
     point: str
-    kind: str  # wording | annotation | missing | extra | table | item-wording | item-overridden
+    kind: str  # wording | annotation | missing | extra | table | item-wording | item-table | item-overridden
     detail: str
 
     def __str__(self) -> str:
@@ -69,7 +69,8 @@ def verify(index: Index, day: dt.date, known: dict | None = None) -> Report:
     items = sources.amending_items(seed)
     points = compare_points(index, day, published_points(), sources.consolidated_tables(seed))
     opening = compare_preamble(index, sources.consolidated_preamble(seed))
-    found = sorted(set(opening + points + compare_items(index, day, items)))
+    tables = compare_item_tables(index, day, items, sources.item_tables(seed))
+    found = sorted(set(opening + points + compare_items(index, day, items) + tables))
     known = read_known() if known is None else known
     keys = {(d.point, d.kind) for d in found}
     unlisted = tuple(d for d in found if (d.point, d.kind) not in known)
@@ -195,6 +196,22 @@ def compare_items(index: Index, day: dt.date, items) -> list[Discrepancy]:
         elif not isinstance(answer, InForce) or answer.text != item.text:
             text = getattr(answer, "text", None)
             found.append(Discrepancy(item.target, "item-wording", f"item {item.number} reads {item.text!r}; engine {text!r}"))
+    return found
+
+
+def compare_item_tables(index: Index, day: dt.date, items, tables: dict[str, str]) -> list[Discrepancy]:
+    """The tables the 2020 act sets (items 1.13, 1.15), cell by cell, against the engine's tables of their targets."""
+    found = []
+    for item in items:
+        if item.number not in tables:
+            continue
+        answer = index.point(item.target, day)
+        table = answer.content.table if isinstance(answer, InForce) else None
+        if table is None:
+            found.append(Discrepancy(item.target, "item-table", f"item {item.number} sets a table; the engine has none"))
+            continue
+        found += [Discrepancy(d.point, "item-table", f"item {item.number}, {d.detail}")
+                  for d in compare_table(item.target, table, tables[item.number])]
     return found
 
 
