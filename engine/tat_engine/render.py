@@ -154,7 +154,7 @@ def consolidated_text(index: Index, day: dt.date) -> str:
     lines.append("")
     opening = preamble(index)
     if opening is not None:
-        lines.append(opening.text)
+        lines += [opening.text, ""]
     entries: list[tuple[m.Label, list[str]]] = [(a.version.label, point_lines(a)) for a in index.in_force(day)]
     entries += [(r.last.label, [repealed_line(r)]) for r in index.repealed_on(day)]
     entries.sort(key=lambda entry: entry[0])
