@@ -151,11 +151,12 @@ def compare_table(label: str, table: m.Table, published: str) -> list[Discrepanc
     published table. The PDF breaks cells anywhere, so both sides are compared
     without spaces and hyphens; a difference names the cells it touches."""
     cells = _cells(label, table)
-    spans, raw = [], ""
+    spans, end = [], 0  # where each cell stands in the squashed engine text
     for cell in cells:
-        start = len(sources.squash(raw))
-        raw += cell.text + " "
-        spans.append((start, len(sources.squash(raw))))
+        width = len(sources.squash(cell.text))
+        spans.append((end, end + width))
+        end += width
+    raw = " ".join(cell.text for cell in cells)
     mine, mine_at = _squash_map(raw)
     theirs, theirs_at = _squash_map(published)
     matcher = difflib.SequenceMatcher(None, mine, theirs, autojunk=False)
@@ -163,12 +164,21 @@ def compare_table(label: str, table: m.Table, published: str) -> list[Discrepanc
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        hits = [k for k, (s, e) in enumerate(spans) if (s < i2 and e > i1) or (s <= i1 <= e and (i1 == i2 or s == e))]
         change = f"the engine has {_piece(raw, mine_at, i1, i2)} where the published table has {_piece(published, theirs_at, j1, j2)}"
-        for k in hits:
-            touched.setdefault(k, []).append(change)
+        for k, span in enumerate(spans):
+            if _touches(span, i1, i2):
+                touched.setdefault(k, []).append(change)
     return [Discrepancy(cells[k].point, "table", f"{cells[k].where}: engine {cells[k].text!r}; " + "; ".join(changes))
             for k, changes in sorted(touched.items())]
+
+
+def _touches(span: tuple[int, int], first: int, last: int) -> bool:
+    """Whether a cell at ``span`` takes part in a change of ``[first, last)``: it
+    overlaps it, or the change (or the cell) is empty and stands at the cell's edge."""
+    start, end = span
+    if first == last or start == end:
+        return start <= last and first <= end
+    return start < last and first < end
 
 
 def _piece(text: str, at: list[int], first: int, last: int) -> str:
