@@ -88,20 +88,27 @@ def as_html(index: Index, day: dt.date) -> str:
     if data["preamble"]:
         body.append(f"<p class=\"preamble\">{html.escape(data['preamble']['text'])}</p>")
     for point in _entries(data):
-        note = f" <span class=\"annotation\">{html.escape(point['annotation'])}</span>" if point["annotation"] else ""
-        if point.get("repealed"):
-            text, status = point["title"] or "", "repealed"
-        else:
-            text, status = point["text"] if point["text"] is not None else f"[wording not in the sources: {point['reason']}]", point["status"]
-        words = f" {html.escape(text)}" if text else ""
-        body.append(f"<p class=\"point {status}\" id=\"p-{html.escape(point['label'])}\"><b>{html.escape(point['label'])}.</b>"
-                    f"{words}{note}</p>")
+        body.append(_html_point(point))
         if point.get("table"):
             body.append(_html_table(point["table"]))
     return ("<!doctype html><html lang=\"et\"><meta charset=\"utf-8\"><title>" + html.escape(_title(index)) + "</title>"
             "<style>.unknown{color:#8a4b00;font-style:italic}.reconstructed{color:#555}.annotation{color:#666;font-size:90%}"
             ".assumption{background:#fff3cd}table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 4px;"
             "vertical-align:top}</style><body>" + "\n".join(body) + "</body></html>\n")
+
+
+def _html_point(point: dict) -> str:
+    """A point in force, or a repealed entry with what it keeps (an annex its title)."""
+    if point.get("repealed"):
+        text, status = point["title"] or "", "repealed"
+    elif point["text"] is None:
+        text, status = f"[wording not in the sources: {point['reason']}]", point["status"]
+    else:
+        text, status = point["text"], point["status"]
+    words = f" {html.escape(text)}" if text else ""
+    note = f" <span class=\"annotation\">{html.escape(point['annotation'])}</span>" if point["annotation"] else ""
+    label = html.escape(point["label"])
+    return f"<p class=\"point {status}\" id=\"p-{label}\"><b>{label}.</b>{words}{note}</p>"
 
 
 def _html_table(table: dict) -> str:
