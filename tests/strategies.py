@@ -54,10 +54,21 @@ def values(draw) -> m.Value:
 
 
 @st.composite
+def tables(draw) -> m.Table:
+    """Header columns, then rows of text, number and percent cells, and headings across them."""
+    columns = tuple(draw(st.lists(TEXT, min_size=1, max_size=3)))
+    cell = st.one_of(TEXT, st.integers(0, 10**8).map(lambda n: Decimal(n) / 100), st.integers(0, 100).map(lambda n: f"{n}%"))
+    row = st.lists(cell, min_size=len(columns), max_size=len(columns)).map(tuple)
+    rows = draw(st.lists(st.one_of(row, TEXT.map(m.TableHeading)), max_size=3))
+    return m.Table(draw(TEXT), columns, tuple(rows))
+
+
+@st.composite
 def contents(draw) -> m.Content:
     wording = draw(st.one_of(TEXT.map(m.Known), TEXT.map(m.Unknown), st.builds(m.Reconstructed, TEXT, TEXT)))
     facts = draw(st.lists(st.builds(m.Fact, NAMES, values()), max_size=2))
-    return m.Content(wording, tuple(facts))
+    table = draw(st.none() | st.none() | tables())
+    return m.Content(wording, tuple(facts), table)
 
 
 def _children(live: set, parent: tuple) -> list[tuple]:
@@ -76,7 +87,8 @@ def directives(draw) -> tuple[m.Act, set]:
                 live.add((section, child, grandchild))
     for label in sorted(live):
         points.append(m.PointDecl(m.Label(label), "section" if len(label) == 1 else "point", draw(contents())))
-    act = m.Act("1-3/1", "directive", m.KnownDate(START), title="Generated", points=tuple(points))
+    opening = draw(st.none() | st.builds(m.Preamble, TEXT, st.just(m.Source("generated", 1, 2))))
+    act = m.Act("1-3/1", "directive", m.KnownDate(START), title="Generated", preamble=opening, points=tuple(points))
     return act, live
 
 

@@ -87,3 +87,14 @@ def test_the_reading_room_reads_a_date_a_history_and_a_comparison(page):
         Path(SHOT).parent.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=SHOT)
+
+
+def test_the_reading_room_shows_the_preamble_the_tables_and_the_repealed_annexes(page):
+    page.fill("#on", "2021-01-01")
+    page.dispatch_event("#on", "change")
+    page.wait_for_selector("#text table.budget")
+    assert page.inner_text("#text .preamble").startswith("Käskkiri kehtestatakse perioodi 2014–2020")
+    assert "965 608" in page.inner_text("#text table.budget")
+    assert "Toetatav tegevus 2.4. Maakondliku" in page.inner_text('#text table.indicators th[colspan="10"] >> nth=3')
+    annex = page.inner_text('#text .point[data-label="Lisa 1"]')
+    assert "Toetatavate tegevuste tegevuskava vorm" in annex and "tunnistatud kehtetuks" in annex

@@ -35,6 +35,9 @@ SYNTAX = [
     ("bad-assumption", 'act "1-3/2" { kind amending title "A" signed unknown "xx" between 2020-02-20 and 2020-12-31 '
      'assume 2021-01-05 because "r" }', 1, 100, ["outside"]),
     ("table-row", HEAD + 'point 6 { text "x" table "t" { columns "a" "b" row "1" } }', 2, 20, ["1 cells for 2 columns"]),
+    ("table-row", HEAD + 'point 6 { text "x" table "t" { columns "a" "b" heading "h" row "1" } }', 2, 20, ["1 cells for 2"]),
+    ("syntax", HEAD + 'point 6 { text "x" table "t" { columns "a" heading 5 } }', 2, 52, ['a quoted string']),
+    ("syntax", 'act "1-3/1" { kind directive preamble "P" signed 2015-09-18 }', 1, 43, ['"source"']),
 ]
 
 

@@ -5,6 +5,9 @@ the asked day), its lifecycle (one ``eventRef`` for each act in force by then),
 every point a ``point`` element with its number, content and, for a changed
 point, an ``authorialNote`` citing the amending act (the annotation). Unknown wording is a ``p`` with
 ``status="unknown"`` style markers in the HTML and ``refersTo="#unknown"`` in the XML.
+Every format holds the whole text: the preamble, each table (cells as the
+published tables print them), and each repealed entry with its annotation (an
+annex with its title, as the consolidated text prints it).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ import datetime as dt
 import html
 from xml.etree import ElementTree as ET
 
+from . import model as m
+from .answers import InForce
 from .index import Index
-from .render import annotation, consolidated_text, describe
+from .render import annotation, consolidated_text, describe, preamble, repealed_title, table_cells
 from .serialize import to_data
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -32,36 +37,90 @@ def as_json(index: Index, day: dt.date) -> dict:
             "facts": [{"name": f.name, "value": describe(f.value), "source": str(f.source) if f.source else None}
                       for f in version.content.facts],
             "start": version.start.isoformat(), "end": version.end.isoformat() if version.end else None,
+            "table": _table_data(version.content.table),
         })
-    repealed = [{"label": r.label, "annotation": annotation(r.by), "since": r.since.isoformat()} for r in index.repealed_on(day)]
+    repealed = [{"label": r.label, "title": repealed_title(r) or None, "annotation": annotation(r.by), "since": r.since.isoformat()}
+                for r in index.repealed_on(day)]
+    opening = preamble(index)
     return {"on": day.isoformat(), "assumptions": [str(a) for a in index.assumptions_on(day)],
             "acts": [to_data(act) for act in index.acts.values() if act.in_force_from <= day],
+            "preamble": {"text": opening.text, "source": str(opening.source)} if opening else None,
             "points": points, "repealed": repealed}
 
 
+def _table_data(table: m.Table | None) -> dict | None:
+    """A table as printed: its columns, then each row as cells or as a heading across them."""
+    if table is None:
+        return None
+    _, *rows = table_cells(table)
+    return {"name": table.name, "columns": list(table.columns),
+            "rows": [{"heading": row.text} if isinstance(row, m.TableHeading) else {"cells": cells}
+                     for row, cells in zip(table.rows, rows)]}
+
+
+def _entries(data: dict) -> list[dict]:
+    """Points in force and repealed entries together, in label order."""
+    entries = data["points"] + [{**entry, "repealed": True} for entry in data["repealed"]]
+    return sorted(entries, key=lambda entry: m.Label.parse(entry["label"]))
+
+
 def as_markdown(index: Index, day: dt.date) -> str:
-    lines = []
+    """The plain text as Markdown: sections as headings, paragraphs apart, the
+    rows of a table together."""
+    blocks: list[str] = []
+    table = False
     for line in consolidated_text(index, day).splitlines():
         head = line.split(" ", 1)[0]
-        if head.rstrip(".").replace(".", "").isdigit() and head.count(".") == 1:
-            lines.append(f"## {line}")
-        else:
-            lines.append(line)
-    return "\n\n".join(line for line in lines if line) + "\n"
+        if line.startswith("|") and table:
+            blocks[-1] += "\n" + line
+        elif head.rstrip(".").replace(".", "").isdigit() and head.count(".") == 1:
+            blocks.append(f"## {line}")
+        elif line:
+            blocks.append(line)
+        table = line.startswith("|")
+    return "\n\n".join(blocks) + "\n"
 
 
 def as_html(index: Index, day: dt.date) -> str:
     data = as_json(index, day)
     body = [f"<h1>{html.escape(_title(index))}</h1>", f"<p class=\"on\">Redaktsioon seisuga {day.isoformat()}</p>"]
     body += [f"<p class=\"assumption\">ASSUMPTION: {html.escape(a)}</p>" for a in data["assumptions"]]
-    for point in data["points"]:
-        text = point["text"] if point["text"] is not None else f"[wording not in the sources: {point['reason']}]"
-        note = f" <span class=\"annotation\">{html.escape(point['annotation'])}</span>" if point["annotation"] else ""
-        body.append(f"<p class=\"point {point['status']}\" id=\"p-{html.escape(point['label'])}\"><b>{html.escape(point['label'])}.</b> "
-                    f"{html.escape(text)}{note}</p>")
+    if data["preamble"]:
+        body.append(f"<p class=\"preamble\">{html.escape(data['preamble']['text'])}</p>")
+    for point in _entries(data):
+        body.append(_html_point(point))
+        if point.get("table"):
+            body.append(_html_table(point["table"]))
     return ("<!doctype html><html lang=\"et\"><meta charset=\"utf-8\"><title>" + html.escape(_title(index)) + "</title>"
             "<style>.unknown{color:#8a4b00;font-style:italic}.reconstructed{color:#555}.annotation{color:#666;font-size:90%}"
-            ".assumption{background:#fff3cd}</style><body>" + "\n".join(body) + "</body></html>\n")
+            ".assumption{background:#fff3cd}table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 4px;"
+            "vertical-align:top}</style><body>" + "\n".join(body) + "</body></html>\n")
+
+
+def _html_point(point: dict) -> str:
+    """A point in force, or a repealed entry with what it keeps (an annex its title)."""
+    if point.get("repealed"):
+        text, status = point["title"] or "", "repealed"
+    elif point["text"] is None:
+        text, status = f"[wording not in the sources: {point['reason']}]", point["status"]
+    else:
+        text, status = point["text"], point["status"]
+    words = f" {html.escape(text)}" if text else ""
+    note = f" <span class=\"annotation\">{html.escape(point['annotation'])}</span>" if point["annotation"] else ""
+    label = html.escape(point["label"])
+    return f"<p class=\"point {status}\" id=\"p-{label}\"><b>{label}.</b>{words}{note}</p>"
+
+
+def _html_table(table: dict) -> str:
+    width = len(table["columns"])
+    head = "".join(f"<th scope=\"col\">{html.escape(name)}</th>" for name in table["columns"])
+    rows = []
+    for row in table["rows"]:
+        if "heading" in row:
+            rows.append(f"<tr><th scope=\"colgroup\" colspan=\"{width}\">{html.escape(row['heading'])}</th></tr>")
+        else:
+            rows.append("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row["cells"]) + "</tr>")
+    return f"<table class=\"{html.escape(table['name'])}\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def as_akoma_ntoso(index: Index, day: dt.date) -> bytes:
@@ -96,23 +155,49 @@ def as_akoma_ntoso(index: Index, day: dt.date) -> bytes:
     ET.SubElement(references, f"{{{AKN}}}TLCOrganization", eId="tat-engine", href="/ontology/organization/tat-engine", showAs="tat-engine")
     preface = ET.SubElement(act, f"{{{AKN}}}preface")
     ET.SubElement(ET.SubElement(preface, f"{{{AKN}}}p"), f"{{{AKN}}}docTitle").text = base.title or base.number
+    opening = preamble(index)
+    if opening is not None:
+        ET.SubElement(ET.SubElement(act, f"{{{AKN}}}preamble"), f"{{{AKN}}}p").text = opening.text
     body = ET.SubElement(act, f"{{{AKN}}}body")
-    for answer in index.in_force(day):
-        point = ET.SubElement(body, f"{{{AKN}}}point", eId=f"point_{answer.label.replace(' ', '_')}")
-        ET.SubElement(point, f"{{{AKN}}}num").text = f"{answer.label}."
+    entries = [(answer.version.label, answer) for answer in index.in_force(day)]
+    entries += [(gone.last.label, gone) for gone in index.repealed_on(day)]
+    for _, entry in sorted(entries, key=lambda pair: pair[0]):
+        point = ET.SubElement(body, f"{{{AKN}}}point", eId=f"point_{entry.label.replace(' ', '_')}")
+        ET.SubElement(point, f"{{{AKN}}}num").text = f"{entry.label}."
         content = ET.SubElement(point, f"{{{AKN}}}content")
         paragraph = ET.SubElement(content, f"{{{AKN}}}p")
-        if answer.text is None:
+        if not isinstance(entry, InForce):
+            point.set("status", "removed")
+            paragraph.text, note = repealed_title(entry) or None, annotation(entry.by)
+        elif entry.text is None:
             paragraph.set("refersTo", "#unknown")
-            paragraph.text = f"[{answer.wording.reason}]"
+            paragraph.text, note = f"[{entry.wording.reason}]", annotation(entry.citation)
         else:
-            paragraph.text = answer.text
-        note = annotation(answer.citation)
+            paragraph.text, note = entry.text, annotation(entry.citation)
         if note:
             mark = ET.SubElement(paragraph, f"{{{AKN}}}authorialNote", marker="*", placement="inline",
                                  eId=f"{point.get('eId')}__an_1")
             ET.SubElement(mark, f"{{{AKN}}}p").text = note
+        if isinstance(entry, InForce) and entry.content.table is not None:
+            _akn_table(content, entry.content.table, f"{point.get('eId')}__table_1")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _akn_table(parent: ET.Element, table: m.Table, eid: str) -> None:
+    """An AKN ``table``: the header in ``th`` cells, a heading row one ``th`` across the table."""
+    element = ET.SubElement(parent, f"{{{AKN}}}table", eId=eid)
+    header, *rows = table_cells(table)
+    row = ET.SubElement(element, f"{{{AKN}}}tr")
+    for name in header:
+        ET.SubElement(ET.SubElement(row, f"{{{AKN}}}th"), f"{{{AKN}}}p").text = name
+    for source, cells in zip(table.rows, rows):
+        row = ET.SubElement(element, f"{{{AKN}}}tr")
+        if isinstance(source, m.TableHeading):
+            heading = ET.SubElement(row, f"{{{AKN}}}th", colspan=str(len(header)))
+            ET.SubElement(heading, f"{{{AKN}}}p").text = source.text
+            continue
+        for cell in cells:
+            ET.SubElement(ET.SubElement(row, f"{{{AKN}}}td"), f"{{{AKN}}}p").text = cell
 
 
 def _eid(number: str) -> str:

@@ -66,6 +66,7 @@ class Index:
         # The clause graph's edges as plain data (graph.Edge), set by the loader;
         # the graph itself is rebuilt from them only for the questions that need it.
         self.edges: tuple = ()
+        self.preambles: dict[str, m.Preamble] = {act.number: act.preamble for act in history.acts if act.preamble}
         self.uncertain: dict[str, Assumption] = {
             act.number: _assumption(act) for act in history.acts if act.in_force is None
             and isinstance(act.signed, m.UncertainDate)

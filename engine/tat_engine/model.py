@@ -289,12 +289,20 @@ class Fact:
 
 
 @frozen
+class TableHeading:
+    """A row across all columns that heads the rows after it, as the published
+    tables group their rows ("Toetatav tegevus 2.1. …")."""
+
+    text: str
+
+
+@frozen
 class Table:
-    """Structured table content: header columns and rows of cells."""
+    """Structured table content: header columns, then rows of cells and headings."""
 
     name: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[Union[str, Decimal], ...], ...]
+    rows: tuple[Union[tuple[Union[str, Decimal], ...], TableHeading], ...]
 
 
 @frozen
@@ -451,6 +459,15 @@ class Under:
 
 
 @frozen
+class Preamble:
+    """The words before the first point (the law the act is issued under), as
+    printed; part of the consolidated text, so it is kept and verified."""
+
+    text: str
+    source: Source
+
+
+@frozen
 class Act:
     """A directive or an amending act, with what it enacts."""
 
@@ -462,6 +479,7 @@ class Act:
     applies_from: dt.date | None = None
     applies_under: Under | None = None  # None: applies_from holds under every reading
     amends: str | None = None
+    preamble: Preamble | None = None
     sources: tuple[Source, ...] = ()
     notes: tuple[str, ...] = ()
     points: tuple[PointDecl, ...] = ()

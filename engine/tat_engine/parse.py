@@ -238,6 +238,9 @@ class _Builder(Transformer):
     def act_applies_from(self, meta, date, under=None):
         return ("applies_from", (self._date(date), under))
 
+    def act_preamble(self, meta, text, source):
+        return ("preamble", m.Preamble(_string(text), source))
+
     # --- points and content ---------------------------------------------------------
 
     def label(self, meta, token):
@@ -378,7 +381,7 @@ class _Builder(Transformer):
 
     def table(self, meta, name, columns, *rows):
         for row in rows:
-            if len(row) != len(columns):
+            if not isinstance(row, m.TableHeading) and len(row) != len(columns):
                 self._fail(meta, "table-row", f"a row of table {_string(name)} has {len(row)} cells for {len(columns)} columns")
         return m.Table(_string(name), columns, tuple(rows))
 
@@ -387,6 +390,9 @@ class _Builder(Transformer):
 
     def row(self, meta, *cells):
         return tuple(_cell(cell) for cell in cells)
+
+    def table_heading(self, meta, text):
+        return m.TableHeading(_string(text))
 
     # --- items ---------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ def print_act(act: m.Act, documents: tuple[m.Document, ...] = (), readings: tupl
     if act.applies_from:
         under = f" {_under(act.applies_under)}" if act.applies_under else ""
         lines.append(f"  applies_from {act.applies_from.isoformat()}{under}")
+    if act.preamble:
+        lines.append(f"  preamble {_q(act.preamble.text)} {_source(act.preamble.source)}")
     lines += [f"  {_source(source)}" for source in act.sources]
     lines += [f"  note {_q(note)}" for note in act.notes]
     lines.append("}")
@@ -151,7 +153,10 @@ def _conditions(conditions) -> list[str]:
 def _table(table: m.Table) -> list[str]:
     lines = [f"  table {_q(table.name)} {{", "    columns " + " ".join(map(_q, table.columns))]
     for row in table.rows:
-        lines.append("    row " + " ".join(_cell(cell) for cell in row))
+        if isinstance(row, m.TableHeading):
+            lines.append(f"    heading {_q(row.text)}")
+        else:
+            lines.append("    row " + " ".join(_cell(cell) for cell in row))
     return lines + ["  }"]
 
 

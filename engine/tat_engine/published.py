@@ -18,7 +18,11 @@ from attrs import frozen
 
 # Where the parts of seed 003 stand (1-based, inclusive).
 CONSOLIDATED = (584, 1428)
-NOT_TEXT = ((916, 1096), (1108, 1140), (1098, 1099), (1298, 1298))  # tables 3 and 6 (data), footnotes
+PREAMBLE = (581, 583)  # between the title and point 1 of the consolidated text
+TABLES = {"3": (916, 1096), "6": (1108, 1140)}  # the tables of sections 3 and 6, one cell a line or more
+ITEM_TABLES = {"1.13": (81, 271), "1.15": (276, 310)}  # the same tables in the items of the 2020 act that set them
+FOOTNOTES = ((253, 253), (972, 973), (1098, 1099), (1298, 1298))
+NOT_TEXT = (*TABLES.values(), *FOOTNOTES)
 ACT_ITEMS = (29, 391)
 
 _CONJUNCTIONS = {"ja", "ning", "või", "ega"}
@@ -138,6 +142,41 @@ def consolidated_points(path) -> list[PublishedPoint]:
     return points
 
 
+def consolidated_preamble(path) -> str:
+    """The preamble of the consolidated text: the law the directive is issued under."""
+    first, last = PREAMBLE
+    return clean(_lines(path)[first - 1:last])
+
+
+def consolidated_tables(path) -> dict[str, str]:
+    """Per section, its table in the consolidated text as one run of text (see :func:`_table_text`)."""
+    lines = _lines(path)
+    return {label: _table_text(lines, *span) for label, span in TABLES.items()}
+
+
+def item_tables(path) -> dict[str, str]:
+    """Per item of the 2020 act that sets a table (1.13, 1.15), that table as one run of text."""
+    lines = _lines(path)
+    return {number: _table_text(lines, *span) for number, span in ITEM_TABLES.items()}
+
+
+def _table_text(lines: list[str], first: int, last: int) -> str:
+    """A table in reading order (header, headings, cells row by row), without
+    footnotes, footnote marks ("nimekirja1") or page numbers. PDF extraction
+    breaks cells anywhere, even inside a word without a hyphen ("Ennetusteenu /
+    sest"), so the text is for comparison with spaces and hyphens ignored
+    (:func:`squash`), not for reading."""
+    notes = {n for a, b in FOOTNOTES for n in range(a, b + 1)}
+    kept = [lines[n - 1].strip() for n in range(first, last + 1) if n not in notes]
+    text = " ".join(line for line in kept if line and not re.fullmatch(r"\d{1,2}", line))
+    return re.sub(r"(?<=[^\W\d_])\d(?=\s)", "", text)
+
+
+def squash(text: str) -> str:
+    """Text without spaces and hyphens: what survives the PDF's breaking of table cells."""
+    return re.sub(r"[\s\-‐]", "", text)
+
+
 def amending_items(path) -> list[PublishedItem]:
     """The 35 items of the 2020 act with their quoted wording."""
     lines, first, last = _lines(path), *ACT_ITEMS
@@ -157,6 +196,6 @@ def amending_items(path) -> list[PublishedItem]:
             if labelled and labelled.group(1).split(".")[0] == target.split(".")[0]:
                 text = labelled.group(2)
         if number in ("1.13", "1.15"):
-            text = None  # whole tables: encoded as data, compared by hand
+            text = None  # whole tables: encoded as data, compared cell by cell (verify.compare_item_tables)
         items.append(PublishedItem(number, verb, target, text, start, start + len(body)))
     return items

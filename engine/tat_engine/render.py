@@ -10,6 +10,7 @@ known from another source; a reconstruction is marked.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from . import model as m
 from .answers import ActRef, Answer, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
@@ -86,9 +87,58 @@ def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
     lines = [" ".join(part for part in (f"{version.label}.", body, note) if part)]
     table = version.content.table
     if table is not None:
-        lines.append("| " + " | ".join(table.columns) + " |")
-        lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in table.rows]
+        lines += table_lines(table)
     return lines
+
+
+def cell_text(cell: str | Decimal) -> str:
+    """A table cell as the published tables print it: a decimal comma, and
+    thousands apart from five digits on (``965 608``, ``840 787,05``, ``1700``)."""
+    if not isinstance(cell, Decimal):
+        return cell
+    whole = str(abs(int(cell)))
+    text = f"{cell:,}" if len(whole) > 4 else f"{cell}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def table_cells(table: m.Table) -> list[list[str]]:
+    """The header and every row as printed cells; a heading row is its text
+    in the first cell, the others empty (it spans the table)."""
+    width = len(table.columns)
+    rows = [list(table.columns)]
+    for row in table.rows:
+        if isinstance(row, m.TableHeading):
+            rows.append([row.text] + [""] * (width - 1))
+        else:
+            rows.append([cell_text(cell) for cell in row])
+    return rows
+
+
+def table_lines(table: m.Table) -> list[str]:
+    """The table as Markdown rows (header, rule, body), so the plain text and
+    the Markdown export print the same table."""
+    def line(cells):
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+    header, *rows = table_cells(table)
+    return [line(header), line(["---"] * len(header)), *map(line, rows)]
+
+
+def repealed_title(repealed: Repealed) -> str:
+    """What a repealed entry keeps besides its label and annotation: an annex
+    its title, as the consolidated text prints it ("Lisa 1. Toetatavate
+    tegevuste tegevuskava vorm (tunnistatud kehtetuks …)"); a point nothing."""
+    wording = repealed.last.content.wording
+    return wording.text if repealed.last.label.annex and isinstance(wording, m.Known) else ""
+
+
+def repealed_line(repealed: Repealed) -> str:
+    return " ".join(part for part in (f"{repealed.label}.", repealed_title(repealed), annotation(repealed.by)) if part)
+
+
+def preamble(index: Index) -> m.Preamble | None:
+    """The base act's preamble, printed before its first point."""
+    base = next(ref for ref in index.acts.values() if ref.kind != "amending")
+    return index.preambles.get(base.number)
 
 
 def consolidated_text(index: Index, day: dt.date) -> str:
@@ -102,8 +152,11 @@ def consolidated_text(index: Index, day: dt.date) -> str:
     assumptions = index.assumptions_on(day)
     lines += [f"ASSUMPTION: {assumption}" for assumption in assumptions]
     lines.append("")
+    opening = preamble(index)
+    if opening is not None:
+        lines += [opening.text, ""]
     entries: list[tuple[m.Label, list[str]]] = [(a.version.label, point_lines(a)) for a in index.in_force(day)]
-    entries += [(r.last.label, [f"{r.label}. {annotation(r.by)}"]) for r in index.repealed_on(day)]
+    entries += [(r.last.label, [repealed_line(r)]) for r in index.repealed_on(day)]
     entries.sort(key=lambda entry: entry[0])
     for _, block in entries:
         lines += block

@@ -27,13 +27,24 @@ async function showText() {
     `<p class="point ${esc(p.kind)} ${esc(p.status)}" data-label="${esc(p.label)}">` +
     `<span class="label">${esc(p.label)}.</span><span class="body">` +
     (p.text !== null ? esc(p.text) : `[wording not in the sources: ${esc(p.reason)}]`) + "</span> " +
-    (p.annotation ? `<span class="annotation">${esc(p.annotation)}</span>` : "") + "</p>"}));
+    (p.annotation ? `<span class="annotation">${esc(p.annotation)}</span>` : "") + "</p>" + (p.table ? table(p.table) : "")}));
   rows.push(...data.repealed.map((r) => ({label: r.label,
-    html: `<p class="point repealed" data-label="${esc(r.label)}"><span class="label">${esc(r.label)}.</span>${esc(r.annotation)}</p>`})));
+    html: `<p class="point repealed" data-label="${esc(r.label)}"><span class="label">${esc(r.label)}.</span>` +
+      (r.title ? `<span class="body">${esc(r.title)}</span> ` : "") + `<span class="annotation">${esc(r.annotation)}</span></p>`})));
   const key = (label) => label.startsWith("Lisa") ? [1e9, Number(label.slice(5))] : label.split(".").map(Number);
   rows.sort((a, b) => { const x = key(a.label), y = key(b.label);
     for (let i = 0; i < Math.max(x.length, y.length); i++) { const d = (x[i] ?? -1) - (y[i] ?? -1); if (d) return d; } return 0; });
-  $("text").innerHTML = rows.map((r) => r.html).join("");
+  const preamble = data.preamble ? `<p class="preamble">${esc(data.preamble.text)}</p>` : "";
+  $("text").innerHTML = preamble + rows.map((r) => r.html).join("");
+}
+
+// A table as printed: header cells, then rows of cells or a heading across the table.
+function table(t) {
+  const head = t.columns.map((c) => `<th scope="col">${esc(c)}</th>`).join("");
+  const rows = t.rows.map((r) => r.heading !== undefined
+    ? `<tr><th scope="colgroup" colspan="${t.columns.length}">${esc(r.heading)}</th></tr>`
+    : "<tr>" + r.cells.map((c) => `<td>${esc(c)}</td>`).join("") + "</tr>").join("");
+  return `<table class="${esc(t.name)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 async function showHistory(label) {
