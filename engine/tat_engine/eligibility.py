@@ -263,11 +263,6 @@ class Codes:
     codes: np.ndarray
     values: tuple[str, ...]
 
-    @classmethod
-    def of(cls, strings) -> Codes:
-        values, codes = np.unique(np.asarray(strings, dtype=object).astype(str), return_inverse=True)
-        return cls(codes.ravel().astype(np.int32), tuple(values.tolist()))
-
     def eq(self, value: str) -> np.ndarray:
         return self.codes == (self.values.index(value) if value in self.values else -1)
 
@@ -308,9 +303,6 @@ class Judged:
     eligible: np.ndarray  # eligible cents
     reason: np.ndarray  # index into table
     table: tuple[tuple[Reason, ...], ...]
-
-    def reasons(self, row: int) -> tuple[Reason, ...]:
-        return self.table[self.reason[row]]
 
 
 class _Marks:

@@ -511,6 +511,3 @@ class Corpus:
     documents: tuple[Document, ...] = ()
     acts: tuple[Act, ...] = ()
     readings: tuple[Reading, ...] = ()
-
-    def act(self, number: str) -> Act:
-        return next(act for act in self.acts if act.number == number)
