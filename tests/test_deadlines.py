@@ -15,8 +15,8 @@ D = dt.date
 
 
 @pytest.fixture(scope="module")
-def law():
-    return tat_engine.load(cache=False)
+def law(directive):
+    return directive
 
 
 @pytest.mark.parametrize("day, working", [

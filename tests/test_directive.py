@@ -11,8 +11,8 @@ D = dt.date
 
 
 @pytest.fixture(scope="module")
-def law():
-    return tat_engine.load(cache=False)
+def law(directive):
+    return directive
 
 
 def roles_on(answer: InForce, day: dt.date) -> list[str]:

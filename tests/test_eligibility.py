@@ -21,8 +21,8 @@ AUDIT = D(2021, 6, 1)
 
 
 @pytest.fixture(scope="module")
-def law():
-    return tat_engine.load(cache=False)
+def law(directive):
+    return directive
 
 
 def cost(**changes) -> Cost:
@@ -170,8 +170,7 @@ def _cost(line: dict, later: int = 0) -> Cost:
 
 @settings(max_examples=40)
 @given(st.lists(LINES, min_size=1, max_size=25), DECISIONS)
-def test_one_cost_at_a_time_and_the_ledger_agree(lines, decided):
-    law = _shared_law()
+def test_one_cost_at_a_time_and_the_ledger_agree(law, lines, decided):
     costs = [_cost(line) for line in lines]
     columns = {name: [str(getattr(c, name)).lower() if isinstance(getattr(c, name), bool) else str(getattr(c, name))
                       for c in costs] for name in ("activity", "party", "category", "incurred_on", "paid_on", "amount",
@@ -185,8 +184,7 @@ def test_one_cost_at_a_time_and_the_ledger_agree(lines, decided):
 
 @settings(max_examples=40)
 @given(LINES, DECISIONS, st.integers(1, 400))
-def test_paying_later_never_makes_an_ineligible_cost_eligible(line, decided, later):
-    law = _shared_law()
+def test_paying_later_never_makes_an_ineligible_cost_eligible(law, line, decided, later):
     before, after = judge_cost(law, _cost(line), decided), judge_cost(law, _cost(line, later), decided)
     if before.verdict == "ineligible":
         assert after.verdict != "eligible"
@@ -194,19 +192,11 @@ def test_paying_later_never_makes_an_ineligible_cost_eligible(line, decided, lat
 
 @settings(max_examples=40)
 @given(LINES, DECISIONS)
-def test_an_excluded_category_is_never_eligible(line, decided):
-    law = _shared_law()
+def test_an_excluded_category_is_never_eligible(law, line, decided):
     for category in ("7.2.1.2", "7.2.1.3"):
         assert judge_cost(law, _cost({**line, "category": category}), decided).verdict != "eligible"
 
 
-_LAW = []
-
-
-def _shared_law():
-    if not _LAW:
-        _LAW.append(tat_engine.load(cache=False))
-    return _LAW[0]
 
 
 # --- parties by name ---------------------------------------------------------------
