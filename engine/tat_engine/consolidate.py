@@ -10,9 +10,12 @@ whose content is None. Acts in force on the same day apply in order; a
 version that a later act replaces on its first day keeps, for the record, the
 empty interval ``[day, day)``.
 
-Problems are collected as diagnostics, not raised: an item whose target is not
-in force, two items of one act changing the same point (the later prevails),
-a label collision after an insertion or a renumbering.
+Problems are collected as diagnostics, not raised: two acts with one number, an
+amending act that does not amend the corpus's base act, an item whose target is
+not in force, two items of one act changing the same point (the later
+prevails), two acts in force the same day changing the same point (the one
+later in :attr:`~tat_engine.model.Act.order_key` prevails), a label collision
+after an insertion or a renumbering.
 """
 
 from __future__ import annotations
@@ -71,8 +74,44 @@ def consolidate(corpus: m.Corpus) -> tuple[History, list[Diagnostic]]:
     for act in acts:
         replay.apply(act)
     provisions = {pid: tuple(versions) for pid, versions in replay.versions.items()}
-    diagnostics = check_sources(corpus) + check_open(corpus) + replay.diagnostics + check_versions(provisions)
+    diagnostics = check_acts(corpus) + check_sources(corpus) + check_open(corpus) + replay.diagnostics + check_versions(provisions)
     return History(acts, provisions), diagnostics
+
+
+def check_acts(corpus: m.Corpus) -> list[Diagnostic]:
+    """Each act has its own number, and each amending act amends the base act
+    (the directive or announcement) of the corpus: its items are replayed on
+    that act's points, so an ``amends`` naming anything else would be a claim
+    the replay never checks."""
+    found, first = [], {}
+    for act in corpus.acts:
+        if act.number in first:
+            message = f"act {act.number} is declared twice (first at {first[act.number].location}); an act number names one act"
+            found.append(Diagnostic("error", "duplicate-act", message, act.location))
+        else:
+            first[act.number] = act
+    bases = [act.number for act in corpus.acts if act.kind != "amending"]
+    for act in corpus.acts:
+        problem = _amends_problem(act, first, bases)
+        if problem:
+            found.append(Diagnostic("error", "bad-amends", f"act {act.number} {problem}", act.location))
+    return found
+
+
+def _amends_problem(act: m.Act, acts: dict[str, m.Act], bases: list[str]) -> str | None:
+    wanted = f'amends "{bases[0]}"' if len(bases) == 1 else "amends naming the corpus's directive or announcement"
+    if act.kind != "amending":
+        return None if act.amends is None else f"is a {act.kind}: it enacts points and amends no act; drop amends"
+    if act.amends is None:
+        return f"names no act it amends; expected {wanted}"
+    if act.amends == act.number:
+        return f"amends itself; expected {wanted}"
+    target = acts.get(act.amends)
+    if target is None:
+        return f"amends {act.amends}, which is not in the corpus; expected {wanted}"
+    if target.kind == "amending":
+        return f"amends {act.amends}, which is an amending act; expected {wanted} (an amending act amends the base act, a directive or an announcement)"
+    return None
 
 
 def check_sources(corpus: m.Corpus) -> list[Diagnostic]:
@@ -155,6 +194,8 @@ class _Replay:
         self.versions: dict[str, list[Version]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.directive: str | None = None
+        self.act: m.Act | None = None  # the act being applied
+        self.today: dict[str, tuple[m.Act, str | None]] = {}  # provision -> last act (and item) to change it on self.act's day
 
     def _add(self, label: m.Label, pid: str) -> None:
         self.live[label] = pid
@@ -185,6 +226,7 @@ class _Replay:
         """
         versions = self.versions[pid]
         current = versions[-1]
+        self._same_day(pid, current.label, cause, changes.get("location"))
         if current.start == day and current.cause.act == cause.act:
             if len(versions) == 1 and changes.get("content", current.content) is None:
                 del self.versions[pid]  # made and repealed by one act: never in force
@@ -200,6 +242,20 @@ class _Replay:
                          content_cause=content_cause, **changes)
         )
 
+    def _same_day(self, pid: str, label: m.Label, cause: Cause, location) -> None:
+        """Warn when two acts in force the same day change one provision: only the
+        order key decides between them, and the sources may not mean that order."""
+        earlier = self.today.get(pid)
+        self.today[pid] = (self.act, cause.item)
+        if earlier is None or earlier[0].number == self.act.number:
+            return
+        first, later = earlier[0], self.act
+        message = (f"acts {first.number} (item {earlier[1] or '?'}) and {later.number} (item {cause.item or '?'}), both "
+                   f"in force from {later.in_force_from}, change {label} ({pid}); {later.number} prevails: acts in force "
+                   f"the same day apply by signing date, then by number ({first.number} signed {first.signed.date}, "
+                   f"{later.number} signed {later.signed.date})")
+        self._report("warning", "same-day-change", message, location, label)
+
     def _create(self, label: m.Label, kind: str, content: m.Content, day: dt.date, cause: Cause, location) -> None:
         pid = f"{label}@{cause.act}"
         while pid in self.versions:  # a label born twice in one act
@@ -211,6 +267,9 @@ class _Replay:
 
     def apply(self, act: m.Act) -> None:
         day = act.in_force_from
+        if self.act is None or self.act.in_force_from != day:
+            self.today = {}
+        self.act = act
         if act.kind != "amending":  # a directive or an announcement enacts points
             if self.directive is not None:
                 self._report("error", "two-directives", f"{act.number} is a second directive beside {self.directive}", act.location)

@@ -58,10 +58,26 @@ class QueryError(TatError):
     """A question the engine cannot read, e.g. a malformed label or date."""
 
 
+_WIDTH = 100  # characters of a long source line shown around the caret
+
+
 def caret(text: str, line: int, column: int) -> str:
     """The source line and a caret under ``column`` (both 1-based)."""
-    lines = text.splitlines() + [""]  # an error at the very end points past the last line
+    return caret_in(source_lines(text), line, column)
+
+
+def source_lines(text: str) -> list[str]:
+    """A file's lines as :func:`caret_in` reads them: split once per file, however
+    many diagnostics point into it."""
+    return text.splitlines() + [""]  # an error at the very end points past the last line
+
+
+def caret_in(lines: list[str], line: int, column: int) -> str:
+    """:func:`caret` over lines already split; a long line is cut to a window around ``column``."""
     if not 1 <= line <= len(lines):
         return ""
     source = lines[line - 1].expandtabs(1)
-    return f"    {source}\n    {' ' * (column - 1)}^"
+    start = max(0, min(column - 1 - _WIDTH // 2, len(source) - _WIDTH))
+    shown = source[start:start + _WIDTH]
+    head, tail = ("…" if start else ""), ("…" if start + _WIDTH < len(source) else "")
+    return f"    {head}{shown}{tail}\n    {' ' * (column - 1 - start + len(head))}^"

@@ -25,7 +25,7 @@ from .answers import (
 )
 from .consolidate import Cause, History, Version
 
-_FAR = dt.date.max
+_FAR = m.OPEN_END  # an open end; no real day reaches it, as every day read is at most m.LAST_DAY
 
 
 @attrs.frozen
@@ -79,7 +79,7 @@ class Index:
             (version.provision, version.number): self._in_force(version)
             for versions in history.provisions.values() for version in versions if not version.repealed
         }
-        # Per provision, aligned with its versions: start days, end days (date.max when open),
+        # Per provision, aligned with its versions: start days, end days (OPEN_END when open),
         # and (rank of its label, answer) or None for a repealed version; read by in_force().
         rank = {label: n for n, label in enumerate(sorted({v.label for vs in history.provisions.values() for v in vs}))}
         self.lives: list[tuple[list, list, list]] = [

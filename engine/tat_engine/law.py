@@ -28,15 +28,20 @@ DayLike = Union[dt.date, str]
 
 
 def day(value: DayLike) -> dt.date:
-    """A date from a ``date`` or an ISO string, with an error that teaches."""
+    """A date from a ``date`` or an ISO string, with an error that teaches; it must
+    lie in the engine's range (:data:`~tat_engine.model.FIRST_DAY`..:data:`~tat_engine.model.LAST_DAY`)."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise QueryError(f"{value!r} is not a date; dates are written YYYY-MM-DD, for instance 2019-06-01") from None
+        found = value.date()
+    elif isinstance(value, dt.date):
+        found = value
+    else:
+        try:
+            found = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise QueryError(f"{value!r} is not a date; dates are written YYYY-MM-DD, for instance 2019-06-01") from None
+    if not m.supported(found):
+        raise QueryError(f"{found} is outside the dates the engine supports; expected a date in {m.DAY_RANGE}")
+    return found
 
 
 def label(value: str) -> str:
@@ -167,7 +172,7 @@ class Law:
 
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
-        answer = self.index.point(point, on if type(on) is dt.date else day(on))
+        answer = self.index.point(point, on if type(on) is dt.date and m.FIRST_DAY <= on <= m.LAST_DAY else day(on))
         if type(answer) is NoSuchLabel:
             label(point)  # a label that is not a point number at all is a question to correct
         return answer

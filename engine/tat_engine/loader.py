@@ -20,7 +20,7 @@ from pathlib import Path
 import attrs
 
 from . import model as m
-from .errors import CorpusError, Diagnostic, DslError, QueryError, caret
+from .errors import CorpusError, Diagnostic, DslError, QueryError, caret_in, source_lines
 from .index import Index
 from .instruments import DEFAULT, INSTRUMENTS
 
@@ -77,6 +77,7 @@ def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = Tr
     """Replace the assumed signing dates of acts by dates a user supplies
     (``supplied``), or by the ends of their bounds for the other date worlds."""
     acts = {act.number: act for act in corpus.acts}
+    days = {}
     for number, day in assume.items():
         act = acts.get(number)
         if act is None:
@@ -86,8 +87,14 @@ def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = Tr
             raise QueryError(f"act {number} has a known date ({signed.date}); only unknown dates can be supplied")
         if not signed.earliest <= day <= signed.latest:
             raise QueryError(f"act {number} cannot be dated {day}: the sources place it in {signed.earliest}..{signed.latest}")
-        acts[number] = attrs.evolve(act, signed=attrs.evolve(signed, assumed=day, supplied=supplied))
-    return attrs.evolve(corpus, acts=tuple(acts.values()))
+        days[number] = day
+    # every act is kept, a second one under a number too: the consolidation reports it
+    acts = tuple(
+        attrs.evolve(act, signed=attrs.evolve(act.signed, assumed=days[act.number], supplied=supplied))
+        if act.number in days and isinstance(act.signed, m.UncertainDate) else act
+        for act in corpus.acts
+    )
+    return attrs.evolve(corpus, acts=acts)
 
 
 def build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None = None) -> Index:
@@ -140,12 +147,18 @@ def _date_worlds(corpus: m.Corpus) -> tuple:
 
 
 def _with_context(diagnostics: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:
-    texts = dict(sources)
-    return [
-        attrs.evolve(d, context=caret(texts[d.location.path], d.location.line, d.location.column))
-        if d.location and not d.context and d.location.path in texts else d
-        for d in diagnostics
-    ]
+    """Each located diagnostic with its source line and a caret; each file is split
+    into lines once, so the cost grows with the files and the diagnostics, not their product."""
+    texts, lines = dict(sources), {}
+    found = []
+    for d in diagnostics:
+        path = d.location.path if d.location else None
+        if path in texts and not d.context:
+            if path not in lines:
+                lines[path] = source_lines(texts[path])
+            d = attrs.evolve(d, context=caret_in(lines[path], d.location.line, d.location.column))
+        found.append(d)
+    return found
 
 
 def load_index(

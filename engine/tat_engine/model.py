@@ -20,6 +20,25 @@ from attrs import field, frozen
 
 ONE_DAY = dt.timedelta(days=1)
 
+# The days the engine answers for, ends included. Every date read from the DSL,
+# the command line or a library question lies in this range, and a due date
+# counted past its end is refused. The margin to ``date.max`` keeps a last day
+# plus one (a half-open end) and the open-end sentinel ``OPEN_END`` from ever
+# meeting a real day.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+DAY_RANGE = f"{FIRST_DAY}..{LAST_DAY}"
+OPEN_END = dt.date.max  # the end of an interval still open: later than any day in the range
+
+
+def supported(day: dt.date) -> bool:
+    """Whether ``day`` is in the range the engine answers for.
+
+    >>> supported(dt.date(2015, 9, 18)), supported(dt.date(9999, 12, 31))
+    (True, False)
+    """
+    return FIRST_DAY <= day <= LAST_DAY
+
 
 @frozen
 class Location:

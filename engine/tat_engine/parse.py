@@ -21,6 +21,13 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import model as m
 from .errors import Diagnostic, DslError, caret
 
+# Whole numbers (lines, counts, durations, label parts) and decimals (amounts,
+# rates, table cells) are bounded: a longer one is a typo, and Python refuses to
+# read an integer of over 4 300 digits. A decimal of at most 20 digits also
+# stays exact in sums (Decimal's default precision is 28).
+MAX_INT_DIGITS = 9
+MAX_NUMBER_DIGITS = 20
+
 # What the parser expected, in words a corpus author reads.
 _EXPECTED = {
     "DATE": "a date such as 2015-07-01",
@@ -128,9 +135,28 @@ class _Builder(Transformer):
 
     def _date(self, token: Token) -> dt.date:
         try:
-            return dt.date.fromisoformat(str(token))
+            day = dt.date.fromisoformat(str(token))
         except ValueError:
             self._fail(token, "bad-date", f"{token} is not a calendar date; dates are written YYYY-MM-DD, e.g. 2015-07-01")
+        if not m.supported(day):
+            self._fail(token, "date-range", f"{token} is outside the dates the engine supports; expected a date in {m.DAY_RANGE}")
+        return day
+
+    def _int(self, token: Token) -> int:
+        """A whole number of at most :data:`MAX_INT_DIGITS` digits (a sign aside)."""
+        digits = str(token).lstrip("+-")
+        if len(digits) > MAX_INT_DIGITS:
+            self._fail(token, "number-size", f"a number of {len(digits)} digits; expected a whole number of at most "
+                                             f"{MAX_INT_DIGITS} digits")
+        return int(token)
+
+    def _decimal(self, token: Token) -> Decimal:
+        """A decimal of at most :data:`MAX_NUMBER_DIGITS` digits."""
+        digits = sum(character.isdigit() for character in str(token))
+        if digits > MAX_NUMBER_DIGITS:
+            self._fail(token, "number-size", f"a number of {digits} digits; expected a number of at most "
+                                             f"{MAX_NUMBER_DIGITS} digits")
+        return Decimal(str(token).rstrip("%"))
 
     # --- file ------------------------------------------------------------------
 
@@ -152,10 +178,10 @@ class _Builder(Transformer):
         return tuple(documents), act
 
     def document(self, meta, name, path, kind, first, last):
-        return m.Document(str(name), _string(path), str(kind), int(first), int(last), self._loc(meta))
+        return m.Document(str(name), _string(path), str(kind), self._int(first), self._int(last), self._loc(meta))
 
     def source(self, meta, document, first, last=None):
-        return m.Source(str(document), int(first), int(last if last is not None else first))
+        return m.Source(str(document), self._int(first), self._int(last if last is not None else first))
 
     def note(self, meta, text):
         return ("note", _string(text))
@@ -244,6 +270,10 @@ class _Builder(Transformer):
     # --- points and content ---------------------------------------------------------
 
     def label(self, meta, token):
+        for part in str(token).removeprefix("Lisa ").split("."):
+            if len(part) > MAX_INT_DIGITS:
+                self._fail(token, "number-size", f"a label part of {len(part)} digits; expected a point number whose "
+                                                 f"parts have at most {MAX_INT_DIGITS} digits, such as 11.3")
         return m.Label.parse(str(token))
 
     def provision(self, meta, kind, label, *parts):
@@ -307,10 +337,10 @@ class _Builder(Transformer):
         return m.BoundedPeriod(first_day, low, high)
 
     def duration(self, meta, amount, unit, bound, trigger):
-        return m.Duration(int(amount), str(unit), str(bound), _string(trigger))
+        return m.Duration(self._int(amount), str(unit), str(bound), _string(trigger))
 
     def amount(self, meta, value, currency):
-        return m.Amount(Decimal(str(value)), str(currency))
+        return m.Amount(self._decimal(value), str(currency))
 
     def amount_range(self, meta, low, high, currency):
         if Decimal(str(high)) < Decimal(str(low)):
@@ -318,10 +348,10 @@ class _Builder(Transformer):
         return m.AmountRange(Decimal(str(low)), Decimal(str(high)), str(currency))
 
     def quantity(self, meta, value, unit):
-        return m.Quantity(Decimal(str(value)), _string(unit))
+        return m.Quantity(self._decimal(value), _string(unit))
 
     def rate(self, meta, percent, base):
-        return m.Rate(Decimal(str(percent)[:-1]), _string(base))
+        return m.Rate(self._decimal(percent), _string(base))
 
     def role(self, meta, role, body, *bounds):
         start = end = short = None
@@ -362,11 +392,14 @@ class _Builder(Transformer):
             at = dt.datetime.fromisoformat(str(when))
         except ValueError:
             self._fail(when, "bad-date", f"{when} is not a time; write YYYY-MM-DDTHH:MM, e.g. 2023-05-10T10:00")
+        if not m.supported(at.date()):
+            self._fail(when, "date-range", f"{when} is outside the dates the engine supports; expected a time on a day "
+                                           f"in {m.DAY_RANGE}")
         return m.Moment(at, _string(zone), tuple(conditions))
 
     def limit(self, meta, count, per, *conditions):
         keys = tuple(key.strip() for key in _string(per).split(","))
-        return m.Limit(int(count), keys, tuple(conditions))
+        return m.Limit(self._int(count), keys, tuple(conditions))
 
     def category(self, meta, name, *conditions):
         return m.Category(_string(name), tuple(conditions))
@@ -389,7 +422,15 @@ class _Builder(Transformer):
         return tuple(_string(name) for name in names)
 
     def row(self, meta, *cells):
-        return tuple(_cell(cell) for cell in cells)
+        return tuple(self._cell(cell) for cell in cells)
+
+    def _cell(self, token: Token):
+        if token.type == "STRING":
+            return _string(token)
+        if token.type == "PERCENT":
+            self._decimal(token)
+            return str(token)
+        return self._decimal(token)
 
     def table_heading(self, meta, text):
         return m.TableHeading(_string(text))
@@ -424,17 +465,9 @@ class _Builder(Transformer):
         last, by = (rest[0], rest[1]) if len(rest) == 2 else (None, rest[0])
         if last is not None and (last.parent != first.parent or last < first):
             self._fail(meta, "bad-renumber", f"{first}..{last} is not a range of siblings")
-        if int(by) == 0:
+        if self._int(by) == 0:
             self._fail(by, "bad-renumber", "a renumbering moves by a non-zero number")
         return m.Renumber(first, last, int(by))
-
-
-def _cell(token: Token):
-    if token.type == "STRING":
-        return _string(token)
-    if token.type == "PERCENT":
-        return str(token)
-    return Decimal(str(token))
 
 
 def _attach(act: m.Act, parts: dict, builder: _Builder) -> m.Act:
