@@ -268,6 +268,31 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
+def _days(text: str) -> int:
+    """A count of days, 0 or more: a usage error (exit 2) otherwise."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0 or len(text.strip().lstrip("+")) > 9:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, 0 or more (at most 9 digits), not {text!r}")
+    return value
+
+
+def _year(text: str) -> int:
+    """A calendar year the engine can count: its interim report runs from the end of the year before."""
+    import argparse
+
+    from .model import FIRST_DAY, LAST_DAY
+
+    first, last = FIRST_DAY.year + 1, LAST_DAY.year
+    if not (text.strip().isdigit() and len(text.strip()) <= 4 and first <= int(text) <= last):
+        raise argparse.ArgumentTypeError(f"expected a year between {first} and {last}, not {text!r}")
+    return int(text)
+
+
 def _parser():
     import argparse
 
@@ -330,13 +355,13 @@ def _parser():
     due.add_argument("--list", action="store_true", help="list the kinds of deadline")
     due.add_argument("--trigger", help="the day that starts it (YYYY-MM-DD)")
     due.add_argument("--as-of", help="the decision date (default: the trigger day)")
-    due.add_argument("--extension-days", type=int, default=0, help="days spent fixing deficiencies (claim processing, 8.12)")
+    due.add_argument("--extension-days", type=_days, default=0, help="days spent fixing deficiencies (claim processing, 8.12)")
     due.add_argument("--fixed-dates", choices=["move", "stay"], default="move",
                      help="whether a fixed date (31 January, 5 November) on a rest day moves to the next working day")
     due.set_defaults(run=_deadline)
 
     year = commands.add_parser("calendar", parents=[common], help="the recurring due dates of a year, as text and .ics")
-    year.add_argument("year", type=int)
+    year.add_argument("year", type=_year, help="a year between 1901 and 2999")
     year.add_argument("--ics", metavar="FILE", help="also write the dates as an iCalendar file")
     year.add_argument("--fixed-dates", choices=["move", "stay"], default="move")
     year.set_defaults(run=_calendar)

@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from . import model as m
 from .answers import Assumption, Citation, InForce
 from .errors import QueryError
-from .law import Law
+from .law import Law, day
 from .possible import Outcome
 from .workdays import count, describe, fixed_date
 
@@ -100,8 +100,11 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
     ``move_fixed`` says whether a fixed date on a rest day moves (see workdays).
     A due date that differs between the worlds of an open act date is
     undetermined, with the due date of each; one another reading would move is
-    kept, and says so.
+    kept, and says so. Dates and due dates lie in the engine's range (``model.DAY_RANGE``).
     """
+    if extension_days < 0:
+        raise QueryError(f"the extension is the days spent fixing deficiencies: 0 or more, not {extension_days}")
+    trigger, as_of = (None if value is None else day(value) for value in (trigger, as_of))
     settled = law.settle(lambda world: _deadline(world, kind, trigger, as_of, extension_days, move_fixed),
                          same=lambda a, b: (a.status, a.due, a.bound) == (b.status, b.due, b.bound))
     found: Deadline = settled.value
@@ -241,6 +244,8 @@ def _request_limit(law: Law, on: dt.date) -> tuple[str, ...]:
 
 def schedule(law: Law, year: int, move_fixed: bool = True) -> list[Deadline]:
     """The recurring due dates of ``year``: interim report, plan and budget, and the final report if due."""
+    if not m.FIRST_DAY.year < year <= m.LAST_DAY.year:  # the interim report is triggered by the year before's end
+        raise QueryError(f"no calendar for {year}: expected a year between {m.FIRST_DAY.year + 1} and {m.LAST_DAY.year}")
     found = [
         deadline(law, "interim-report", dt.date(year - 1, 12, 31), move_fixed=move_fixed),
         deadline(law, "plan-and-budget", dt.date(year, 1, 1), move_fixed=move_fixed),

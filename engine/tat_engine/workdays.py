@@ -12,6 +12,10 @@ general part (tsiviilseadustiku üldosa seadus, TsÜS §§ 134–137) counts the
 Whether a fixed calendar date ("31 January every year") also moves is disputed
 in practice; :func:`fixed_date` takes the choice as an argument.
 
+A due date after :data:`~tat_engine.model.LAST_DAY`, the last day the engine
+supports, is refused with a :class:`~tat_engine.errors.QueryError`; it is found
+to be past that day before it is counted, so no count runs away.
+
 >>> import datetime as dt
 >>> count(dt.date(2021, 3, 31), 3, "working_days").due   # Good Friday 2.4. and the weekend skipped
 datetime.date(2021, 4, 6)
@@ -25,6 +29,9 @@ from functools import lru_cache
 import holidays
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
+
+from .errors import QueryError
+from .model import DAY_RANGE, LAST_DAY
 
 ONE_DAY = dt.timedelta(days=1)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -75,9 +82,11 @@ class Count:
 
 def count(trigger: dt.date, amount: int, unit: str) -> Count:
     """The last day of a period of ``amount`` ``unit`` that ``trigger`` starts."""
+    if _beyond_range(trigger, amount, unit):
+        _refuse(f"a period of {amount} {unit.replace('_', ' ')} from {trigger} would end")
     steps = [f"triggered on {describe(trigger)}; the period starts the next day (TsÜS § 135 (1))"]
     if unit == "working_days":
-        due = add_working_days(trigger, amount)
+        due = _in_range(add_working_days(trigger, amount))
         steps.append(f"{amount} working days, rest days and public holidays skipped: {describe(due)}")
         steps.append(f"due by the end (24:00) of {due} (TsÜS § 137 (1))")
         return Count(due, tuple(steps))
@@ -94,7 +103,7 @@ def count(trigger: dt.date, amount: int, unit: str) -> Count:
 
 def fixed_date(day: dt.date, move: bool) -> Count:
     """A fixed calendar due date; ``move`` applies TsÜS § 136 (8) to it too."""
-    steps = [f"a fixed date: {describe(day)}"]
+    steps = [f"a fixed date: {describe(_in_range(day))}"]
     if not move:
         if not is_working_day(day):
             steps.append("not moved: fixed dates stay where they fall (the chosen reading)")
@@ -102,8 +111,26 @@ def fixed_date(day: dt.date, move: bool) -> Count:
     return _rolled(day, steps)
 
 
+def _beyond_range(trigger: dt.date, amount: int, unit: str) -> bool:
+    """Whether the period's last day is surely after LAST_DAY (a working day is at
+    least a calendar day; a month at least 28 days)."""
+    if unit == "months":
+        return (trigger.year * 12 + trigger.month - 1 + amount) > LAST_DAY.year * 12 + LAST_DAY.month - 1
+    return trigger.toordinal() + amount > LAST_DAY.toordinal()
+
+
+def _in_range(due: dt.date) -> dt.date:
+    if due > LAST_DAY:
+        _refuse(f"the due date {due} falls")
+    return due
+
+
+def _refuse(what: str):
+    raise QueryError(f"{what} after {LAST_DAY}, the last day the engine supports (dates in {DAY_RANGE})")
+
+
 def _rolled(last: dt.date, steps: list[str]) -> Count:
-    due = next_working_day(last)
+    due = _in_range(next_working_day(last))
     if due != last:
         steps.append(f"not a working day; the due date moves to the next working day, {describe(due)} (TsÜS § 136 (8))")
     steps.append(f"due by the end (24:00) of {due} (TsÜS § 137 (1))")
