@@ -38,6 +38,19 @@ SYNTAX = [
     ("table-row", HEAD + 'point 6 { text "x" table "t" { columns "a" "b" heading "h" row "1" } }', 2, 20, ["1 cells for 2"]),
     ("syntax", HEAD + 'point 6 { text "x" table "t" { columns "a" heading 5 } }', 2, 52, ['a quoted string']),
     ("syntax", 'act "1-3/1" { kind directive preamble "P" signed 2015-09-18 }', 1, 43, ['"source"']),
+    # dates outside the supported range (model.FIRST_DAY..LAST_DAY) and numbers too long to be meant
+    ("date-range", HEAD.replace("2015-09-18", "9999-12-31"), 1, 47, ["9999-12-31", "1900-01-01..2999-12-31"]),
+    ("date-range", HEAD + 'point 1 { text "x" fact p: period 2015-07-01..9999-12-31 }', 2, 47, ["expected a date in"]),
+    ("date-range", HEAD + 'point 1 { text "x" fact r: role "r" held_by "b" until 9999-12-31 }', 2, 55, ["9999-12-31"]),
+    ("date-range", HEAD + 'point 1 { text "x" fact m: moment 9999-12-31T10:00 "UTC" }', 2, 35, ["a time on a day in"]),
+    ("date-range", AMEND.replace("on_signing", "1899-12-31"), 1, 81, ["1899-12-31", "1900-01-01..2999-12-31"]),
+    ("number-size", HEAD + f'point 1.{"9" * 4301} {{ text "x" }}', 2, 7, ["4301 digits", "at most 9 digits"]),
+    ("number-size", HEAD + f'point 1 {{ text "x" fact d: duration {"9" * 4301} calendar_days at_most after "t" }}', 2, 37,
+     ["4301 digits", "a whole number of at most 9 digits"]),
+    ("number-size", HEAD + 'point 1 { text "x" fact l: limit 1234567890 per "county" }', 2, 34, ["10 digits"]),
+    ("number-size", AMEND + f"item 1.1 renumber 1.1.. by -{'1' * 4400}", 2, 28, ["4400 digits"]),
+    ("number-size", HEAD + f'point 1 {{ text "x" fact a: amount {"1" * 30}.5 EUR }}', 2, 35, ["31 digits", "at most 20 digits"]),
+    ("number-size", f'document memo "m" kind memo lines 1..{"7" * 5000}\n', 1, 38, ["5000 digits"]),
 ]
 
 
@@ -162,3 +175,178 @@ def test_every_source_names_a_declared_document_and_its_lines(source, code, word
     assert diagnostic.code == code and diagnostic.location.path == "base.tat" and diagnostic.location.line == 2
     for word in words:
         assert word in diagnostic.message
+
+
+def test_a_long_line_is_shown_as_a_window_around_the_caret():
+    with pytest.raises(DslError) as raised:
+        parse_file(HEAD + f'point 1 {{ text "x" fact d: duration {"9" * 4301} calendar_days at_most after "t" }}', "bad.tat")
+    source, marker = raised.value.diagnostic.context.splitlines()
+    assert len(source) < 120 and "99999" in source and source[marker.index("^")] == "9"
+
+
+def _diagnostics(*files):
+    with pytest.raises(CorpusError) as raised:
+        build(list(files))
+    return raised.value.diagnostics
+
+
+def test_two_acts_with_one_number_are_an_error_at_the_second():
+    second = AMEND + 'item 1.1 substitute 1.2 { text "y" }'
+    [found] = _diagnostics(("base.tat", BASE), ("a.tat", AMEND + 'item 1.1 substitute 1.1 { text "x" }'), ("b.tat", second))
+    assert (found.code, found.location.path, found.location.line, found.location.column) == ("duplicate-act", "b.tat", 1, 1)
+    assert "1-3/2 is declared twice" in found.message and "first at a.tat:1:1" in found.message and found.context
+
+
+@pytest.mark.parametrize("amends, words", [
+    ('amends "1-3/2"', ["act 1-3/2 amends itself", 'expected amends "1-3/1"']),
+    ('amends "1-3/99"', ["amends 1-3/99", "not in the corpus", 'expected amends "1-3/1"']),
+    ("", ["names no act it amends", 'expected amends "1-3/1"']),
+])
+def test_an_amending_act_amends_the_base_act_of_the_corpus(amends, words):
+    amendment = AMEND.replace('amends "1-3/1"', amends) + 'item 1.1 substitute 1.1 { text "x" }'
+    [found] = _diagnostics(("base.tat", BASE), ("amend.tat", amendment))
+    assert (found.code, found.severity, found.location.path, found.location.line) == ("bad-amends", "error", "amend.tat", 1)
+    for word in words:
+        assert word in found.message
+
+
+def test_an_act_amending_an_amending_act_or_a_directive_amending_is_an_error():
+    later = AMEND.replace('"1-3/2"', '"1-3/3"').replace('amends "1-3/1"', 'amends "1-3/2"') + "item 1 repeal 1.2"
+    [found] = _diagnostics(("base.tat", BASE), ("a.tat", AMEND + "item 1 repeal 1.1"), ("b.tat", later))
+    assert found.location.path == "b.tat" and "amends 1-3/2, which is an amending act" in found.message
+    [found] = _diagnostics(("base.tat", BASE.replace("kind directive", 'kind directive amends "1-3/0"')))
+    assert found.code == "bad-amends" and "enacts points and amends no act" in found.message
+
+
+SAME_DAY = 'act "{n}" {{ kind amending title "A" amends "1-3/1" signed {signed} in_force 2017-04-30 }}\nitem 1.{i} substitute 1.1 {{ text "{text}" }}\n'
+
+
+@pytest.mark.parametrize("first_signed, second_signed, winner, loser", [
+    ("2017-04-30", "2017-04-30", "1-3/3", "1-3/2"),  # same signing day: the number decides
+    ("2017-04-30", "2017-04-01", "1-3/2", "1-3/3"),  # 1-3/3 was signed first, so 1-3/2 applies after it
+])
+def test_two_acts_in_force_the_same_day_changing_one_point_warn_and_say_which_prevails(first_signed, second_signed, winner, loser):
+    acts = [("a.tat", SAME_DAY.format(n="1-3/2", signed=first_signed, i=4, text="from 1-3/2")),
+            ("b.tat", SAME_DAY.format(n="1-3/3", signed=second_signed, i=7, text="from 1-3/3"))]
+    law = tat_engine.Law(build([("base.tat", BASE)] + acts))
+    [warning] = [d for d in law.diagnostics if d.code == "same-day-change"]
+    assert warning.severity == "warning" and warning.point == "1.1" and warning.context
+    assert warning.location.path == ("b.tat" if winner == "1-3/3" else "a.tat") and warning.location.line == 2
+    for word in (loser, winner, "change 1.1", f"{winner} prevails", "by signing date, then by number"):
+        assert word in warning.message
+    assert law.point("1.1", dt.date(2017, 4, 30)).text == f"from {winner}"
+
+
+def test_acts_on_different_days_changing_one_point_do_not_warn():
+    acts = [("a.tat", SAME_DAY.format(n="1-3/2", signed="2017-04-30", i=4, text="x")),
+            ("b.tat", SAME_DAY.format(n="1-3/3", signed="2017-04-30", i=7, text="y").replace("in_force 2017-04-30", "in_force 2017-05-01"))]
+    law = tat_engine.Law(build([("base.tat", BASE)] + acts))
+    assert not [d for d in law.diagnostics if d.code == "same-day-change"]
+
+
+def test_context_is_attached_splitting_each_file_once(monkeypatch):
+    from tat_engine import loader
+
+    calls = []
+    monkeypatch.setattr(loader, "source_lines", lambda text: calls.append(text) or text.splitlines() + [""])
+    amendment = AMEND + "\n".join(f'item 1.{n} substitute 9.{n} {{ text "x" }}' for n in range(300))
+    found = _diagnostics(("base.tat", BASE), ("amend.tat", amendment))
+    assert len(found) == 300 and all(d.context.startswith(f"    item 1.{d.location.line - 2} ") for d in found)
+    assert len(calls) == 1  # not once per diagnostic: that was quadratic (16 000 diagnostics took 22 s)
+
+
+# --- the supported date range: the day before, of and after each edge ---------------------------------
+
+def test_the_range_is_enforced_in_the_dsl_at_each_edge():
+    for day, ok in [("1899-12-31", False), ("1900-01-01", True), ("2999-12-31", True), ("3000-01-01", False)]:
+        text = HEAD.replace("2015-09-18", day)
+        if ok:
+            assert parse_file(text, "edge.tat")[1].signed.date == dt.date.fromisoformat(day)
+        else:
+            with pytest.raises(DslError, match="expected a date in 1900-01-01..2999-12-31"):
+                parse_file(text, "edge.tat")
+
+
+FAR = 'act "1-3/9" { kind amending title "A" amends "1-3/1" signed 2999-12-31 in_force on_signing }\nitem 9 substitute 1.1 { text "far" }\n'
+
+
+def test_a_change_on_the_last_supported_day_is_in_force_that_day_in_text_and_diff():
+    """An open end (date.max) once met a real day there: the point was in force, the text empty."""
+    law = tat_engine.Law(build([("base.tat", BASE), ("far.tat", FAR)]))
+    last, before = dt.date(2999, 12, 31), dt.date(2999, 12, 30)
+    assert law.point("1.1", before).text == "a" and law.point("1.1", last).text == "far"
+    assert "1.1. far" in law.text(last) and "1.2. vastavalt" in law.text(last)
+    assert [(c.provision, c.kinds) for c in law.diff(before, last)] == [("1.1@1-3/1", ("reworded",))]
+    for ask in (lambda on: law.point("1.1", on), law.text, law.in_force, lambda on: law.diff(before, on)):
+        with pytest.raises(QueryError, match="outside the dates the engine supports; expected a date in 1900-01-01..2999-12-31"):
+            ask(dt.date(3000, 1, 1))
+
+
+def test_the_first_supported_day_answers_and_the_day_before_is_refused():
+    law = tat_engine.Law(build([("base.tat", BASE.replace("2015-09-18", "1900-01-01"))]))
+    assert law.point("1.1", "1900-01-01").text == "a"
+    with pytest.raises(QueryError, match="1899-12-31 is outside"):
+        law.point("1.1", dt.date(1899, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def tat():
+    return tat_engine.load()
+
+
+@pytest.mark.parametrize("trigger, words", [
+    (dt.date(2999, 12, 1), None),  # 15 working days: 2999-12-20
+    (dt.date(2999, 12, 31), "a period of 15 working days from 2999-12-31 would end after 2999-12-31"),
+    (dt.date(3000, 1, 1), "3000-01-01 is outside"),
+    (dt.date(9999, 12, 31), "9999-12-31 is outside"),
+    (dt.date(1899, 12, 31), "1899-12-31 is outside"),
+])
+def test_deadlines_at_the_edges_of_the_range(tat, trigger, words):
+    from tat_engine.deadlines import deadline
+
+    if words is None:
+        assert deadline(tat, "report-check", trigger).due == dt.date(2999, 12, 20)
+        return
+    with pytest.raises(QueryError, match=words):
+        deadline(tat, "report-check", trigger)
+
+
+def test_a_fixed_date_past_the_range_and_a_negative_extension_are_refused(tat):
+    from tat_engine.deadlines import deadline
+
+    with pytest.raises(QueryError, match="the due date 3000-11-05 falls after 2999-12-31"):
+        deadline(tat, "plan-and-budget", dt.date(2999, 12, 31))
+    with pytest.raises(QueryError, match="0 or more, not -1"):
+        deadline(tat, "claim-processing", dt.date(2021, 6, 1), extension_days=-1)
+    assert deadline(tat, "claim-processing", dt.date(2021, 6, 1), extension_days=0).due > dt.date(2021, 6, 1)
+
+
+@pytest.mark.parametrize("year, ok", [(1900, False), (1901, True), (2999, True), (3000, False), (1, False)])
+def test_the_calendar_takes_a_year_whose_deadlines_fit_the_range(tat, year, ok):
+    from tat_engine.deadlines import schedule
+
+    if ok:
+        assert all(item.due is None or item.due.year == year for item in schedule(tat, year))
+        return
+    with pytest.raises(QueryError, match="expected a year between 1901 and 2999"):
+        schedule(tat, year)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["calendar", "1"], "expected a year between 1901 and 2999, not '1'"),
+    (["deadline", "claim-processing", "--trigger", "2021-06-01", "--extension-days", "-5"], "0 or more"),
+])
+def test_the_command_line_refuses_a_bad_year_or_extension_with_exit_2(capsys, argv, words):
+    from tat_engine.cli import main
+
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 2 and words in capsys.readouterr().err
+
+
+def test_the_command_line_says_the_range_for_a_far_trigger(capsys):
+    from tat_engine.cli import main
+
+    assert main(["deadline", "report-check", "--trigger", "9999-12-31"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tat: 9999-12-31 is outside") and "1900-01-01..2999-12-31" in err and "Traceback" not in err
