@@ -177,7 +177,7 @@ def check_versions(provisions: dict[str, tuple[Version, ...]]) -> list[Diagnosti
         for before, after in zip(versions, versions[1:]):
             if before.end != after.start or before.start > after.start:
                 message = f"versions {before.number} and {after.number} of {pid} overlap or leave a gap"
-                found.append(Diagnostic("error", "overlapping-versions", message))
+                found.append(Diagnostic("error", "overlapping-versions", message, after.location, str(after.label)))
     return found
 
 
