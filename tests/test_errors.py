@@ -282,6 +282,18 @@ def test_a_change_on_the_last_supported_day_is_in_force_that_day_in_text_and_dif
             ask(dt.date(3000, 1, 1))
 
 
+def test_an_open_end_is_never_mistaken_for_a_real_day_even_date_max():
+    """The index (read by exports, verify and lint without Law's checks) agrees with the point lookup on every day."""
+    from tat_engine.exports import export
+
+    index = build([("base.tat", BASE), ("far.tat", FAR)])
+    for on in (dt.date(2999, 12, 31), dt.date(3000, 1, 1), dt.date.max):
+        assert [str(a.version.label) for a in index.in_force(on)] == ["1", "1.1", "1.2"]
+        assert index.point("1.1", on).text == "far"
+    with pytest.raises(QueryError, match="9999-12-31 is outside"):
+        export(index, dt.date.max, "json")
+
+
 def test_the_first_supported_day_answers_and_the_day_before_is_refused():
     law = tat_engine.Law(build([("base.tat", BASE.replace("2015-09-18", "1900-01-01"))]))
     assert law.point("1.1", "1900-01-01").text == "a"

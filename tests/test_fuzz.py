@@ -23,7 +23,7 @@ from strategies import corpora
 # Regex terminals drawn from strategies that keep generated text lexable.
 TERMINALS = {
     "STRING": st.text(alphabet="abõ „“-", max_size=6).map(lambda t: f'"{t}"'),
-    "DATE": st.dates().map(lambda d: d.isoformat()),
+    "DATE": (st.dates(m.FIRST_DAY, m.LAST_DAY) | st.dates()).map(lambda d: d.isoformat()),
     "LABEL": st.lists(st.integers(1, 20), min_size=1, max_size=4).map(lambda p: ".".join(map(str, p))),
     "NAME": st.sampled_from(["a", "due", "act2020"]),
     "MONTH_DAY": st.sampled_from(["--01-31", "--02-30", "--13-01"]),

@@ -214,6 +214,10 @@ FORMATS = {"json": "application/json", "markdown": "text/markdown; charset=utf-8
 
 
 def export(index: Index, day: dt.date, fmt: str):
+    """The text in force on ``day`` in ``fmt``; a day outside the supported range is a QueryError."""
+    from .law import day as supported_day
+
+    day = supported_day(day)
     if fmt == "json":
         return as_json(index, day)
     if fmt == "markdown":

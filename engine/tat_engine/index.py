@@ -26,6 +26,7 @@ from .answers import (
 from .consolidate import Cause, History, Version
 
 _FAR = m.OPEN_END  # an open end; no real day reaches it, as every day read is at most m.LAST_DAY
+_OPEN = m.OPEN_END.toordinal() + 1  # an open end as a day number: after every date, date.max included
 
 
 @attrs.frozen
@@ -79,11 +80,12 @@ class Index:
             (version.provision, version.number): self._in_force(version)
             for versions in history.provisions.values() for version in versions if not version.repealed
         }
-        # Per provision, aligned with its versions: start days, end days (OPEN_END when open),
-        # and (rank of its label, answer) or None for a repealed version; read by in_force().
+        # Per provision, aligned with its versions: start days, end days as day numbers (_OPEN when
+        # open, so no date, not even date.max, is mistaken for an open end), and (rank of its
+        # label, answer) or None for a repealed version; read by in_force().
         rank = {label: n for n, label in enumerate(sorted({v.label for vs in history.provisions.values() for v in vs}))}
         self.lives: list[tuple[list, list, list]] = [
-            (self.starts[pid], [v.end or _FAR for v in versions],
+            (self.starts[pid], [v.end.toordinal() if v.end else _OPEN for v in versions],
              [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
             for pid, versions in history.provisions.items()
         ]
@@ -146,10 +148,10 @@ class Index:
 
     def in_force(self, day: dt.date) -> list[InForce]:
         """Every version in force on ``day``, in label order."""
-        found = []
+        found, ordinal = [], day.toordinal()
         for starts, ends, answers in self.lives:
             i = bisect_right(starts, day) - 1
-            if i >= 0 and day < ends[i] and answers[i] is not None:
+            if i >= 0 and ordinal < ends[i] and answers[i] is not None:
                 found.append(answers[i])
         found.sort(key=itemgetter(0))
         return [answer for _, answer in found]
