@@ -362,3 +362,20 @@ def test_the_command_line_says_the_range_for_a_far_trigger(capsys):
     assert main(["deadline", "report-check", "--trigger", "9999-12-31"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tat: 9999-12-31 is outside") and "1900-01-01..2999-12-31" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("fact, kind, outcome", [
+    ("interim_report_skipped: duration 6 months", "interim-report", "none"),
+    ("final_report: duration 30 calendar_days", "final-report", "would end after 2999-12-31"),
+])
+def test_a_duration_of_nine_digits_in_the_corpus_is_counted_or_refused(fact, kind, outcome):
+    from tat_engine.deadlines import deadline
+    from tat_engine.loader import bundled_files
+
+    huge = fact.replace(fact.split()[2], "999999999")
+    law = tat_engine.Law(build([(path, text.replace(fact, huge)) for path, text in bundled_files()]))
+    if outcome == "none":  # every due date is within 999 999 999 months of the interim report: only the final one is filed
+        assert deadline(law, kind, dt.date(2021, 12, 31), dt.date(2021, 6, 1)).status == "none"
+        return
+    with pytest.raises(QueryError, match=outcome):
+        deadline(law, kind, dt.date(2021, 12, 31), dt.date(2021, 6, 1))

@@ -229,7 +229,8 @@ def _skip_interim(law: Law, interim: Deadline, decided: dt.date) -> Deadline:
             note = "whether the final report replaces it is not in the sources (11.3's wording is unknown then)"
             return attrs.evolve(interim, notes=interim.notes + (note,))
         return interim
-    if final.due < interim.due + relativedelta(months=gap.value.amount):
+    months = min(gap.value.amount, 12 * (m.LAST_DAY.year + 1 - interim.due.year))  # past LAST_DAY: later than any due date
+    if final.due < interim.due + relativedelta(months=months):
         return attrs.evolve(interim, status="none", due=None, bound=None,
                             steps=interim.steps + (f"the final report is due {final.due}, within {gap.value.amount} months of it: "
                                                    "only the final report is filed (11.3)",))
