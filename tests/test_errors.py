@@ -326,8 +326,13 @@ def test_deadlines_at_the_edges_of_the_range(tat, trigger, words):
 def test_a_fixed_date_past_the_range_and_a_negative_extension_are_refused(tat):
     from tat_engine.deadlines import deadline
 
-    with pytest.raises(QueryError, match="the due date 3000-11-05 falls after 2999-12-31"):
-        deadline(tat, "plan-and-budget", dt.date(2999, 12, 31))
+    from tat_engine.workdays import fixed_date
+
+    assert deadline(tat, "plan-and-budget", dt.date(2999, 12, 31)).due == dt.date(2999, 11, 5)
+    with pytest.raises(QueryError, match="3000-01-01 is outside"):  # the report on 2999 is due in 3000
+        deadline(tat, "interim-report", dt.date(2999, 6, 1))
+    with pytest.raises(QueryError, match="the due date 3000-01-31 falls after 2999-12-31"):
+        fixed_date(dt.date(3000, 1, 31), move=False)
     with pytest.raises(QueryError, match="0 or more, not -1"):
         deadline(tat, "claim-processing", dt.date(2021, 6, 1), extension_days=-1)
     assert deadline(tat, "claim-processing", dt.date(2021, 6, 1), extension_days=0).due > dt.date(2021, 6, 1)

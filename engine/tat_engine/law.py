@@ -248,7 +248,7 @@ class Law:
 
     def _govern(self, facts: dt.date, decided: dt.date) -> Governing:
         known = [a for a in self.index.acts.values() if a.in_force_from <= decided]
-        reaching = [a for a in known if a.kind == "amending" and (a.reaches(self.choice) or dt.date.max) <= facts]
+        reaching = [a for a in known if a.kind == "amending" and self._reaches(a, facts)]
         if reaching:
             act = min(reaching, key=lambda a: a.reaches(self.choice))
             return Governing(facts, decided, decided,
@@ -256,7 +256,7 @@ class Law:
                              f"{self._under(act)}; the text in force on {decided} governs", act)
         first = min((a.in_force_from for a in self.index.acts.values()), default=None)
         if first is not None and facts < first:
-            base = [a for a in known if a.kind != "amending" and (a.reaches(self.choice) or dt.date.max) <= facts]
+            base = [a for a in known if a.kind != "amending" and self._reaches(a, facts)]
             if base:
                 act = base[0]
                 return Governing(facts, decided, min(act.in_force_from, decided),
@@ -272,6 +272,12 @@ class Law:
     def reach(self) -> dt.date | None:
         """The first day of facts any act governs, under the chosen readings."""
         return min((a.reaches(self.choice) or a.in_force_from for a in self.index.acts.values()), default=None)
+
+    def _reaches(self, act: ActRef, facts: dt.date) -> bool:
+        """Whether ``act`` applies back to ``facts`` (an act with no such reach never does,
+        whatever the day: no sentinel day stands in for "never")."""
+        reach = act.reaches(self.choice)
+        return reach is not None and reach <= facts
 
     def _under(self, act: ActRef) -> str:
         under = act.applies_under

@@ -343,9 +343,10 @@ class _Builder(Transformer):
         return m.Amount(self._decimal(value), str(currency))
 
     def amount_range(self, meta, low, high, currency):
-        if Decimal(str(high)) < Decimal(str(low)):
+        low_value, high_value = self._decimal(low), self._decimal(high)
+        if high_value < low_value:
             self._fail(high, "bad-amount", f"the range {low}..{high} ends below its start")
-        return m.AmountRange(Decimal(str(low)), Decimal(str(high)), str(currency))
+        return m.AmountRange(low_value, high_value, str(currency))
 
     def quantity(self, meta, value, unit):
         return m.Quantity(self._decimal(value), _string(unit))
