@@ -301,11 +301,6 @@ def test_the_first_supported_day_answers_and_the_day_before_is_refused():
         law.point("1.1", dt.date(1899, 12, 31))
 
 
-@pytest.fixture(scope="module")
-def tat():
-    return tat_engine.load()
-
-
 @pytest.mark.parametrize("trigger, words", [
     (dt.date(2999, 12, 1), None),  # 15 working days: 2999-12-20
     (dt.date(2999, 12, 31), "a period of 15 working days from 2999-12-31 would end after 2999-12-31"),
@@ -313,40 +308,40 @@ def tat():
     (dt.date(9999, 12, 31), "9999-12-31 is outside"),
     (dt.date(1899, 12, 31), "1899-12-31 is outside"),
 ])
-def test_deadlines_at_the_edges_of_the_range(tat, trigger, words):
+def test_deadlines_at_the_edges_of_the_range(directive, trigger, words):
     from tat_engine.deadlines import deadline
 
     if words is None:
-        assert deadline(tat, "report-check", trigger).due == dt.date(2999, 12, 20)
+        assert deadline(directive, "report-check", trigger).due == dt.date(2999, 12, 20)
         return
     with pytest.raises(QueryError, match=words):
-        deadline(tat, "report-check", trigger)
+        deadline(directive, "report-check", trigger)
 
 
-def test_a_fixed_date_past_the_range_and_a_negative_extension_are_refused(tat):
+def test_a_fixed_date_past_the_range_and_a_negative_extension_are_refused(directive):
     from tat_engine.deadlines import deadline
 
     from tat_engine.workdays import fixed_date
 
-    assert deadline(tat, "plan-and-budget", dt.date(2999, 12, 31)).due == dt.date(2999, 11, 5)
+    assert deadline(directive, "plan-and-budget", dt.date(2999, 12, 31)).due == dt.date(2999, 11, 5)
     with pytest.raises(QueryError, match="3000-01-01 is outside"):  # the report on 2999 is due in 3000
-        deadline(tat, "interim-report", dt.date(2999, 6, 1))
+        deadline(directive, "interim-report", dt.date(2999, 6, 1))
     with pytest.raises(QueryError, match="the due date 3000-01-31 falls after 2999-12-31"):
         fixed_date(dt.date(3000, 1, 31), move=False)
     with pytest.raises(QueryError, match="0 or more, not -1"):
-        deadline(tat, "claim-processing", dt.date(2021, 6, 1), extension_days=-1)
-    assert deadline(tat, "claim-processing", dt.date(2021, 6, 1), extension_days=0).due > dt.date(2021, 6, 1)
+        deadline(directive, "claim-processing", dt.date(2021, 6, 1), extension_days=-1)
+    assert deadline(directive, "claim-processing", dt.date(2021, 6, 1), extension_days=0).due > dt.date(2021, 6, 1)
 
 
 @pytest.mark.parametrize("year, ok", [(1900, False), (1901, True), (2999, True), (3000, False), (1, False)])
-def test_the_calendar_takes_a_year_whose_deadlines_fit_the_range(tat, year, ok):
+def test_the_calendar_takes_a_year_whose_deadlines_fit_the_range(directive, year, ok):
     from tat_engine.deadlines import schedule
 
     if ok:
-        assert all(item.due is None or item.due.year == year for item in schedule(tat, year))
+        assert all(item.due is None or item.due.year == year for item in schedule(directive, year))
         return
     with pytest.raises(QueryError, match="expected a year between 1901 and 2999"):
-        schedule(tat, year)
+        schedule(directive, year)
 
 
 @pytest.mark.parametrize("argv, words", [

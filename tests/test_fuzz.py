@@ -5,11 +5,10 @@ own errors, located."""
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
-import tat_engine
 from tat_engine import model as m
 from tat_engine.deadlines import BY_NAME, KINDS, deadline, schedule
 from tat_engine.errors import CorpusError, DslError, QueryError
@@ -198,16 +197,11 @@ ANY_DAY = (st.sampled_from([dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(
            | st.dates() | st.dates(m.FIRST_DAY, m.LAST_DAY) | st.dates(dt.date(2999, 1, 1), m.LAST_DAY))
 
 
-@pytest.fixture(scope="module")
-def tat():
-    return tat_engine.load()
-
-
 @given(kind=st.sampled_from([kind.name for kind in KINDS]), trigger=st.none() | ANY_DAY, as_of=st.none() | ANY_DAY,
        extension=st.sampled_from([0, 1, -1, 10**9, -(10**9)]) | st.integers(-400, 400), move=st.booleans())
-def test_deadline_questions_are_answered_or_refused(tat, kind, trigger, as_of, extension, move):
+def test_deadline_questions_are_answered_or_refused(directive, kind, trigger, as_of, extension, move):
     try:
-        answer = deadline(tat, kind, trigger, as_of, extension, move)
+        answer = deadline(directive, kind, trigger, as_of, extension, move)
     except QueryError as error:
         assert str(error)
         return
@@ -220,9 +214,9 @@ def test_deadline_questions_are_answered_or_refused(tat, kind, trigger, as_of, e
 
 
 @given(st.integers(-10, 10**4) | st.sampled_from([1900, 1901, 2999, 3000]))
-def test_a_calendar_year_is_answered_or_refused(tat, year):
+def test_a_calendar_year_is_answered_or_refused(directive, year):
     try:
-        items = schedule(tat, year)
+        items = schedule(directive, year)
     except QueryError as error:
         assert "expected a year between 1901 and 2999" in str(error)
         return
