@@ -20,6 +20,7 @@ SYNTAX = [
     ("syntax", HEAD + 'point 1 { text "x" fact a: period 2015-07-01 2015-08-01 }', 2, 46, ['".."']),
     ("bad-date", HEAD + 'point 1 { text "x" fact p: period 2015-13-01..2016-01-01 }', 2, 35, ["YYYY-MM-DD", "2015-13-01"]),
     ("bad-date", HEAD + 'point 1 { text "x" fact a: annual --02-30 }', 2, 35, ["--MM-DD"]),
+    ("bad-date", HEAD + 'point 1 { text "x" fact a: annual --02-29 }', 2, 35, ["every year has"]),
     ("bad-period", HEAD + 'point 1 { text "x" fact p: period 2016-01-01..2015-01-01 }', 2, 47, ["ends", "before it starts"]),
     ("no-text", HEAD + "point 1 { }", 2, 1, ["needs a text"]),
     ("two-texts", HEAD + 'point 1 { text "a" text "b" }', 2, 1, ["one text"]),

@@ -377,9 +377,9 @@ class _Builder(Transformer):
     def annual(self, meta, token):
         month, day = int(token[2:4]), int(token[5:7])
         try:
-            dt.date(2000, month, day)  # a leap year admits 29 February
+            dt.date(2001, month, day)  # a day every year has: where 29 February would fall in other years is no law of ours
         except ValueError:
-            self._fail(token, "bad-date", f"{token} is not a day of the year; write --MM-DD, e.g. --01-31")
+            self._fail(token, "bad-date", f"{token} is not a day every year has; write --MM-DD, e.g. --01-31")
         return m.Annual(month, day)
 
     def moment(self, meta, when, zone, *conditions):
