@@ -28,20 +28,16 @@ DayLike = Union[dt.date, str]
 
 
 def day(value: DayLike) -> dt.date:
-    """A date from a ``date`` or an ISO string, with an error that teaches; it must
-    lie in the engine's range (:data:`~tat_engine.model.FIRST_DAY`..:data:`~tat_engine.model.LAST_DAY`)."""
-    if isinstance(value, dt.datetime):
-        found = value.date()
-    elif isinstance(value, dt.date):
-        found = value
-    else:
-        try:
-            found = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise QueryError(f"{value!r} is not a date; dates are written YYYY-MM-DD, for instance 2019-06-01") from None
-    if not m.supported(found):
-        raise QueryError(f"{found} is outside the dates the engine supports; expected a date in {m.DAY_RANGE}")
-    return found
+    """A date from a ``date`` or a string written YYYY-MM-DD (only that: see ``dates``), with an error that
+    teaches; it must lie in the engine's range (:data:`~tat_engine.model.FIRST_DAY`..:data:`~tat_engine.model.LAST_DAY`)."""
+    from . import dates
+
+    try:
+        if isinstance(value, dt.date):
+            return dates.in_range(value.date() if isinstance(value, dt.datetime) else value)
+        return dates.read(str(value))
+    except dates.NotADate as error:
+        raise QueryError(str(error)) from None
 
 
 def label(value: str) -> str:

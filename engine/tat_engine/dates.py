@@ -1,0 +1,96 @@
+"""Dates as the engine reads them: written YYYY-MM-DD, naming a day that exists, in years it can count.
+
+``date.fromisoformat`` also takes ``20190601`` and ``2019-W22-6``, and pyarrow's ``strptime``
+rolls ``2015-06-31`` over into July and takes ``2023-2-3``: typing errors became answers. One
+definition serves the questions (``law.day``) and the ledgers (``ledger``, vectorised), with the
+same reasons. A written form is a row of :data:`FORMS`; a second form (e.g. DD.MM.YYYY) is one
+more row there.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from attrs import frozen
+
+FIRST, LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+SPACE = " \t\r\n"  # trimmed around a date; the ledger trims the same characters
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+@frozen
+class DateForm:
+    """A written form of a date: a pattern of the whole text and where year, month and day stand in it."""
+
+    name: str  # as users are told it, e.g. YYYY-MM-DD
+    pattern: str  # a regular expression both re and RE2 (pyarrow) read; ASCII digits only
+    year: tuple[int, int]  # start, length
+    month: tuple[int, int]
+    day: tuple[int, int]
+
+
+FORMS = (DateForm("YYYY-MM-DD", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", (0, 4), (5, 2), (8, 2)),)
+WRITTEN = " or ".join(form.name for form in FORMS)
+_LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing
+    (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3)),
+    (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3)),
+    (re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"), (3, 2, 1)),
+)
+
+
+class NotADate(ValueError):
+    """A text that does not name a day; the message says why, in words a user can act on."""
+
+
+def read(text: str) -> dt.date:
+    """The day ``text`` names (surrounding spaces ignored), or :class:`NotADate` with the reason."""
+    text = text.strip(SPACE)
+    for form in FORMS:
+        if re.match(form.pattern, text, re.ASCII):
+            year, month, day = (int(text[start:start + size]) for start, size in (form.year, form.month, form.day))
+            reason = _nonexistent(year, month, day)
+            if reason:
+                raise NotADate(f"{text!r} is not a date: {reason}")
+            return in_range(dt.date(year, month, day), text)
+    raise NotADate(f"{text!r} is not a date written {WRITTEN}{_suggestion(text)}")
+
+
+def in_range(value: dt.date, text: str | None = None) -> dt.date:
+    """``value`` if the engine counts in its year; far dates are typing errors (0219, 9019) or overflow later."""
+    if FIRST <= value <= LAST:
+        return value
+    shown = repr(text) if text is not None else value.isoformat()
+    raise NotADate(f"{shown}: the year {value.year:04d} is outside the years the engine reads, {FIRST.year} to {LAST.year}")
+
+
+def problem(text: str) -> str:
+    """Why ``text`` is not a date, or "" when it is one."""
+    try:
+        read(text)
+    except NotADate as error:
+        return str(error)
+    return ""
+
+
+def _nonexistent(year: int, month: int, day: int) -> str:
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d}"
+    if year < 1:
+        return "there is no year 0000"
+    length = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= length:
+        return f"{MONTHS[month - 1]} {year:04d} has {length} days" if day else "there is no day 00"
+    return ""
+
+
+def _suggestion(text: str) -> str:
+    for pattern, (y, m, d) in _LOOSE:
+        found = pattern.match(text)
+        if found:
+            year, month, day = (int(found.group(i)) for i in (y, m, d))
+            if not _nonexistent(year, month, day):
+                return f"; write {dt.date(year, month, day).isoformat()}"
+    return ", e.g. 2019-06-01"
