@@ -23,17 +23,26 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 @frozen
 class DateForm:
-    """A written form of a date: a pattern of the whole text and where year, month and day stand in it."""
+    """A written form of a date, as users are told it: Y, M and D stand for digits, anything else for itself."""
 
-    name: str  # as users are told it, e.g. YYYY-MM-DD
-    pattern: str  # a regular expression both re and RE2 (pyarrow) read; ASCII digits only
-    year: tuple[int, int]  # start, length
-    month: tuple[int, int]
-    day: tuple[int, int]
+    shape: str  # e.g. YYYY-MM-DD
+
+    def digits(self, letter: str) -> tuple[int, ...]:
+        """Where the digits of the year (Y), month (M) or day (D) stand."""
+        return tuple(at for at, char in enumerate(self.shape) if char == letter)
+
+    def fields(self, text: str) -> tuple[int, int, int] | None:
+        """Year, month and day of ``text`` written in this form, or None when it is not written so."""
+        if len(text) != len(self.shape):
+            return None
+        for char, wanted in zip(text, self.shape):
+            if (char not in "0123456789") if wanted in "YMD" else char != wanted:
+                return None
+        return tuple(int("".join(text[at] for at in self.digits(letter))) for letter in "YMD")
 
 
-FORMS = (DateForm("YYYY-MM-DD", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", (0, 4), (5, 2), (8, 2)),)
-WRITTEN = " or ".join(form.name for form in FORMS)
+FORMS = (DateForm("YYYY-MM-DD"),)
+WRITTEN = " or ".join(form.shape for form in FORMS)
 _LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing
     (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3)),
     (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3)),
@@ -49,12 +58,12 @@ def read(text: str) -> dt.date:
     """The day ``text`` names (surrounding spaces ignored), or :class:`NotADate` with the reason."""
     text = text.strip(SPACE)
     for form in FORMS:
-        if re.match(form.pattern, text, re.ASCII):
-            year, month, day = (int(text[start:start + size]) for start, size in (form.year, form.month, form.day))
-            reason = _nonexistent(year, month, day)
+        fields = form.fields(text)
+        if fields:
+            reason = _nonexistent(*fields)
             if reason:
                 raise NotADate(f"{text!r} is not a date: {reason}")
-            return in_range(dt.date(year, month, day), text)
+            return in_range(dt.date(*fields), text)
     raise NotADate(f"{text!r} is not a date written {WRITTEN}{_suggestion(text)}")
 
 

@@ -58,6 +58,11 @@ class QueryError(TatError):
     """A question the engine cannot read, e.g. a malformed label or date."""
 
 
+class LedgerError(QueryError):
+    """A ledger that cannot be read as a whole (no header, duplicate or nested columns, not CSV or
+    Parquet); a single bad row is not an error but an "invalid input" verdict with its reason."""
+
+
 _WIDTH = 100  # characters of a long source line shown around the caret
 
 

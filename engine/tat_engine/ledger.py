@@ -30,13 +30,21 @@ rows in = rows out, in the same order.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
+import io
 import json
 import os
+import re
+import secrets
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+
+import attrs
 
 import numpy as np
 import pyarrow as pa
@@ -47,13 +55,14 @@ from attrs import frozen
 
 from . import model as m
 from .eligibility import INVALID, VERDICTS, Codes, Judged, Lines, judge
-from .errors import QueryError
+from . import dates
+from .errors import LedgerError
 from .law import Law
 
 PARTY_ROLES = ("implementer", "partner")  # the facts naming who may incur an activity's costs
 REQUIRED = ("activity", "party", "category", "incurred_on", "paid_on", "amount")
 OPTIONAL = ("line", "on_documents", "written_proof", "mode", "excess", "note")
-_MONEY = r"^-?\d{1,15}(\.\d{1,2})?$"
+_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"  # at most 10^17 cents: int64 holds a row, sums are exact ints
 _TRUE, _FALSE = ("true", "1", "yes", "jah"), ("false", "0", "no", "ei", "")
 
 
@@ -102,26 +111,267 @@ def _folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def read_batches(path: Path, batch_rows: int = 262_144):
-    """Batches of a CSV or Parquet ledger, every column as text."""
+# --- reading -------------------------------------------------------------------
+#
+# A CSV ledger is read twice over only when it is untidy. The quick reading (pyarrow) takes a
+# UTF-8 file whose every row has the header's number of fields; anything else it refuses mid-file
+# (a ragged row, a byte that is not UTF-8), and the run starts again with the tolerant reading
+# (Python's csv module), which keeps every row in its place: a row it cannot take becomes an
+# "invalid input" row with its line number and the reason, so rows in = rows out, in order.
+
+_HEAD_BYTES = 1 << 20
+_TOLERANT_ROWS = 65_536
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"), (b"\xff\xfe", "utf-16", "UTF-16"),
+         (b"\xfe\xff", "utf-16", "UTF-16"))
+_ENCODINGS = {"utf-8": "UTF-8", "cp1257": "Windows-1257"}
+_MARK = "\udcff"  # stands in for bytes the encoding cannot read; no decoded text holds a lone surrogate
+ADDED = ("verdict", "eligible_amount", "reasons")
+_EXPECTED = {name: "text" for name in ("line", "activity", "party", "category", "mode", "note")} | {
+    "incurred_on": "a date (or text YYYY-MM-DD)", "paid_on": "a date (or text YYYY-MM-DD)",
+    "amount": "a decimal number (or text such as 12.50)", "excess": "a decimal number (or text such as 12.50)",
+    "on_documents": "true/false", "written_proof": "true/false"}
+codecs.register_error("tat-mark", lambda error: (_MARK, error.end))
+
+
+@frozen
+class Source:
+    """How a ledger was read, for the summary: a user whose file was guessed wrong can see it."""
+
+    format: str  # CSV | Parquet
+    encoding: str = ""  # UTF-8, UTF-8 with BOM, UTF-16, Windows-1257 (CSV only)
+    separator: str = ""  # , or ; (CSV only)
+
+    def describe(self) -> str:
+        if self.format != "CSV":
+            return self.format
+        return f"{self.format}, {self.encoding}, fields separated by {self.separator!r}"
+
+
+@frozen
+class Rows:
+    """A batch of a ledger, every column as text, and why rows could not be read ("" when they could)."""
+
+    batch: pa.RecordBatch
+    problems: np.ndarray | None = None  # object array of str; None: every row was read
+
+
+class _Untidy(Exception):
+    """The quick CSV reading met a row it cannot take; read again, tolerantly."""
+
+
+@frozen
+class Ledger:
+    """An opened ledger: its columns and how to read its rows."""
+
+    path: Path
+    source: Source
+    names: tuple[str, ...]
+    tolerant: bool = False  # read by the csv module from the start (non-UTF-8, or after _Untidy)
+    codec: str = ""  # the Python codec of a CSV ledger
+
+    def batches(self) -> Iterator[Rows]:
+        if self.source.format == "Parquet":
+            return _parquet_batches(self)
+        return _tolerant_batches(self) if self.tolerant else _quick_batches(self)
+
+    def read_tolerantly(self) -> Ledger:
+        """The same ledger, read tolerantly; a UTF-8 guess made from the head is checked on the whole file."""
+        codec, encoding = self.codec, self.source.encoding
+        if codec == "utf-8" and not _is_utf8(self.path):
+            codec, encoding = "cp1257", _ENCODINGS["cp1257"]
+        return attrs.evolve(self, source=attrs.evolve(self.source, encoding=encoding), tolerant=True, codec=codec)
+
+
+def open_ledger(path: Path) -> Ledger:
+    """The ledger at ``path`` with its columns checked; :class:`LedgerError` when it cannot be read at all."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
-            yield _as_text(batch)
+        ledger = _open_parquet(path)
     elif suffix == ".csv":
-        options = pacsv.ReadOptions(block_size=1 << 24)
-        header = pacsv.open_csv(path, read_options=options).schema.names
-        convert = pacsv.ConvertOptions(column_types={name: pa.string() for name in header},
-                                       strings_can_be_null=False, quoted_strings_can_be_null=False)
-        for batch in pacsv.open_csv(path, read_options=options, convert_options=convert):
-            yield batch
+        ledger = _open_csv(path)
     else:
-        raise QueryError(f"{path}: a ledger is a .csv or .parquet file")
+        raise LedgerError(f"{path}: a ledger is a .csv or .parquet file")
+    _check_names(path, ledger.names)
+    return ledger
 
 
-def _as_text(batch: pa.RecordBatch) -> pa.RecordBatch:
-    columns = [pc.fill_null(pc.cast(column, pa.string()), "") for column in batch.columns]
+def _check_names(path: Path, names: tuple[str, ...]) -> None:
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise LedgerError(f"{path}: the header names {_listed(twice)} more than once; each column needs its own name")
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)}; "
+                          f"its header has {_listed(names) or 'no names'}")
+    taken = [name for name in ADDED if name in names]
+    if taken:
+        raise LedgerError(f"{path}: the ledger already has a column {_listed(taken)}, which the verdicts are written "
+                          f"to; rename or drop it (is this a file of verdicts?)")
+
+
+def _listed(names) -> str:
+    return ", ".join(repr(name) for name in names)
+
+
+def _open_csv(path: Path) -> Ledger:
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+        whole = len(head) < _HEAD_BYTES or not handle.read(1)
+    codec, encoding = "utf-8", _ENCODINGS["utf-8"]
+    for bom, bom_codec, bom_encoding in _BOMS:
+        if head.startswith(bom):
+            codec, encoding = bom_codec, bom_encoding
+            break
+    else:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+        except UnicodeDecodeError:
+            codec, encoding = "cp1257", _ENCODINGS["cp1257"]
+    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole)
+    if not text.strip():
+        raise LedgerError(f"{path}: the ledger is empty; its first line names the columns: {','.join(REQUIRED)}")
+    if "\x00" in text.splitlines()[0]:
+        raise LedgerError(f"{path}: the header holds NUL bytes; is it UTF-16 without a byte-order mark? "
+                          "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark)")
+    separator, names = _header(text)
+    if not whole and len(text.splitlines()) < 2:
+        raise LedgerError(f"{path}: the first line is longer than {_HEAD_BYTES} bytes; is this a ledger?")
+    tolerant = codec not in ("utf-8", "utf-8-sig")
+    return Ledger(path, Source("CSV", encoding, separator), names, tolerant, codec)
+
+
+def _header(text: str) -> tuple[str, tuple[str, ...]]:
+    """The separator (the one of , and ; that splits the header into more names) and the names."""
+    found = {}
+    for separator in (",", ";"):
+        for record in csv.reader(io.StringIO(text), delimiter=separator, strict=False):
+            if record:
+                found[separator] = tuple(record)
+                break
+    separator = ";" if len(found[";"]) > len(found[","]) else ","
+    return separator, found[separator]
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 24):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _quick_batches(ledger: Ledger) -> Iterator[Rows]:
+    names = list(ledger.names)
+    options = (pacsv.ReadOptions(block_size=1 << 24), pacsv.ParseOptions(delimiter=ledger.source.separator),
+               pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
+                                    quoted_strings_can_be_null=False))
+    try:
+        reader = pacsv.open_csv(ledger.path, *options)
+        if reader.schema.names != names:
+            raise _Untidy
+        for batch in reader:
+            yield Rows(batch)
+    except pa.ArrowInvalid:
+        raise _Untidy from None
+
+
+def _tolerant_batches(ledger: Ledger) -> Iterator[Rows]:
+    width = len(ledger.names)
+    rows: list[list[str]] = []
+    problems: list[str] = []
+    with open(ledger.path, encoding=ledger.codec, errors="tat-mark", newline="") as handle:
+        reader = csv.reader(handle, delimiter=ledger.source.separator, strict=False)
+        records = _records(reader)
+        next(records)  # the header, read already
+        for line, record, problem in records:
+            if len(record) != width:
+                problem = problem or (f"line {line} has {len(record)} field{'s' if len(record) != 1 else ''} where "
+                                      f"the header has {width} (separator {ledger.source.separator!r})"
+                                      f"{_extra(record[width:])}")
+                record = (record + [""] * width)[:width]
+            rows.append(record)
+            problems.append(problem)
+            if len(rows) == _TOLERANT_ROWS:
+                yield _rows(ledger, rows, problems)
+                rows, problems = [], []
+    if rows:
+        yield _rows(ledger, rows, problems)
+
+
+def _records(reader) -> Iterator[tuple[int, list[str], str]]:
+    """Each non-blank record: its first line, its fields, and a problem the csv module had with it."""
+    end = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # e.g. a field over the csv module's limit: this row only
+            yield end + 1, [], f"line {end + 1} cannot be read: {error}"
+            end = reader.line_num
+            continue
+        start, end = end + 1, reader.line_num
+        if record:
+            yield start, record, ""
+
+
+def _extra(fields: list[str]) -> str:
+    shown = ", ".join(repr(field[:40]) for field in fields[:5])
+    return f"; fields past the last column: {shown}{', …' if len(fields) > 5 else ''}" if fields else ""
+
+
+def _rows(ledger: Ledger, rows: list[list[str]], problems: list[str]) -> Rows:
+    """Rows read by the csv module as a batch; a row with bytes the encoding cannot read is invalid input."""
+    if _MARK in "".join(map("".join, rows)):
+        for index, row in enumerate(rows):
+            if any(_MARK in field for field in row):
+                rows[index] = [field.replace(_MARK, "\ufffd") for field in row]
+                problems[index] = problems[index] or f"the row holds bytes that are not {ledger.source.encoding} text"
+    columns = [pa.array(column, pa.string()) for column in zip(*rows)]
+    return Rows(pa.RecordBatch.from_arrays(columns, names=list(ledger.names)), np.array(problems, dtype=object))
+
+
+def _open_parquet(path: Path) -> Ledger:
+    try:
+        schema = pq.ParquetFile(path).schema_arrow
+    except (pa.ArrowException, OSError) as error:
+        raise LedgerError(f"{path}: not a Parquet file that can be read: {_first_line(error)}") from None
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if pa.types.is_nested(kind) or pa.types.is_union(kind):
+            expected = _EXPECTED.get(field.name, "text, a number, a date or true/false")
+            raise LedgerError(f"{path}: column {field.name!r} holds {field.type}, values nested in values; "
+                              f"a ledger column holds one value a row: {expected}")
+    return Ledger(path, Source("Parquet"), tuple(schema.names))
+
+
+def _parquet_batches(ledger: Ledger, batch_rows: int = 262_144) -> Iterator[Rows]:
+    done = 0
+    try:
+        for batch in pq.ParquetFile(ledger.path).iter_batches(batch_size=batch_rows):
+            yield Rows(_as_text(ledger.path, batch))
+            done += batch.num_rows
+    except (pa.ArrowException, OSError) as error:
+        raise LedgerError(f"{ledger.path}: cannot be read after row {done}: {_first_line(error)}") from None
+
+
+def _as_text(path: Path, batch: pa.RecordBatch) -> pa.RecordBatch:
+    columns = []
+    for name, column in zip(batch.schema.names, batch.columns):
+        try:
+            columns.append(pc.fill_null(pc.cast(column, pa.string()), ""))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            raise LedgerError(f"{path}: column {name!r} ({column.type}) cannot be read as "
+                              f"{_EXPECTED.get(name, 'text')}: {_first_line(error)}") from None
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]
 
 
 @frozen
@@ -132,12 +382,13 @@ class Checked:
     problems: np.ndarray  # object array of str
 
 
-def check(batch: pa.RecordBatch, vocabulary: Vocabulary) -> Checked:
+def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | None = None) -> Checked:
+    """Each row read into values, or the first reason it cannot be (``unread``: rows the reader could not take)."""
     missing = [name for name in REQUIRED if name not in batch.schema.names]
     if missing:
-        raise QueryError(f"the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)}")
+        raise LedgerError(f"the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)}")
     size = batch.num_rows
-    problems = np.full(size, "", dtype=object)
+    problems = np.full(size, "", dtype=object) if unread is None else unread.copy()
 
     def column(name: str) -> pa.Array:
         return batch.column(name) if name in batch.schema.names else pa.array([""] * size, pa.string())
@@ -157,16 +408,12 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary) -> Checked:
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
              lambda row: f"unknown category {category[row]!r}; a cost category is a point such as 7.1.3.3")
-    dates = {}
+    days = {}
     for name in ("incurred_on", "paid_on"):
-        parsed = pc.strptime(pc.utf8_trim_whitespace(texts[name]), format="%Y-%m-%d", unit="s", error_is_null=True)
-        days = pc.cast(pc.cast(parsed, pa.date32()), pa.int32())
-        bad = np.asarray(pc.is_null(days).to_numpy(zero_copy_only=False), dtype=bool)
-        raw = texts[name]
-        complain(bad, lambda row, raw=raw, name=name: f"{name} {raw[row].as_py()!r} is not a date; write YYYY-MM-DD")
-        dates[name] = np.asarray(pc.fill_null(days, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        days[name], bad = _days(texts[name])
+        complain(bad, lambda row, name=name: _date_problem(name, texts[name][row].as_py()))
     amount, bad_amount = _cents(texts["amount"])
-    complain(bad_amount, lambda row: f"amount {texts['amount'][row].as_py()!r} is not euros with at most two decimals")
+    complain(bad_amount, lambda row: _money_problem("amount", texts["amount"][row].as_py()))
     unexplained = np.asarray(pc.equal(pc.utf8_trim_whitespace(texts["note"]), "").to_numpy(zero_copy_only=False), dtype=bool)
     complain((amount < 0) & unexplained, "a negative amount without a note saying why")
     excess, bad_excess = _cents(pc.if_else(pc.equal(texts["excess"], ""), "0", texts["excess"]))
@@ -178,7 +425,7 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary) -> Checked:
         known = np.asarray(pc.is_in(value, pa.array(_TRUE + _FALSE)).to_numpy(zero_copy_only=False), dtype=bool)
         complain(~known, f"{name} is not true or false")
     mode = _codes(texts["mode"])
-    lines = Lines(activity, party, category, dates["incurred_on"], dates["paid_on"], amount,
+    lines = Lines(activity, party, category, days["incurred_on"], days["paid_on"], amount,
                   flags["on_documents"], flags["written_proof"], mode, excess)
     return Checked(lines, problems)
 
@@ -199,6 +446,69 @@ def _codes(text: pa.Array) -> Codes:
                  tuple(encoded.dictionary.to_pylist()))
 
 
+def _days(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers (since 1970-01-01) of dates written in a form of ``dates.FORMS``, and which rows are not
+    such a date: not written so, not a day (2015-06-31), or outside ``dates.FIRST`` to ``dates.LAST``.
+    Read from the bytes of the column, as ``DateForm.fields`` reads one text."""
+    offsets, data = _buffers(text)
+    filled = offsets[1:] > offsets[:-1]
+    edges = np.concatenate([data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]])
+    if np.isin(edges, np.frombuffer(dates.SPACE.encode(), np.uint8)).any():
+        offsets, data = _buffers(pc.utf8_trim(text, dates.SPACE))
+    numbers, read = np.zeros(len(text), dtype=np.int64), np.zeros(len(text), dtype=bool)
+    first, last = (int(limit.strftime("%Y%m%d")) for limit in (dates.FIRST, dates.LAST))
+    for form in dates.FORMS:
+        rows = np.nonzero((offsets[1:] - offsets[:-1] == len(form.shape)) & ~read)[0]
+        chars = data[offsets[rows][:, None] + np.arange(len(form.shape))]
+        digit = np.array([char in "YMD" for char in form.shape])
+        wanted = np.frombuffer(form.shape.encode(), np.uint8)
+        written = ((chars >= 48) & (chars <= 57) | ~digit).all(axis=1) & ((chars == wanted) | digit).all(axis=1)
+        rows, chars = rows[written], chars[written].astype(np.int64) - 48
+        year, month, day = (chars[:, list(form.digits(letter))] @ 10 ** np.arange(len(form.digits(letter)))[::-1]
+                            for letter in "YMD")
+        key = year * 10_000 + month * 100 + day
+        good = _exists(year, month, day) & (key >= first) & (key <= last)
+        numbers[rows[good]] = _day_numbers(year[good], month[good], day[good])
+        read[rows[good]] = True
+    return numbers, ~read
+
+
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and bytes of a string column, without copying: row i is ``data[offsets[i]:offsets[i + 1]]``."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if text.type != pa.string():
+        text = text.cast(pa.string())
+    _, offsets, data = text.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int32)[text.offset:text.offset + len(text) + 1] if len(text) else np.zeros(1, np.int32)
+    return offsets, (np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8))
+
+
+def _exists(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether each (year, month, day) names a day of the Gregorian calendar."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    return (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+
+
+def _day_numbers(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    months = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
+    return (months.astype("datetime64[D]") + (day - 1)).astype(np.int64)
+
+
+def _date_problem(name: str, text: str) -> str:
+    return f"{name} {dates.problem(text) or f'{text!r} is not a date written {dates.WRITTEN}'}"
+
+
+def _money_problem(name: str, text: str) -> str:
+    hint = "; write the decimals after a point, e.g. 12.50" if re.fullmatch(r"-?[0-9 ]+,[0-9]{1,2}", text.strip()) else ""
+    return f"{name} {text!r} is not euros with at most two decimals{hint}"
+
+
+def _bools(array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     trimmed = pc.utf8_trim_whitespace(text)
     good = pc.match_substring_regex(trimmed, _MONEY)
@@ -208,9 +518,10 @@ def _cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
             ~np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool))
 
 
-def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Vocabulary) -> tuple[pa.RecordBatch, Judged, Checked]:
+def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Vocabulary,
+                unread: np.ndarray | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
     """The batch with three more columns: verdict, eligible_amount, reasons."""
-    checked = check(batch, vocabulary)
+    checked = check(batch, vocabulary, unread)
     judged = judge(law, checked.lines, as_of)
     invalid = checked.problems != ""
     verdict = np.where(invalid, INVALID, judged.verdict).astype(np.int8)
@@ -280,6 +591,14 @@ def _euros(cents: np.ndarray) -> pa.Array:
 
 
 @frozen
+class Problem:
+    """A row judged "invalid input": its number among the data rows (1 = the first below the header) and why."""
+
+    row: int
+    reason: str
+
+
+@frozen
 class Summary:
     """Totals of a checked ledger, per activity and verdict, against the budget."""
 
@@ -288,32 +607,48 @@ class Summary:
     indirect: dict  # activity -> (direct personnel eligible cents, rate, entitlement cents)
     budget: dict  # activity -> (eligible cents, budget cents | None, esf cents | None, national cents | None)
     law_on: dt.date
+    source: Source | None = None  # how the file was read (encoding, separator)
+    problems: tuple[Problem, ...] = ()  # the first invalid rows, at most SHOWN_PROBLEMS
+    invalid: int = 0  # how many rows are invalid input
+
+
+SHOWN_PROBLEMS = 20
 
 
 def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, progress: bool | None = None) -> Summary:
-    """Judge every line of ``source`` and write them, with verdicts, to ``target``."""
+    """Judge every line of ``source`` and write them, with verdicts, to ``target`` (whole or not at all)."""
+    ledger = open_ledger(source)
+    try:
+        return _check(law, ledger, target, as_of, progress)
+    except _Untidy:  # the quick reading met an untidy row: start again, keeping every row in its place
+        return _check(law, ledger.read_tolerantly(), target, as_of, progress)
+
+
+def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progress: bool | None) -> Summary:
     vocabulary = Vocabulary.of(law)
     totals: dict = defaultdict(lambda: [0, 0, 0])
     personnel: dict = defaultdict(int)
     direct = _direct_personnel(law, as_of)
-    writer, rows = None, 0
-    bar = _progress(source, progress)
+    rows, invalid, problems = 0, 0, []
+    schema = pa.schema([(name, pa.string()) for name in (*ledger.names, *ADDED)])
+    bar = _progress(ledger.path, progress)
     try:
-        for batch in read_batches(source):
-            out, judged, checked = judge_batch(law, batch, as_of, vocabulary)
-            rows += batch.num_rows
-            _add(totals, personnel, checked.lines, judged, direct)
-            if target is not None:
-                writer = writer or _writer(target, out.schema)
-                writer.write(out)
-            if bar is not None:
-                bar.update(batch.num_rows)
+        with _Output(target, schema) as output:
+            for read in ledger.batches():
+                out, judged, checked = judge_batch(law, read.batch, as_of, vocabulary, read.problems)
+                _add(totals, personnel, checked.lines, judged, direct)
+                bad = np.nonzero(checked.problems != "")[0]
+                problems += [Problem(rows + int(row) + 1, checked.problems[row])
+                             for row in bad[:max(0, SHOWN_PROBLEMS - len(problems))]]
+                rows, invalid = rows + read.batch.num_rows, invalid + len(bad)
+                output.write(out)
+                if bar is not None:
+                    bar.update(read.batch.num_rows)
     finally:
-        if writer is not None:
-            writer.close()
         if bar is not None:
             bar.close()
-    return Summary(rows, dict(totals), _indirect(law, as_of, personnel), _budget(law, as_of, totals), as_of)
+    return Summary(rows, dict(totals), _indirect(law, as_of, personnel), _budget(law, as_of, totals), as_of,
+                   ledger.source, tuple(problems), invalid)
 
 
 def _progress(source: Path, wanted: bool | None):
@@ -329,19 +664,36 @@ def _add(totals, personnel, lines: Lines, judged: Judged, direct: str | None) ->
     keys = lines.activity.codes.astype(np.int64) * len(VERDICTS) + judged.verdict
     size = len(activities) * len(VERDICTS)
     counts = np.bincount(keys, minlength=size)
-    amounts = np.bincount(keys, weights=lines.amount, minlength=size)
-    eligible = np.bincount(keys, weights=judged.eligible, minlength=size)
+    amounts, eligible = _sums(keys, lines.amount, size), _sums(keys, judged.eligible, size)
     for key in np.nonzero(counts)[0]:
         entry = totals[str(activities[key // len(VERDICTS)]), VERDICTS[key % len(VERDICTS)]]
         entry[0] += int(counts[key])
-        entry[1] += int(amounts[key])
-        entry[2] += int(eligible[key])
+        entry[1] += amounts[key]
+        entry[2] += eligible[key]
     if direct is not None:
         mine = lines.category.eq(direct) & (judged.verdict <= 1)
-        for activity in lines.activity.values:
-            cents = int(judged.eligible[mine & lines.activity.eq(activity)].sum())
+        keys = np.where(mine, lines.activity.codes, len(activities)).astype(np.int64)
+        for activity, cents in zip(activities, _sums(keys, judged.eligible, len(activities))):
             if cents:
                 personnel[activity] += cents
+
+
+def _sums(keys: np.ndarray, cents: np.ndarray, size: int) -> list[int]:
+    """Exact sums of ``cents`` per key, as Python ints.
+
+    A float sum of large cents rounds, and an int64 sum of many can overflow; so each value is
+    split into a high and a low part of 32 bits, and each part is summed over at most 2^20 rows,
+    where every partial sum stays below 2^53 and a float holds it exactly."""
+    sums = [0] * size
+    cents = np.asarray(cents, dtype=np.int64)
+    for start in range(0, len(keys), 1 << 20):
+        part = slice(start, start + (1 << 20))
+        high, low = np.divmod(cents[part], 1 << 32)
+        high_sums = np.bincount(keys[part], weights=high, minlength=size)
+        low_sums = np.bincount(keys[part], weights=low, minlength=size)
+        for key in range(size):
+            sums[key] += (int(high_sums[key]) << 32) + int(low_sums[key])
+    return sums
 
 
 def _direct_personnel(law: Law, on: dt.date) -> str | None:
@@ -390,15 +742,84 @@ def _budget(law: Law, on: dt.date, totals: dict) -> dict:
             for activity in sorted(shown)}
 
 
-def _writer(target: Path, schema: pa.Schema):
-    suffix = target.suffix.lower()
-    if suffix == ".csv":
-        return pacsv.CSVWriter(target, schema)
-    if suffix == ".parquet":
-        return pq.ParquetWriter(target, schema)
-    if suffix in (".json", ".jsonl"):
-        return _JsonLines(target)
-    raise QueryError(f"{target}: write verdicts to a .csv, .parquet or .json file")
+class _Output:
+    """Verdicts written beside the target and renamed into it only when every row is written: a run
+    that fails leaves no partial file, and the old file (if any) untouched; a run of no rows writes
+    a header."""
+
+    def __init__(self, target: Path | None, schema: pa.Schema):
+        self.target, self.temporary, self.writer = target, None, None
+        if target is None:
+            return
+        suffix = target.suffix.lower()
+        if suffix not in (".csv", ".parquet", ".json", ".jsonl"):
+            raise LedgerError(f"{target}: write verdicts to a .csv, .parquet or .json file")
+        self.temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # never through a planted link
+        try:
+            if suffix == ".csv":
+                self.writer = _FormulaSafeCsv(self.temporary, schema)
+            elif suffix == ".parquet":
+                self.writer = pq.ParquetWriter(self.temporary, schema)
+            else:
+                self.writer = _JsonLines(self.temporary)
+        except BaseException:
+            self.temporary.unlink(missing_ok=True)
+            raise
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.writer is not None:
+            self.writer.write(batch)
+
+    def __enter__(self) -> _Output:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self.writer is None:
+            return
+        try:
+            self.writer.close()
+            if kind is None:
+                os.replace(self.temporary, self.target)
+        finally:
+            if self.temporary.exists():
+                self.temporary.unlink()
+
+
+class _FormulaSafeCsv:
+    """CSV for spreadsheets: a text cell that Excel would run as a formula (it starts with = + - @, a tab
+    or a carriage return) is written after a single quote, the OWASP recipe; numbers such as -12.50
+    stay numbers."""
+
+    RISKY = "=+-@\t\r"  # first characters of a formula (OWASP, CSV injection)
+    NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.names = [_safe(name) for name in schema.names]
+        self.writer = pacsv.CSVWriter(path, pa.schema([(name, pa.string()) for name in self.names]))
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        columns = [self._safe(column) for column in batch.columns]
+        self.writer.write(pa.RecordBatch.from_arrays(columns, names=self.names))
+
+    def _safe(self, column: pa.Array) -> pa.Array:
+        offsets, data = _buffers(column)
+        filled = np.nonzero(offsets[1:] > offsets[:-1])[0]
+        risky = np.zeros(len(column), dtype=bool)
+        risky[filled] = np.isin(data[offsets[filled]], np.frombuffer(self.RISKY.encode(), np.uint8))
+        if not risky.any():
+            return column
+        risky[risky] = ~_bools(pc.match_substring_regex(column.filter(pa.array(risky)), self.NUMBER))
+        return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", column, ""), column)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _safe(text: str) -> str:
+    """A header name as _FormulaSafeCsv writes cells."""
+    risky = text[:1] and text[0] in _FormulaSafeCsv.RISKY and not re.match(_FormulaSafeCsv.NUMBER, text, re.ASCII)
+    return f"'{text}" if risky else text
 
 
 class _JsonLines:
@@ -416,7 +837,14 @@ class _JsonLines:
 
 
 def describe_summary(summary: Summary) -> str:
-    lines = [f"{summary.rows} lines judged as of {summary.law_on}", "", "activity  verdict              lines        amount      eligible"]
+    lines = [f"{summary.rows} lines judged as of {summary.law_on}"]
+    if summary.source is not None:
+        lines.append(f"read as {summary.source.describe()}")
+    if summary.invalid:
+        lines.append(f"{summary.invalid} line{'s are' if summary.invalid != 1 else ' is'} invalid input"
+                     + (", the first:" if summary.problems else ""))
+        lines += [f"  row {problem.row}: {problem.reason}" for problem in summary.problems]
+    lines += ["", "activity  verdict              lines        amount      eligible"]
     for (activity, verdict), (count, amount, good) in sorted(summary.totals.items()):
         lines.append(f"{activity:9} {verdict:18} {count:7} {_euro(amount):>13} {_euro(good):>13}")
     if summary.indirect:
