@@ -120,6 +120,7 @@ def _folded(name: str) -> str:
 # "invalid input" row with its line number and the reason, so rows in = rows out, in order.
 
 _HEAD_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 24  # of a batch of the quick reading
 _TOLERANT_ROWS = 65_536
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"), (b"\xff\xfe", "utf-16", "UTF-16"),
          (b"\xfe\xff", "utf-16", "UTF-16"))
@@ -242,14 +243,14 @@ def _open_csv(path: Path) -> Ledger:
 
 def _header(text: str) -> tuple[str, tuple[str, ...]]:
     """The separator (the one of , and ; that splits the header into more names) and the names."""
-    found = {}
-    for separator in (",", ";"):
-        for record in csv.reader(io.StringIO(text), delimiter=separator, strict=False):
-            if record:
-                found[separator] = tuple(record)
-                break
+    found: dict[str, tuple[str, ...]] = {",": (), ";": ()}
+    for separator in found:
+        try:
+            found[separator] = next(filter(None, csv.reader(io.StringIO(text, newline=""), delimiter=separator)), ())
+        except csv.Error as error:
+            raise LedgerError(f"the header cannot be read: {error}") from None
     separator = ";" if len(found[";"]) > len(found[","]) else ","
-    return separator, found[separator]
+    return separator, tuple(found[separator])
 
 
 def _is_utf8(path: Path) -> bool:
@@ -266,7 +267,7 @@ def _is_utf8(path: Path) -> bool:
 
 def _quick_batches(ledger: Ledger) -> Iterator[Rows]:
     names = list(ledger.names)
-    options = (pacsv.ReadOptions(block_size=1 << 24), pacsv.ParseOptions(delimiter=ledger.source.separator),
+    options = (pacsv.ReadOptions(block_size=_BLOCK_BYTES), pacsv.ParseOptions(delimiter=ledger.source.separator),
                pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
                                     quoted_strings_can_be_null=False))
     try:

@@ -1,0 +1,387 @@
+"""The ledger attack made permanent (issue 11, items 1 and 5): one small ledger per class of bad
+input that once gave a traceback, a wrong verdict, lost rows or a bad output file, and generated
+dirty ledgers that must keep rows in = rows out, each bad row with its reason, totals exact."""
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import tat_engine
+from tat_engine import dates, ledger
+from tat_engine.errors import LedgerError, QueryError
+from tat_engine.law import day
+from tat_engine.ledger import Vocabulary, check, check_ledger
+
+AUDIT = dt.date(2021, 6, 1)
+HEADER = ["line", "activity", "party", "category", "incurred_on", "paid_on", "amount", "note"]
+GOOD = {"activity": "2.1", "party": "implementer", "category": "7.1.3.1", "incurred_on": "2016-03-01",
+        "paid_on": "2016-03-10", "amount": "100.00", "note": ""}
+
+
+@pytest.fixture(scope="module")
+def law():
+    return tat_engine.load(cache=False)
+
+
+def text(*rows, header=HEADER, separator=",") -> str:
+    """A ledger as CSV text: each row a dict over GOOD (its line number added) or a raw list of fields."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")  # so a cell holding \r is quoted
+    writer.writerow(header)
+    for number, row in enumerate(rows, 1):
+        writer.writerow(row if isinstance(row, list) else [str(number)] + [{**GOOD, **row}.get(name, "") for name in header[1:]])
+    return out.getvalue()
+
+
+def run(law, tmp_path, data, suffix=".csv", out=".csv"):
+    """Summary and output rows of a ledger given as text (UTF-8), bytes, or a pyarrow table."""
+    source, target = tmp_path / f"ledger{suffix}", tmp_path / f"verdicts{out}"
+    if isinstance(data, pa.Table):
+        pq.write_table(data, source)
+    else:
+        source.write_bytes(data.encode() if isinstance(data, str) else data)
+    summary = check_ledger(law, source, target, AUDIT, progress=False)
+    return summary, read_out(target)
+
+
+def read_out(target: Path) -> list[dict]:
+    if target.suffix == ".csv":
+        return list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8"), newline="")))
+    if target.suffix == ".parquet":
+        return pq.read_table(target).to_pylist()
+    return [json.loads(line) for line in target.read_text("utf-8").splitlines()]
+
+
+# --- 1. dates that do not exist or are not written YYYY-MM-DD ---------------------------------------
+
+
+@pytest.mark.parametrize("written, why", [
+    ("2015-06-31", "June 2015 has 30 days"),  # was read as 2015-07-01 and judged eligible
+    ("2023-02-29", "February 2023 has 28 days"),
+    ("1900-02-29", "February 1900 has 28 days"),
+    ("2023-2-3", "write 2023-02-03"),
+    ("20190601", "write 2019-06-01"),
+    ("01.06.2019", "write 2019-06-01"),
+    ("2019-06-01T00:00", "written YYYY-MM-DD"),
+    ("2019-13-01", "no month 13"),
+    ("2019-06-00", "no day 00"),
+    ("0219-06-01", "outside the years"),
+    ("", "written YYYY-MM-DD"),
+])
+@pytest.mark.parametrize("column", ["incurred_on", "paid_on"])
+def test_a_date_that_is_not_a_day_is_invalid_input_with_the_reason(law, tmp_path, written, why, column):
+    summary, [row] = run(law, tmp_path, text({column: written}))
+    assert row["verdict"] == "invalid input"
+    assert row["reasons"].startswith(f"{column} ") and why in row["reasons"]
+    assert summary.problems[0].row == 1 and why in summary.problems[0].reason
+
+
+def test_a_leap_day_and_dates_with_spaces_are_read(law, tmp_path):
+    _, rows = run(law, tmp_path, text({"incurred_on": "2016-02-29", "paid_on": "2016-03-01"},
+                                      {"incurred_on": " 2016-03-01\t"}))
+    assert [row["verdict"] for row in rows] == ["eligible", "eligible"]
+
+
+@pytest.mark.parametrize("written, why", [
+    ("20190601", "write 2019-06-01"), ("2019-W22-6", "written YYYY-MM-DD"), ("2015-06-31", "June 2015 has 30 days"),
+    ("2019-06-01T00:00", "written YYYY-MM-DD"), ("9999-12-31", "1900 to 2999"), ("0001-01-01", "1900 to 2999"),
+    (dt.date(9999, 12, 31), "1900 to 2999"), ("２０１９-06-01", "written YYYY-MM-DD"),
+])
+def test_law_day_takes_only_yyyy_mm_dd_of_a_day_in_range_and_says_why(written, why):
+    with pytest.raises(QueryError, match=why):
+        day(written)
+
+
+def test_law_day_reads_what_it_should():
+    assert day(" 2019-06-01 ") == day(dt.datetime(2019, 6, 1, 12)) == day(dt.date(2019, 6, 1)) == dt.date(2019, 6, 1)
+
+
+DATE_TEXTS = st.one_of(
+    st.dates(dt.date(1890, 1, 1), dt.date(3010, 12, 31)).map(str),
+    st.tuples(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)).map(lambda t: "%04d-%02d-%02d" % t),
+    st.text(alphabet="0123456789-./ T\t", max_size=12),
+)
+
+
+@given(st.lists(DATE_TEXTS, min_size=1, max_size=20))
+def test_the_ledger_reads_a_date_exactly_as_law_day_does(texts):
+    """The vectorised reading of a column and the reading of one text agree, day and reason."""
+    columns = {name: [GOOD[name]] * len(texts) for name in GOOD} | {"incurred_on": texts}
+    checked = check(pa.RecordBatch.from_pydict(columns), _shared_vocabulary())
+    for row, written in enumerate(texts):
+        reason = dates.problem(written)
+        if reason:
+            assert checked.problems[row] == f"incurred_on {reason}"
+        else:
+            assert checked.lines.incurred[row] == (day(written) - dt.date(1970, 1, 1)).days
+
+
+_VOCABULARY = []
+
+
+def _shared_vocabulary() -> Vocabulary:
+    if not _VOCABULARY:
+        _VOCABULARY.append(Vocabulary(frozenset({"2.1", "2.2", "2.3", "2.4"}), frozenset({"7.1.3.1", "7.1.3.3"})))
+    return _VOCABULARY[0]
+
+
+# --- 5. the shape of the file: rows, separators, encodings, columns --------------------------------
+
+
+def test_a_ragged_row_is_invalid_input_in_its_place(law, tmp_path):
+    data = text({}, ["2", "2.1", "implementer"], {}, ["4", *[GOOD[name] for name in HEADER[1:]], "x", "y"], {})
+    summary, rows = run(law, tmp_path, data)
+    assert [row["line"] for row in rows] == ["1", "2", "3", "4", "5"] and summary.rows == 5
+    assert [row["verdict"] for row in rows] == ["eligible", "invalid input", "eligible", "invalid input", "eligible"]
+    assert rows[1]["reasons"] == "line 3 has 3 fields where the header has 8 (separator ',')"
+    assert rows[3]["reasons"].startswith("line 5 has 10 fields") and "'x', 'y'" in rows[3]["reasons"]
+    assert [problem.row for problem in summary.problems] == [2, 4] and summary.invalid == 2
+
+
+def test_a_ragged_row_after_the_first_quick_batches_restarts_without_doubling_rows(law, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 512)
+    data = text(*[{}] * 300, ["301", "2.1"], *[{}] * 20)
+    summary, rows = run(law, tmp_path, data)
+    assert [row["line"] for row in rows] == [str(n) for n in range(1, 322)] and summary.rows == 321
+    assert sum(count for count, _, _ in summary.totals.values()) == 321
+    assert [row["line"] for row in rows if row["verdict"] == "invalid input"] == ["301"]
+
+
+def test_quoted_newlines_and_blank_lines_keep_rows_in_equal_rows_out(law, tmp_path):
+    data = text({"note": "two\nlines"}, {}).replace("\n2,", "\n\n\n2,")
+    summary, rows = run(law, tmp_path, data)
+    assert [row["note"] for row in rows] == ["two\nlines", ""] and summary.rows == 2
+
+
+def test_a_semicolon_ledger_is_read_and_says_so(law, tmp_path):
+    summary, rows = run(law, tmp_path, text({}, {"amount": "12.50"}, separator=";"))
+    assert [row["verdict"] for row in rows] == ["eligible", "eligible"]
+    assert summary.source.separator == ";" and "separated by ';'" in ledger.describe_summary(summary)
+
+
+@pytest.mark.parametrize("encoding, bom, named", [
+    ("utf-8", b"", "UTF-8"), ("utf-8", b"\xef\xbb\xbf", "UTF-8 with BOM"), ("utf-16-le", b"\xff\xfe", "UTF-16"),
+    ("utf-16-be", b"\xfe\xff", "UTF-16"), ("cp1257", b"", "Windows-1257"),
+])
+def test_each_encoding_is_detected_and_its_letters_kept(law, tmp_path, encoding, bom, named):
+    note = "õun, šokolaad ja žürii ÄÖÜ"
+    summary, rows = run(law, tmp_path, bom + text({"note": note}, separator=";").encode(encoding))
+    assert [(row["verdict"], row["note"]) for row in rows] == [("eligible", note)]
+    assert summary.source.encoding == named
+
+
+def test_windows_1257_detected_past_the_head_of_the_file(law, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger, "_HEAD_BYTES", 64)
+    summary, rows = run(law, tmp_path, text(*[{}] * 5, {"note": "põld"}).encode("cp1257"))
+    assert summary.source.encoding == "Windows-1257" and rows[-1]["note"] == "põld" and len(rows) == 6
+
+
+def test_bytes_the_encoding_cannot_read_make_only_their_row_invalid(law, tmp_path):
+    data = text({}, {"note": "a\x83b"}, {}).encode("latin-1")  # 0x83 is no letter in Windows-1257
+    summary, rows = run(law, tmp_path, data)
+    assert [row["verdict"] for row in rows] == ["eligible", "invalid input", "eligible"]
+    assert rows[1]["reasons"] == "the row holds bytes that are not Windows-1257 text"
+
+
+@pytest.mark.parametrize("data, words", [
+    (text({}, header=HEADER + ["amount"]), "names 'amount' more than once"),
+    (text({}, header=HEADER + ["verdict"]), "already has a column 'verdict'"),
+    ("", "the ledger is empty"),
+    ("\n\n", "the ledger is empty"),
+    ("activity,party\n2.1,implementer\n", "no column category"),
+    ("a,b\n1,2\n".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+])
+def test_a_file_that_is_no_ledger_is_one_clear_error_and_no_output(law, tmp_path, data, words):
+    (tmp_path / "verdicts.csv").write_text("earlier run\n")
+    with pytest.raises(LedgerError, match=words):
+        run(law, tmp_path, data)
+    assert (tmp_path / "verdicts.csv").read_text() == "earlier run\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ledger.csv", "verdicts.csv"]
+
+
+@pytest.mark.parametrize("column, values, expected", [
+    ("note", pa.array([{"a": 1}]), "text"),
+    ("amount", pa.array([[1, 2]]), "a decimal number"),
+    ("incurred_on", pa.array([{"y": 2016}]), "a date"),
+])
+def test_a_nested_parquet_column_is_named_with_the_type_expected(law, tmp_path, column, values, expected):
+    table = pa.table({**{name: [value] for name, value in GOOD.items()}, column: values})
+    with pytest.raises(LedgerError, match=f"column '{column}' holds .*{expected}"):
+        run(law, tmp_path, table, ".parquet")
+
+
+def test_duplicate_parquet_columns_and_an_unreadable_parquet_are_clear_errors(law, tmp_path):
+    names = [*GOOD, "amount"]
+    table = pa.Table.from_arrays([pa.array([GOOD.get(name, "1")]) for name in names], names=names)
+    with pytest.raises(LedgerError, match="'amount' more than once"):
+        run(law, tmp_path, table, ".parquet")
+    with pytest.raises(LedgerError, match="not a Parquet file that can be read"):
+        run(law, tmp_path, b"PAR1 not really PAR1", ".parquet")
+
+
+def test_a_parquet_date_that_does_not_exist_is_invalid(law, tmp_path):
+    _, [row] = run(law, tmp_path, pa.table({name: [value] for name, value in {**GOOD, "paid_on": "2015-06-31"}.items()}),
+                   ".parquet", ".parquet")
+    assert row["verdict"] == "invalid input" and "June 2015 has 30 days" in row["reasons"]
+
+
+# --- output files: whole or not at all ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", [".csv", ".json", ".parquet"])
+def test_a_header_only_ledger_replaces_the_old_output_with_no_rows(law, tmp_path, out):
+    (tmp_path / f"verdicts{out}").write_text("earlier run\n")
+    summary, rows = run(law, tmp_path, text(), out=out)
+    assert rows == [] and summary.rows == 0
+    if out == ".csv":
+        assert (tmp_path / "verdicts.csv").read_text().splitlines() == [",".join(f'"{n}"' for n in
+                                                                               HEADER + list(ledger.ADDED))]
+
+
+def test_a_failure_mid_file_leaves_the_old_output_and_no_partial_file(law, tmp_path, monkeypatch):
+    (tmp_path / "verdicts.csv").write_text("earlier run\n")
+    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 512)
+    judged = []
+    original = ledger.judge_batch
+
+    def failing(*args, **kwargs):
+        judged.append(1)
+        if len(judged) == 3:
+            raise LedgerError("the disk is full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "judge_batch", failing)
+    with pytest.raises(LedgerError, match="disk is full"):
+        run(law, tmp_path, text(*[{}] * 100))
+    assert (tmp_path / "verdicts.csv").read_text() == "earlier run\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ledger.csv", "verdicts.csv"]
+
+
+FORMULAS = ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_formula_cell_is_text_in_csv_output_and_untouched_in_json(law, tmp_path, formula):
+    data = text({"note": formula}, {"amount": "-12.50", "note": "correction"}, {"amount": formula, "note": "x"},
+                header=[*HEADER, formula])
+    _, rows = run(law, tmp_path, data)
+    assert rows[0]["note"] == "'" + formula and rows[2]["amount"] == "'" + formula
+    assert rows[1]["amount"] == rows[1]["eligible_amount"] == "-12.50"
+    assert f"'{formula}" in rows[0]  # the header too
+    _, raw = run(law, tmp_path, data, out=".json")
+    assert raw[0]["note"] == formula and raw[2]["verdict"] == "invalid input"
+
+
+def test_totals_are_exact_integer_cents(law, tmp_path):
+    big = "999999999999.99"
+    summary, rows = run(law, tmp_path, text(*[{"amount": big}] * 1000, {"amount": "0.01"}))
+    assert summary.totals["2.1", "eligible"] == [1001, 1000 * 99999999999999 + 1, 1000 * 99999999999999 + 1]
+
+
+# --- generated dirty ledgers ---------------------------------------------------------------------------
+
+LETTERS = "abcxyzõäöüšžÕÄÖÜŠŽ \"',;\n\t"  # each is a letter of Windows-1257 too
+BAD_DATES = st.sampled_from(["2015-06-31", "2023-02-29", "2023-2-3", "20190601", "0219-01-01", "2019-13-01", "x", ""])
+JUNK_AMOUNTS = st.sampled_from(["1e5", "NaN", "12,50", "1 000", "€12", "12.505", "--1", "0x10", "9" * 16, "=1+2", ""])
+CELLS = {
+    "activity": st.sampled_from(["2.1", "2.2", "2.3", "2.4"]),
+    "party": st.sampled_from(["implementer", "partner"]),
+    "category": st.sampled_from(["7.1.3.1", "7.1.3.3", "7.1.3.12", "7.2.1.2"]),
+    "incurred_on": st.dates(dt.date(2015, 6, 1), dt.date(2023, 12, 31)).map(str),
+    "paid_on": st.dates(dt.date(2015, 6, 1), dt.date(2024, 3, 31)).map(str),
+    "amount": st.integers(-10**6, 10**14).map(lambda cents: f"{cents // 100}.{cents % 100:02d}" if cents >= 0
+                                             else f"-{-cents // 100}.{-cents % 100:02d}"),
+    "note": st.text(alphabet=LETTERS, max_size=8) | st.sampled_from(FORMULAS[:6]),
+}
+DIRT = st.sampled_from(["clean", "clean", "clean", "bad date", "junk amount", "short", "long"])
+
+
+@st.composite
+def dirty_ledgers(draw):
+    """A ledger as text, the kind of dirt in each row, and its separator and encoding."""
+    separator, encoding = draw(st.sampled_from([",", ";"])), draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16",
+                                                                                    "cp1257"]))
+    header = ["line", *draw(st.permutations(list(CELLS)))]
+    out = io.StringIO()
+    ending = draw(st.sampled_from(["\n", "\r\n"]))  # with \n, quote every cell: one holding \r must be quoted
+    writer = csv.writer(out, delimiter=separator, lineterminator=ending,
+                        quoting=csv.QUOTE_ALL if ending == "\n" else csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    dirt = draw(st.lists(DIRT, max_size=30))
+    for number, kind in enumerate(dirt, 1):
+        row = {"line": f"r{number}", **{name: draw(cells) for name, cells in CELLS.items()}}
+        if kind == "bad date":
+            row[draw(st.sampled_from(["incurred_on", "paid_on"]))] = draw(BAD_DATES)
+        if kind == "junk amount":
+            row["amount"] = draw(JUNK_AMOUNTS)
+        fields = [row[name] for name in header]
+        if kind == "short":
+            fields = fields[:draw(st.integers(1, len(header) - 1))]
+        if kind == "long":
+            fields += draw(st.lists(st.text(alphabet=LETTERS, max_size=4), min_size=1, max_size=3))
+        writer.writerow(fields)
+    return out.getvalue(), dirt, separator, encoding
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@given(dirty_ledgers())
+@example(("line,activity,party,category,incurred_on,paid_on,amount,note\n", [], ",", "utf-8"))
+def test_a_dirty_ledger_keeps_every_row_in_order_with_reasons_and_exact_totals(law, tmp_path_factory, ledger_text):
+    data, dirt, separator, encoding = ledger_text
+    folder = tmp_path_factory.mktemp("dirty")
+    summary, rows = run(law, folder, data.encode(encoding))
+    assert summary.rows == len(rows) == len(dirt)
+    assert [row["line"] for row in rows] == [f"r{number}" for number in range(1, len(dirt) + 1)]
+    named = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
+             "cp1257": "UTF-8" if data.isascii() else "Windows-1257"}[encoding]
+    assert (summary.source.separator, summary.source.encoding) == (separator, named)
+    for row, kind in zip(rows, dirt):
+        assert row["verdict"] != "invalid input" or row["reasons"]
+        if kind != "clean":
+            assert row["verdict"] == "invalid input", (kind, row)
+        for name, cell in row.items():
+            assert cell[:1] not in _FORMULA_STARTS or (name in ("amount", "eligible_amount") and _is_number(cell)), cell
+    counted: dict = {}
+    for row in rows:
+        entry = counted.setdefault((row["activity"], row["verdict"]), [0, 0])
+        entry[0] += 1
+        entry[1] += int(Decimal(row["eligible_amount"]) * 100)
+    assert {key: [count, eligible] for key, (count, _, eligible) in summary.totals.items()} == counted
+    assert summary.invalid == sum(row["verdict"] == "invalid input" for row in rows)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@given(dirty_ledgers().filter(lambda found: "short" not in found[1] and "long" not in found[1]))
+def test_the_quick_and_the_tolerant_reading_agree_on_a_tidy_ledger(law, tmp_path_factory, ledger_text):
+    data, _, _, _ = ledger_text
+    folder = tmp_path_factory.mktemp("tidy")
+    quick = run(law, folder, data.encode())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger, "_quick_batches", _untidy)
+        tolerant = run(law, folder, data.encode())
+    assert quick[1] == tolerant[1] and quick[0].totals == tolerant[0].totals
+
+
+def _untidy(_):
+    raise ledger._Untidy
+    yield
+
+
+_FORMULA_STARTS = tuple("=+-@\t\r")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        Decimal(cell)
+    except ArithmeticError:
+        return False
+    return cell.lstrip("-")[:1].isdigit()
