@@ -234,6 +234,14 @@ def test_a_parquet_date_that_does_not_exist_is_invalid(law, tmp_path):
     assert row["verdict"] == "invalid input" and "June 2015 has 30 days" in row["reasons"]
 
 
+def test_parquet_timestamps_at_midnight_are_dates_and_other_times_are_not(law, tmp_path):
+    times = pa.array([dt.datetime(2016, 3, 1), dt.datetime(2016, 3, 2, 17, 30)], pa.timestamp("ns"))
+    table = pa.table({**{name: [value] * 2 for name, value in GOOD.items()}, "incurred_on": times})
+    _, rows = run(law, tmp_path, table, ".parquet", ".json")
+    assert [row["verdict"] for row in rows] == ["eligible", "invalid input"]
+    assert "'2016-03-02 17:30:00.000000000' is not a date written YYYY-MM-DD" in rows[1]["reasons"]
+
+
 # --- output files: whole or not at all ---------------------------------------------------------------
 
 

@@ -25,7 +25,9 @@ note            no       free text, e.g. why an amount is negative
 =============== ======== =====================================================
 
 A line that cannot be read gets the verdict "invalid input" and the reason;
-rows in = rows out, in the same order.
+rows in = rows out, in the same order. A CSV ledger is separated by ``,`` or ``;``
+and encoded in UTF-8 (BOM or not), UTF-16 (BOM) or else Windows-1257, all detected.
+A file that is no ledger as a whole raises :class:`~tat_engine.errors.LedgerError`.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ def _folded(name: str) -> str:
 _HEAD_BYTES = 1 << 20
 _BLOCK_BYTES = 1 << 24  # of a batch of the quick reading
 _TOLERANT_ROWS = 65_536
+_FIELD_CHARS = 1 << 30
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"), (b"\xff\xfe", "utf-16", "UTF-16"),
          (b"\xfe\xff", "utf-16", "UTF-16"))
 _ENCODINGS = {"utf-8": "UTF-8", "cp1257": "Windows-1257"}
@@ -281,6 +284,9 @@ def _quick_batches(ledger: Ledger) -> Iterator[Rows]:
 
 
 def _tolerant_batches(ledger: Ledger) -> Iterator[Rows]:
+    # a long note is still a note: past the csv module's default of 128 KiB a field would be cut and
+    # its rest read as rows; only ever raised, so threads reading at once agree
+    csv.field_size_limit(max(csv.field_size_limit(), _FIELD_CHARS))
     width = len(ledger.names)
     rows: list[list[str]] = []
     problems: list[str] = []
@@ -364,11 +370,21 @@ def _as_text(path: Path, batch: pa.RecordBatch) -> pa.RecordBatch:
     columns = []
     for name, column in zip(batch.schema.names, batch.columns):
         try:
-            columns.append(pc.fill_null(pc.cast(column, pa.string()), ""))
+            columns.append(pc.fill_null(pc.cast(_midnights_as_dates(column), pa.string()), ""))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
             raise LedgerError(f"{path}: column {name!r} ({column.type}) cannot be read as "
                               f"{_EXPECTED.get(name, 'text')}: {_first_line(error)}") from None
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _midnights_as_dates(column: pa.Array) -> pa.Array:
+    """Timestamps at midnight (pandas writes dates so) as dates; other times stay timestamps, which are
+    then no date written YYYY-MM-DD."""
+    if not pa.types.is_timestamp(column.type) or column.type.tz is not None:
+        return column
+    days = pc.cast(column, pa.date32())
+    midnight = pc.equal(pc.cast(days, column.type), column)
+    return pc.if_else(midnight, pc.cast(days, pa.string()), pc.cast(column, pa.string()))
 
 
 def _first_line(error: Exception) -> str:
