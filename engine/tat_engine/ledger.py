@@ -270,7 +270,7 @@ def _is_utf8(path: Path) -> bool:
 
 def _quick_batches(ledger: Ledger) -> Iterator[Rows]:
     names = list(ledger.names)
-    options = (pacsv.ReadOptions(block_size=_BLOCK_BYTES), pacsv.ParseOptions(delimiter=ledger.source.separator),
+    options = (pacsv.ReadOptions(block_size=_BLOCK_BYTES), pacsv.ParseOptions(delimiter=ledger.source.separator, newlines_in_values=True),
                pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
                                     quoted_strings_can_be_null=False))
     try:
