@@ -58,7 +58,7 @@ from attrs import frozen
 from . import model as m
 from .eligibility import INVALID, VERDICTS, Codes, Judged, Lines, judge
 from . import dates
-from .errors import LedgerError
+from .errors import LedgerError, QueryError
 from .law import Law
 
 PARTY_ROLES = ("implementer", "partner")  # the facts naming who may incur an activity's costs
@@ -468,26 +468,47 @@ def _days(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     such a date: not written so, not a day (2015-06-31), or outside ``dates.FIRST`` to ``dates.LAST``.
     Read from the bytes of the column, as ``DateForm.fields`` reads one text."""
     offsets, data = _buffers(text)
-    filled = offsets[1:] > offsets[:-1]
-    edges = np.concatenate([data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]])
-    if np.isin(edges, np.frombuffer(dates.SPACE.encode(), np.uint8)).any():
+    if (_first_bytes(offsets, data, _SPACES) | _first_bytes(offsets, data, _SPACES, last=True)).any():
         offsets, data = _buffers(pc.utf8_trim(text, dates.SPACE))
     numbers, read = np.zeros(len(text), dtype=np.int64), np.zeros(len(text), dtype=bool)
     first, last = (int(limit.strftime("%Y%m%d")) for limit in (dates.FIRST, dates.LAST))
     for form in dates.FORMS:
         rows = np.nonzero((offsets[1:] - offsets[:-1] == len(form.shape)) & ~read)[0]
-        chars = data[offsets[rows][:, None] + np.arange(len(form.shape))]
-        digit = np.array([char in "YMD" for char in form.shape])
-        wanted = np.frombuffer(form.shape.encode(), np.uint8)
-        written = ((chars >= 48) & (chars <= 57) | ~digit).all(axis=1) & ((chars == wanted) | digit).all(axis=1)
-        rows, chars = rows[written], chars[written].astype(np.int64) - 48
-        year, month, day = (chars[:, list(form.digits(letter))] @ 10 ** np.arange(len(form.digits(letter)))[::-1]
-                            for letter in "YMD")
+        starts, written = offsets[rows].astype(np.int64), np.ones(len(rows), dtype=bool)
+        fields = {letter: np.zeros(len(rows), dtype=np.int64) for letter in "YMD"}
+        for at, wanted in enumerate(form.shape):  # one byte position at a time: no rows × width matrix
+            char = data[starts + at]
+            if wanted in fields:
+                written &= (char >= 48) & (char <= 57)
+                fields[wanted] = fields[wanted] * 10 + (char.astype(np.int64) - 48)
+            else:
+                written &= char == ord(wanted)
+        rows = rows[written]
+        year, month, day = (fields[letter][written] for letter in "YMD")
         key = year * 10_000 + month * 100 + day
         good = _exists(year, month, day) & (key >= first) & (key <= last)
         numbers[rows[good]] = _day_numbers(year[good], month[good], day[good])
         read[rows[good]] = True
     return numbers, ~read
+
+
+def _byte_set(chars: str) -> np.ndarray:
+    """A lookup table: which of the 256 byte values are among ``chars`` (ASCII)."""
+    table = np.zeros(256, dtype=bool)
+    table[list(chars.encode("ascii"))] = True
+    return table
+
+
+_SPACES = _byte_set(dates.SPACE)
+
+
+def _first_bytes(offsets: np.ndarray, data: np.ndarray, among: np.ndarray, last: bool = False) -> np.ndarray:
+    """Which rows start (or end) with a byte of the set ``among``; empty rows do not."""
+    filled = offsets[1:] > offsets[:-1]
+    if not len(data):
+        return filled
+    at = np.minimum(offsets[1:] - 1 if last else offsets[:-1], len(data) - 1)
+    return filled & among[data[at]]
 
 
 def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -509,8 +530,12 @@ def _exists(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 def _day_numbers(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    months = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
-    return (months.astype("datetime64[D]") + (day - 1)).astype(np.int64)
+    """Days since 1970-01-01 of existing dates (H. Hinnant's days_from_civil, in integers)."""
+    year = year - (month <= 2)
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    return era * 146_097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719_468
 
 
 def _date_problem(name: str, text: str) -> str:
@@ -770,7 +795,7 @@ class _Output:
             return
         suffix = target.suffix.lower()
         if suffix not in (".csv", ".parquet", ".json", ".jsonl"):
-            raise LedgerError(f"{target}: write verdicts to a .csv, .parquet or .json file")
+            raise QueryError(f"{target}: write verdicts to a .csv, .parquet or .json file")
         self.temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # never through a planted link
         try:
@@ -809,6 +834,7 @@ class _FormulaSafeCsv:
     stay numbers."""
 
     RISKY = "=+-@\t\r"  # first characters of a formula (OWASP, CSV injection)
+    STARTS = _byte_set(RISKY)
     NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 
     def __init__(self, path: Path, schema: pa.Schema):
@@ -820,10 +846,7 @@ class _FormulaSafeCsv:
         self.writer.write(pa.RecordBatch.from_arrays(columns, names=self.names))
 
     def _safe(self, column: pa.Array) -> pa.Array:
-        offsets, data = _buffers(column)
-        filled = np.nonzero(offsets[1:] > offsets[:-1])[0]
-        risky = np.zeros(len(column), dtype=bool)
-        risky[filled] = np.isin(data[offsets[filled]], np.frombuffer(self.RISKY.encode(), np.uint8))
+        risky = _first_bytes(*_buffers(column), self.STARTS)
         if not risky.any():
             return column
         risky[risky] = ~_bools(pc.match_substring_regex(column.filter(pa.array(risky)), self.NUMBER))
