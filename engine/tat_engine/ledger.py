@@ -835,6 +835,7 @@ class _FormulaSafeCsv:
 
     RISKY = "=+-@\t\r"  # first characters of a formula (OWASP, CSV injection)
     STARTS = _byte_set(RISKY)
+    ROWS = 32_768
     NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 
     def __init__(self, path: Path, schema: pa.Schema):
@@ -842,15 +843,21 @@ class _FormulaSafeCsv:
         self.writer = pacsv.CSVWriter(path, pa.schema([(name, pa.string()) for name in self.names]))
 
     def write(self, batch: pa.RecordBatch) -> None:
-        columns = [self._safe(column) for column in batch.columns]
-        self.writer.write(pa.RecordBatch.from_arrays(columns, names=self.names))
+        for start in range(0, batch.num_rows, self.ROWS):  # slices: a column rewritten is a small copy
+            columns = [self._safe(column) for column in batch.slice(start, self.ROWS).columns]
+            self.writer.write(pa.RecordBatch.from_arrays(columns, names=self.names))
 
     def _safe(self, column: pa.Array) -> pa.Array:
         risky = _first_bytes(*_buffers(column), self.STARTS)
         if not risky.any():
             return column
-        risky[risky] = ~_bools(pc.match_substring_regex(column.filter(pa.array(risky)), self.NUMBER))
-        return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", column, ""), column)
+        cells = column.filter(pa.array(risky))
+        formula = ~_bools(pc.match_substring_regex(cells, self.NUMBER))
+        risky[risky] = formula
+        quoted = pc.binary_join_element_wise("'", cells.filter(pa.array(formula)), "")
+        order = np.arange(len(column))  # each row from the column, or its quoted text after the column
+        order[risky] = len(column) + np.arange(len(quoted))
+        return pa.chunked_array([column, quoted]).take(pa.array(order)).combine_chunks()
 
     def close(self) -> None:
         self.writer.close()
