@@ -15,7 +15,9 @@ import re
 
 from attrs import frozen
 
-FIRST, LAST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+from .model import DAY_RANGE, FIRST_DAY, LAST_DAY
+
+FIRST, LAST = FIRST_DAY, LAST_DAY  # the engine's one range of days (model.py)
 SPACE = " \t\r\n"  # trimmed around a date; the ledger trims the same characters
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -43,6 +45,7 @@ class DateForm:
 
 FORMS = (DateForm("YYYY-MM-DD"),)
 WRITTEN = " or ".join(form.shape for form in FORMS)
+TEACH = f"dates are written {WRITTEN}, for instance 2019-06-01"
 _LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing
     (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3)),
     (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3)),
@@ -51,7 +54,12 @@ _LOOSE = (  # forms people write that are not accepted; read only to suggest the
 
 
 class NotADate(ValueError):
-    """A text that does not name a day; the message says why, in words a user can act on."""
+    """A text that does not name a day; the message says why, in words a user can act on, and ``hint``
+    what a question (not a ledger row, which has its column's heading) adds about the writing."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
 
 
 def read(text: str) -> dt.date:
@@ -62,17 +70,16 @@ def read(text: str) -> dt.date:
         if fields:
             reason = _nonexistent(*fields)
             if reason:
-                raise NotADate(f"{text!r} is not a date: {reason}")
-            return in_range(dt.date(*fields), text)
-    raise NotADate(f"{text!r} is not a date written {WRITTEN}{_suggestion(text)}")
+                raise NotADate(f"{text!r} is not a date: {reason}", hint=TEACH)
+            return in_range(dt.date(*fields))
+    raise NotADate(f"{text!r} is not a date; {TEACH}{_suggestion(text)}")
 
 
-def in_range(value: dt.date, text: str | None = None) -> dt.date:
-    """``value`` if the engine counts in its year; far dates are typing errors (0219, 9019) or overflow later."""
+def in_range(value: dt.date) -> dt.date:
+    """``value`` if it lies in the engine's range; far dates are typing errors (0219, 9019) or overflow later."""
     if FIRST <= value <= LAST:
         return value
-    shown = repr(text) if text is not None else value.isoformat()
-    raise NotADate(f"{shown}: the year {value.year:04d} is outside the years the engine reads, {FIRST.year} to {LAST.year}")
+    raise NotADate(f"{value.isoformat()} is outside the dates the engine supports; expected a date in {DAY_RANGE}")
 
 
 def problem(text: str) -> str:
@@ -101,5 +108,5 @@ def _suggestion(text: str) -> str:
         if found:
             year, month, day = (int(found.group(i)) for i in (y, m, d))
             if not _nonexistent(year, month, day):
-                return f"; write {dt.date(year, month, day).isoformat()}"
-    return ", e.g. 2019-06-01"
+                return f"; did you mean {dt.date(year, month, day).isoformat()}?"
+    return ""

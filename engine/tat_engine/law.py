@@ -37,7 +37,7 @@ def day(value: DayLike) -> dt.date:
             return dates.in_range(value.date() if isinstance(value, dt.datetime) else value)
         return dates.read(str(value))
     except dates.NotADate as error:
-        raise QueryError(str(error)) from None
+        raise QueryError(f"{error}; {error.hint}" if error.hint else str(error)) from None
 
 
 def label(value: str) -> str:

@@ -539,7 +539,7 @@ def _day_numbers(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.nda
 
 
 def _date_problem(name: str, text: str) -> str:
-    return f"{name} {dates.problem(text) or f'{text!r} is not a date written {dates.WRITTEN}'}"
+    return f"{name} {dates.problem(text) or f'{text!r} is not a date; {dates.TEACH}'}"
 
 
 def _money_problem(name: str, text: str) -> str:
