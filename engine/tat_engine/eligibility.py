@@ -54,7 +54,7 @@ class Reason:
     def __str__(self) -> str:
         marked = self.text if self.status in ("known", "derived") else f"{self.text} [{self.status}: {self.why}]"
         if self.citation is None:
-            return f"{self.point}: {marked}"
+            return marked if self.point == "-" else f"{self.point}: {marked}"  # "-": a finding no point states
         cite = self.citation
         item = f" item {cite.item}" if cite.item else ""
         return f"{self.point} (v{cite.version}, {cite.act.number}{item}): {marked}"
