@@ -14,31 +14,25 @@ is a few lines over one engine call; JSON shapes are the engine's answers as
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import difflib
 import json
+import re
 import tempfile
 from collections import Counter
 from functools import lru_cache
-from http import HTTPStatus
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
-import anyio
-import anyio.to_thread
-from attrs import field, frozen
 from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import load
-from .errors import TatError
+from .errors import QueryError, TatError
+from .guard import PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
 from .law import Law
 from .instruments import INSTRUMENTS
 from .serialize import to_data
@@ -47,17 +41,30 @@ LEDGER_PATH = "/v1/costs/ledger"
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024  # every other body is one small JSON object
 BODY_SECONDS = 30.0  # a client has this long to send its whole body (tat serve --body-timeout)
-HEAD_SECONDS = 10  # ... and this long to send a request's head (uvicorn, see serve)
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long (uvicorn)
-DETAIL_CHARS = 300  # the longest detail an error sends back
-VALUE_CHARS = 40  # the most of any one input an error sends back
 Instrument = Annotated[Literal[tuple(INSTRUMENTS)], Query(description="the shipped instrument")]  # type: ignore[valid-type]
-Day = Annotated[dt.date, Query(description="an ISO 8601 date, e.g. 2021-01-01")]
+
+
+def _iso_day(value: object) -> object:
+    """A date written YYYY-MM-DD and nothing else: pydantic alone reads ``0`` as 1970-01-01 and
+    ``2021-01-01T00:00`` as a date, answers to questions nobody asked."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+        return dt.date.fromisoformat(value)  # 2015-06-31 is refused: day is out of range for month
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), Query(description="an ISO 8601 date, e.g. 2021-01-01")]
+MaybeDay = Annotated[dt.date | None, BeforeValidator(_iso_day), Query(description="an ISO 8601 date, e.g. 2021-01-01")]
 
 
 class CostIn(BaseModel):
-    """One cost line; the ledger's columns (see tat_engine.ledger)."""
+    """One cost line; the ledger's columns (see tat_engine.ledger). Strict: ``0`` is not false."""
 
+    model_config = ConfigDict(strict=True)
     activity: str = Field(max_length=20)
     party: str = Field(max_length=20)
     category: str = Field(max_length=20)
@@ -71,247 +78,11 @@ class CostIn(BaseModel):
     note: str = Field("", max_length=500)
 
 
-# --- problems (RFC 9457) ---------------------------------------------------------
-
-
-class FieldProblem(BaseModel):
-    """One field of the request that could not be read."""
-
-    location: str = Field(description="query, path, body, header or ledger")
-    name: str = Field(description="the field, e.g. on or incurred_on; empty for the body as a whole")
-    detail: str
-
-
-class Problem(BaseModel):
-    """The body of every 4xx and 5xx answer (RFC 9457, application/problem+json)."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    instance: str = Field(description="the path asked for")
-    errors: list[FieldProblem] | None = Field(None, description="the fields that could not be read (422)")
-
-
-class Refused(HTTPException):
-    """A request the API will not answer, with the fields to blame when there are some."""
-
-    def __init__(self, status: int, detail: str, errors: list[dict] | None = None, headers: dict | None = None):
-        super().__init__(status, detail, headers)
-        self.errors = errors
-
-
-_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}  # RFC 9110's names
-_PLAIN = {404: "nothing is served at this path; the API is described at /docs",
-          405: "this path does not take that method; the Allow header lists those it takes"}
-
-
-def problem(scope: Scope, status: int, detail: str, errors: list[dict] | None = None,
-            headers: dict | None = None) -> JSONResponse:
-    body = {"type": "about:blank", "title": _TITLES.get(status) or HTTPStatus(status).phrase, "status": status,
-            "detail": clip(detail, DETAIL_CHARS), "instance": _instance(scope)}
-    if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
-
-
-def clip(text: str, limit: int) -> str:
-    """At most ``limit`` characters of ``text``, an ellipsis marking a cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _instance(scope: Scope) -> str:
-    """The path as sent (percent-encoded), at most 60 characters: a long path is input too."""
-    path = (scope.get("raw_path") or scope.get("path", "").encode()).decode("latin-1")
-    if len(path) <= 60:
-        return path
-    cut = path[:60]
-    return cut[: cut.rfind("%")] if "%" in cut[-2:] else cut
-
-
-def _unechoed(text: str, request: Request) -> str:
-    """``text`` with every long path or query value of ``request`` in it cut short."""
-    values = [str(v) for v in request.path_params.values()] + [v for _, v in request.query_params.multi_items()]
-    for value in sorted(values, key=len, reverse=True):
-        if len(value) > VALUE_CHARS:
-            for form in (value, repr(value)[1:-1]):
-                text = text.replace(form, clip(form, VALUE_CHARS))
-    return text
-
-
-def _field_problems(error: RequestValidationError) -> list[dict]:
-    """Pydantic's errors as location, name and reason, without the input pydantic keeps."""
-    found = []
-    for item in error.errors():
-        where = [str(part) for part in item.get("loc", ())]
-        location, name = (where[0], ".".join(where[1:])) if where else ("request", "")
-        reason = item.get("msg", "invalid")
-        if item.get("type") == "json_invalid":  # loc holds a character position, ctx the parser's reason
-            name, reason = "", f"not JSON: {(item.get('ctx') or {}).get('error', 'invalid')} at character {name}"
-        found.append({"location": location, "name": clip(name, VALUE_CHARS), "detail": clip(str(reason), 120)})
-    return found
-
-
-def _install_problems(app: FastAPI) -> None:
-    """One body shape for every error, whichever part of the stack refuses the request."""
-
-    @app.exception_handler(HTTPException)
-    async def refused(request: Request, error: HTTPException):
-        detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
-        if detail == HTTPStatus(error.status_code).phrase:
-            detail = _PLAIN.get(error.status_code, detail)
-        return problem(request.scope, error.status_code, _unechoed(detail, request),
-                       getattr(error, "errors", None), error.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def unreadable(request: Request, error: RequestValidationError):
-        errors = _field_problems(error)
-        detail = "; ".join(f"{e['location']} {e['name']}: {e['detail']}".replace(" :", ":") for e in errors)
-        return problem(request.scope, 422, detail or "the request could not be read", errors)
-
-    @app.exception_handler(TatError)
-    async def bad_question(request: Request, error: TatError):
-        return problem(request.scope, 400, _unechoed(str(error), request))
-
-    @app.exception_handler(Exception)
-    async def fault(request: Request, error: Exception):
-        return problem(request.scope, 500, "the server failed while answering; the failure is logged")
-
-
-def _describe_problems(app: FastAPI) -> None:
-    """The OpenAPI description says every 4xx and 5xx is a Problem (FastAPI alone would say 422 is its own shape)."""
-
-    described = app.openapi
-
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            schema = described()
-            definitions = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-            schemas.update(definitions.pop("$defs", {}))
-            schemas["Problem"] = definitions
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-_PROBLEM = {"description": "a problem (RFC 9457)",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-
-
-# --- limits on what a client sends -------------------------------------------------
-
-
-class BodyGuard:
-    """Limits on the bytes a request body actually sends and on the time it takes, at the ASGI level.
-
-    Content-Length is only a promise (a chunked body has none), so every chunk the application
-    receives is counted: the first chunk past the limit is a 413, a body not complete within
-    ``seconds`` of the request a 408, both closing the connection so nothing more is read.
-    """
-
-    def __init__(self, app: ASGIApp, seconds: float = BODY_SECONDS):
-        self.app = app
-        self.seconds = seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = MAX_LEDGER_BYTES if scope["path"] == LEDGER_PATH else MAX_BODY_BYTES
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length", b"").strip()
-        if declared and (not declared.isdigit() or int(declared) > limit):
-            refusal = _too_large(limit) if declared.isdigit() else Refused(400, "Content-Length is not a number")
-            await problem(scope, refusal.status_code, refusal.detail, headers=refusal.headers)(scope, receive, send)
-            return
-        body = _Body(limit, anyio.current_time() + self.seconds, self.seconds,
-                     done=not (int(declared or 0) or b"transfer-encoding" in headers))
-        started = False
-
-        async def guarded_receive() -> Message:
-            return await body.receive(receive)
-
-        async def closing_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                headers = list(message.get("headers", []))  # answered before the body ended: close, read no more
-                if not body.done and all(name.lower() != b"connection" for name, _ in headers):
-                    message = {**message, "headers": [*headers, (b"connection", b"close")]}
-            await send(message)
-
-        try:
-            await self.app(scope, guarded_receive, closing_send)
-        except Refused as refusal:  # only reached when no handler inside answered it
-            if started:
-                raise
-            await problem(scope, refusal.status_code, refusal.detail, headers=refusal.headers)(scope, receive, send)
-
-
-class _Body:
-    """What one request's body has sent so far, against its limits."""
-
-    def __init__(self, limit: int, deadline: float, seconds: float, done: bool):
-        self.limit, self.deadline, self.seconds, self.done = limit, deadline, seconds, done
-        self.read = 0
-
-    async def receive(self, receive: Receive) -> Message:
-        if self.done:  # the body is complete: what is left to receive is the disconnect
-            return await receive()
-        try:
-            with anyio.fail_after(max(self.deadline - anyio.current_time(), 0)):
-                message = await receive()
-        except TimeoutError:
-            raise Refused(408, f"the request body did not arrive within {self.seconds:g} seconds",
-                          headers={"Connection": "close"}) from None
-        if message["type"] != "http.request":
-            self.done = True
-            return message
-        self.read += len(message.get("body", b""))
-        if self.read > self.limit:
-            raise _too_large(self.limit)
-        self.done = not message.get("more_body", False)
-        return message
-
-
-def _too_large(limit: int) -> Refused:
-    return Refused(413, f"the request body is over {limit} bytes", headers={"Connection": "close"})
-
-
-# --- heavy work off the event loop --------------------------------------------------
-
-
-@frozen
-class Pool:
-    """Threads for heavy work, so the event loop keeps answering while a ledger is judged.
-
-    At most ``slots`` jobs run at once and ``queue`` more wait for a slot; past that a request is
-    refused with 503 and Retry-After at once. A short queue absorbs a burst without making
-    clients retry; an unbounded one would let waiting uploads (up to 20 MiB each) and waiting
-    connections pile up without limit, and answer them only after their clients gave up.
-    """
-
-    slots: int
-    queue: int
-    retry_after: int  # seconds: about how long one job takes
-    limiter: anyio.CapacityLimiter = field(init=False)
-
-    @limiter.default
-    def _limiter(self) -> anyio.CapacityLimiter:
-        return anyio.CapacityLimiter(self.slots)
-
-    def admit(self) -> None:
-        """Refuse now (503) when every slot is taken and the queue is full."""
-        state = self.limiter.statistics()
-        if state.borrowed_tokens >= state.total_tokens and state.tasks_waiting >= self.queue:
-            raise Refused(503, "the server is busy with other heavy requests; try again later",
-                          headers={"Retry-After": str(self.retry_after)})
-
-    async def run(self, work, *args):
-        self.admit()
-        return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+def _links(extra: dict | None = None, **targets: tuple[str, dict]) -> dict:
+    """A 200 answer whose values other operations take (OpenAPI links, walked by stateful tests)."""
+    links = {name: {"operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get", "parameters": values}
+             for name, (path, values) in targets.items()}
+    return {200: {"description": "Successful Response", **(extra or {}), "links": links}}
 
 
 # --- the application --------------------------------------------------------------------
@@ -322,36 +93,40 @@ def _law(instrument: str) -> Law:
     return load(instrument=instrument)
 
 
+def _body_limit(path: str) -> int:
+    return MAX_LEDGER_BYTES if path == LEDGER_PATH else MAX_BODY_BYTES
+
+
 def _json(data) -> Response:
     """JSON written once by the standard library (FastAPI's encoder walks it again, slowly)."""
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
 def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, exports: Pool | None = None) -> FastAPI:
-    app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0],
-                  responses={"4XX": _PROBLEM, "5XX": _PROBLEM})
-    app.add_middleware(BodyGuard, seconds=body_seconds)
+    app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], responses=PROBLEM_RESPONSES)
+    install(app, body_seconds, _body_limit)
     app.state.ledgers = ledgers or Pool(slots=2, queue=4, retry_after=20)
     app.state.exports = exports or Pool(slots=2, queue=32, retry_after=1)
-    _install_problems(app)
-    _describe_problems(app)
 
-    @app.get("/v1/instruments")
+    @app.get("/v1/instruments", responses=_links(acts=("/v1/acts", {"instrument": "$response.body#/0"})))
     def instruments() -> list[str]:
         return list(INSTRUMENTS)
 
-    @app.get("/v1/acts")
+    @app.get("/v1/acts", responses=_links(text=("/v1/text", {"on": "$response.body#/0/in_force_from"})))
     def acts(instrument: Instrument = "tat"):
         return _json(to_data(_law(instrument).acts()))
 
     @app.get("/v1/points/{label}")
-    def point(label: str, on: Day, facts_on: Annotated[dt.date | None, Query()] = None, instrument: Instrument = "tat"):
+    def point(label: str, on: Day, facts_on: MaybeDay = None, instrument: Instrument = "tat"):
         law = _law(instrument)
         if facts_on is not None:
             return _json(to_data(law.applicable(label, facts_on, on)))
         return _json(to_data(law.point(label, on)))
 
-    @app.get("/v1/text", responses={200: {"content": {t: {} for t in ("text/markdown", "text/html", "application/akn+xml")}}})
+    @app.get("/v1/text", responses=_links(
+        {"content": {kind: {} for kind in ("text/markdown", "text/html", "application/akn+xml")}},
+        point=("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
+        history=("/v1/history/{label}", {"label": "$response.body#/points/0/label"})))
     async def text(request: Request, on: Day, format: Literal["json", "markdown", "html", "akn"] = "json",
                    instrument: Instrument = "tat"):
         from .exports import FORMATS
@@ -387,15 +162,14 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
             pieces = await pool.run(_judge_ledger, source, as_of)
         return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
 
-    @app.get("/v1/deadlines")
+    @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
     def deadline_kinds():
         from .deadlines import KINDS
 
         return _json(to_data(list(KINDS)))
 
     @app.get("/v1/deadlines/{kind}")
-    def deadline(kind: str, trigger: Annotated[dt.date | None, Query()] = None,
-                 as_of: Annotated[dt.date | None, Query()] = None, fixed_dates: Literal["move", "stay"] = "move"):
+    def deadline(kind: str, trigger: MaybeDay = None, as_of: MaybeDay = None, fixed_dates: Literal["move", "stay"] = "move"):
         from .deadlines import deadline as count
 
         return _json(to_data(count(_law("tat"), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
@@ -520,51 +294,18 @@ def _summary(summary) -> dict:
 # --- the server -----------------------------------------------------------------------------
 
 
-def _protocol():
-    """uvicorn's h11 protocol with a deadline on the request head: uvicorn has none, so a client
-    sending its headers a byte at a time, or opening a connection and sending nothing, is
-    otherwise held forever (its keep-alive timer runs only between requests)."""
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS):
+    """uvicorn's settings for the API, every timeout explicit (the tests serve with these too)."""
+    import uvicorn
 
-    class HeadDeadline(H11Protocol):
-        head_timer: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._watch_head()
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            self._watch_head()
-
-        def connection_lost(self, exc) -> None:
-            self._stop_head_timer()
-            super().connection_lost(exc)
-
-        def _watch_head(self) -> None:
-            """A timer while a request's head is awaited or half received; none once it is in."""
-            if self.conn.their_state is not h11.IDLE:
-                self._stop_head_timer()
-            elif self.head_timer is None and not self.transport.is_closing():
-                self.head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
-
-        def _stop_head_timer(self) -> None:
-            if self.head_timer is not None:
-                self.head_timer.cancel()
-                self.head_timer = None
-
-        def _head_too_slow(self) -> None:
-            self.head_timer = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-                self.transport.close()
-
-    return HeadDeadline
+    if not body_seconds > 0:
+        raise QueryError(f"a body timeout is a positive number of seconds, not {body_seconds}")
+    return uvicorn.Config(create_app(body_seconds), host=host, port=port, log_level="warning", http=protocol(),
+                          timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=16 * 1024,
+                          timeout_graceful_shutdown=10)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(body_seconds), host=host, port=port, log_level="warning", http=_protocol(),
-                timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=16 * 1024,
-                timeout_graceful_shutdown=10)
+    uvicorn.Server(server_config(host, port, body_seconds)).run()
