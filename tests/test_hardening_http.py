@@ -164,6 +164,18 @@ def test_a_request_head_trickled_in_is_cut_off(port):
     assert closed and not answer
 
 
+@pytest.mark.parametrize("head, status", [
+    (b"NOT HTTP AT ALL\r\n\r\n", b"400"),
+    (b"GET /v1/health HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 100_000 + b"\r\n\r\n", b"431"),  # sent at once
+    (b"GET /v1/health?q=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: t\r\n\r\n", b"431"),
+    (b"GET /v1/health HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 1_000_000, b"400"),  # never complete: h11's limit
+])
+def test_what_is_not_http_or_too_big_a_head_is_a_problem_from_the_server(port, head, status):
+    answer, sent, closed = exchange(port, head, [])
+    assert answer.startswith(b"HTTP/1.1 " + status) and b"application/problem+json" in answer and closed, answer[:200]
+    assert b"a" * 60 not in answer
+
+
 def test_a_connection_that_sends_nothing_is_closed(port):
     with socket.create_connection(("127.0.0.1", port), timeout=GIVE_UP) as connection:
         assert connection.recv(100) == b""  # closed by the server, not a timeout here

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -29,6 +30,7 @@ from .errors import TatError
 DETAIL_CHARS = 300  # the longest detail an error sends back
 VALUE_CHARS = 40  # the most of any one input an error sends back
 HEAD_SECONDS = 10  # a client has this long to send a request's head (see protocol)
+HEAD_BYTES = 16 * 1024  # a request's target and headers together (uvicorn's h11 limit for a head still arriving)
 
 
 class FieldProblem(BaseModel):
@@ -188,8 +190,8 @@ class BodyGuard:
         limit = self.limit(scope["path"])
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"").strip()
-        if declared and (not declared.isdigit() or int(declared) > limit):
-            refusal = _too_large(limit) if declared.isdigit() else Refused(400, "Content-Length is not a number")
+        refusal = _refusal(scope, declared, limit)
+        if refusal is not None:  # refused before a byte of the body is read
             await problem(scope, refusal.status_code, refusal.detail, headers=refusal.headers)(scope, receive, send)
             return
         body = _Body(limit, anyio.current_time() + self.seconds, self.seconds,
@@ -203,9 +205,9 @@ class BodyGuard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = list(message.get("headers", []))  # answered before the body ended: close, read no more
-                if not body.done and all(name.lower() != b"connection" for name, _ in headers):
-                    message = {**message, "headers": [*headers, (b"connection", b"close")]}
+                answer = list(message.get("headers", []))  # answered before the body ended: close, read no more
+                if not body.done and all(name.lower() != b"connection" for name, _ in answer):
+                    message = {**message, "headers": [*answer, (b"connection", b"close")]}
             await send(message)
 
         try:
@@ -214,6 +216,19 @@ class BodyGuard:
             if started:
                 raise
             await problem(scope, refusal.status_code, refusal.detail, headers=refusal.headers)(scope, receive, send)
+
+
+def _refusal(scope: Scope, declared: bytes, limit: int) -> Refused | None:
+    """What the head alone says is too much: a head over HEAD_BYTES, a Content-Length over ``limit``."""
+    head = len(scope.get("raw_path") or b"") + len(scope["query_string"])
+    if head + sum(len(name) + len(value) for name, value in scope["headers"]) > HEAD_BYTES:
+        return Refused(431, f"the request's target and headers are over {HEAD_BYTES} bytes",
+                       headers={"Connection": "close"})
+    if declared and not declared.isdigit():
+        return Refused(400, "Content-Length is not a number", headers={"Connection": "close"})
+    if declared and int(declared) > limit:
+        return _too_large(limit)
+    return None
 
 
 class _Body:
@@ -321,5 +336,16 @@ def protocol():
             self.head_timer = None
             if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
                 self.transport.close()
+
+        def send_400_response(self, msg: str) -> None:
+            """A request that is not HTTP, refused before any application sees it: a problem too."""
+            body = json.dumps({"type": "about:blank", "title": "Bad Request", "status": 400,
+                               "detail": "not an HTTP/1.1 request that can be read", "instance": ""}).encode()
+            headers = [(b"content-type", b"application/problem+json"), (b"connection", b"close"),
+                       (b"content-length", str(len(body)).encode())]
+            for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
+                          h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+            self.transport.close()
 
     return HeadDeadline

@@ -32,7 +32,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import load
 from .errors import QueryError, TatError
-from .guard import PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
+from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
 from .law import Law
 from .instruments import INSTRUMENTS
 from .serialize import to_data
@@ -301,7 +301,7 @@ def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float
     if not body_seconds > 0:
         raise QueryError(f"a body timeout is a positive number of seconds, not {body_seconds}")
     return uvicorn.Config(create_app(body_seconds), host=host, port=port, log_level="warning", http=protocol(),
-                          timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=16 * 1024,
+                          timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=HEAD_BYTES,
                           timeout_graceful_shutdown=10)
 
 
