@@ -1,11 +1,12 @@
 """The HTTP API (``/v1/…``) and the reading room, served by one FastAPI app.
 
-Read-only over the shipped instruments: no endpoint takes DSL. Dates are ISO
-8601. Every error has one shape, RFC 9457 problem details
-(``application/problem+json``): a question the engine cannot read is a 400, a
-field that cannot be read a 422 naming it, a body over its limit a 413, a body
-too slow a 408; no traceback, and no input sent back at length. Heavy work (a
-ledger, a whole text) runs off the event loop in bounded pools. Each endpoint
+Read-only over the shipped instruments: no endpoint takes DSL. Dates are
+written YYYY-MM-DD. Every error has one shape, RFC 9457 problem details
+(``application/problem+json``, see :mod:`guard`): a question the engine cannot
+read is a 400, a field that cannot be read a 422 naming it, a body over its
+limit a 413, a body too slow a 408; no traceback, and no input sent back at
+length. Heavy work (a ledger, a whole text) runs off the event loop in bounded
+pools. Each endpoint
 is a few lines over one engine call; JSON shapes are the engine's answers as
 :mod:`serialize` tags them.
 
