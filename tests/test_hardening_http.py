@@ -6,10 +6,12 @@ The attacks on the connection run against a real uvicorn on 127.0.0.1 (a free po
 here with the settings of ``tat serve``); every loop is bounded in count and in time."""
 
 import os
+import select
 import socket
 import threading
 import time
 
+import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -72,44 +74,30 @@ def exchange(port: int, head: bytes, pieces, pause: float = 0.0) -> tuple[bytes,
     sent, answer, closed = 0, b"", False
     until = time.monotonic() + GIVE_UP
     with socket.create_connection(("127.0.0.1", port), timeout=GIVE_UP) as connection:
-        connection.sendall(head)
-        connection.setblocking(False)
-        for piece in pieces:
-            if time.monotonic() > until or answer:
-                break
-            try:
+        try:
+            connection.sendall(head)
+            for piece in pieces:
+                if time.monotonic() > until or select.select([connection], [], [], 0)[0]:
+                    break  # the server has answered (or closed)
                 connection.sendall(piece)
                 sent += len(piece)
-            except BlockingIOError:
-                pass
-            except OSError:
-                closed = True
-                break
-            answer, closed = _read(connection, answer)
-            if closed:
-                break
-            time.sleep(pause)
+                time.sleep(pause)
+        except OSError:  # the server closed while the body was still going out
+            closed = True
         connection.settimeout(max(until - time.monotonic(), 0.1))
-        while not closed:
+        while True:
             try:
                 data = connection.recv(65536)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 break
             except OSError:
                 closed = True
                 break
-            answer, closed = answer + data, not data
+            if not data:
+                closed = True
+                break
+            answer += data
     return answer, sent, closed
-
-
-def _read(connection: socket.socket, answer: bytes) -> tuple[bytes, bool]:
-    try:
-        data = connection.recv(65536)
-    except BlockingIOError:
-        return answer, False
-    except OSError:
-        return answer, True
-    return answer + data, not data
 
 
 def _chunks(size: int, count: int):
@@ -207,8 +195,6 @@ def blocked_ledgers(monkeypatch):
 def _post_ledger(url_or_client, results: list, **kwargs) -> threading.Thread:
     def post():
         if isinstance(url_or_client, str):
-            import httpx
-
             results.append(httpx.post(url_or_client, params={"as_of": "2021-06-01"}, content=HEAD + ROW,
                                       timeout=GIVE_UP))
         else:
@@ -221,8 +207,6 @@ def _post_ledger(url_or_client, results: list, **kwargs) -> threading.Thread:
 
 def test_other_requests_are_answered_while_a_ledger_is_judged(port, blocked_ledgers):
     """Before, a 300k-row ledger was judged on the event loop and every request waited 17 s."""
-    import httpx
-
     entered, release = blocked_ledgers
     results: list = []
     thread = _post_ledger(f"http://127.0.0.1:{port}{http.LEDGER_PATH}", results)
