@@ -242,6 +242,19 @@ def test_a_column_named_twice_is_a_422_naming_it(client):
     assert any(error["name"] == "activity" or "activity" in error["detail"] for error in body["errors"])
 
 
+def test_a_ledger_the_ledger_module_refuses_is_a_422_without_the_server_s_paths(client, monkeypatch):
+    """The ledger module names the file and quotes the header; the answer names neither at length."""
+    from tat_engine import ledger
+    from tat_engine.errors import QueryError
+
+    def refuse(law, source, target, as_of, progress=None):
+        raise QueryError(f"{source}: the ledger has no column activity; its header has '{LONG}'")
+
+    monkeypatch.setattr(ledger, "check_ledger", refuse)
+    body = assert_problem(client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=HEAD), 422, LONG)
+    assert "no column activity" in body["detail"] and "ledger.csv" not in body["detail"] and "/tmp" not in body["detail"]
+
+
 def test_a_header_alone_is_a_ledger_of_no_lines(client):
     response = client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=HEAD)
     assert response.status_code == 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -68,15 +69,23 @@ _PLAIN = {404: "nothing is served at this path; the API is described at /docs",
 def problem(scope: Scope, status: int, detail: str, errors: list[dict] | None = None,
             headers: dict | None = None) -> JSONResponse:
     body = {"type": "about:blank", "title": _TITLES.get(status) or HTTPStatus(status).phrase, "status": status,
-            "detail": clip(detail, DETAIL_CHARS), "instance": _instance(scope)}
+            "detail": clip(_quoted_short(detail), DETAIL_CHARS), "instance": _instance(scope)}
     if errors:
-        body["errors"] = errors
+        body["errors"] = [dict(error, detail=clip(_quoted_short(error["detail"]), 120)) for error in errors]
     return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
 
 
 def clip(text: str, limit: int) -> str:
     """At most ``limit`` characters of ``text``, an ellipsis marking a cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quoted_short(text: str) -> str:
+    """Every quoted value in ``text`` (the engine quotes what it was given) cut to VALUE_CHARS."""
+    return _QUOTED.sub(lambda found: found[1] + clip(found[2], VALUE_CHARS) + found[1], text)
+
+
+_QUOTED = re.compile(r"""(['"])([^'"]{%d,})\1""" % (VALUE_CHARS + 1))
 
 
 def _instance(scope: Scope) -> str:

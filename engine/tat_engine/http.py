@@ -218,7 +218,7 @@ def _judge_ledger(source: Path, as_of: dt.date) -> list[bytes]:
         summary = run(_law("tat"), source, target, as_of, progress=False)
     except TatError as error:  # the ledger as a whole cannot be judged (its columns)
         message = str(error).replace(f"{source}: ", "").replace(str(source), "the ledger")
-        raise Refused(422, message, [{"location": "ledger", "name": "", "detail": clip(message, 120)}]) from None
+        raise Refused(422, message, [{"location": "ledger", "name": "", "detail": message}]) from None
     except KeyError:  # pyarrow refuses a column named twice; the ledger module lets it through
         twice = _named_twice(source)
         if not twice:
