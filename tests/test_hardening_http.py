@@ -235,8 +235,9 @@ def test_a_full_pool_answers_503_with_retry_after(tmp_path, blocked_ledgers):
 # --- ledgers the server used to answer with 500 -------------------------------------------------
 
 
-def test_a_column_named_twice_is_a_422_naming_it(client):
-    ledger = "activity,activity,party,category,incurred_on,paid_on,amount\n2.1,2.1,implementer,7.1.3.1,2016-03-01,2016-03-10,1\n"
+@pytest.mark.parametrize("rows", ["2.1,2.1,implementer,7.1.3.1,2016-03-01,2016-03-10,1\n", ""])
+def test_a_column_named_twice_is_a_422_naming_it(client, rows):
+    ledger = "activity,activity,party,category,incurred_on,paid_on,amount\n" + rows
     body = assert_problem(client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=ledger), 422)
     assert "'activity'" in body["detail"] and body["errors"][0]["location"] == "ledger"
     assert any(error["name"] == "activity" or "activity" in error["detail"] for error in body["errors"])
@@ -290,6 +291,7 @@ COST = {"activity": "2.1", "party": "implementer", "category": "7.1.3.1", "incur
     ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": HEAD + "1," + LONG + "\n"}, 400),
     ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": "a,b\n" + LONG + "\n"}, 400),
     ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": LONG + ",b\n1,2\n"}, 422),
+    ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": f"{LONG},{LONG}\n"}, 422),
 ])
 def test_every_error_is_a_problem_that_sends_no_long_input_back(client, method, url, kwargs, status):
     assert_problem(client.request(method, url, **kwargs), status, LONG)

@@ -213,20 +213,18 @@ def _judge_ledger(source: Path, as_of: dt.date) -> list[bytes]:
     """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
     from .ledger import check_ledger as run
 
+    twice = _named_twice(source)  # checked here: a header alone has no rows for the ledger module to check
+    if twice:
+        raise Refused(422, f"the ledger's header names {', '.join(repr(n) for n in twice)} more than once; "
+                      "each column needs its own name",
+                      [{"location": "ledger", "name": clip(n, VALUE_CHARS), "detail": "column named more than once"}
+                       for n in twice])
     target = source.with_name("verdicts.parquet")  # written by pyarrow without holding the GIL
     try:
         summary = run(_law("tat"), source, target, as_of, progress=False)
     except TatError as error:  # the ledger as a whole cannot be judged (its columns)
         message = str(error).replace(f"{source}: ", "").replace(str(source), "the ledger")
         raise Refused(422, message, [{"location": "ledger", "name": "", "detail": message}]) from None
-    except KeyError:  # pyarrow refuses a column named twice; the ledger module lets it through
-        twice = _named_twice(source)
-        if not twice:
-            raise
-        raise Refused(422, f"the ledger's header names {', '.join(repr(clip(n, VALUE_CHARS)) for n in twice)} "
-                      "more than once; each column needs its own name",
-                      [{"location": "ledger", "name": clip(n, VALUE_CHARS), "detail": "column named more than once"}
-                       for n in twice]) from None
     except (ValueError, OSError) as error:  # pyarrow could not read it as CSV
         reason = (str(error).splitlines() or ["unreadable"])[0]  # pyarrow quotes the row it stopped at: cut it short
         raise Refused(400, f"not a CSV ledger: {clip(reason, 100)}") from None
@@ -253,6 +251,7 @@ def _json_rows(verdicts: Path):
 
 
 def _named_twice(source: Path) -> list[str]:
+    """The column names the header gives more than once (pyarrow's reading; it refuses such a ledger mid-run)."""
     import pyarrow.csv as pacsv
 
     try:
