@@ -246,7 +246,7 @@ def _check_applications(args) -> int:
 def _serve(args) -> int:
     from .http import serve
 
-    serve(args.host, args.port)
+    serve(args.host, args.port, args.body_timeout)
     return 0
 
 
@@ -382,6 +382,8 @@ def _parser():
     web = commands.add_parser("serve", help="the HTTP API and the reading room (127.0.0.1:8000 by default)")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--body-timeout", type=float, default=30.0, metavar="SECONDS",
+                     help="a request body not complete this long after the request began gets 408 (default 30)")
     web.set_defaults(run=_serve)
 
     cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "

@@ -1,9 +1,13 @@
 """The HTTP API (``/v1/…``) and the reading room, served by one FastAPI app.
 
-Read-only over the shipped instruments: no endpoint takes DSL. Dates are ISO
-8601. A question the engine cannot read is a 400 with a message; a body over
-its limit is a 413; nothing else escapes as a traceback. Each endpoint is a
-few lines over one engine call; JSON shapes are the engine's answers as
+Read-only over the shipped instruments: no endpoint takes DSL. Dates are
+written YYYY-MM-DD. Every error has one shape, RFC 9457 problem details
+(``application/problem+json``, see :mod:`guard`): a question the engine cannot
+read is a 400, a field that cannot be read a 422 naming it, a body over its
+limit a 413, a body too slow a 408; no traceback, and no input sent back at
+length. Heavy work (a ledger, a whole text) runs off the event loop in bounded
+pools. Each endpoint
+is a few lines over one engine call; JSON shapes are the engine's answers as
 :mod:`serialize` tags them.
 
     tat serve                      # http://127.0.0.1:8000/ (the reading room), /docs (OpenAPI)
@@ -14,32 +18,54 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 import tempfile
+from collections import Counter
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import load
-from .errors import TatError
+from .errors import QueryError, TatError
+from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
 from .law import Law
 from .instruments import INSTRUMENTS
 from .serialize import to_data
 
+LEDGER_PATH = "/v1/costs/ledger"
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024  # every other body is one small JSON object
+BODY_SECONDS = 30.0  # a client has this long to send its whole body (tat serve --body-timeout)
+KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long (uvicorn)
 Instrument = Annotated[Literal[tuple(INSTRUMENTS)], Query(description="the shipped instrument")]  # type: ignore[valid-type]
-Day = Annotated[dt.date, Query(description="an ISO 8601 date, e.g. 2021-01-01")]
+
+
+def _iso_day(value: object) -> object:
+    """A date written YYYY-MM-DD and nothing else: pydantic alone reads ``0`` as 1970-01-01 and
+    ``2021-01-01T00:00`` as a date, answers to questions nobody asked."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+        return dt.date.fromisoformat(value)  # 2015-06-31 is refused: day is out of range for month
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), Query(description="an ISO 8601 date, e.g. 2021-01-01")]
+MaybeDay = Annotated[dt.date | None, BeforeValidator(_iso_day), Query(description="an ISO 8601 date, e.g. 2021-01-01")]
 
 
 class CostIn(BaseModel):
-    """One cost line; the ledger's columns (see tat_engine.ledger)."""
+    """One cost line; the ledger's columns (see tat_engine.ledger). Strict: ``0`` is not false."""
 
+    model_config = ConfigDict(strict=True)
     activity: str = Field(max_length=20)
     party: str = Field(max_length=20)
     category: str = Field(max_length=20)
@@ -53,9 +79,23 @@ class CostIn(BaseModel):
     note: str = Field("", max_length=500)
 
 
+def _links(extra: dict | None = None, **targets: tuple[str, dict]) -> dict:
+    """A 200 answer whose values other operations take (OpenAPI links, walked by stateful tests)."""
+    links = {name: {"operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get", "parameters": values}
+             for name, (path, values) in targets.items()}
+    return {200: {"description": "Successful Response", **(extra or {}), "links": links}}
+
+
+# --- the application --------------------------------------------------------------------
+
+
 @lru_cache(maxsize=8)
 def _law(instrument: str) -> Law:
     return load(instrument=instrument)
+
+
+def _body_limit(path: str) -> int:
+    return MAX_LEDGER_BYTES if path == LEDGER_PATH else MAX_BODY_BYTES
 
 
 def _json(data) -> Response:
@@ -63,52 +103,45 @@ def _json(data) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0])
+def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, exports: Pool | None = None) -> FastAPI:
+    app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], responses=PROBLEM_RESPONSES)
+    install(app, body_seconds, _body_limit)
+    app.state.ledgers = ledgers or Pool(slots=2, queue=4, retry_after=20)
+    app.state.exports = exports or Pool(slots=2, queue=32, retry_after=1)
 
-    @app.middleware("http")
-    async def limit_bodies(request: Request, call_next):
-        limit = MAX_LEDGER_BYTES if request.url.path == "/v1/costs/ledger" else MAX_BODY_BYTES
-        if int(request.headers.get("content-length") or 0) > limit:
-            return JSONResponse({"detail": f"the request body is over {limit} bytes"}, status_code=413)
-        return await call_next(request)
-
-    @app.exception_handler(TatError)
-    async def bad_question(request: Request, error: TatError):
-        return JSONResponse({"detail": str(error)}, status_code=400)
-
-    @app.exception_handler(Exception)
-    async def fault(request: Request, error: Exception):
-        return JSONResponse({"detail": "internal error"}, status_code=500)
-
-    @app.get("/v1/instruments")
+    @app.get("/v1/instruments", responses=_links(acts=("/v1/acts", {"instrument": "$response.body#/0"})))
     def instruments() -> list[str]:
         return list(INSTRUMENTS)
 
-    @app.get("/v1/acts")
+    @app.get("/v1/acts", responses=_links(text=("/v1/text", {"on": "$response.body#/0/in_force_from"})))
     def acts(instrument: Instrument = "tat"):
         return _json(to_data(_law(instrument).acts()))
 
     @app.get("/v1/points/{label}")
-    def point(label: str, on: Day, facts_on: Annotated[dt.date | None, Query()] = None, instrument: Instrument = "tat"):
+    def point(label: str, on: Day, facts_on: MaybeDay = None, instrument: Instrument = "tat"):
         law = _law(instrument)
         if facts_on is not None:
             return _json(to_data(law.applicable(label, facts_on, on)))
         return _json(to_data(law.point(label, on)))
 
-    @app.get("/v1/text")
-    def text(on: Day, format: Literal["json", "markdown", "html", "akn"] = "json", instrument: Instrument = "tat"):
+    @app.get("/v1/text", responses=_links(
+        {"content": {kind: {} for kind in ("text/markdown", "text/html", "application/akn+xml")}},
+        point=("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
+        history=("/v1/history/{label}", {"label": "$response.body#/points/0/label"})))
+    async def text(request: Request, on: Day, format: Literal["json", "markdown", "html", "akn"] = "json",
+                   instrument: Instrument = "tat"):
         from .exports import FORMATS
 
-        return Response(_text(instrument, on, format), media_type=FORMATS[format])
+        body = await request.app.state.exports.run(_text, instrument, on, format)
+        return Response(body, media_type=FORMATS[format])
 
     @app.get("/v1/history/{label}")
     def history(label: str, instrument: Instrument = "tat"):
         return _json(to_data(_law(instrument).history(label)))
 
     @app.get("/v1/diff")
-    def diff(before: Day, after: Day, instrument: Instrument = "tat"):
-        return _json([dict(to_data(change), words=_words(change)) for change in _law(instrument).diff(before, after)])
+    async def diff(request: Request, before: Day, after: Day, instrument: Instrument = "tat"):
+        return await request.app.state.exports.run(_diff, instrument, before, after)
 
     @app.post("/v1/costs/check")
     def check_cost(cost: CostIn, as_of: Day):
@@ -116,38 +149,28 @@ def create_app() -> FastAPI:
 
         return _json(to_data(judge_cost(_law("tat"), Cost(**cost.model_dump()), as_of)))
 
-    @app.post("/v1/costs/ledger", description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes.")
+    @app.post(LEDGER_PATH, description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes; "
+              "its lines are judged in a bounded pool (503 with Retry-After when it is full).",
+              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
     async def check_ledger(request: Request, as_of: Day):
-        from .ledger import check_ledger as run
-
-        size = int(request.headers.get("content-length") or 0)
-        if size > MAX_LEDGER_BYTES:
-            return JSONResponse({"detail": f"the ledger is over {MAX_LEDGER_BYTES} bytes"}, status_code=413)
+        pool = request.app.state.ledgers
+        pool.admit()  # before the upload is read, not after
         with tempfile.TemporaryDirectory() as folder:
-            source, target = Path(folder) / "ledger.csv", Path(folder) / "verdicts.json"
-            received = 0
+            source = Path(folder) / "ledger.csv"
             with source.open("wb") as handle:
-                async for chunk in request.stream():
-                    received += len(chunk)
-                    if received > MAX_LEDGER_BYTES:
-                        return JSONResponse({"detail": f"the ledger is over {MAX_LEDGER_BYTES} bytes"}, status_code=413)
+                async for chunk in request.stream():  # BodyGuard counts the bytes and the time
                     handle.write(chunk)
-            try:
-                summary = run(_law("tat"), source, target, as_of, progress=False)
-            except (ValueError, OSError) as error:  # pyarrow could not read it as CSV
-                return JSONResponse({"detail": f"not a CSV ledger: {str(error).splitlines()[0]}"}, status_code=400)
-            lines = [json.loads(line) for line in target.read_text("utf-8").splitlines()]
-        return {"summary": _summary(summary), "lines": lines}
+            pieces = await pool.run(_judge_ledger, source, as_of)
+        return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
 
-    @app.get("/v1/deadlines")
+    @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
     def deadline_kinds():
         from .deadlines import KINDS
 
         return _json(to_data(list(KINDS)))
 
     @app.get("/v1/deadlines/{kind}")
-    def deadline(kind: str, trigger: Annotated[dt.date | None, Query()] = None,
-                 as_of: Annotated[dt.date | None, Query()] = None, fixed_dates: Literal["move", "stay"] = "move"):
+    def deadline(kind: str, trigger: MaybeDay = None, as_of: MaybeDay = None, fixed_dates: Literal["move", "stay"] = "move"):
         from .deadlines import deadline as count
 
         return _json(to_data(count(_law("tat"), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
@@ -181,6 +204,63 @@ def _text(instrument: str, on: dt.date, fmt: str) -> bytes | str:
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 
+def _diff(instrument: str, before: dt.date, after: dt.date) -> Response:
+    changes = _law(instrument).diff(before, after)
+    return _json([dict(to_data(change), words=_words(change)) for change in changes])
+
+
+def _judge_ledger(source: Path, as_of: dt.date) -> list[bytes]:
+    """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
+    from .ledger import check_ledger as run
+
+    twice = _named_twice(source)  # checked here: a header alone has no rows for the ledger module to check
+    if twice:
+        raise Refused(422, f"the ledger's header names {', '.join(repr(n) for n in twice)} more than once; "
+                      "each column needs its own name",
+                      [{"location": "ledger", "name": clip(n, VALUE_CHARS), "detail": "column named more than once"}
+                       for n in twice])
+    target = source.with_name("verdicts.parquet")  # written by pyarrow without holding the GIL
+    try:
+        summary = run(_law("tat"), source, target, as_of, progress=False)
+    except TatError as error:  # the ledger as a whole cannot be judged (its columns)
+        message = str(error).replace(f"{source}: ", "").replace(str(source), "the ledger")
+        raise Refused(422, message, [{"location": "ledger", "name": "", "detail": message}]) from None
+    except (ValueError, OSError) as error:  # pyarrow could not read it as CSV
+        reason = (str(error).splitlines() or ["unreadable"])[0]  # pyarrow quotes the row it stopped at: cut it short
+        raise Refused(400, f"not a CSV ledger: {clip(reason, 100)}") from None
+    head = json.dumps({"summary": _summary(summary)}, ensure_ascii=False)[:-1]
+    return [f'{head}, "lines": ['.encode(), *_json_rows(target), b"]}"]
+
+
+async def _sent(pieces: list[bytes]):
+    for piece in pieces:
+        yield piece
+
+
+def _json_rows(verdicts: Path):
+    """The verdict rows as JSON objects, comma-separated, a few thousand at a time: each short
+    call lets the event loop's thread take the GIL between them (a header alone writes no file)."""
+    if not verdicts.exists():
+        return
+    import pyarrow.parquet as pq
+
+    comma = b""
+    for batch in pq.ParquetFile(verdicts).iter_batches(batch_size=4096):
+        yield comma + ",".join(json.dumps(row, ensure_ascii=False) for row in batch.to_pylist()).encode()
+        comma = b","
+
+
+def _named_twice(source: Path) -> list[str]:
+    """The column names the header gives more than once (pyarrow's reading; it refuses such a ledger mid-run)."""
+    import pyarrow.csv as pacsv
+
+    try:
+        names = pacsv.open_csv(source).schema.names
+    except (ValueError, OSError):
+        return []
+    return [name for name, count in Counter(names).items() if count > 1]
+
+
 def _words(change) -> list[list[str]] | None:
     """A word diff of a reworded point: ``[op, text]`` with op ``=``, ``-`` or ``+``."""
     if "reworded" not in change.kinds:
@@ -211,9 +291,21 @@ def _summary(summary) -> dict:
     }
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+# --- the server -----------------------------------------------------------------------------
+
+
+def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS):
+    """uvicorn's settings for the API, every timeout explicit (the tests serve with these too)."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    if not body_seconds > 0:
+        raise QueryError(f"a body timeout is a positive number of seconds, not {body_seconds}")
+    return uvicorn.Config(create_app(body_seconds), host=host, port=port, log_level="warning", http=protocol(),
+                          timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=HEAD_BYTES,
+                          timeout_graceful_shutdown=10)
 
 
+def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS) -> None:
+    import uvicorn
+
+    uvicorn.Server(server_config(host, port, body_seconds)).run()
