@@ -288,13 +288,19 @@ COST = {"activity": "2.1", "party": "implementer", "category": "7.1.3.1", "incur
     ("GET", "/v1/text?on=2021-01-01&format=" + LONG, {}, 422),
     ("GET", "/v1/points/" + LONG + "?on=2021-01-01", {}, 400),
     ("GET", "/v1/deadlines/" + LONG + "?trigger=2021-01-01", {}, 400),
-    ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": HEAD + "1," + LONG + "\n"}, 400),
-    ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": "a,b\n" + LONG + "\n"}, 400),
+    ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": "a,b\n" + LONG + "\n"}, 422),
     ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": LONG + ",b\n1,2\n"}, 422),
     ("POST", "/v1/costs/ledger?as_of=2021-06-01", {"content": f"{LONG},{LONG}\n"}, 422),
 ])
 def test_every_error_is_a_problem_that_sends_no_long_input_back(client, method, url, kwargs, status):
     assert_problem(client.request(method, url, **kwargs), status, LONG)
+
+
+def test_a_ragged_ledger_row_is_judged_invalid_in_its_place_not_refused(client):
+    response = client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=HEAD + ROW + "1," + LONG + "\n" + ROW)
+    assert response.status_code == 200
+    verdicts = [line["verdict"] for line in response.json()["lines"]]
+    assert verdicts == ["eligible", "invalid input", "eligible"]
 
 
 def test_405_says_which_methods_the_path_takes(client):
