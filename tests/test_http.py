@@ -90,7 +90,7 @@ def test_bad_questions_are_4xx_with_a_message(client, url, params):
 
 def test_bad_bodies_and_sizes(client, monkeypatch):
     assert client.post("/v1/costs/check", params={"as_of": "2021-06-01"}, json={"activity": "2.1"}).status_code == 422
-    assert client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=b"\x00\x01not,a\nledger").status_code == 400
+    assert client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=b"\x00\x01not,a\nledger").status_code == 422
     big = {"activity": "2.1", "party": "implementer", "category": "7.1.3.1", "incurred_on": "2016-03-01",
            "paid_on": "2016-03-10", "amount": "1", "note": "x" * 100_000}
     response = client.post("/v1/costs/check", params={"as_of": "2021-06-01"}, json=big)
