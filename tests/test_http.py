@@ -109,3 +109,21 @@ def test_the_reading_room_and_the_openapi_description(client):
             "/v1/deadlines/{kind}", "/v1/lint", "/v1/acts"} <= set(paths)
 
 
+
+
+def test_the_reading_and_the_act_date_are_chosen_as_on_the_command_line(client):
+    cost = {"activity": "2.1", "party": "Tervise Arengu Instituut", "category": "7.1.3.1", "incurred_on": "2016-03-01",
+            "paid_on": "2016-03-10", "amount": "100.00"}
+    default = client.post("/v1/costs/check", params={"as_of": "2021-06-01"}, json=cost).json()
+    assert default["verdict"] == "eligible" and "under the reading reach-2020 = from-signing" in default["reasons"]
+    other = client.post("/v1/costs/check", params={"as_of": "2021-06-01", "reading": "reach-2020=from-signing"}, json=cost)
+    assert other.json()["verdict"] == "undetermined"
+    readings = client.get("/v1/readings", params={"reading": "reach-2020=from-signing"}).json()
+    assert readings[0]["name"] == "reach-2020" and readings[0]["chosen"] == "from-signing"
+    point = client.get("/v1/points/11.3", params={"on": "2021-06-01", "facts_on": "2016-03-01"}).json()
+    assert point["type"] == "Applicable" and point["other_readings"][0]["value"]["law_on"] == "2016-03-01"
+    supplied = client.get("/v1/points/11.3", params={"on": "2020-06-01", "assume": "1-3/zz=2020-03-16"}).json()
+    assert supplied["assumptions"][0]["supplied"] is True
+    for bad in ({"reading": "reach-2020=sideways"}, {"reading": "reach-2020"}, {"assume": "1-3/zz=2030-01-01"}):
+        response = client.get("/v1/points/11.3", params={"on": "2021-06-01", **bad})
+        assert response.status_code == 400 and response.headers["content-type"].startswith("application/problem+json")

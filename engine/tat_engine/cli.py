@@ -80,18 +80,16 @@ def _emit(args, data, text: str) -> int:
 
 
 def _point(args) -> int:
-    from .law import same_application
     from .render import answer_text
 
     law = _law(args)
     if args.facts_on:
-        settled = law.settle(lambda world: world.applicable(args.label, args.facts_on, args.as_of), same=same_application)
-        applied = settled.value
+        applied = law.applicable(args.label, args.facts_on, args.as_of)
         text = f"{applied.basis}\n{answer_text(applied.answer, applied.law_on)}"
         text += "".join(f"\n  ASSUMPTION: {a}" for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
-        for outcome in settled.alternatives + settled.other_readings:
+        for outcome in applied.alternatives + applied.other_readings:
             text += f"\n  OTHERWISE {outcome.when}: {outcome.value.basis}"
-        return _emit(args, settled, text)
+        return _emit(args, applied, text)
     answer = law.point(args.label, args.as_of)
     return _emit(args, answer, answer_text(answer, _day(args.as_of)))
 

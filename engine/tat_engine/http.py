@@ -26,7 +26,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -67,7 +67,7 @@ class CostIn(BaseModel):
 
     model_config = ConfigDict(strict=True)
     activity: str = Field(max_length=20)
-    party: str = Field(max_length=20)
+    party: str = Field(max_length=60)  # a body's full name, e.g. "Politsei- ja Piirivalveamet"
     category: str = Field(max_length=20)
     incurred_on: str = Field(max_length=20)
     paid_on: str = Field(max_length=20)
@@ -89,9 +89,33 @@ def _links(extra: dict | None = None, **targets: tuple[str, dict]) -> dict:
 # --- the application --------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _law(instrument: str) -> Law:
-    return load(instrument=instrument)
+@lru_cache(maxsize=16)
+def _law(instrument: str, choice: tuple = ((), ())) -> Law:
+    """The law of ``instrument`` with the user's supplied act dates and readings (``Choice``)."""
+    assume, reading = choice
+    return load(instrument=instrument, assume=dict(assume), reading=dict(reading))
+
+
+def _pairs(values: list[str], name: str, form: str) -> tuple[tuple[str, str], ...]:
+    found = []
+    for value in values:
+        key, sep, chosen = value.partition("=")
+        if not sep or not key.strip() or not chosen.strip():
+            raise QueryError(f"{name} takes {form}, not {clip(value, VALUE_CHARS)!r}")
+        found.append((key.strip(), chosen.strip()))
+    return tuple(sorted(found))
+
+
+def _choice(reading: Annotated[list[str], Query(max_length=80, description=(
+                "a contested reading read one way, READING=OPTION, e.g. reach-2020=from-signing "
+                "(GET /v1/acts lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
+            assume: Annotated[list[str], Query(max_length=80, description=(
+                "the real date of an act the sources date only by bounds, ACT=YYYY-MM-DD, e.g. 1-3/zz=2020-03-16; "
+                "repeatable"))] = []) -> tuple:  # noqa: B006
+    return (_pairs(assume, "assume", "ACT=YYYY-MM-DD"), _pairs(reading, "reading", "READING=OPTION"))
+
+
+Choice = Annotated[tuple, Depends(_choice)]
 
 
 def _body_limit(path: str) -> int:
@@ -114,12 +138,18 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         return list(INSTRUMENTS)
 
     @app.get("/v1/acts", responses=_links(text=("/v1/text", {"on": "$response.body#/0/in_force_from"})))
-    def acts(instrument: Instrument = "tat"):
-        return _json(to_data(_law(instrument).acts()))
+    def acts(choice: Choice, instrument: Instrument = "tat"):
+        return _json(to_data(_law(instrument, choice).acts()))
+
+    @app.get("/v1/readings")
+    def readings(choice: Choice, instrument: Instrument = "tat"):
+        """The contested readings of the instrument, their options with their basis, and the one chosen."""
+        law = _law(instrument, choice)
+        return _json([dict(to_data(reading), chosen=law.choice[name]) for name, reading in law.index.readings.items()])
 
     @app.get("/v1/points/{label}")
-    def point(label: str, on: Day, facts_on: MaybeDay = None, instrument: Instrument = "tat"):
-        law = _law(instrument)
+    def point(label: str, on: Day, choice: Choice, facts_on: MaybeDay = None, instrument: Instrument = "tat"):
+        law = _law(instrument, choice)
         if facts_on is not None:
             return _json(to_data(law.applicable(label, facts_on, on)))
         return _json(to_data(law.point(label, on)))
@@ -128,31 +158,31 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         {"content": {kind: {} for kind in ("text/markdown", "text/html", "application/akn+xml")}},
         point=("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
         history=("/v1/history/{label}", {"label": "$response.body#/points/0/label"})))
-    async def text(request: Request, on: Day, format: Literal["json", "markdown", "html", "akn"] = "json",
+    async def text(request: Request, on: Day, choice: Choice, format: Literal["json", "markdown", "html", "akn"] = "json",
                    instrument: Instrument = "tat"):
         from .exports import FORMATS
 
-        body = await request.app.state.exports.run(_text, instrument, on, format)
+        body = await request.app.state.exports.run(_text, instrument, on, format, choice)
         return Response(body, media_type=FORMATS[format])
 
     @app.get("/v1/history/{label}")
-    def history(label: str, instrument: Instrument = "tat"):
-        return _json(to_data(_law(instrument).history(label)))
+    def history(label: str, choice: Choice, instrument: Instrument = "tat"):
+        return _json(to_data(_law(instrument, choice).history(label)))
 
     @app.get("/v1/diff")
-    async def diff(request: Request, before: Day, after: Day, instrument: Instrument = "tat"):
-        return await request.app.state.exports.run(_diff, instrument, before, after)
+    async def diff(request: Request, before: Day, after: Day, choice: Choice, instrument: Instrument = "tat"):
+        return await request.app.state.exports.run(_diff, instrument, before, after, choice)
 
     @app.post("/v1/costs/check")
-    def check_cost(cost: CostIn, as_of: Day):
+    def check_cost(cost: CostIn, as_of: Day, choice: Choice):
         from .ledger import Cost, judge_cost
 
-        return _json(to_data(judge_cost(_law("tat"), Cost(**cost.model_dump()), as_of)))
+        return _json(to_data(judge_cost(_law("tat", choice), Cost(**cost.model_dump()), as_of)))
 
     @app.post(LEDGER_PATH, description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes; "
               "its lines are judged in a bounded pool (503 with Retry-After when it is full).",
               openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
-    async def check_ledger(request: Request, as_of: Day):
+    async def check_ledger(request: Request, as_of: Day, choice: Choice):
         pool = request.app.state.ledgers
         pool.admit()  # before the upload is read, not after
         with tempfile.TemporaryDirectory() as folder:
@@ -160,7 +190,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
             with source.open("wb") as handle:
                 async for chunk in request.stream():  # BodyGuard counts the bytes and the time
                     handle.write(chunk)
-            pieces = await pool.run(_judge_ledger, source, as_of)
+            pieces = await pool.run(_judge_ledger, source, as_of, choice)
         return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
 
     @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
@@ -170,10 +200,11 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         return _json(to_data(list(KINDS)))
 
     @app.get("/v1/deadlines/{kind}")
-    def deadline(kind: str, trigger: MaybeDay = None, as_of: MaybeDay = None, fixed_dates: Literal["move", "stay"] = "move"):
+    def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
+                 fixed_dates: Literal["move", "stay"] = "move"):
         from .deadlines import deadline as count
 
-        return _json(to_data(count(_law("tat"), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
+        return _json(to_data(count(_law("tat", choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
 
     @app.get("/v1/lint")
     def lint(instrument: Instrument = "tat"):
@@ -196,20 +227,20 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
 
 
 @lru_cache(maxsize=256)
-def _text(instrument: str, on: dt.date, fmt: str) -> bytes | str:
+def _text(instrument: str, on: dt.date, fmt: str, choice: tuple = ((), ())) -> bytes | str:
     """The exported text of a date, kept: readers ask for the same few dates again and again."""
     from .exports import export
 
-    body = export(_law(instrument).index, on, fmt)
+    body = export(_law(instrument, choice).index, on, fmt)
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 
-def _diff(instrument: str, before: dt.date, after: dt.date) -> Response:
-    changes = _law(instrument).diff(before, after)
+def _diff(instrument: str, before: dt.date, after: dt.date, choice: tuple = ((), ())) -> Response:
+    changes = _law(instrument, choice).diff(before, after)
     return _json([dict(to_data(change), words=_words(change)) for change in changes])
 
 
-def _judge_ledger(source: Path, as_of: dt.date) -> list[bytes]:
+def _judge_ledger(source: Path, as_of: dt.date, choice: tuple) -> list[bytes]:
     """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
     from .ledger import check_ledger as run
 
@@ -221,7 +252,7 @@ def _judge_ledger(source: Path, as_of: dt.date) -> list[bytes]:
                        for n in twice])
     target = source.with_name("verdicts.parquet")  # written by pyarrow without holding the GIL
     try:
-        summary = run(_law("tat"), source, target, as_of, progress=False)
+        summary = run(_law("tat", choice), source, target, as_of, progress=False)
     except TatError as error:  # the ledger as a whole cannot be judged (its columns)
         message = str(error).replace(f"{source}: ", "").replace(str(source), "the ledger")
         raise Refused(422, message, [{"location": "ledger", "name": "", "detail": message}]) from None

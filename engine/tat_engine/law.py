@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Union
 
+import attrs
 from attrs import frozen
 
 from . import model as m
@@ -107,6 +108,8 @@ class Applicable:
     law_on: dt.date | None  # the date whose text governs; None: no act governs facts of that date
     basis: str
     assumptions: tuple[Assumption, ...] = ()
+    alternatives: tuple = ()  # possible.Outcome: another version governs in another date world
+    other_readings: tuple = ()  # possible.Outcome: another version governs under another reading
 
 
 def same_application(a: Applicable, b: Applicable) -> bool:
@@ -281,7 +284,11 @@ class Law:
 
     def applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
         """The version that governs facts of ``facts_on`` in a decision of ``decided_on``
-        (see :meth:`governing`)."""
+        (see :meth:`governing`), with the version another date world or reading would apply."""
+        settled = self.settle(lambda world: world._applicable(point, facts_on, decided_on), same=same_application)
+        return attrs.evolve(settled.value, alternatives=settled.alternatives, other_readings=settled.other_readings)
+
+    def _applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
         governing = self.governing(facts_on, decided_on)
         on = governing.law_on or governing.facts_on
         assumptions = self.index.assumptions_on(governing.decided_on)
