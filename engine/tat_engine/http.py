@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from . import load
 from .errors import QueryError, TatError
@@ -106,10 +106,13 @@ def _pairs(values: list[str], name: str, form: str) -> tuple[tuple[str, str], ..
     return tuple(sorted(found))
 
 
-def _choice(reading: Annotated[list[str], Query(max_length=80, description=(
+Pair = Annotated[str, StringConstraints(max_length=80)]
+
+
+def _choice(reading: Annotated[list[Pair], Query(max_length=4, description=(
                 "a contested reading read one way, READING=OPTION, e.g. reach-2020=from-signing "
                 "(GET /v1/acts lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
-            assume: Annotated[list[str], Query(max_length=80, description=(
+            assume: Annotated[list[Pair], Query(max_length=4, description=(
                 "the real date of an act the sources date only by bounds, ACT=YYYY-MM-DD, e.g. 1-3/zz=2020-03-16; "
                 "repeatable"))] = []) -> tuple:  # noqa: B006
     return (_pairs(assume, "assume", "ACT=YYYY-MM-DD"), _pairs(reading, "reading", "READING=OPTION"))
