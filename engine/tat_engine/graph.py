@@ -62,9 +62,10 @@ def build(history: History, index: Index) -> nx.MultiDiGraph:
         for position, item in enumerate(act.items):
             node = ("item", act.number, item.number or f"?{position}")
             graph.add_node(node, item=item)
-            graph.add_edge(("act", act.number), node, rel="contains", label=f"{type(item.verb).__name__.lower()} {item.target}")
+            graph.add_edge(("act", act.number), node, rel="contains", label=f"{type(item.verb).__name__.lower()} {item.where}")
             if item.number is None:
-                unnumbered[act.number, str(item.target)] = node
+                for target in getattr(item.verb, "targets", (item.target,)):  # an edit may change several points
+                    unnumbered[act.number, str(target)] = node
     for pid, versions in history.provisions.items():
         graph.add_node(("provision", pid))
         for version in versions:
@@ -263,7 +264,7 @@ def act_changes(graph: nx.MultiDiGraph, index: Index, number: str) -> ActChanges
 
 
 _DONE = {"substitute": "substituted", "retitle": "retitled", "insert": "inserted", "repeal": "repealed",
-         "renumber": "renumbered"}
+         "renumber": "renumbered", "replace": "replaced", "delete": "deleted", "amend": "amended"}
 
 
 def _reference(index: Index, citing: Version, written: str, target: tuple, on: dt.date) -> Reference:
