@@ -153,6 +153,8 @@ def test_an_item_of_several_operations_in_one_act_applies_them_in_turn_and_its_f
     assert [fact.name for fact in content.facts] == ["cap", "flat"] and content.table.name == "määrad"
     assert content.sources == (m.Source("x", 1, 1),)
     assert len(law.history("9.1.8")[0].steps) == 2
+    made = {item.item: sorted(citation.label for citation in item.made) for item in law.act_changes("1-3/53").items}
+    assert made == {"1.1": ["9.1.8"], "1.2": ["9.1.8"], "1.3": ["9.1.8", "9.2"]}  # every item that shaped the wording
 
 
 def test_an_edit_after_a_whole_point_substitute_applies_to_the_new_wording():

@@ -39,6 +39,7 @@ class Cause:
     item: str | None
     verb: str  # enacted | substituted | retitled | inserted | repealed | renumbered | replaced | deleted | amended
     applies_from: dt.date | None = None  # the item's own reach: its change governs facts from this day
+    composed: tuple[str, ...] = ()  # earlier items of the act whose changes an edit kept in this version's wording
 
 
 @frozen
@@ -234,6 +235,8 @@ class _Replay:
                 del self.versions[pid]  # made and repealed by one act: never in force
                 return
             cause = self._joint_reach(current, cause, changes.get("location"))
+            if cause.verb in _EDITED.values() and current.cause.item not in (None, cause.item, *current.cause.composed):
+                cause = attrs.evolve(cause, composed=current.cause.composed + (current.cause.item,))
             versions.pop()
             content_cause = cause if "content" in changes else current.content_cause
             versions.append(attrs.evolve(current, cause=cause, content_cause=content_cause, **changes))

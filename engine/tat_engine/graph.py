@@ -74,6 +74,8 @@ def build(history: History, index: Index) -> nx.MultiDiGraph:
             graph.add_edge(("provision", pid), node, rel="has_version")
             if version.cause.item is not None:
                 graph.add_edge(("item", version.cause.act, version.cause.item), node, rel="made")
+                for earlier in version.cause.composed:  # items whose edits the version's wording also holds
+                    graph.add_edge(("item", version.cause.act, earlier), node, rel="made")
             elif (version.cause.act, str(version.label)) in unnumbered:
                 graph.add_edge(unnumbered[version.cause.act, str(version.label)], node, rel="made")
             _link(graph, index, node, version)
@@ -249,7 +251,8 @@ def act_changes(graph: nx.MultiDiGraph, index: Index, number: str) -> ActChanges
         made = []
         for _, node, _ in graph.out_edges(item_node, data=True):
             version = index.provisions[node[1]][node[2] - 1]
-            if version.cause.verb != _DONE.get(verb):  # two items may share a number (1.22 repeals and renumbers)
+            # two items may share a number (1.22 repeals and renumbers); an edit keeps the act's earlier items
+            if version.cause.verb != _DONE.get(verb) and item_node[2] not in version.cause.composed:
                 continue
             made.append(index.cite(version, version.cause))
             changed.setdefault(version.provision, version.cause.verb)
