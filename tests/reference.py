@@ -26,6 +26,9 @@ def text_on(corpus: m.Corpus, day: dt.date) -> dict[tuple, m.Content]:
             points[point.label.parts] = point.content
         for item in act.items:
             verb = item.verb
+            if isinstance(verb, (m.Replace, m.Amend)):
+                _edit(points, item)
+                continue
             target = verb.target.parts
             if isinstance(verb, (m.Substitute, m.Retitle)):
                 points[target] = item.content
@@ -43,3 +46,29 @@ def text_on(corpus: m.Corpus, day: dt.date) -> dict[tuple, m.Content]:
                 for label, content in moved.items():
                     points[label[: depth - 1] + (label[depth - 1] + verb.by,) + label[depth:]] = content
     return points
+
+
+def _edit(points: dict[tuple, m.Content], item: m.Item) -> None:
+    """A replace or an amend, as the generated corpora write them (a phrase the wording holds once,
+    or, everywhere, each point holding it)."""
+    verb = item.verb
+    phrase = verb.phrase if isinstance(verb, m.Replace) else verb.anchor
+    if verb.targets:
+        labels = [target.parts for target in verb.targets]
+    else:
+        labels = [label for label, content in points.items()
+                  if isinstance(content.wording, m.Known) and phrase in content.wording.text]
+    for label in labels:
+        content = points[label]
+        text = content.wording.text
+        if isinstance(verb, m.Replace):
+            text = text.replace(phrase, verb.by)
+        elif verb.place == "sentence":
+            text = text.rstrip() + " " + verb.words
+        elif verb.place == "after":
+            text = text.replace(phrase, phrase + verb.words)
+        else:
+            text = text.replace(phrase, verb.words + phrase)
+        names = {fact.name: fact for fact in item.content.facts}
+        facts = [names.pop(fact.name, fact) for fact in content.facts] + list(names.values())
+        points[label] = m.Content(m.Known(text), tuple(facts), content.table, content.sources, content.notes)

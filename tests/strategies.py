@@ -2,8 +2,8 @@
 
 A corpus is a directive (a random tree of points) and a few amending acts. Items
 are drawn while replaying a plain model of the live labels, in the order the
-engine applies acts, so each substitute, insert, repeal and renumbering is legal
-at its date. Acts come back as model values; tests print them to DSL.
+engine applies acts, so each substitute, insert, repeal, renumbering and textual
+edit (replace, amend) is legal at its date; an item may carry its own applies_from. Acts come back as model values; tests print them to DSL.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 from hypothesis import strategies as st
 
 from tat_engine import model as m
+
+from reference import text_on
 
 START = dt.date(2015, 9, 18)
 TEXT = st.text(alphabet="abcõäöüÕ „“\"\\-.,", min_size=1, max_size=12).map(str.strip).filter(bool)
@@ -93,11 +96,35 @@ def directives(draw) -> tuple[m.Act, set]:
 
 
 @st.composite
-def items(draw, live: set) -> m.Item:
-    """One item valid against ``live`` (a set of label tuples), which it updates."""
+def edits(draw, number: str | None, label: tuple, text: str) -> m.Item:
+    """A replace or amend that applies to ``text``, the known wording of ``label``: its phrase is the
+    whole wording, which a wording holds once (a replace everywhere changes every point holding it)."""
+    kind = draw(st.sampled_from(["replace", "everywhere", "sentence", "after", "before"]))
+    target = (m.Label(label),)
+    if kind in ("replace", "everywhere"):
+        verb = m.Replace(target if kind == "replace" else (), text, draw(TEXT))
+    elif kind == "sentence":
+        verb = m.Amend(target, "sentence", draw(TEXT))
+    else:
+        verb = m.Amend(target, kind, draw(TEXT), text)
+    facts = draw(st.lists(st.builds(m.Fact, NAMES, values()), max_size=1))
+    return m.Item(number, verb, m.Content(m.EMPTY.wording, tuple(facts)))
+
+
+@st.composite
+def items(draw, live: set, wording=None) -> m.Item:
+    """One item valid against ``live`` (a set of label tuples), which it updates; ``wording()``
+    gives the points' contents at the item, for the edits that change part of a wording."""
     number = draw(st.none() | st.integers(1, 40).map(lambda n: f"1.{n}"))
-    choices = ["insert"] + (["substitute", "repeal", "renumber"] if live else [])
+    choices = ["insert"] + (["substitute", "repeal", "renumber"] if live else []) + (["edit"] if live and wording else [])
     verb = draw(st.sampled_from(choices))
+    if verb == "edit":
+        known = {label: content.wording.text for label, content in wording().items()
+                 if isinstance(content.wording, m.Known) and content.wording.text.strip()}
+        if known:
+            label = draw(st.sampled_from(sorted(known)))
+            return draw(edits(number, label, known[label]))
+        verb = "insert"
     if verb == "substitute":
         target = draw(st.sampled_from(sorted(live)))
         return m.Item(number, m.Substitute(m.Label(target)), draw(contents()))
@@ -139,6 +166,11 @@ def corpora(draw, max_acts: int = 4) -> m.Corpus:
             m.KnownDate(day),
             m.UncertainDate("xx.yy", day - dt.timedelta(days=30), day + dt.timedelta(days=30), day, "generated"),
         ]))
-        drawn = [draw(items(live)) for _ in range(draw(st.integers(0, 4)))]
-        acts.append(m.Act(f"1-3/{position:03d}", "amending", signed, amends="1-3/1", items=tuple(drawn)))
+        act = m.Act(f"1-3/{position:03d}", "amending", signed, amends="1-3/1")
+        for _ in range(draw(st.integers(0, 4))):
+            def wording(act=act):  # the points' contents after the items drawn so far
+                return text_on(m.Corpus((), tuple(acts) + (act,)), day)
+            item = draw(items(live, wording))
+            act = attrs.evolve(act, items=act.items + (attrs.evolve(item, applies_from=draw(st.none() | DATES)),))
+        acts.append(act)
     return m.Corpus((), tuple(acts))

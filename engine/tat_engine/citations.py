@@ -269,7 +269,7 @@ def miscitations(corpus: m.Corpus, texts: dict[str, list[str]]) -> list[Miscitat
     found = []
     for act in corpus.acts:
         holders = [(point.label, point.content) for point in act.points]
-        holders += [(item.target, item.content) for item in act.items]
+        holders += [(item.where, item.content) for item in act.items]
         for label, content in holders:
             for fact in content.facts:
                 cited = (fact.source,) if fact.source else content.sources

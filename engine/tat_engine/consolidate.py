@@ -27,6 +27,7 @@ import attrs
 from attrs import field, frozen
 
 from . import model as m
+from .edits import EditError, edited, phrase_of
 from .errors import Diagnostic
 
 
@@ -36,7 +37,9 @@ class Cause:
 
     act: str
     item: str | None
-    verb: str  # enacted | substituted | retitled | inserted | repealed | renumbered
+    verb: str  # enacted | substituted | retitled | inserted | repealed | renumbered | replaced | deleted | amended
+    applies_from: dt.date | None = None  # the item's own reach: its change governs facts from this day
+    composed: tuple[str, ...] = ()  # earlier items of the act whose changes an edit kept in this version's wording
 
 
 @frozen
@@ -231,6 +234,9 @@ class _Replay:
             if len(versions) == 1 and changes.get("content", current.content) is None:
                 del self.versions[pid]  # made and repealed by one act: never in force
                 return
+            cause = self._joint_reach(current, cause, changes.get("location"))
+            if cause.verb in _EDITED.values() and current.cause.item not in (None, cause.item, *current.cause.composed):
+                cause = attrs.evolve(cause, composed=current.cause.composed + (current.cause.item,))
             versions.pop()
             content_cause = cause if "content" in changes else current.content_cause
             versions.append(attrs.evolve(current, cause=cause, content_cause=content_cause, **changes))
@@ -241,6 +247,20 @@ class _Replay:
             attrs.evolve(current, number=current.number + 1, start=day, end=None, cause=cause,
                          content_cause=content_cause, **changes)
         )
+
+    def _joint_reach(self, current: Version, cause: Cause, location) -> Cause:
+        """Two items of one act make one version of a point, so it reaches back only as far as
+        both do (an item without ``applies_from`` reaches no facts before the act's entry into force)."""
+        first, later = current.cause.applies_from, cause.applies_from
+        if first == later:
+            return cause
+        joint = None if first is None or later is None else max(first, later)
+        message = (f"items {current.cause.item or '?'} and {cause.item or '?'} of {cause.act} both change "
+                   f"{current.label} but apply from different days ({first or 'its entry into force'}, "
+                   f"{later or 'its entry into force'}); one version cannot hold both, so the change applies from "
+                   f"{joint or 'the entry into force'}")
+        self._report("warning", "item-reach", message, location, current.label)
+        return attrs.evolve(cause, applies_from=joint)
 
     def _same_day(self, pid: str, label: m.Label, cause: Cause, location) -> None:
         """Warn when two acts in force the same day change one provision: only the
@@ -293,6 +313,9 @@ class _Replay:
         if isinstance(verb, m.Insert):
             self._insert(act, item, day, name)
             return
+        if isinstance(verb, m.EDITS):
+            self._edit(act, item, day, name, changed)
+            return
         pid = self.live.get(verb.target)
         if pid is None:
             self._report("error", "unknown-target",
@@ -306,11 +329,61 @@ class _Replay:
         changed[pid] = item
         if isinstance(verb, m.Repeal):
             for label in sorted(self._subtree(verb.target)):
-                self._begin(self._remove(label), day, Cause(act.number, item.number, "repealed"), content=None,
+                self._begin(self._remove(label), day, _cause(act, item, "repealed"), content=None,
                             location=item.location)
             return
         verb_name = "retitled" if isinstance(verb, m.Retitle) else "substituted"
-        self._begin(pid, day, Cause(act.number, item.number, verb_name), content=item.content, location=item.location)
+        self._begin(pid, day, _cause(act, item, verb_name), content=item.content, location=item.location)
+
+    def _edit(self, act: m.Act, item: m.Item, day: dt.date, name: str, changed: dict) -> None:
+        """A replace, delete or amend: the operation computed into each target's wording in force
+        today. Items of one act apply in turn, so a later edit of a point applies to the wording
+        an earlier one left (no "the later prevails": both hold)."""
+        verb: m.Edit = item.verb
+        targets = verb.targets or self._holding(item, day, name)
+        for label in targets:
+            pid = self.live.get(label)
+            if pid is None:
+                self._report("error", "unknown-target", f"{name} changes {label}, which is not in force on {day}",
+                             item.location, label)
+                continue
+            current = self.versions[pid][-1].content
+            if not isinstance(current.wording, m.Known):
+                what = "is not in the sources" if isinstance(current.wording, m.Unknown) else "is reconstructed"
+                self._report("error", "unknown-wording",
+                             f"{name} changes part of {label}, whose wording on {day} {what}: cannot change part of a "
+                             f"wording the sources do not hold; write the item as a whole-point substitute",
+                             item.location, label)
+                continue
+            try:
+                text = edited(current.wording.text, verb, everywhere=not verb.targets)
+            except EditError as error:
+                self._report("error", error.code, f"{name}: {label} {error.message}", item.location, label)
+                continue
+            changed[pid] = item
+            self._begin(pid, day, _cause(act, item, _EDITED[type(verb)]), content=_edited(current, text, item),
+                        location=item.location)
+
+    def _holding(self, item: m.Item, day: dt.date, name: str) -> list[m.Label]:
+        """The points in force whose wording holds the phrase (läbivalt); an error when none does,
+        a warning naming the points whose wording the sources lack (they could hold it unseen)."""
+        phrase = phrase_of(item.verb)
+        found, unseen = [], []
+        for label in sorted(self.live):
+            wording = self.versions[self.live[label]][-1].content.wording
+            if not isinstance(wording, m.Known):
+                unseen.append(str(label))
+            elif phrase in wording.text:
+                found.append(label)
+        if not found:
+            self._report("error", "everywhere-unmatched",
+                         f"{name} changes „{phrase}“ everywhere, but no point in force on {day} holds it", item.location)
+        if unseen:
+            shown = ", ".join(unseen[:10]) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
+            self._report("warning", "everywhere-unseen",
+                         f"{name} changes „{phrase}“ everywhere; the sources lack the wording of {shown}, which may "
+                         f"hold it unchanged", item.location)
+        return found
 
     def _insert(self, act: m.Act, item: m.Item, day: dt.date, name: str) -> None:
         label, after = item.verb.target, item.verb.after
@@ -323,7 +396,7 @@ class _Replay:
         if after is not None and after not in self.live:
             self._report("error", "unknown-target", f"{name} inserts {label} after {after}, which is not in force on {day}", item.location)
             return
-        self._create(label, _kind_of(label), item.content, day, Cause(act.number, item.number, "inserted"), item.location)
+        self._create(label, _kind_of(label), item.content, day, _cause(act, item, "inserted"), item.location)
 
     def _renumber(self, act: m.Act, item: m.Item, day: dt.date, name: str) -> None:
         verb: m.Renumber = item.verb
@@ -343,5 +416,22 @@ class _Replay:
             return
         pids = {old: self._remove(old) for old in moved}
         for old, new in sorted(moved.items()):
-            self._begin(pids[old], day, Cause(act.number, item.number, "renumbered"), label=new, location=item.location)
+            self._begin(pids[old], day, _cause(act, item, "renumbered"), label=new, location=item.location)
             self._add(new, pids[old])
+
+
+_EDITED = {m.Replace: "replaced", m.Delete: "deleted", m.Amend: "amended"}
+
+
+def _cause(act: m.Act, item: m.Item, verb: str) -> Cause:
+    return Cause(act.number, item.number, verb, item.applies_from)
+
+
+def _edited(current: m.Content, text: str, item: m.Item) -> m.Content:
+    """The point's content with the new wording: its facts and table stay, save the facts the item
+    sets (a fact of the same name is replaced); the item's sources and notes join the point's."""
+    given = {fact.name: fact for fact in item.content.facts}
+    facts = tuple(given.pop(fact.name, fact) for fact in current.facts) + tuple(given.values())
+    sources = current.sources + tuple(s for s in item.content.sources if s not in current.sources)
+    notes = current.notes + tuple(n for n in item.content.notes if n not in current.notes)
+    return attrs.evolve(current, wording=m.Known(text), facts=facts, sources=sources, notes=notes)

@@ -62,9 +62,10 @@ def build(history: History, index: Index) -> nx.MultiDiGraph:
         for position, item in enumerate(act.items):
             node = ("item", act.number, item.number or f"?{position}")
             graph.add_node(node, item=item)
-            graph.add_edge(("act", act.number), node, rel="contains", label=f"{type(item.verb).__name__.lower()} {item.target}")
+            graph.add_edge(("act", act.number), node, rel="contains", label=f"{type(item.verb).__name__.lower()} {item.where}")
             if item.number is None:
-                unnumbered[act.number, str(item.target)] = node
+                for target in getattr(item.verb, "targets", (item.target,)):  # an edit may change several points
+                    unnumbered[act.number, str(target)] = node
     for pid, versions in history.provisions.items():
         graph.add_node(("provision", pid))
         for version in versions:
@@ -73,6 +74,8 @@ def build(history: History, index: Index) -> nx.MultiDiGraph:
             graph.add_edge(("provision", pid), node, rel="has_version")
             if version.cause.item is not None:
                 graph.add_edge(("item", version.cause.act, version.cause.item), node, rel="made")
+                for earlier in version.cause.composed:  # items whose edits the version's wording also holds
+                    graph.add_edge(("item", version.cause.act, earlier), node, rel="made")
             elif (version.cause.act, str(version.label)) in unnumbered:
                 graph.add_edge(unnumbered[version.cause.act, str(version.label)], node, rel="made")
             _link(graph, index, node, version)
@@ -248,7 +251,8 @@ def act_changes(graph: nx.MultiDiGraph, index: Index, number: str) -> ActChanges
         made = []
         for _, node, _ in graph.out_edges(item_node, data=True):
             version = index.provisions[node[1]][node[2] - 1]
-            if version.cause.verb != _DONE.get(verb):  # two items may share a number (1.22 repeals and renumbers)
+            # two items may share a number (1.22 repeals and renumbers); an edit keeps the act's earlier items
+            if version.cause.verb != _DONE.get(verb) and item_node[2] not in version.cause.composed:
                 continue
             made.append(index.cite(version, version.cause))
             changed.setdefault(version.provision, version.cause.verb)
@@ -263,7 +267,7 @@ def act_changes(graph: nx.MultiDiGraph, index: Index, number: str) -> ActChanges
 
 
 _DONE = {"substitute": "substituted", "retitle": "retitled", "insert": "inserted", "repeal": "repealed",
-         "renumber": "renumbered"}
+         "renumber": "renumbered", "replace": "replaced", "delete": "deleted", "amend": "amended"}
 
 
 def _reference(index: Index, citing: Version, written: str, target: tuple, on: dt.date) -> Reference:

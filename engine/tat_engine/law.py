@@ -292,8 +292,33 @@ class Law:
         governing = self.governing(facts_on, decided_on)
         on = governing.law_on or governing.facts_on
         assumptions = self.index.assumptions_on(governing.decided_on)
-        return Applicable(self.point(point, on), governing.facts_on, governing.decided_on, governing.law_on,
-                          governing.basis, assumptions)
+        answer = self.point(point, on)
+        reached = self._item_reach(point, answer, governing)
+        if reached is not None:
+            version, cause = reached
+            basis = (f"item {cause.item or '?'} of act {cause.act} applies from {cause.applies_from}; the text it "
+                     f"gave {version.label} (in force from {version.start}) governs")
+            return Applicable(self._step(version), governing.facts_on, governing.decided_on, version.start, basis,
+                              assumptions)
+        return Applicable(answer, governing.facts_on, governing.decided_on, governing.law_on, governing.basis, assumptions)
+
+    def _item_reach(self, point: str, answer: Answer, governing: Governing):
+        """The later version of the point's provision that an item with its own ``applies_from``
+        (on or before the facts) made, in an act in force on the decision date; None if none did.
+        (Eligibility, which reads a whole snapshot, does not ask this.)"""
+        version = getattr(answer, "version", None)
+        if version is None:  # not in force on the governing date: perhaps an item inserted it back to the facts
+            version = getattr(self.index.point(label(point), governing.decided_on), "version", None)
+        if version is None:
+            return None
+        law_on = governing.law_on or governing.facts_on
+        found = None
+        for later in self.index.provisions[version.provision]:
+            cause = later.cause
+            if (later.start > law_on and later.start <= governing.decided_on and later.start != later.end
+                    and cause.applies_from is not None and cause.applies_from <= governing.facts_on):
+                found = (later, cause)
+        return found
 
     # --- questions only the clause graph answers (networkx is imported here, not before) ---
 

@@ -394,7 +394,74 @@ class Renumber:
     by: int
 
 
-Verb = Union[Substitute, Retitle, Insert, Repeal, Renumber]
+# --- textual amendments: items that change part of a point's wording ---------------
+# ``targets`` empty means "läbivalt": every point in force whose wording holds the phrase.
+
+
+def _where(targets: tuple[Label, ...]) -> str:
+    return " ".join(map(str, targets)) or "everywhere"
+
+
+@frozen
+class Replace:
+    """``asendan punktis X sõna „A“ sõnaga „B“``: ``phrase`` becomes ``by`` in each
+    target (``punktides X ja Y``), or in every point holding it (``läbivalt``)."""
+
+    targets: tuple[Label, ...]
+    phrase: str
+    by: str
+
+    @property
+    def target(self) -> Label | None:
+        """The first point changed; None: every point holding the phrase."""
+        return self.targets[0] if self.targets else None
+
+    @property
+    def where(self) -> str:
+        return _where(self.targets)
+
+
+@frozen
+class Delete:
+    """``jätan punktist X välja sõnad „A“`` (``phrase``) or ``… teise lause``
+    (``sentence``, counted from 1); exactly one of the two is set."""
+
+    targets: tuple[Label, ...]
+    phrase: str | None = None
+    sentence: int | None = None
+
+    @property
+    def target(self) -> Label | None:
+        return self.targets[0] if self.targets else None
+
+    @property
+    def where(self) -> str:
+        return _where(self.targets)
+
+
+@frozen
+class Amend:
+    """``täiendan punkti X``: ``words`` ``after`` or ``before`` the phrase ``anchor``
+    (``pärast sõna „A“ sõnadega „B“``), or a ``sentence`` appended (``lausega``)."""
+
+    targets: tuple[Label, ...]
+    place: str  # after | before | sentence
+    words: str
+    anchor: str | None = None  # None for a sentence
+
+    @property
+    def target(self) -> Label | None:
+        return self.targets[0] if self.targets else None
+
+    @property
+    def where(self) -> str:
+        return _where(self.targets)
+
+
+Edit = Union[Replace, Delete, Amend]
+EDITS = (Replace, Delete, Amend)
+
+Verb = Union[Substitute, Retitle, Insert, Repeal, Renumber, Replace, Delete, Amend]
 
 
 @frozen
@@ -406,10 +473,17 @@ class Item:
     verb: Verb
     content: Content = EMPTY
     location: Location | None = field(default=None, eq=False)
+    applies_from: dt.date | None = None  # "punkti N rakendatakse tagasiulatuvalt alates …": governs facts from then
 
     @property
-    def target(self) -> Label:
+    def target(self) -> Label | None:
+        """The point the item changes (the first of several; None: everywhere)."""
         return self.verb.target
+
+    @property
+    def where(self) -> str:
+        """The target as the DSL writes it: ``9.1.8``, ``8.3 8.6`` or ``everywhere``."""
+        return self.verb.where if isinstance(self.verb, EDITS) else str(self.verb.target)
 
 
 @frozen

@@ -439,11 +439,96 @@ class _Builder(Transformer):
     # --- items ---------------------------------------------------------------------------
 
     def item(self, meta, number, verb, *parts):
+        edits = [part for part in parts if isinstance(part, _EditPart)]
+        applies = [part for part in parts if isinstance(part, _AppliesFrom)]
+        parts = [part for part in parts if not isinstance(part, (_EditPart, _AppliesFrom))]
+        if len(applies) > 1:
+            self._fail(applies[1].meta, "item-field", 'an item has one "applies_from"')
+        applies_from = applies[0].day if applies else None
+        if isinstance(verb, m.EDITS):
+            return m.Item(number, self._edit(meta, verb, edits, parts), self._edit_content(meta, parts),
+                          self._loc(meta), applies_from)
+        if edits:
+            self._fail(edits[0].meta, "bad-edit", f'"{edits[0].keyword}" belongs to an item that replaces, deletes '
+                                                  "or amends part of a point (replace, delete, amend)")
         content_verb = isinstance(verb, (m.Substitute, m.Retitle, m.Insert))
         content = self._content(meta, parts, wording_required=content_verb)
         if not content_verb and (content.facts or content.table or not isinstance(content.wording, m.Unknown)):
             self._fail(meta, "item-content", "a repeal or a renumbering carries only source and note")
-        return m.Item(number, verb, content, self._loc(meta))
+        return m.Item(number, verb, content, self._loc(meta), applies_from)
+
+    def _edit_content(self, meta, parts) -> m.Content:
+        """An edit carries facts (they replace the point's facts of the same name), sources and notes;
+        its wording is computed from the point's, so it carries no text and no table."""
+        content = self._content(meta, parts, wording_required=False)
+        if content.table is not None or content.wording != m.EMPTY.wording:
+            self._fail(meta, "item-content", "a replace, delete or amend computes the point's new text from its "
+                                             "wording; it carries only facts, source, note and applies_from (write a "
+                                             "new text or table as a substitute)")
+        return content
+
+    def _edit(self, meta, verb, edits: list, parts) -> m.Verb:
+        """The verb with its one operation, checked against what the verb allows."""
+        name = type(verb).__name__.lower()
+        wanted = _EDIT_FORMS[name]
+        if len(edits) != 1:
+            where = edits[1].meta if edits else meta
+            self._fail(where, "bad-edit", f"a {name} item holds exactly one operation: {wanted}")
+        edit = edits[0]
+        if edit.form not in _EDIT_ALLOWED[name]:
+            self._fail(edit.meta, "bad-edit", f"a {name} item holds {wanted}, not {edit.written}")
+        if not verb.targets and edit.form in ("delete-sentence", "append-sentence"):
+            self._fail(edit.meta, "bad-edit", "a sentence is counted within one point; name the point instead of everywhere")
+        twice = sorted({str(label) for label in verb.targets if verb.targets.count(label) > 1})
+        if twice:
+            self._fail(meta, "bad-edit", f"the item names {', '.join(twice)} twice")
+        if name == "replace":
+            return m.Replace(verb.targets, edit.phrase, edit.words)
+        if name == "delete":
+            return m.Delete(verb.targets, edit.phrase, edit.sentence)
+        place = {"append-sentence": "sentence", "after": "after", "before": "before"}[edit.form]
+        return m.Amend(verb.targets, place, edit.words, edit.phrase)
+
+    def replace(self, meta, *targets):
+        return m.Replace(_labels(targets), "", "")
+
+    def delete(self, meta, *targets):
+        return m.Delete(_labels(targets))
+
+    def amend(self, meta, *targets):
+        return m.Amend(_labels(targets), "", "")
+
+    def everywhere(self, meta):
+        return _EVERYWHERE
+
+    def edit_words(self, meta, phrase, by=None):
+        phrase = self._phrase(phrase)
+        if by is None:
+            return _EditPart(meta, "words", "delete-words", f'words "{phrase}"', phrase=phrase)
+        return _EditPart(meta, "words", "replace-words", f'words "{phrase}" by "…"', phrase=phrase, words=_string(by))
+
+    def edit_sentence(self, meta, which):
+        if which.type == "INT":
+            number = self._int(which)
+            if number < 1:
+                self._fail(which, "bad-edit", "sentences are counted from 1")
+            return _EditPart(meta, "sentence", "delete-sentence", f"sentence {number}", sentence=number)
+        return _EditPart(meta, "sentence", "append-sentence", 'sentence "…"', words=self._phrase(which))
+
+    def edit_after(self, meta, anchor, words):
+        return _EditPart(meta, "after", "after", 'after "…" words "…"', phrase=self._phrase(anchor), words=self._phrase(words))
+
+    def edit_before(self, meta, anchor, words):
+        return _EditPart(meta, "before", "before", 'before "…" words "…"', phrase=self._phrase(anchor), words=self._phrase(words))
+
+    def _phrase(self, token: Token) -> str:
+        text = _string(token)
+        if not text.strip():
+            self._fail(token, "bad-edit", "a quoted phrase of an edit holds words; this one is empty")
+        return text
+
+    def item_applies_from(self, meta, date):
+        return _AppliesFrom(meta, self._date(date))
 
     def item_number(self, meta, token):
         return None if str(token) == "?" else str(token)
@@ -469,6 +554,45 @@ class _Builder(Transformer):
         if self._int(by) == 0:
             self._fail(by, "bad-renumber", "a renumbering moves by a non-zero number")
         return m.Renumber(first, last, int(by))
+
+
+_EVERYWHERE = "everywhere"
+
+# What each edit verb holds, as the error message words it, and which operations those are.
+_EDIT_FORMS = {
+    "replace": 'words "A" by "B"',
+    "delete": 'words "A" or sentence N',
+    "amend": 'after "A" words "B", before "A" words "B" or sentence "…"',
+}
+_EDIT_ALLOWED = {
+    "replace": ("replace-words",),
+    "delete": ("delete-words", "delete-sentence"),
+    "amend": ("after", "before", "append-sentence"),
+}
+
+
+@attrs.frozen
+class _EditPart:
+    """One operation read inside an item's braces, before its verb is known to allow it."""
+
+    meta: object = attrs.field(eq=False)
+    keyword: str
+    form: str  # replace-words | delete-words | delete-sentence | after | before | append-sentence
+    written: str
+    phrase: str | None = None
+    words: str = ""
+    sentence: int | None = None
+
+
+@attrs.frozen
+class _AppliesFrom:
+    meta: object = attrs.field(eq=False)
+    day: dt.date
+
+
+def _labels(targets) -> tuple[m.Label, ...]:
+    """The targets of an edit; ``everywhere`` is none."""
+    return () if targets == (_EVERYWHERE,) else tuple(targets)
 
 
 def _attach(act: m.Act, parts: dict, builder: _Builder) -> m.Act:

@@ -36,7 +36,9 @@ def print_act(act: m.Act, documents: tuple[m.Document, ...] = (), readings: tupl
         lines += ["", f"{point.kind} {point.label} {{", *_content(point.content), "}"]
     for item in act.items:
         head = f"item {item.number or '?'} {_verb(item.verb)}"
-        body = _content(item.content, wording=isinstance(item.verb, (m.Substitute, m.Retitle, m.Insert)))
+        body = _edit(item.verb) + _content(item.content, wording=isinstance(item.verb, (m.Substitute, m.Retitle, m.Insert)))
+        if item.applies_from is not None:
+            body.append(f"  applies_from {item.applies_from.isoformat()}")
         lines += ["", f"{head} {{", *body, "}"] if body else ["", head]
     return "\n".join(lines) + "\n"
 
@@ -84,7 +86,25 @@ def _verb(verb: m.Verb) -> str:
         return f"insert {verb.target}" + (f" after {verb.after}" if verb.after else "")
     if isinstance(verb, m.Renumber):
         return f"renumber {verb.target}..{verb.last or ''} by {verb.by:+d}"
+    if isinstance(verb, m.EDITS):
+        return f"{type(verb).__name__.lower()} {verb.where}"
     return f"{type(verb).__name__.lower()} {verb.target}"
+
+
+def _edit(verb: m.Verb) -> list[str]:
+    """The operation line of a replace, delete or amend; none for other verbs."""
+    match verb:
+        case m.Replace(_, phrase, by):
+            return [f"  words {_q(phrase)} by {_q(by)}"]
+        case m.Delete(_, None, sentence):
+            return [f"  sentence {sentence}"]
+        case m.Delete(_, phrase, _):
+            return [f"  words {_q(phrase)}"]
+        case m.Amend(_, "sentence", words, _):
+            return [f"  sentence {_q(words)}"]
+        case m.Amend(_, place, words, anchor):
+            return [f"  {place} {_q(anchor)} words {_q(words)}"]
+    return []
 
 
 def _content(content: m.Content, wording: bool = True) -> list[str]:

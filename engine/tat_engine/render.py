@@ -16,7 +16,8 @@ from . import model as m
 from .answers import ActRef, Answer, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
 from .index import Index
 
-_VERBS = {"substituted": "muudetud", "retitled": "muudetud", "inserted": "lisatud", "repealed": "tunnistatud kehtetuks"}
+_VERBS = {"substituted": "muudetud", "retitled": "muudetud", "inserted": "lisatud", "repealed": "tunnistatud kehtetuks",
+          "replaced": "muudetud", "deleted": "muudetud", "amended": "muudetud"}
 
 
 def annotation(citation: Citation) -> str:
