@@ -193,6 +193,29 @@ def _assumption(act: m.Act) -> Assumption:
     return Assumption(act.number, signed.written, signed.assumed, signed.earliest, signed.latest, signed.reason, signed.supplied)
 
 
+@attrs.frozen
+class _Segment:
+    """What a label answers on ``[start, end)`` by one provision's version; where
+    segments overlap the higher ``rank`` wins (in force 2, renumbered away 1,
+    repealed 0), then the later start. ``began``/``ended``: the acts whose
+    change starts and ends it (their unknown dates may move those days)."""
+
+    start: dt.date
+    end: dt.date
+    rank: int
+    answer: Answer
+    began: frozenset[str]
+    ended: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class _Stretch:
+    start: dt.date
+    end: dt.date
+    answer: Answer | None
+    acts: frozenset[str]  # the acts whose change bounds it
+
+
 def _timelines(index: Index) -> dict[str, Timeline]:
     """Cut each label's life into stretches, each with one precomputed answer.
 
@@ -200,43 +223,45 @@ def _timelines(index: Index) -> dict[str, Timeline]:
     renumbering away of a provision that bore the label answers; failing that,
     no point bore the label.
     """
-    segments: dict[str, list[tuple]] = defaultdict(list)
+    segments: dict[str, list[_Segment]] = defaultdict(list)
     for versions in index.provisions.values():
         for version, following in zip(versions, [*versions[1:], None]):
             label = str(version.label)
+            began = frozenset({version.cause.act})
             if version.repealed:
                 repeal = Repealed(label, version.start, index.cite(version, version.cause), _last_live(versions))
-                segments[label].append((version.start, _FAR, 0, repeal, {version.cause.act}, set()))
+                segments[label].append(_Segment(version.start, _FAR, 0, repeal, began))
                 continue
             end = version.end or _FAR
-            ending = {following.cause.act} if following else set()
-            segments[label].append((version.start, end, 2, index.answers[version.provision, version.number], {version.cause.act}, ending))
+            ending = frozenset({following.cause.act} if following else ())
+            segments[label].append(_Segment(version.start, end, 2, index.answers[version.provision, version.number], began, ending))
             if following is not None and following.label != version.label and not following.repealed:
                 away = Renumbered(label, end, version.provision, str(following.label), index.cite(following, following.cause))
-                segments[label].append((end, _FAR, 1, away, ending, set()))
+                segments[label].append(_Segment(end, _FAR, 1, away, ending))
     return {label: _timeline(index, parts) for label, parts in segments.items()}
 
 
-def _timeline(index: Index, segments: list[tuple]) -> Timeline:
+def _timeline(index: Index, segments: list[_Segment]) -> Timeline:
     causes: dict[dt.date, set[str]] = defaultdict(set)  # day -> acts whose change falls on it
-    for start, end, _, _, began, ended in segments:
-        causes[start] |= began
-        causes[end] |= ended
+    for segment in segments:
+        causes[segment.start] |= segment.began
+        causes[segment.end] |= segment.ended
     bounds = sorted(causes.keys() - {_FAR})
-    stretches = []  # (start, end, answer, acts that bound the stretch)
+    stretches = []
     for start, end in zip(bounds, [*bounds[1:], _FAR]):
-        covering = [s for s in segments if s[0] <= start and end <= s[1]]
-        best = max(covering, key=lambda s: (s[2], s[0]), default=None)
-        stretches.append((start, end, best[3] if best else None, causes[start] | causes[end]))
-    first = next((s for s in stretches if isinstance(s[2], InForce)), None)
-    before = NotYetInForce(first[2].label, first[0], first[2]) if first else None
-    stretches.insert(0, (dt.date.min, bounds[0], before, causes[bounds[0]]))
+        covering = [s for s in segments if s.start <= start and end <= s.end]
+        best = max(covering, key=lambda s: (s.rank, s.start), default=None)
+        stretches.append(_Stretch(start, end, best.answer if best else None, frozenset(causes[start] | causes[end])))
+    first = next((s for s in stretches if isinstance(s.answer, InForce)), None)
+    before = NotYetInForce(first.answer.label, first.start, first.answer) if first else None
+    stretches.insert(0, _Stretch(dt.date.min, bounds[0], before, frozenset(causes[bounds[0]])))
     starts, entries = [], []
-    for start, end, entry, acts in stretches:
-        windows = [index.uncertain[act] for act in sorted(acts) if act in index.uncertain]
-        cuts = sorted({start} | {d for a in windows for d in (a.earliest, a.latest) if start < d < end})
+    for stretch in stretches:
+        windows = [index.uncertain[act] for act in sorted(stretch.acts) if act in index.uncertain]
+        cuts = sorted({stretch.start} | {d for a in windows for d in (a.earliest, a.latest) if stretch.start < d < stretch.end})
         for cut in cuts:
             flagged = tuple(a for a in windows if a.earliest <= cut < a.latest)
+            entry = stretch.answer
             shown = attrs.evolve(entry, assumptions=flagged) if flagged and entry is not None else entry
             if entries and entries[-1] == shown:
                 continue
