@@ -108,22 +108,24 @@ def test_the_sample_ledger_rows_in_equal_rows_out_in_order(law, tmp_path):
     verdicts = {r["line"]: r["verdict"] for r in rows}
     assert verdicts["12"] == verdicts["13"] == verdicts["14"] == "invalid input"
     assert verdicts["15"] == "eligible"  # a negative correction with a note
-    assert sum(count for count, _, _ in summary.totals.values()) == len(source)
+    assert sum(total.lines for total in summary.totals) == len(source)
 
 
 def test_the_summary_equals_the_sum_of_its_rows(law, tmp_path):
     out = tmp_path / "verdicts.json"
     summary = check_ledger(law, SAMPLE, out, AUDIT, progress=False)
     rows = [json.loads(line) for line in out.open(encoding="utf-8")]
-    for (activity, verdict), (count, amount, eligible) in summary.totals.items():
-        mine = [r for r in rows if r["activity"] == activity and r["verdict"] == verdict]
-        assert count == len(mine)
-        assert eligible == sum(int(Decimal(r["eligible_amount"]) * 100) for r in mine)
-    good = sum(e for (a, _), (_, _, e) in summary.totals.items() if a == "2.1")
-    assert summary.budget["2.1"][:2] == (good, 96560800)
+    for total in summary.totals:
+        mine = [r for r in rows if r["activity"] == total.activity and r["verdict"] == total.verdict]
+        assert total.lines == len(mine)
+        assert total.eligible == sum(int(Decimal(r["eligible_amount"]) * 100) for r in mine)
+    good = sum(t.eligible for t in summary.totals if t.activity == "2.1")
+    (line,) = [b for b in summary.budget if b.activity == "2.1"]
+    assert (line.eligible, line.budget) == (good, 96560800)
     personnel = sum(int(Decimal(r["eligible_amount"]) * 100) for r in rows
                     if r["activity"] == "2.1" and r["category"] == "7.1.3.1" and r["verdict"] == "eligible")
-    assert summary.indirect["2.1"] == (personnel, Decimal("15"), personnel * 15 // 100)
+    (indirect,) = [i for i in summary.indirect if i.activity == "2.1"]
+    assert (indirect.direct_personnel, indirect.percent, indirect.entitlement) == (personnel, Decimal("15"), personnel * 15 // 100)
 
 
 def test_parquet_in_and_out(law, tmp_path):

@@ -152,7 +152,7 @@ def test_a_ragged_row_after_the_first_quick_batches_restarts_without_doubling_ro
     data = text(*[{}] * 300, ["301", "2.1"], *[{}] * 20)
     summary, rows = run(law, tmp_path, data)
     assert [row["line"] for row in rows] == [str(n) for n in range(1, 322)] and summary.rows == 321
-    assert sum(count for count, _, _ in summary.totals.values()) == 321
+    assert sum(total.lines for total in summary.totals) == 321
     assert [row["line"] for row in rows if row["verdict"] == "invalid input"] == ["301"]
 
 
@@ -299,7 +299,8 @@ def test_a_formula_cell_is_text_in_csv_output_and_untouched_in_json(law, tmp_pat
 def test_totals_are_exact_integer_cents(law, tmp_path):
     big = "999999999999.99"
     summary, rows = run(law, tmp_path, text(*[{"amount": big}] * 1000, {"amount": "0.01"}))
-    assert summary.totals["2.1", "eligible"] == [1001, 1000 * 99999999999999 + 1, 1000 * 99999999999999 + 1]
+    total = summary.total("2.1", "eligible")
+    assert (total.lines, total.amount, total.eligible) == (1001, 1000 * 99999999999999 + 1, 1000 * 99999999999999 + 1)
 
 
 # --- generated dirty ledgers ---------------------------------------------------------------------------
@@ -370,7 +371,7 @@ def test_a_dirty_ledger_keeps_every_row_in_order_with_reasons_and_exact_totals(l
         entry = counted.setdefault((row["activity"], row["verdict"]), [0, 0])
         entry[0] += 1
         entry[1] += int(Decimal(row["eligible_amount"]) * 100)
-    assert {key: [count, eligible] for key, (count, _, eligible) in summary.totals.items()} == counted
+    assert {(t.activity, t.verdict): [t.lines, t.eligible] for t in summary.totals} == counted
     assert summary.invalid == sum(row["verdict"] == "invalid input" for row in rows)
 
 

@@ -316,12 +316,12 @@ def _words(change) -> list[list[str]] | None:
 def _summary(summary) -> dict:
     return {
         "rows": summary.rows, "as_of": summary.law_on.isoformat(),
-        "totals": [{"activity": a, "verdict": v, "lines": n, "amount_cents": amount, "eligible_cents": good}
-                   for (a, v), (n, amount, good) in sorted(summary.totals.items())],
-        "indirect": [{"activity": a, "direct_personnel_cents": c, "rate_percent": str(p), "entitlement_cents": e}
-                     for a, (c, p, e) in summary.indirect.items()],
-        "budget": [{"activity": a, "eligible_cents": good, "budget_cents": total, "esf_cents": esf, "national_cents": national}
-                   for a, (good, total, esf, national) in summary.budget.items()],
+        "totals": [{"activity": t.activity, "verdict": t.verdict, "lines": t.lines, "amount_cents": t.amount,
+                    "eligible_cents": t.eligible} for t in summary.totals],
+        "indirect": [{"activity": i.activity, "direct_personnel_cents": i.direct_personnel, "rate_percent": str(i.percent),
+                      "entitlement_cents": i.entitlement} for i in summary.indirect],
+        "budget": [{"activity": b.activity, "eligible_cents": b.eligible, "budget_cents": b.budget, "esf_cents": b.esf,
+                    "national_cents": b.national} for b in summary.budget],
     }
 
 

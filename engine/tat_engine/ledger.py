@@ -56,7 +56,7 @@ import pyarrow.parquet as pq
 from attrs import frozen
 
 from . import model as m
-from .eligibility import INVALID, VERDICTS, Codes, Judged, Lines, judge
+from .eligibility import INVALID, PARTIAL, VERDICTS, Codes, Judged, Lines, judge
 from . import dates
 from .errors import LedgerError, QueryError
 from .law import Law
@@ -641,17 +641,57 @@ class Problem:
 
 
 @frozen
+class Total:
+    """The lines of one activity with one verdict: how many, their amount and what is eligible (cents)."""
+
+    activity: str
+    verdict: str
+    lines: int
+    amount: int
+    eligible: int
+
+
+@frozen
+class Indirect:
+    """Indirect costs due at the flat rate (7.1.3.2.2) on an activity's eligible direct personnel costs."""
+
+    activity: str
+    direct_personnel: int  # cents
+    percent: Decimal
+    entitlement: int  # cents
+
+
+@frozen
+class BudgetLine:
+    """An activity's eligible amount against its budget and the budget's ESF and national parts
+    (cents; None: not in the sources on the decision date)."""
+
+    activity: str
+    eligible: int
+    budget: int | None
+    esf: int | None
+    national: int | None
+
+    @property
+    def over(self) -> bool:
+        return self.budget is not None and self.eligible > self.budget
+
+
+@frozen
 class Summary:
     """Totals of a checked ledger, per activity and verdict, against the budget."""
 
     rows: int
-    totals: dict  # (activity, verdict) -> [lines, amount cents, eligible cents]
-    indirect: dict  # activity -> (direct personnel eligible cents, rate, entitlement cents)
-    budget: dict  # activity -> (eligible cents, budget cents | None, esf cents | None, national cents | None)
+    totals: tuple[Total, ...]  # by activity, then verdict
+    indirect: tuple[Indirect, ...]
+    budget: tuple[BudgetLine, ...]
     law_on: dt.date
     source: Source | None = None  # how the file was read (encoding, separator)
     problems: tuple[Problem, ...] = ()  # the first invalid rows, at most SHOWN_PROBLEMS
     invalid: int = 0  # how many rows are invalid input
+
+    def total(self, activity: str, verdict: str) -> Total | None:
+        return next((t for t in self.totals if (t.activity, t.verdict) == (activity, verdict)), None)
 
 
 SHOWN_PROBLEMS = 20
@@ -689,7 +729,8 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     finally:
         if bar is not None:
             bar.close()
-    return Summary(rows, dict(totals), _indirect(law, as_of, personnel), _budget(law, as_of, totals), as_of,
+    named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
+    return Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of,
                    ledger.source, tuple(problems), invalid)
 
 
@@ -713,7 +754,7 @@ def _add(totals, personnel, lines: Lines, judged: Judged, direct: str | None) ->
         entry[1] += amounts[key]
         entry[2] += eligible[key]
     if direct is not None:
-        mine = lines.category.eq(direct) & (judged.verdict <= 1)
+        mine = lines.category.eq(direct) & (judged.verdict <= PARTIAL)  # eligible or partially eligible
         keys = np.where(mine, lines.activity.codes, len(activities)).astype(np.int64)
         for activity, cents in zip(activities, _sums(keys, judged.eligible, len(activities))):
             if cents:
@@ -758,15 +799,16 @@ def _fact(law: Law, on: dt.date, name: str):
     return None
 
 
-def _indirect(law: Law, on: dt.date, personnel: dict) -> dict:
+def _indirect(law: Law, on: dt.date, personnel: dict) -> tuple[Indirect, ...]:
     rate = _fact(law, on, "indirect_rate")
     if rate is None or not isinstance(rate[1].value, m.Rate):
-        return {}
+        return ()
     percent = rate[1].value.percent
-    return {activity: (cents, percent, int(Decimal(cents) * percent / 100)) for activity, cents in sorted(personnel.items())}
+    return tuple(Indirect(activity, cents, percent, int(Decimal(cents) * percent / 100))
+                 for activity, cents in sorted(personnel.items()))
 
 
-def _budget(law: Law, on: dt.date, totals: dict) -> dict:
+def _budget(law: Law, on: dt.date, totals: tuple[Total, ...]) -> tuple[BudgetLine, ...]:
     """Eligible amounts against each activity's budget and its ESF / national parts (section 6)."""
     budget: dict[str, dict] = defaultdict(dict)
     for answer in law.in_force(on):
@@ -776,12 +818,12 @@ def _budget(law: Law, on: dt.date, totals: dict) -> dict:
                 share = parts[3] if len(parts) > 3 else "total"
                 budget[f"{parts[1]}.{parts[2]}"][share] = int(fact.value.value * 100)
     eligible: dict[str, int] = defaultdict(int)
-    for (activity, _), (_, _, good) in totals.items():
-        eligible[activity] += good
+    for total in totals:
+        eligible[total.activity] += total.eligible
     shown = set(budget) | {activity for activity, cents in eligible.items() if cents}
-    return {activity: (eligible.get(activity, 0), budget.get(activity, {}).get("total"),
-                       budget.get(activity, {}).get("esf"), budget.get(activity, {}).get("national"))
-            for activity in sorted(shown)}
+    return tuple(BudgetLine(activity, eligible.get(activity, 0), budget.get(activity, {}).get("total"),
+                            budget.get(activity, {}).get("esf"), budget.get(activity, {}).get("national"))
+                 for activity in sorted(shown))
 
 
 class _Output:
@@ -892,16 +934,17 @@ def describe_summary(summary: Summary) -> str:
                      + (", the first:" if summary.problems else ""))
         lines += [f"  row {problem.row}: {problem.reason}" for problem in summary.problems]
     lines += ["", "activity  verdict              lines        amount      eligible"]
-    for (activity, verdict), (count, amount, good) in sorted(summary.totals.items()):
-        lines.append(f"{activity:9} {verdict:18} {count:7} {_euro(amount):>13} {_euro(good):>13}")
+    for t in summary.totals:
+        lines.append(f"{t.activity:9} {t.verdict:18} {t.lines:7} {_euro(t.amount):>13} {_euro(t.eligible):>13}")
     if summary.indirect:
         lines += ["", "indirect costs at the flat rate (7.1.3.2.2): activity, eligible direct personnel costs, entitlement"]
-        lines += [f"{a:9} {_euro(c):>13} × {p}% = {_euro(e):>12}" for a, (c, p, e) in summary.indirect.items()]
+        lines += [f"{i.activity:9} {_euro(i.direct_personnel):>13} × {i.percent}% = {_euro(i.entitlement):>12}"
+                  for i in summary.indirect]
     lines += ["", "eligible against the budget (section 6): activity, eligible, budget, ESF part, national part"]
-    for activity, (good, total, esf, national) in summary.budget.items():
-        fields = [_euro(v) if v is not None else "not in the sources" for v in (total, esf, national)]
-        over = "  OVER BUDGET" if total is not None and good > total else ""
-        lines.append(f"{activity:9} {_euro(good):>13} {fields[0]:>13} {fields[1]:>13} {fields[2]:>13}{over}")
+    for b in summary.budget:
+        fields = [_euro(v) if v is not None else "not in the sources" for v in (b.budget, b.esf, b.national)]
+        over = "  OVER BUDGET" if b.over else ""
+        lines.append(f"{b.activity:9} {_euro(b.eligible):>13} {fields[0]:>13} {fields[1]:>13} {fields[2]:>13}{over}")
     return "\n".join(lines)
 
 
