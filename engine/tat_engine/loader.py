@@ -121,29 +121,36 @@ def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) ->
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
     index.diagnostics = tuple(_with_context(diagnostics, sources))
-    index.worlds = _date_worlds(corpus)
+    index.worlds, warnings = _date_worlds(corpus)
+    index.diagnostics += warnings
     index.attach_alternatives()
     return index
 
 
-def _date_worlds(corpus: m.Corpus) -> tuple:
-    """The index once for each end of every unknown act date (every combination),
-    as ``(conditions, index)``: answers that differ between them hinge on that date."""
-    from itertools import product
+MAX_OPEN_DATES = 4  # open act dates whose worlds are built; more are answered at their assumed dates, flagged
 
+
+def _date_worlds(corpus: m.Corpus) -> tuple[tuple, tuple[Diagnostic, ...]]:
+    """The index once for each end of each unknown act date (the other open dates at
+    their assumptions), as ``(conditions, index)``: answers that differ between them
+    hinge on that date. Two worlds an open date, not every combination: the
+    combinations grow as 2^n. A corpus with more than ``MAX_OPEN_DATES`` open dates
+    gets no worlds (its answers keep their ASSUMPTION flags) and a warning saying so."""
     from .consolidate import consolidate
     from .possible import DateCondition
 
     open_acts = [act for act in corpus.acts if isinstance(act.signed, m.UncertainDate) and not act.signed.supplied
                  and act.in_force is None]
-    ends = [[DateCondition(act.number, act.signed.written, day, end)
-             for day, end in ((act.signed.earliest, "earliest"), (act.signed.latest, "latest"))] for act in open_acts]
+    if len(open_acts) > MAX_OPEN_DATES:
+        message = (f"{len(open_acts)} acts have dates the sources give only by bounds; answers are computed at the "
+                   f"assumed dates and flagged, not at each end of the bounds (that is done for at most {MAX_OPEN_DATES})")
+        return (), (Diagnostic("warning", "open-dates", message),)
     worlds = []
-    for conditions in product(*ends):
-        dated = with_dates(corpus, {c.act: c.day for c in conditions}, supplied=False)
-        history, _ = consolidate(dated)
-        worlds.append((tuple(conditions), Index(history, readings=corpus.readings)))
-    return tuple(worlds) if open_acts else ()
+    for act in open_acts:
+        for day, end in ((act.signed.earliest, "earliest"), (act.signed.latest, "latest")):
+            history, _ = consolidate(with_dates(corpus, {act.number: day}, supplied=False))
+            worlds.append(((DateCondition(act.number, act.signed.written, day, end),), Index(history, readings=corpus.readings)))
+    return tuple(worlds), ()
 
 
 def _with_context(diagnostics: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:
