@@ -100,6 +100,14 @@ def read(folder: str, name: str) -> bytes | None:
     return _read(folder, name, 0o022)
 
 
+def is_own_file(path: str) -> bool:
+    """Whether ``path`` is a regular file of this user that others cannot write (not a link)."""
+    try:
+        return _owned_and_private(os.lstat(path), stat.S_ISREG, 0o022)
+    except OSError:
+        return False
+
+
 def write(folder: str, name: str, data: bytes) -> None:
     """Put ``data`` at ``name`` atomically: a fresh temporary file, then a rename over
     whatever was there (a planted link is replaced, not followed). Raises OSError."""

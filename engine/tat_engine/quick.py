@@ -86,10 +86,10 @@ def write(index, path: str, current: str) -> bool:
         db = sqlite3.connect(":memory:")
         try:
             with db:
-                db.execute("CREATE TABLE stamp (value TEXT)")
+                db.execute("CREATE TABLE stamp (value TEXT, mac BLOB)")
                 db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, mac BLOB, "
                            "PRIMARY KEY (label, start)) WITHOUT ROWID")
-                db.execute("INSERT INTO stamp VALUES (?)", (current,))
+                db.execute("INSERT INTO stamp VALUES (?, ?)", (current, cachedir.mac(secret, b"stamp", current.encode())))
                 db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows())
             data = db.serialize()
         finally:
@@ -101,15 +101,16 @@ def write(index, path: str, current: str) -> bool:
 
 
 def fresh(path: str, current: str) -> bool:
-    """Whether the table at ``path`` was written for ``current``."""
+    """Whether the table at ``path`` was written, by this user's engine, for ``current``."""
     import sqlite3
 
     try:
         with _connect(path) as db:
-            row = db.execute("SELECT value FROM stamp").fetchone()
+            row = db.execute("SELECT value, mac FROM stamp").fetchone()
     except (OSError, sqlite3.Error):
         return False
-    return row is not None and row[0] == current
+    secret = row is not None and row[0] == current and cachedir.secret(os.path.dirname(path))
+    return bool(secret) and row[1] == cachedir.mac(secret, b"stamp", current.encode())
 
 
 def point(args: list[str]) -> str | None:
@@ -145,7 +146,7 @@ def point(args: list[str]) -> str | None:
         day = dt.date.fromisoformat(value)
         path = table_path(corpus)
         with _connect(path) as db:
-            (written,) = db.execute("SELECT value FROM stamp").fetchone()
+            (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is the loader's)
             current = stamp(corpus)
             if written != current:
                 return None
@@ -165,14 +166,16 @@ def point(args: list[str]) -> str | None:
 
 
 def _connect(path: str):
-    """The table at ``path``, read-only, never through a symbolic link, only in a safe cache directory."""
+    """The table at ``path``, read-only, never through a symbolic link, only in a safe cache directory.
+    Only this user can swap the file between the check and the open (the directory is theirs alone),
+    and a row is believed only with its MAC."""
     import contextlib
     import sqlite3
 
-    if cachedir.directory() != os.path.dirname(path):
-        raise OSError(f"{os.path.dirname(path)} is not a safe cache directory")
+    if cachedir.directory() != os.path.dirname(path) or not cachedir.is_own_file(path):
+        raise OSError(f"{path} is not a table in a safe cache directory")  # (sqlite3 cannot refuse links itself)
     name = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro&nofollow=1", uri=True))
+    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro", uri=True))
 
 
 def _mac(secret: bytes, current: str, label: str, start: int, end: int | None, text: str | None) -> bytes:
