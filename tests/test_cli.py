@@ -189,3 +189,12 @@ def test_an_applications_file_with_a_bom_keeps_the_applicant(capsys, cache, tmp_
     assert all("\ufeff" not in name for a in read_applications(marked) for name, _ in a.fields)
     code, out, _ = run(capsys, "check-applications", str(marked), "--instrument", "safety-2023", "--as-of", "2023-05-15")
     assert code == 0 and "Tartu vald: admissible" in out
+
+
+def test_check_json_of_a_broken_corpus_is_data_too(capsys, cache, tmp_path):
+    bad = tmp_path / "bad.tat"
+    bad.write_text('act "1" { kind directive signed 2015-13-01 }', encoding="utf-8")
+    code, out, err = run(capsys, "check", "--corpus", str(bad), "--json")
+    [diagnostic] = json.loads(out)["diagnostics"]
+    assert code == 1 and diagnostic["severity"] == "error" and diagnostic["location"]["line"] == 1
+    assert f"{bad}:1:33: error:" in err

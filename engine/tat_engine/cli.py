@@ -60,6 +60,8 @@ def _main(argv: list[str]) -> int:
         return args.run(args)
     except CorpusError as error:
         print("\n".join(d.render() for d in error.diagnostics), file=sys.stderr)
+        if getattr(args, "json", False):  # the diagnostics are the answer: as data too
+            _emit(args, {"diagnostics": list(error.diagnostics)}, "")
         return 1
     except TatError as error:
         print(f"tat: {error}", file=sys.stderr)
