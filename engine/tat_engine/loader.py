@@ -32,7 +32,6 @@ from .instruments import DEFAULT, INSTRUMENTS
 FORMAT = "tat-index-4"  # bump when the pickled classes or the sealed file change
 
 
-
 def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:
     """A shipped corpus as ``(path, text)``, folder by folder (the TAT: ``tat/`` then ``amendments/``)."""
     folders = INSTRUMENTS.get(instrument)
