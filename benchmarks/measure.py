@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tat_engine
-from tat_engine import graph
+from tat_engine import cachedir, graph
 from tat_engine.consolidate import consolidate
 from tat_engine.index import Index
 from tat_engine.law import Law
@@ -248,8 +248,9 @@ def _stages(sources: list[tuple[str, str]]) -> dict[str, float]:
 
 def cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
     """``tat_engine.load()`` from a warm cache next to the least a cached load can
-    do: ``pickle.load`` of the same file with the collector paused (as the loader
-    pauses it); the gap is the cache key (hashing the corpus) and the answer table."""
+    do: ``pickle.loads`` of the same file's payload with the collector paused (as the
+    loader pauses it); the gap is the cache key (hashing the corpus), the seal's
+    HMAC and the answer table."""
     def load():
         return tat_engine.load(corpus.paths)
 
@@ -257,8 +258,7 @@ def cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
     path = max(cache.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
 
     def unpickle():
-        with path.open("rb") as handle:
-            return pickle.load(handle)
+        return pickle.loads(path.read_bytes()[cachedir.HEADER:])
 
     engine, base = best_pair(load, paused(unpickle), settings.repeat)
     size = path.stat().st_size / 1e6

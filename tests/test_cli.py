@@ -138,3 +138,63 @@ def test_deadline_and_calendar_commands(capsys, cache, tmp_path):
     assert ics.read_bytes().count(b"BEGIN:VEVENT") == 2
     code, _, err = run(capsys, "deadline", "report-check")
     assert code == 1 and "needs --trigger" in err
+
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def test_check_applications_json_is_data(capsys, cache):
+    code, out, _ = run(capsys, "check-applications", str(EXAMPLES / "applications.csv"), "--instrument", "safety-2023",
+                       "--as-of", "2023-05-15", "--json")
+    decisions = json.loads(out)
+    assert code == 0 and decisions[0]["application"]["applicant"] == "Tartu vald"
+    documents = decisions[0]["application"]["documents"]  # a set: a sorted list
+    assert documents == sorted(documents) and "taotlusvorm" in documents
+
+
+def test_check_json_is_data(capsys, cache):
+    code, out, _ = run(capsys, "check", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["acts"] == 5 and data["warnings"] == len(data["diagnostics"]) > 0
+    assert "double-change" in {d["code"] for d in data["diagnostics"]}
+
+
+@pytest.mark.parametrize("argv", [["text", "--as-of", "2021-01-01"], ["text", "--as-of", "2021-01-01", "--json"],
+                                  ["point", "11.3", "--as-of", "2019-06-01"], ["history", "9.1.10"]])
+def test_a_reader_that_went_away_ends_quietly(cache, argv):
+    """``tat text … | head -1``: the reader closes the pipe; no traceback, the status of SIGPIPE."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TAT_CACHE_DIR": str(cache), "PYTHONPATH": str(Path(tat_engine.__file__).parents[1])}
+    subprocess.run([sys.executable, "-m", "tat_engine.cli", *argv], env=env, capture_output=True, check=True)  # warm
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first line is written
+    try:
+        done = subprocess.run([sys.executable, "-m", "tat_engine.cli", *argv], env=env, stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(writer)
+    assert done.stderr == "" and done.returncode == 141
+
+
+def test_an_applications_file_with_a_bom_keeps_the_applicant(capsys, cache, tmp_path):
+    from tat_engine.admission import read_applications
+
+    plain = EXAMPLES / "applications.csv"
+    marked = tmp_path / "applications.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())  # as a spreadsheet saves "CSV UTF-8"
+    assert [a.applicant for a in read_applications(marked)] == [a.applicant for a in read_applications(plain)]
+    assert all("\ufeff" not in name for a in read_applications(marked) for name, _ in a.fields)
+    code, out, _ = run(capsys, "check-applications", str(marked), "--instrument", "safety-2023", "--as-of", "2023-05-15")
+    assert code == 0 and "Tartu vald: admissible" in out
+
+
+def test_check_json_of_a_broken_corpus_is_data_too(capsys, cache, tmp_path):
+    bad = tmp_path / "bad.tat"
+    bad.write_text('act "1" { kind directive signed 2015-13-01 }', encoding="utf-8")
+    code, out, err = run(capsys, "check", "--corpus", str(bad), "--json")
+    [diagnostic] = json.loads(out)["diagnostics"]
+    assert code == 1 and diagnostic["severity"] == "error" and diagnostic["location"]["line"] == 1
+    assert f"{bad}:1:33: error:" in err

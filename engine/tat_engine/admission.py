@@ -204,7 +204,8 @@ def read_applications(path) -> list[Application]:
     from .errors import QueryError
 
     found = []
-    with open(path, encoding="utf-8", newline="") as handle:
+    # utf-8-sig: a spreadsheet's BOM is no part of the first column's name ("applicant")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
             try:
                 submitted = dt.datetime.fromisoformat(row.pop("submitted_at").strip())

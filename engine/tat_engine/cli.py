@@ -24,7 +24,28 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """The command line; a reader that went away (``tat text … | head -1``) ends it quietly
+    with 141, the status of a command stopped by SIGPIPE, as ``cat`` or ``yes`` would end."""
+    try:
+        code = _main(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's own flush at exit
+    except BrokenPipeError:
+        _discard_stdout()
+        return 141
+    return code
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit has nowhere to fail."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file (tests capture it): nothing will flush to the pipe
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["point"]:
         from .quick import point
 
@@ -39,12 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except CorpusError as error:
         print("\n".join(d.render() for d in error.diagnostics), file=sys.stderr)
+        if getattr(args, "json", False):  # the diagnostics are the answer: as data too
+            _emit(args, {"diagnostics": list(error.diagnostics)}, "")
         return 1
     except TatError as error:
         print(f"tat: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        return 0
+        raise  # the reader went away: main ends quietly
     except OSError as error:  # a corpus path that is not there, an .ics that cannot be written
         print(f"tat: {error.strerror or error}: {error.filename}", file=sys.stderr)
         return 1
@@ -173,10 +196,11 @@ def _acts(args) -> int:
 
 def _check(args) -> int:
     law = _law(args)
-    for diagnostic in law.diagnostics:
-        print(diagnostic.render())
-    print(f"{len(law.acts())} acts, {len(law.index.provisions)} provisions, {len(law.diagnostics)} warnings")
-    return 0
+    acts, provisions, diagnostics = len(law.acts()), len(law.index.provisions), list(law.diagnostics)
+    lines = [diagnostic.render() for diagnostic in diagnostics]
+    lines.append(f"{acts} acts, {provisions} provisions, {len(diagnostics)} warnings")
+    data = {"acts": acts, "provisions": provisions, "warnings": len(diagnostics), "diagnostics": diagnostics}
+    return _emit(args, data, "\n".join(lines))
 
 
 def _lint(args) -> int:

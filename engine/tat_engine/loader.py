@@ -1,9 +1,13 @@
 """Load a corpus: parse -> replay -> index -> graph checks, cached.
 
 The built :class:`~tat_engine.index.Index` is pickled under a key made of the
-engine version, the grammar, every corpus file and the user's assumed dates,
-so a query starts from the cache and imports neither lark nor networkx.
-The cache lives in ``$TAT_CACHE_DIR`` or ``~/.cache/tat-engine``.
+bytes of the engine's code, the grammar, every corpus file and the user's assumed
+dates, so a query starts from the cache and imports neither lark nor networkx.
+The cache lives in ``$TAT_CACHE_DIR`` or ``~/.cache/tat-engine`` and is optional:
+the pickle is sealed with an HMAC under a per-user key and unpickled only when the
+seal holds (why, and the directory's rules: :mod:`tat_engine.cachedir`); a file
+that is missing, corrupt, planted or unreadable is rebuilt, and a directory that
+cannot be written only means building in memory.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from pathlib import Path
 
 import attrs
 
+from . import cachedir
 from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret_in, source_lines
 from .index import Index
 from .instruments import DEFAULT, INSTRUMENTS
 
-FORMAT = "tat-index-3"  # bump when the pickled classes change
-
+FORMAT = "tat-index-4"  # bump when the pickled classes or the sealed file change
 
 
 def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:
@@ -188,12 +192,11 @@ def load_index(
         table = tuple(map(str, paths))
     if not cache:
         return build(sources, assume)
-    path = _cache_dir() / f"{_key(sources, assume or {})}.pickle"
-    try:
-        with path.open("rb") as handle, _no_gc():
-            index = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        index = _build_and_store(sources, assume, path)
+    key = _key(sources, assume or {})
+    index = _cached(key)
+    if index is None:
+        index = build(sources, assume)
+        _store(key, index)
     if tabled:
         _refresh_quick_table(index, table)
     return index
@@ -203,24 +206,34 @@ def _refresh_quick_table(index: Index, paths: tuple[str, ...]) -> None:
     from . import quick
 
     current = quick.stamp(paths)
-    if quick.fresh(quick.table_path(paths), current):
-        return
-    try:
-        quick.write(index, quick.table_path(paths), current)
-    except OSError:
-        pass  # the command line then asks the full engine
+    if not quick.fresh(quick.table_path(paths), current):
+        quick.write(index, quick.table_path(paths), current)  # when it cannot, the command line asks the engine
 
 
-def _build_and_store(sources, assume, path: Path) -> Index:
-    index = build(sources, assume)
+def _cached(key: str) -> Index | None:
+    """The index sealed under ``key``, or None: nothing is unpickled before its seal is checked."""
+    folder = cachedir.directory()
+    secret = folder and cachedir.secret(folder)
+    payload = secret and cachedir.unseal(secret, key, cachedir.read(folder, f"{key}.pickle"))
+    if not payload:
+        return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(path)
+        with _no_gc():
+            return pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - sealed by this engine yet unreadable: build it again
+        return None
+
+
+def _store(key: str, index: Index) -> None:
+    folder = cachedir.directory(create=True)
+    secret = folder and cachedir.secret(folder, create=True)
+    if not secret:
+        return  # no safe place: the next run builds again
+    try:
+        payload = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+        cachedir.write(folder, f"{key}.pickle", cachedir.seal(secret, key, payload))
     except OSError:
         pass  # a read-only home still answers, only slower
-    return index
 
 
 @contextlib.contextmanager
@@ -237,10 +250,6 @@ def _no_gc():
         if enabled:
             gc.freeze()
             gc.enable()
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("TAT_CACHE_DIR") or Path.home() / ".cache" / "tat-engine")
 
 
 def _key(sources: list[tuple[str, str]], assume: dict[str, dt.date]) -> str:

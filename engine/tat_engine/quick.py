@@ -4,26 +4,31 @@
 the start-up of a bare interpreter, and importing attrs alone costs three times
 that. So when the loader has a corpus's index from its cache it also writes,
 per label, the start days (as ordinals) and the rendered answer of each
-stretch; this module reads one label's row with sqlite3, marshal and bisect. Whatever it cannot answer exactly (a label
-no point bore, a bad date, a stale table) gives None, and the caller asks the
+stretch; this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
+no point bore, a bad date, a stale or damaged table) gives None, and the caller asks the
 full engine: both print the same text, a tested property.
+
+The table is kept on content: its stamp is a hash of the bytes of the engine's
+code, the grammar and the corpus files (a few milliseconds), so an edit undone with
+``cp -p`` (old size, old time) still reads as changed. Each row carries an HMAC
+over the stamp, the label, the stretch's first and end day and its text under the
+user's cache key (:mod:`tat_engine.cachedir`), so a damaged, planted, missing or
+left-over row is never printed. Rows are plain SQLite columns: nothing read from
+the table can run code or crash the interpreter, as ``marshal`` could (and json
+would cost the import of ``re``, a quarter of a quick answer).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import marshal
 import os
-from bisect import bisect_right
 
+from . import cachedir
 from .instruments import INSTRUMENTS
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 4
-
-
+_FORMAT = 5
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
@@ -36,59 +41,76 @@ def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
 
 def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
     """The table of a shipped instrument or of the DSL files and folders ``corpus``."""
-    root = os.environ.get("TAT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tat-engine")
     key = hashlib.sha256("\0".join(sorted(map(os.path.abspath, _bundled(corpus)))).encode()).hexdigest()[:24]
-    return os.path.join(root, f"quick-{key}.sqlite")
+    return os.path.join(cachedir.root(), f"quick-{key}.sqlite")
 
 
-def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> tuple:
-    """Names, sizes and modification times of the engine's code, grammar and corpus files."""
+def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
+    """A hash of the bytes (and names) of the engine's code, grammar and corpus files."""
     package = os.path.dirname(os.path.abspath(__file__))
     corpus = _bundled(corpus)
-    folders = [os.path.join(package, folder) for folder in ("", "data/grammar")]
     found = []
-    for folder in folders + [path for path in corpus if os.path.isdir(path)]:
+    for folder in [package, os.path.join(package, "data", "grammar")] + [path for path in corpus if os.path.isdir(path)]:
         with os.scandir(folder) as entries:
-            found += [_file(entry.path) for entry in entries if entry.name.endswith((".py", ".lark", ".tat"))]
-    found += [_file(path) for path in corpus if not os.path.isdir(path)]
-    return (_FORMAT, tuple(sorted(found)))
+            found += [entry.path for entry in entries if entry.name.endswith((".py", ".lark", ".tat"))]
+    found += [path for path in corpus if not os.path.isdir(path)]
+    digest = hashlib.sha256(f"tat-quick-{_FORMAT}".encode())
+    for path in sorted(map(os.path.abspath, found)):
+        with open(path, "rb") as handle:
+            data = handle.read()
+        digest.update(b"%s\0%d\0%s" % (path.encode(), len(data), data))
+    return digest.hexdigest()
 
 
-def _file(path: str) -> tuple:
-    info = os.stat(path)
-    return (os.path.abspath(path), info.st_size, info.st_mtime_ns)
-
-
-def write(index, path: str, current: tuple) -> None:
+def write(index, path: str, current: str) -> bool:
     """Render every stretch of every label of ``index`` into the table at ``path``:
-    an SQLite file, so a question reads one label's row, not the whole table."""
+    an SQLite file, so a question reads one label's row, not the whole table.
+    Built in memory and written atomically; False when it cannot be written."""
     import sqlite3
 
     from .render import answer_text
 
-    temporary = f"{path}.{os.getpid()}.tmp"
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with contextlib.closing(sqlite3.connect(temporary)) as db, db:
-        db.execute("CREATE TABLE stamp (value BLOB)")
-        db.execute("CREATE TABLE answers (label TEXT PRIMARY KEY, entry BLOB)")
-        db.execute("INSERT INTO stamp VALUES (?)", (marshal.dumps(current),))
-        db.executemany("INSERT INTO answers VALUES (?, ?)", (
-            (label, marshal.dumps(([start.toordinal() for start in timeline.starts],
-                                   [None if entry is None else answer_text(entry, _ON) for entry in timeline.entries])))
-            for label, timeline in index.labels.items()))
-    os.replace(temporary, path)
+    folder = cachedir.directory(create=True)
+    secret = folder and os.path.dirname(path) == folder and cachedir.secret(folder, create=True)
+    if not secret:
+        return False
+
+    def rows():
+        for label, timeline in index.labels.items():
+            ends = [start.toordinal() for start in timeline.starts[1:]] + [None]
+            for start, end, entry in zip(timeline.starts, ends, timeline.entries):
+                text = None if entry is None else answer_text(entry, _ON)
+                yield label, start.toordinal(), end, text, _mac(secret, current, label, start.toordinal(), end, text)
+
+    try:
+        db = sqlite3.connect(":memory:")
+        try:
+            with db:
+                db.execute("CREATE TABLE stamp (value TEXT, mac BLOB)")
+                db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, mac BLOB, "
+                           "PRIMARY KEY (label, start)) WITHOUT ROWID")
+                db.execute("INSERT INTO stamp VALUES (?, ?)", (current, cachedir.mac(secret, b"stamp", current.encode())))
+                db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows())
+            data = db.serialize()
+        finally:
+            db.close()
+        cachedir.write(folder, os.path.basename(path), data)
+    except (OSError, sqlite3.Error):
+        return False
+    return True
 
 
-def fresh(path: str, current: tuple) -> bool:
-    """Whether the table at ``path`` was written for ``current``."""
+def fresh(path: str, current: str) -> bool:
+    """Whether the table at ``path`` was written, by this user's engine, for ``current``."""
     import sqlite3
 
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            row = db.execute("SELECT value FROM stamp").fetchone()
-    except sqlite3.Error:
+        with _connect(path) as db:
+            row = db.execute("SELECT value, mac FROM stamp").fetchone()
+    except (OSError, sqlite3.Error):
         return False
-    return row is not None and marshal.loads(row[0]) == current
+    secret = row is not None and row[0] == current and cachedir.secret(os.path.dirname(path))
+    return bool(secret) and row[1] == cachedir.mac(secret, b"stamp", current.encode())
 
 
 def point(args: list[str]) -> str | None:
@@ -117,20 +139,45 @@ def point(args: list[str]) -> str | None:
     corpus = tuple(corpus) or (f"instrument:{instrument}",)
     import sqlite3
 
+    label, value = " ".join(label.split()).rstrip("."), value.strip()
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
     try:
-        day = dt.date.fromisoformat(value.strip())
-        with contextlib.closing(sqlite3.connect(f"file:{table_path(corpus)}?mode=ro", uri=True)) as db:
-            (written,) = db.execute("SELECT value FROM stamp").fetchone()
-            if marshal.loads(written) != stamp(corpus):
+        day = dt.date.fromisoformat(value)
+        path = table_path(corpus)
+        with _connect(path) as db:
+            (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is the loader's)
+            current = stamp(corpus)
+            if written != current:
                 return None
-            row = db.execute("SELECT entry FROM answers WHERE label = ?", (" ".join(label.split()).rstrip("."),)).fetchone()
-    except (OSError, ValueError, EOFError, TypeError, sqlite3.Error):
+            row = db.execute("SELECT start, end, text, mac FROM answers WHERE label = ? AND start <= ? "
+                             "ORDER BY start DESC LIMIT 1", (label, day.toordinal())).fetchone()
+        if row is None:
+            return None
+        start, end, text, mac = row
+        secret = cachedir.secret(os.path.dirname(path))
+        if not secret or mac != _mac(secret, current, label, start, end, text) or \
+                not start <= day.toordinal() < (end if end is not None else day.toordinal() + 1):
+            return None  # damaged, or a stretch whose neighbour is missing
+    except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
-    return None if row is None else _answer(marshal.loads(row[0]), day)
-
-
-def _answer(entry: tuple, day: dt.date) -> str | None:
-    starts, texts = entry
-    text = texts[bisect_right(starts, day.toordinal()) - 1]
     # None: no point bore the label; the engine finds the near ones
     return None if text is None else text.replace(_ON, day.isoformat(), 1)
+
+
+def _connect(path: str):
+    """The table at ``path``, read-only, never through a symbolic link, only in a safe cache directory.
+    Only this user can swap the file between the check and the open (the directory is theirs alone),
+    and a row is believed only with its MAC."""
+    import contextlib
+    import sqlite3
+
+    if cachedir.directory() != os.path.dirname(path) or not cachedir.is_own_file(path):
+        raise OSError(f"{path} is not a table in a safe cache directory")  # (sqlite3 cannot refuse links itself)
+    name = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro", uri=True))
+
+
+def _mac(secret: bytes, current: str, label: str, start: int, end: int | None, text: str | None) -> bytes:
+    kept = b"-" if text is None else b"+" + text.encode()
+    return cachedir.mac(secret, current.encode(), label.encode(), b"%d" % start, b"%d" % end if end is not None else b"", kept)

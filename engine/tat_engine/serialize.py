@@ -31,6 +31,8 @@ def to_data(value):
         return str(value)
     if isinstance(value, (list, tuple)):
         return [to_data(item) for item in value]
+    if isinstance(value, (set, frozenset)):  # no order of its own: sorted, so the output is stable
+        return sorted((to_data(item) for item in value), key=repr)
     if isinstance(value, dict):
         return {str(key): to_data(item) for key, item in value.items()}
     return value
