@@ -198,3 +198,9 @@ def test_check_json_of_a_broken_corpus_is_data_too(capsys, cache, tmp_path):
     [diagnostic] = json.loads(out)["diagnostics"]
     assert code == 1 and diagnostic["severity"] == "error" and diagnostic["location"]["line"] == 1
     assert f"{bad}:1:33: error:" in err
+
+
+def test_a_day_outside_the_engines_range_is_refused_on_the_quick_path_too(capsys, cache):
+    assert run(capsys, "point", "11.3", "--as-of", "2021-01-01")[0] == 0  # the table is written
+    code, out, err = run(capsys, "point", "11.3", "--as-of", "9999-12-31")
+    assert code != 0 and "1900-01-01..2999-12-31" in err and out == ""

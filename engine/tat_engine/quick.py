@@ -144,6 +144,8 @@ def point(args: list[str]) -> str | None:
         return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
     try:
         day = dt.date.fromisoformat(value)
+        if not 1900 <= day.year <= 2999:  # model.FIRST_DAY..LAST_DAY (not imported: attrs stays unloaded here)
+            return None  # the engine refuses it and says the range
         path = table_path(corpus)
         with _connect(path) as db:
             (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is the loader's)
