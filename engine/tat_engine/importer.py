@@ -1,0 +1,608 @@
+"""An amending act as the ministry publishes it -> a draft DSL file for review.
+
+The act is plain text extracted from PDF (seed 003 lines 15–394 is one). It is
+cut into its head (date, number, title, the act it amends), its items ("1.1
+sõnastan punkti …;") and its tail (entry into force, retroactive application),
+each cleaned of PDF artifacts by :func:`published.clean`. Each item is matched
+against the drafting formulas (DOMAIN.md, "How Estonian amending acts are
+written"); an item no formula reads in full is written as an ``# UNREAD``
+comment, and what the text leaves for a person to decide is flagged ``REVIEW``
+(SPEC-textual.md): the importer never guesses.
+
+>>> estonian_date("1. septembril 2022. a.")
+datetime.date(2022, 9, 1)
+>>> act = read_act(["KÄSKKIRI", "01.09.2022 nr 1-3/45", "Käskkirja muutmine",
+...                 "1. Muudan käskkirja nr 1-3/7 järgmiselt:", "1.1 tunnistan punkti 2.3. kehtetuks."])
+>>> act.items[0].changes[0].operation, act.items[0].changes[0].targets
+('repeal', ('2.3',))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from attrs import evolve, frozen
+
+from .published import clean
+
+# --- dates -----------------------------------------------------------------------
+
+_MONTHS = ("jaanuar", "veebruar", "märts", "aprill", "mai", "juuni", "juuli", "august", "septemb", "oktoob", "novemb",
+           "detsemb")
+_MONTH = "(?:" + "|".join(_MONTHS) + r")[a-zõäöü]*"
+_YEAR_END = r"(?:\.?\s*(?:a\b\.?|aastal?\b))?"  # "2022. a.", "2020.a", "2015. aastal"
+DATE_PATTERN = (rf"(?:\d{{1,2}}\.\s*{_MONTH}\s+\d{{4}}{_YEAR_END}"  # 1. septembril 2022. a.
+                rf"|\d{{4}}\.\s*aasta\s+\d{{1,2}}\.\s*{_MONTH}"  # 2022. aasta 1. septembril
+                rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})")  # 01.09.2022
+_DATE_FORMS = (
+    re.compile(rf"(?P<day>\d{{1,2}})\.\s*(?P<month>{_MONTH})\s+(?P<year>\d{{4}}){_YEAR_END}", re.I),
+    re.compile(rf"(?P<year>\d{{4}})\.\s*aasta\s+(?P<day>\d{{1,2}})\.\s*(?P<month>{_MONTH})", re.I),
+    re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})"),
+)
+
+
+def estonian_date(text: str) -> dt.date | None:
+    """A date as Estonian acts write it: "1. septembril 2022. a.", "1. juulist
+    2015. aastal", "2022. aasta 1. septembril", "01.09.2022"; any case ending of
+    the month name. None when ``text`` is no such date or no calendar day.
+
+    >>> estonian_date("31. märtsini 2020.a"), estonian_date("30.02.2020")
+    (datetime.date(2020, 3, 31), None)
+    """
+    text = text.strip()
+    for pattern in _DATE_FORMS:
+        match = pattern.fullmatch(text.rstrip(".")) or pattern.fullmatch(text)
+        if match:
+            month = match["month"].lower()
+            number = int(month) if month.isdigit() else next(n for n, stem in enumerate(_MONTHS, 1) if month.startswith(stem))
+            try:
+                return dt.date(int(match["year"]), number, int(match["day"]))
+            except ValueError:
+                return None
+    return None
+
+
+# --- what an import holds -------------------------------------------------------------
+
+
+@frozen
+class Lines:
+    """Lines of the input file, 1-based, both included."""
+
+    first: int
+    last: int
+
+    def __str__(self) -> str:
+        return f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}"
+
+
+@frozen
+class Change:
+    """One operation of an item, as the DSL writes it (SPEC-textual.md).
+
+    ``operation`` is substitute | retitle | insert | repeal | renumber (whole
+    points) or replace | delete | amend (part of a point). ``targets`` are point
+    labels, or ``("everywhere",)`` for "läbivalt".
+    """
+
+    operation: str
+    targets: tuple[str, ...]
+    text: str | None = None  # the new wording (substitute, retitle, insert)
+    phrase: str | None = None  # replace: the words replaced; delete: the words left out; amend: the anchor
+    words: str | None = None  # replace: the new words; amend: the words inserted, with their joining space
+    position: str | None = None  # amend: after | before | sentence
+    sentence: int | None = None  # delete: the sentence left out, counted from 1
+    by: int | None = None  # renumber: the shift (the targets are the first label and an open end)
+
+
+@frozen
+class ImportedItem:
+    """An item the importer read: its changes, and why a person must look at it."""
+
+    number: str
+    changes: tuple[Change, ...]
+    lines: Lines
+    flags: tuple[str, ...] = ()
+    applies_from: dt.date | None = None
+    source: str = "act"  # act | memo (an effect the act does not state, e.g. a renumbering)
+
+
+@frozen
+class UnreadItem:
+    """An item no formula reads in full: written only as a comment."""
+
+    number: str
+    text: str
+    lines: Lines
+
+
+@frozen
+class Head:
+    """What the act says of itself; ``None`` where it does not say it."""
+
+    number: str | None = None
+    date_written: str | None = None  # as printed: "01.09.2022", "xx.yy.2020"
+    signed: dt.date | None = None  # None for a placeholder date
+    title: str | None = None
+    amends: str | None = None
+    in_force: dt.date | str | None = None  # a date, "on_signing", or None (not stated)
+    applies_from: dt.date | None = None
+
+
+@frozen
+class Counts:
+    read: int
+    flagged: int
+    unread: int
+    from_memo: int
+
+    def __str__(self) -> str:
+        memo = f"; {self.from_memo} effect(s) read from the memo (flagged)" if self.from_memo else ""
+        return f"items read: {self.read}, flagged: {self.flagged}, unread: {self.unread}{memo}"
+
+
+@frozen
+class Import:
+    head: Head
+    items: tuple[ImportedItem, ...]
+    unread: tuple[UnreadItem, ...]
+    flags: tuple[str, ...]  # about the act as a whole
+
+    @property
+    def counts(self) -> Counts:
+        own = [item for item in self.items if item.source == "act"]
+        return Counts(len({i.number for i in own}), len({i.number for i in own if i.flags}), len(self.unread),
+                      sum(item.source == "memo" for item in self.items))
+
+
+# --- the formulas ----------------------------------------------------------------------
+
+_L = r"(\d+(?:\.\d+)*)\.?"  # a point label; the published text sometimes ends it with a full stop
+_LS = r"(\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+)\d+(?:\.\d+)*\.?)+)"  # "8.3 ja 8.6", "8.3, 8.5 ja 8.6"
+_Q = r"⟨(\d+)⟩"  # a quote, replaced by its index before matching (quotes nest: „„A“ B“)
+_END = r"\s*[;:.]?\s*$"
+_POINT = r"(?:käskkirja\s+)?punkti"
+_WHAT = r"(?:sõna|sõnad|sõnu|sõnade|arvu|arvud|numbrit?|lühendi|lühendit|lühendid|kuupäeva|tekstiosa|lauseosa|teksti)"
+_WITH = r"(?:sõnaga|sõnadega|arvuga|arvudega|numbriga|lühendiga|lühenditega|kuupäevaga|tekstiosaga|lauseosaga|tekstiga)"
+_ORDINALS = ("esimese", "teise", "kolmanda", "neljanda", "viienda", "kuuenda", "seitsmenda", "kaheksanda",
+             "üheksanda", "kümnenda")
+
+FORMULAS = {
+    "substitute": re.compile(rf"^(?:sõnastan|täpsustan) {_POINT} {_L}(?: sõnastust)? järgmiselt:\s*{_Q}{_END}"),
+    "substitute-muudan": re.compile(rf"^muudan {_POINT} {_L} ja sõnastan (?:selle|tema) järgmiselt:\s*{_Q}{_END}"),
+    "substitute-unquoted": re.compile(rf"^(?:sõnastan|täpsustan) {_POINT} {_L}(?: sõnastust)? järgmiselt:\s*(.+)$"),
+    "insert": re.compile(rf"^lisan (?:käskkirja )?(?:punkti|punktiga) {_L} järgmises sõnastuses:\s*{_Q}{_END}"),
+    "insert-sub": re.compile(rf"^täiendan {_POINT} {_L} (?:ala)?punktiga {_L} järgmises sõnastuses:\s*{_Q}{_END}"),
+    "repeal": re.compile(rf"^tunnistan {_POINT} {_L} kehtetuks{_END}"),
+    "repeal-many": re.compile(rf"^tunnistan (?:käskkirja\s+)?punktid {_LS} kehtetuks{_END}"),
+    "replace": re.compile(rf"^asendan (?:käskkirja\s+)?punktis {_L} {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "replace-many": re.compile(rf"^asendan (?:käskkirja\s+)?punktides {_LS} {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "replace-everywhere": re.compile(rf"^asendan (?:käskkirja tekstis läbivalt|läbivalt käskkirja tekstis|käskkirja "
+                                     rf"tekstis) {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "delete-words": re.compile(rf"^jätan (?:käskkirja\s+)?punktist {_L} välja {_WHAT} {_Q}{_END}"),
+    "delete-sentence": re.compile(rf"^jätan (?:käskkirja\s+)?punktist {_L} välja ({'|'.join(_ORDINALS)}) lause{_END}"),
+    "amend-at": re.compile(rf"^täiendan {_POINT} {_L} (pärast|enne) {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "amend-sentence": re.compile(rf"^täiendan {_POINT} {_L} (?:lausega|lausetega) järgmises sõnastuses:\s*{_Q}{_END}"),
+}
+
+_ITEM_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+\S")
+_VERB_HEAD = re.compile(r"^\d+\.\d+\.?\s+(?:sõnastan|täpsustan|muudan|lisan|tunnistan|asendan|jätan|täiendan)\s")
+_PARAGRAPH = re.compile(r"^\d+\.\s+[A-ZÕÄÖÜŠŽ]")
+_DATE_LINE = re.compile(r"^((?:\d{1,2}|[a-zA-Z]{1,2})\.(?:\d{1,2}|[a-zA-Z]{1,4})\.(?:\d{4}|[a-zA-Z]{2,4}))\s+nr\s+(\S+)\s*$")
+_AMENDS = re.compile(r"Muudan .*?käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
+_AMENDS_TITLE = re.compile(r"käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
+_IN_FORCE = re.compile(rf"Käskkiri jõustub (?:(selle allkirjastamisel|allkirjastamisel|allkirjastamise päeval)|({DATE_PATTERN}))\.?")
+_APPLIES = re.compile(r"Käskkirja (?:(?:punkti|punkte|punktid) (?P<items>\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+)\d+(?:\.\d+)*\.?)*) )?"
+                      rf"rakendatakse (?:tagasiulatuvalt )?alates (?P<date>{DATE_PATTERN})\.?")
+_SIGNATURE = re.compile(r"^\(allkirjastatud digitaalselt\)|^/allkirjastatud digitaalselt/")
+_TAIL = re.compile(r"^(?:\d+\.\s+)?(?:Käskkiri jõustub|Käskkirja (?:punkt|rakendatakse))")
+_MEMO_RENUMBER = re.compile(rf"Alates senisest punktist {_L} (vähenevad|suurenevad) (?:selles (?:peatükis|punktis) )?"
+                            r"(?:ülejäänud|järgnevate) punktide numbrid (ühe|kahe|kolme) võrra")
+_STEPS = {"ühe": 1, "kahe": 2, "kolme": 3}
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def read_act(lines: list[str], first_line: int = 1, memo: list[str] | None = None, memo_first_line: int = 1) -> Import:
+    """Read an amending act from its lines (``first_line`` is the file line of
+    ``lines[0]``); ``memo`` (its explanatory memorandum) is read only for
+    effects the act does not state: a renumbering, the entry into force."""
+    head, bodies, tail = _split(lines, first_line)
+    act_head, flags = _read_head(head)
+    items, unread = [], []
+    for number, span, body in bodies:
+        read = read_item(number, body, span)
+        (items if isinstance(read, ImportedItem) else unread).append(read)
+    tail_text = clean(tail)
+    act_head, items, more = _read_tail(tail_text, act_head, items)
+    flags += more
+    if memo is not None:
+        act_head, items, more = _read_memo(memo, memo_first_line, act_head, items)
+        flags += more
+    if act_head.in_force is None:
+        flags.append("the act states no entry into force; the draft says on_signing, the DSL's default: check it")
+    items = _flag_double_changes(items)
+    return Import(act_head, tuple(items), tuple(unread), tuple(flags))
+
+
+def _split(lines: list[str], first_line: int):
+    """Cut the act into head lines, items ``(number, Lines, lines)`` and tail lines.
+
+    An item starts on a line that opens with the next item number, outside any
+    quote or followed by a verb of the formulas or after a line ending in ";"
+    (a stray quote mark, as in the 2020 act's footnote, must not swallow the
+    items after it); so numbers inside quoted wording and table rows ("1.1
+    ESF-i toetus …") never start one.
+    """
+    head, items, tail = [], [], []
+    depth, expected, ended = 0, None, False
+    for offset, line in enumerate(lines):
+        number, stripped = first_line + offset, line.strip()
+        if _SIGNATURE.match(stripped):
+            break
+        match = _ITEM_HEAD.match(stripped)
+        free = depth == 0 or _VERB_HEAD.match(stripped) or items[-1][2][-1].rstrip().endswith(";")
+        if not ended and match and free and _is_next(expected, int(match[1]), int(match[2])):
+            expected = (int(match[1]), int(match[2]))
+            items.append([f"{match[1]}.{match[2]}", number, [stripped[match.end() - 1:]]])
+            depth = _depth(stripped)
+            continue
+        done = bool(items) and items[-1][2][-1].rstrip().endswith((";", "."))
+        if done and depth == 0 and not ended and (_PARAGRAPH.match(stripped) or _TAIL.match(stripped)):
+            ended = True
+        if ended:
+            tail.append(stripped)
+        elif items:
+            items[-1][2].append(stripped)
+            depth = max(0, depth + _depth(stripped))
+        else:
+            head.append(stripped)
+    bodies = [(number, Lines(start, start + len(body) - 1), body) for number, start, body in items]
+    return head, bodies, tail
+
+
+def _is_next(expected: tuple[int, int] | None, paragraph: int, item: int) -> bool:
+    if expected is None:
+        return item == 1
+    return (paragraph, item) == (expected[0], expected[1] + 1)
+
+
+def _depth(line: str) -> int:
+    return line.count("„") - line.count("“")
+
+
+def _read_head(lines: list[str]) -> tuple[Head, list[str]]:
+    flags, number, written, title_lines, rest = [], None, None, [], []
+    for position, line in enumerate(lines):
+        match = _DATE_LINE.match(line)
+        if match and written is None:
+            written, number = match[1], match[2]
+            title_lines, rest = _title_lines(lines[position + 1:])
+            break
+    if written is None:
+        flags.append("the act prints no date and number („DD.MM.YYYY nr N“) before its title")
+        rest = lines
+    signed = estonian_date(written) if written else None
+    if written and signed is None:
+        flags.append(f"the act prints its date as „{written}“: give its bounds and an assumption (--signed-between, "
+                     f"--assume, --because) or the date (--signed)")
+    title = clean(title_lines) or None
+    if title is None:
+        flags.append("no title ending in „muutmine“ was found after the date")
+    text = clean(rest)
+    amends = _AMENDS.search(text) or (_AMENDS_TITLE.search(title) if title else None)
+    if amends is None:
+        flags.append("the act does not say which directive it amends (… käskkirja nr N … muutmine)")
+    return Head(number, written, signed, title, amends[1] if amends else None), flags
+
+
+def _title_lines(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The title runs to the line ending in "muutmine"; the preamble follows."""
+    for position, line in enumerate(lines):
+        if line.rstrip().endswith("muutmine"):
+            return lines[:position + 1], lines[position + 1:]
+    return [], lines
+
+
+def read_item(number: str, body: list[str], lines: Lines) -> ImportedItem | UnreadItem:
+    """One item's lines (without its number), cleaned, through the formulas."""
+    text = clean(body)
+    skeleton, quotes = _quotes(text)
+    for name, formula in FORMULAS.items():
+        match = formula.match(skeleton)
+        if match and name == "substitute-unquoted":
+            return _unquoted(number, match[1], body, lines)
+        if match:
+            return _READERS[name.split("-")[0]](number, name, match, quotes, lines)
+    return UnreadItem(number, text, lines)
+
+
+def _quotes(text: str) -> tuple[str, list[str]]:
+    """The text with each outermost „…“ replaced by ⟨n⟩, and the quotes' contents."""
+    out, quotes, depth, start = [], [], 0, 0
+    for position, char in enumerate(text):
+        if char == "„":
+            if depth == 0:
+                start = position
+            depth += 1
+        elif char == "“" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(f"⟨{len(quotes)}⟩")
+                quotes.append(text[start + 1:position])
+            continue
+        if depth == 0:
+            out.append(char)
+    if depth:  # an unclosed quote: leave the text as it is, so no formula reads it
+        return text, []
+    return "".join(out), quotes
+
+
+def _labels(text: str) -> tuple[str, ...]:
+    return tuple(label.rstrip(".") for label in re.findall(r"\d+(?:\.\d+)*\.?", text))
+
+
+def _numbered(quote: str, label: str) -> tuple[str, str | None]:
+    """A whole point's quoted wording without its repeated number, and a flag
+    when the number is missing or another."""
+    quote = quote.strip()
+    match = re.match(r"^(\d+(?:\.\d+)*)\.?(?:\s+|$)", quote)
+    if match and match[1] == label:
+        return quote[match.end():].strip(), None
+    if match and "." in match[1] and match[1].split(".")[0] == label.split(".")[0]:
+        return quote, f"the quote is numbered {match[1]}, the item's head names {label}"
+    return quote, "the quote gives no point number; the act names it in the item's head"
+
+
+def _whole(number, name, match, quotes, lines):
+    label = match[1]
+    text, flag = _numbered(quotes[int(match[2])], label)
+    operation = "retitle" if "." not in label else "substitute"
+    return ImportedItem(number, (Change(operation, (label,), text=text),), lines, (flag,) if flag else ())
+
+
+def _unquoted(number: str, label: str, body: list[str], lines: Lines) -> ImportedItem:
+    """A point set without quotes: in the acts seen, a section's heading on the
+    line after the item's head, then its table, one cell a line."""
+    flag = (f"the item sets point {label} without quotes (a table?): the importer does not read tables; "
+            f"copy it from lines {lines}")
+    first = body[1].strip() if len(body) > 1 and body[0].rstrip().endswith(":") else ""
+    match = re.match(rf"^{re.escape(label)}\.?\s+(\S.*)$", first)
+    changes = (Change("substitute", (label,), text=match[1].strip()),) if match else ()
+    return ImportedItem(number, changes, lines, (flag,))
+
+
+def _insert(number, name, match, quotes, lines):
+    label = match[2] if name == "insert-sub" else match[1]
+    quote = quotes[int(match[3] if name == "insert-sub" else match[2])]
+    flags = []
+    if name == "insert-sub" and not label.startswith(match[1] + "."):
+        flags.append(f"{label} is not a sub-point of {match[1]}")
+    text, flag = _numbered(quote, label)
+    flags += [flag] if flag else []
+    if re.search(r"rakendatakse\s+tagasiulatuvalt", text):
+        flags.append("the new point applies the directive retroactively; whether this act's own changes reach back "
+                     "with it is a reading to decide (the importer writes no applies_from for it)")
+    return ImportedItem(number, (Change("insert", (label,), text=text),), lines, tuple(flags))
+
+
+def _repeal(number, name, match, quotes, lines):
+    targets = _labels(match[1]) if name == "repeal-many" else (match[1],)
+    return ImportedItem(number, tuple(Change("repeal", (label,)) for label in targets), lines)
+
+
+def _replace(number, name, match, quotes, lines):
+    if name == "replace-everywhere":
+        targets, old, new = ("everywhere",), quotes[int(match[1])], quotes[int(match[2])]
+    else:
+        targets = _labels(match[1]) if name == "replace-many" else (match[1],)
+        old, new = quotes[int(match[2])], quotes[int(match[3])]
+    return ImportedItem(number, (Change("replace", targets, phrase=old, words=new),), lines)
+
+
+def _delete(number, name, match, quotes, lines):
+    if name == "delete-sentence":
+        change = Change("delete", (match[1],), sentence=_ORDINALS.index(match[2]) + 1)
+    else:
+        change = Change("delete", (match[1],), phrase=quotes[int(match[2])])
+    return ImportedItem(number, (change,), lines)
+
+
+def _amend(number, name, match, quotes, lines):
+    if name == "amend-sentence":
+        return ImportedItem(number, (Change("amend", (match[1],), words=quotes[int(match[2])].strip(),
+                                            position="sentence"),), lines)
+    anchor, words = quotes[int(match[3])], quotes[int(match[4])]
+    if match[2] == "pärast":
+        joined = words if re.match(r"^[,.;:!?)]", words) else " " + words
+        return ImportedItem(number, (Change("amend", (match[1],), phrase=anchor, words=joined, position="after"),), lines)
+    return ImportedItem(number, (Change("amend", (match[1],), phrase=anchor, words=words + " ", position="before"),), lines)
+
+
+_READERS = {"substitute": _whole, "insert": _insert, "repeal": _repeal, "replace": _replace, "delete": _delete,
+            "amend": _amend}
+
+
+# --- the tail and the memo --------------------------------------------------------------
+
+
+def _read_tail(text: str, head: Head, items: list[ImportedItem]) -> tuple[Head, list[ImportedItem], list[str]]:
+    """Entry into force and retroactive application, from the sentences after the items."""
+    flags, rest = [], text
+    for match in _IN_FORCE.finditer(text):
+        head = evolve(head, in_force="on_signing" if match[1] else estonian_date(match[2]))
+        rest = rest.replace(match[0], " ")
+    for match in _APPLIES.finditer(text):
+        day = estonian_date(match["date"])
+        rest = rest.replace(match[0], " ")
+        if match["items"] is None:
+            head = evolve(head, applies_from=day)
+            continue
+        named = _labels(match["items"])
+        hit = [i for i, item in enumerate(items) if any(item.number == n or item.number.startswith(n + ".") for n in named)]
+        missing = [n for n in named if not any(items[i].number == n or items[i].number.startswith(n + ".") for i in hit)]
+        for i in hit:
+            items[i] = evolve(items[i], applies_from=day)
+        if missing:
+            flags.append(f"„{match[0]}“ names item(s) {', '.join(missing)}, which the act does not have (or the importer did not read)")
+    rest = re.sub(r"^\s*\d+\.\s*$|(?<=\s)\d+\.(?=\s)", " ", rest).strip(" .")
+    if rest:
+        flags.append(f"a sentence after the items the importer does not read: „{rest[:200]}“")
+    return head, items, flags
+
+
+def _read_memo(lines: list[str], first_line: int, head: Head, items: list[ImportedItem]):
+    """Effects the memo states and the act does not: a renumbering after a
+    repealed point, the entry into force. Each is flagged: the act is the law."""
+    flags = []
+    for offset, line in enumerate(lines):
+        match = _MEMO_RENUMBER.search(line)
+        if not match:
+            continue
+        label, step = match[1], _STEPS[match[3]] * (-1 if match[2] == "vähenevad" else 1)
+        first = label.rsplit(".", 1)[0] + "." + str(int(label.rsplit(".", 1)[-1]) + 1) if "." in label else str(int(label) + 1)
+        repealing = next((item.number for item in items for change in item.changes
+                          if change.operation == "repeal" and label in change.targets), "?")
+        why = (f"not an item of the act: the memo (line {first_line + offset}) says „{match[0]}“; the act itself "
+               f"does not renumber")
+        items.append(ImportedItem(repealing, (Change("renumber", (first,), by=step),),
+                                  Lines(first_line + offset, first_line + offset), (why,), source="memo"))
+    memo = clean(lines)
+    found = _IN_FORCE.search(memo)
+    if head.in_force is None and found:
+        head = evolve(head, in_force="on_signing" if found[1] else estonian_date(found[2]))
+        flags.append(f"the entry into force is stated only in the memo: „{found[0]}“")
+    return head, items, flags
+
+
+def _flag_double_changes(items: list[ImportedItem]) -> list[ImportedItem]:
+    """Two items of one act that set the same point whole: the later prevails,
+    which a reviewer must see (2020 items 1.4 and 1.9)."""
+    whole = ("substitute", "retitle", "repeal", "insert")
+    by_target: dict[str, list[str]] = {}
+    for item in items:
+        for change in item.changes:
+            if item.source == "act" and change.operation in whole:
+                by_target.setdefault(change.targets[0], []).append(item.number)
+    doubles = {target: numbers for target, numbers in by_target.items() if len(numbers) > 1}
+    out = []
+    for item in items:
+        notes = [f"items {' and '.join(numbers)} both change {target}: the later prevails"
+                 for target, numbers in doubles.items() if item.number in numbers]
+        out.append(evolve(item, flags=item.flags + tuple(notes)) if notes else item)
+    return out
+
+
+# --- the draft DSL ------------------------------------------------------------------------
+
+
+@frozen
+class Dating:
+    """What the user tells the importer about the act's number and date, where
+    the text prints a placeholder ("xx.yy.2020 nr 1-3/zz") or a register number."""
+
+    number: str | None = None
+    signed: dt.date | None = None
+    earliest: dt.date | None = None
+    latest: dt.date | None = None
+    assume: dt.date | None = None
+    because: str | None = None
+
+
+def draft(imported: Import, dating: Dating = Dating(), origin: str = "the act", document: str | None = None) -> str:
+    """The draft DSL file: the act, then each item; flags as ``# REVIEW`` comments
+    and ``note "REVIEW: …"``, unread items as ``# UNREAD`` comments."""
+    lines = [f"# Draft written by `tat import` from {origin}: review every REVIEW and UNREAD entry.",
+             f"# {imported.counts}"]
+    lines += [f"# REVIEW act: {flag}" for flag in imported.flags]
+    lines += ["", *_act_lines(imported.head, dating)]
+    unread = {item.number: item for item in imported.unread}
+    for number in _item_order(imported):
+        for item in (i for i in imported.items if i.number == number):
+            lines += ["", *_item_lines(item, document)]
+        if number in unread:
+            item = unread.pop(number)
+            lines += ["", f"# UNREAD item {item.number} (lines {item.lines}): {item.text[:200]}"]
+    return "\n".join(lines) + "\n"
+
+
+def _item_order(imported: Import) -> list[str]:
+    def key(number: str):
+        return tuple(int(part) for part in number.split(".")) if number != "?" else (10**9,)
+    return sorted({i.number for i in imported.items} | {i.number for i in imported.unread}, key=key)
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _act_lines(head: Head, dating: Dating) -> list[str]:
+    number = dating.number or head.number
+    lines = [] if number else ["# REVIEW act: the act's number was not read; give it with --number"]
+    lines += [f"act {_q(number or '?')} {{", "  kind amending"]
+    if head.title:
+        lines.append(f"  title {_q(head.title)}")
+    if head.amends:
+        lines.append(f"  amends {_q(head.amends)}")
+    lines.append(f"  {_signed(head, dating)}")
+    if head.in_force is not None:
+        lines.append(f"  in_force {head.in_force if isinstance(head.in_force, str) else head.in_force.isoformat()}")
+    if head.applies_from:
+        lines.append(f"  applies_from {head.applies_from.isoformat()}")
+    return lines + ["}"]
+
+
+def _signed(head: Head, dating: Dating) -> str:
+    """``signed …``, from the user's options first, then the printed date; a
+    placeholder without bounds and assumption is left commented out (the file
+    then fails to load, saying the act has no date, until a person gives one)."""
+    written = head.date_written or "?"
+    if dating.signed:
+        return f"signed {dating.signed.isoformat()}"
+    if dating.earliest and dating.latest and dating.assume:
+        because = dating.because or f"the act prints its date as „{written}“; the bounds and the assumption were given at import"
+        return (f"signed unknown {_q(written)} between {dating.earliest.isoformat()} and {dating.latest.isoformat()} "
+                f"assume {dating.assume.isoformat()} because {_q(because)}")
+    if head.signed:
+        return f"signed {head.signed.isoformat()}"
+    return f'# signed unknown {_q(written)} between ? and ? assume ? because "?"   # REVIEW: give the bounds and an assumption'
+
+
+def _item_lines(item: ImportedItem, document: str | None) -> list[str]:
+    where = f"memo line {item.lines}" if item.source == "memo" else f"lines {item.lines}"
+    lines = [f"# REVIEW item {item.number}: {flag}" for flag in item.flags]
+    if not item.changes:
+        return lines + [f"# (nothing written for item {item.number}, {where})"]
+    for change in item.changes:
+        body = _body(change)
+        if item.applies_from:
+            body.append(f"applies_from {item.applies_from.isoformat()}")
+        if document and item.source == "act":
+            body.append(f"source {document} {item.lines}")
+        body += [f"note {_q('REVIEW: ' + flag)}" for flag in item.flags]
+        head = f"item {item.number} {_verb(change)}"
+        lines += [f"{head} {{", *(f"  {line}" for line in body), "}"] if body else [head]
+    return lines
+
+
+def _verb(change: Change) -> str:
+    targets = " ".join(change.targets)
+    if change.operation == "renumber":
+        return f"renumber {targets}.. by {change.by:+d}".replace("by +", "by ")
+    return f"{change.operation} {targets}"
+
+
+def _body(change: Change) -> list[str]:
+    if change.operation in ("substitute", "retitle", "insert"):
+        return [f"text {_q(change.text)}"]
+    if change.operation == "replace":
+        return [f"words {_q(change.phrase)} by {_q(change.words)}"]
+    if change.operation == "delete":
+        return [f"sentence {change.sentence}" if change.sentence else f"words {_q(change.phrase)}"]
+    if change.operation == "amend":
+        if change.position == "sentence":
+            return [f"sentence {_q(change.words)}"]
+        return [f"{change.position} {_q(change.phrase)} words {_q(change.words)}"]
+    return []
