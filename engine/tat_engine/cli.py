@@ -286,6 +286,90 @@ def _verify(args) -> int:
     return 0 if report.ok else 1
 
 
+def _import(args) -> int:
+    """Read an amending act into a draft DSL file; with ``--consolidated``, load
+    the draft with the corpus and compare it with a published consolidated text."""
+    import re
+    from pathlib import Path
+
+    from . import importer
+    from .errors import QueryError
+
+    lines = Path(args.act).read_text("utf-8-sig").split("\n")
+    act_span, memo_span = importer.locate(lines)
+    act_span = _span(args.lines, "--lines") if args.lines else act_span
+    memo_span = _span(args.memo_lines, "--memo-lines") if args.memo_lines else (None if args.lines else memo_span)
+    for span in filter(None, (act_span, memo_span)):
+        if span.last > len(lines):
+            raise QueryError(f"{args.act} has {len(lines)} lines, not {span}")
+    memo = lines[memo_span.first - 1:memo_span.last] if memo_span else None
+    imported = importer.read_act(lines[act_span.first - 1:act_span.last], act_span.first, memo,
+                                 memo_span.first if memo_span else 1)
+    earliest, latest = (_day(part) for part in args.signed_between.split("..")) if args.signed_between else (None, None)
+    written, number = (importer.dated(args.dated) or (None, None)) if args.dated else (None, None)
+    if args.dated and number is None:
+        raise QueryError(f'--dated takes the date and number as an act prints them, e.g. "xx.yy.2020 nr 1-3/zz", not {args.dated!r}')
+    dating = importer.Dating(number, written, _day(args.signed) if args.signed else None, earliest, latest,
+                             _day(args.assume_signed) if args.assume_signed else None, args.because)
+    text = importer.draft(imported, dating, f"{args.act} lines {act_span}", args.document)
+    if args.out:
+        Path(args.out).write_text(text, "utf-8")
+    elif not args.json:
+        sys.stdout.write(text)
+    summary = [f"{args.act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags]
+    if args.json:
+        _emit(args, {"counts": imported.counts, "import": imported}, "")
+    else:
+        print("\n".join(summary), file=sys.stdout if args.out else sys.stderr)
+    if not args.consolidated:
+        return 0
+    number = dating.number or imported.head.number
+    return _check_import(args, text, number, {t for i in imported.items for c in i.changes for t in c.targets},
+                         re.escape(number or "?"))
+
+
+def _check_import(args, text: str, number: str, targets: set[str], escaped: str) -> int:
+    """The draft in the corpus in place of any file declaring the same act, the
+    text in force on its first day against the published consolidated text."""
+    import re
+
+    from .loader import build, bundled_files, read_files
+    from .parse import parse_act
+    from .published import consolidated_points
+    from .verify import check_act, read_known
+
+    sources = read_files(args.corpus) if args.corpus else bundled_files(args.instrument)
+    sources = [(path, body) for path, body in sources if not re.search(rf'^act "{escaped}"', body, re.M)]
+    path = args.out or "<import>"
+    index = build(sources + [(path, text)])
+    day = _day(args.as_of) if args.as_of else parse_act(text, path).in_force_from
+    span = _span(args.consolidated_lines, "--consolidated-lines") if args.consolidated_lines else None
+    published = consolidated_points(args.consolidated, (span.first, span.last) if span else (1, 10**9), ())
+    check = check_act(index, day, published, number, targets, read_known() if not args.corpus else {})
+    lines = [f"OWN: {d}" + (f"  [reviewed: {check.known[d.point, d.kind]}]" if (d.point, d.kind) in check.known else "")
+             for d in check.own]
+    lines += [f"elsewhere: {d}" for d in check.found if d not in check.own]
+    verdict = "ok" if check.ok else "REVIEW"
+    lines.append(f"import check on {day}: {verdict}: {len(check.found)} differences from {args.consolidated}, "
+                 f"{len(check.own)} in points the act changes or that are annotated as changed by it, "
+                 f"{len(check.unreviewed)} of them not in the reviewed list")
+    _emit(args, check, "\n".join(lines))
+    return 0 if check.ok else 1
+
+
+def _span(text: str, option: str):
+    """``A..B``, 1-based lines with both ends included."""
+    import re
+
+    from .errors import QueryError
+    from .importer import Lines
+
+    match = re.fullmatch(r"\s*(\d{1,9})\s*\.\.\s*(\d{1,9})\s*", text)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise QueryError(f"{option} takes lines A..B with 1 <= A <= B, for instance 15..394, not {text!r}")
+    return Lines(int(match[1]), int(match[2]))
+
+
 def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
@@ -416,6 +500,30 @@ def _parser():
                                  "text and the 2020 act; every difference must be reviewed")
     verify.add_argument("--as-of", default="2021-01-01", help="a date after the 2020 act (default 2021-01-01)")
     verify.set_defaults(run=_verify)
+
+    imp = commands.add_parser("import", help="read an amending act (plain text, as published) into a draft DSL "
+                              "file; flagged entries are for review")
+    imp.add_argument("act", help="the act as plain text, PDF artifacts and all")
+    imp.add_argument("--out", metavar="FILE", help="write the draft here (default: standard output; counts to stderr)")
+    imp.add_argument("--lines", metavar="A..B", help="the act's lines in the file (default: from KÄSKKIRI to the signature)")
+    imp.add_argument("--memo-lines", metavar="A..B", help="the lines of its explanatory memo, read only for effects the "
+                     "act does not state (default without --lines: the Seletuskiri after the signature)")
+    imp.add_argument("--dated", metavar='"DATE nr NUMBER"', help="the act's date and number as it is cited, where the "
+                     'text prints others (a draft\'s register number), e.g. "xx.yy.2020 nr 1-3/zz"')
+    imp.add_argument("--signed", metavar="DATE", help="the act's signing date, where the text prints none or a placeholder")
+    imp.add_argument("--signed-between", metavar="DATE..DATE", help="bounds of a date the text prints as a placeholder")
+    imp.add_argument("--assume-signed", metavar="DATE", help="the date assumed within --signed-between")
+    imp.add_argument("--because", help="why the bounds and the assumption hold")
+    imp.add_argument("--document", metavar="NAME", help="a source document the corpus declares for this file: items "
+                     "cite their lines in it")
+    imp.add_argument("--consolidated", metavar="TEXT", help="check the draft, loaded with the corpus, against this "
+                     "published consolidated text (exit 1 when a point the act changes differs)")
+    imp.add_argument("--consolidated-lines", metavar="A..B", help="the consolidated text's lines in TEXT (default: all)")
+    imp.add_argument("--as-of", help="the day compared (default: the act's first day in force)")
+    imp.add_argument("--corpus", action="append", default=[], metavar="PATH", help="the corpus the act amends")
+    imp.add_argument("--instrument", default="tat", help="the shipped instrument the act amends (default tat)")
+    imp.add_argument("--json", action="store_true", help="print the import (and the check) as JSON data")
+    imp.set_defaults(run=_import)
     return parser
 
 

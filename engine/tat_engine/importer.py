@@ -227,6 +227,20 @@ def read_act(lines: list[str], first_line: int = 1, memo: list[str] | None = Non
     return Import(act_head, tuple(items), tuple(unread), tuple(flags))
 
 
+def locate(lines: list[str]) -> tuple[Lines, Lines | None]:
+    """Where the act and its memo stand in a whole register file (1-based):
+    the act from its "KÄSKKIRI" heading (or the first line) to its signature,
+    the memo from a line opening "Seletuskiri" after it to the next "KÄSKKIRI"
+    or the end. For a file that holds only the act, the act is every line."""
+    start = next((n for n, line in enumerate(lines) if line.strip() == "KÄSKKIRI"), 0)
+    signature = next((n for n in range(start, len(lines)) if _SIGNATURE.match(lines[n].strip())), len(lines) - 1)
+    memo_start = next((n for n in range(signature, len(lines)) if lines[n].startswith("Seletuskiri")), None)
+    if memo_start is None:
+        return Lines(start + 1, len(lines)), None
+    memo_end = next((n for n in range(memo_start, len(lines)) if lines[n].strip() == "KÄSKKIRI"), len(lines))
+    return Lines(start + 1, memo_start), Lines(memo_start + 1, memo_end)
+
+
 def _split(lines: list[str], first_line: int):
     """Cut the act into head lines, items ``(number, Lines, lines)`` and tail lines.
 
@@ -273,12 +287,23 @@ def _depth(line: str) -> int:
     return line.count("„") - line.count("“")
 
 
+def dated(line: str) -> tuple[str, str] | None:
+    """An act's date and number as printed under its heading ("01.09.2022 nr
+    1-3/45", "xx.yy.2020 nr 1-3/zz"), or None.
+
+    >>> dated("xx.yy.2020 nr 1-3/zz")
+    ('xx.yy.2020', '1-3/zz')
+    """
+    match = _DATE_LINE.match(line.strip())
+    return (match[1], match[2]) if match else None
+
+
 def _read_head(lines: list[str]) -> tuple[Head, list[str]]:
     flags, number, written, title_lines, rest = [], None, None, [], []
     for position, line in enumerate(lines):
-        match = _DATE_LINE.match(line)
-        if match and written is None:
-            written, number = match[1], match[2]
+        printed = dated(line)
+        if printed and written is None:
+            written, number = printed
             title_lines, rest = _title_lines(lines[position + 1:])
             break
     if written is None:
@@ -504,6 +529,7 @@ class Dating:
     the text prints a placeholder ("xx.yy.2020 nr 1-3/zz") or a register number."""
 
     number: str | None = None
+    written: str | None = None  # the date as citations print it: "xx.yy.2020"
     signed: dt.date | None = None
     earliest: dt.date | None = None
     latest: dt.date | None = None
@@ -558,15 +584,17 @@ def _signed(head: Head, dating: Dating) -> str:
     """``signed …``, from the user's options first, then the printed date; a
     placeholder without bounds and assumption is left commented out (the file
     then fails to load, saying the act has no date, until a person gives one)."""
-    written = head.date_written or "?"
+    written = dating.written or head.date_written or "?"
     if dating.signed:
         return f"signed {dating.signed.isoformat()}"
     if dating.earliest and dating.latest and dating.assume:
-        because = dating.because or f"the act prints its date as „{written}“; the bounds and the assumption were given at import"
+        because = dating.because or f"the act's date is cited as „{written}“; its bounds and the assumption were given at import"
         return (f"signed unknown {_q(written)} between {dating.earliest.isoformat()} and {dating.latest.isoformat()} "
                 f"assume {dating.assume.isoformat()} because {_q(because)}")
-    if head.signed:
+    if head.signed and not dating.written:
         return f"signed {head.signed.isoformat()}"
+    if dating.written and estonian_date(dating.written):
+        return f"signed {estonian_date(dating.written).isoformat()}"
     return f'# signed unknown {_q(written)} between ? and ? assume ? because "?"   # REVIEW: give the bounds and an assumption'
 
 

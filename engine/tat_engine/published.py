@@ -112,10 +112,13 @@ def _follows(previous: tuple | None, label: tuple) -> bool:
     return any(label == previous[: depth - 1] + (previous[depth - 1] + 1,) for depth in range(len(previous), 0, -1))
 
 
-def consolidated_points(path) -> list[PublishedPoint]:
-    """Every point and annex of the consolidated text, in order."""
-    lines, first, last = _lines(path), *CONSOLIDATED
-    skipped = {n for a, b in NOT_TEXT for n in range(a, b + 1)}
+def consolidated_points(path, span: tuple[int, int] = CONSOLIDATED, not_text=NOT_TEXT) -> list[PublishedPoint]:
+    """Every point and annex of the consolidated text, in order: by default
+    seed 003's; ``span`` (lines, both included) and ``not_text`` (spans to skip:
+    tables, footnotes) read another file's (``tat import --consolidated``)."""
+    lines, (first, last) = _lines(path), span
+    last = min(last, len(lines))
+    skipped = {n for a, b in not_text for n in range(a, b + 1)}
     found: list[list] = []  # label, first line, lines
     previous = None
     for number in range(first, last + 1):

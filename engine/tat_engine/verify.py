@@ -243,3 +243,33 @@ def read_known() -> dict:
             point, kind = head.split()
             known[point, kind] = reason.strip()
     return known
+
+
+@frozen
+class ActCheck:
+    """An imported act against a published consolidated text: every difference,
+    and those that are the act's (a point it changes, or one the published text
+    annotates as changed by it), which must be reviewed before the act is used."""
+
+    act: str
+    day: dt.date
+    found: tuple[Discrepancy, ...]
+    own: tuple[Discrepancy, ...]
+    known: dict  # (point, kind) -> reason: differences already reviewed
+
+    @property
+    def unreviewed(self) -> tuple[Discrepancy, ...]:
+        return tuple(d for d in self.own if (d.point, d.kind) not in self.known)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unreviewed
+
+
+def check_act(index: Index, day: dt.date, published, act: str, targets: set[str], known: dict | None = None) -> ActCheck:
+    """Compare the text in force on ``day`` (the imported act's first day in
+    force) with the published points; ``targets`` are the labels the act changes,
+    ``known`` the reviewed differences (``read_known`` for the shipped TAT)."""
+    found = tuple(sorted(set(compare_points(index, day, published))))
+    own = tuple(d for d in found if d.point in targets or (d.kind == "annotation" and f"nr {act})" in d.detail))
+    return ActCheck(act, day, found, own, known or {})
