@@ -192,9 +192,10 @@ _PARAGRAPH = re.compile(r"^\d+\.\s+[A-ZÕÄÖÜŠŽ]")
 _DATE_LINE = re.compile(r"^((?:\d{1,2}|[a-zA-Z]{1,2})\.(?:\d{1,2}|[a-zA-Z]{1,4})\.(?:\d{4}|[a-zA-Z]{2,4}))\s+nr\s+(\S+)\s*$")
 _AMENDS = re.compile(r"Muudan .*?käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
 _AMENDS_TITLE = re.compile(r"käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
-_IN_FORCE = re.compile(rf"Käskkiri jõustub (?:(selle allkirjastamisel|allkirjastamisel|allkirjastamise päeval)|({DATE_PATTERN}))\.?")
+_IN_FORCE = re.compile(rf"Käskkiri jõustub (?:(selle allkirjastamisel|allkirjastamisel|allkirjastamise päeval)|({DATE_PATTERN}))\.?\s*")
 _APPLIES = re.compile(r"Käskkirja (?:(?:punkti|punkte|punktid) (?P<items>\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+)\d+(?:\.\d+)*\.?)*) )?"
-                      rf"rakendatakse (?:tagasiulatuvalt )?alates (?P<date>{DATE_PATTERN})\.?")
+                      rf"rakendatakse (?:tagasiulatuvalt )?alates (?P<date>{DATE_PATTERN})\.?\s*")
+_TAIL_PARAGRAPH = re.compile(r"(?:^|\s)\d+\.\s+(?=[A-ZÕÄÖÜ])")
 _SIGNATURE = re.compile(r"^\(allkirjastatud digitaalselt\)|^/allkirjastatud digitaalselt/")
 _TAIL = re.compile(r"^(?:\d+\.\s+)?(?:Käskkiri jõustub|Käskkirja (?:punkt|rakendatakse))")
 _MEMO_RENUMBER = re.compile(rf"Alates senisest punktist {_L} (vähenevad|suurenevad) (?:selles (?:peatükis|punktis) )?"
@@ -264,7 +265,7 @@ def _split(lines: list[str], first_line: int):
             depth = _depth(stripped)
             continue
         done = bool(items) and items[-1][2][-1].rstrip().endswith((";", "."))
-        if done and depth == 0 and not ended and (_PARAGRAPH.match(stripped) or _TAIL.match(stripped)):
+        if items and depth == 0 and not ended and (_TAIL.match(stripped) or done and _PARAGRAPH.match(stripped)):
             ended = True
         if ended:
             tail.append(stripped)
@@ -312,7 +313,7 @@ def _read_head(lines: list[str]) -> tuple[Head, list[str]]:
     signed = estonian_date(written) if written else None
     if written and signed is None:
         flags.append(f"the act prints its date as „{written}“: give its bounds and an assumption (--signed-between, "
-                     f"--assume, --because) or the date (--signed)")
+                     f"--assume-signed, --because) or the date (--signed)")
     title = clean(title_lines) or None
     if title is None:
         flags.append("no title ending in „muutmine“ was found after the date")
@@ -454,28 +455,33 @@ _READERS = {"substitute": _whole, "insert": _insert, "repeal": _repeal, "replace
 
 
 def _read_tail(text: str, head: Head, items: list[ImportedItem]) -> tuple[Head, list[ImportedItem], list[str]]:
-    """Entry into force and retroactive application, from the sentences after the items."""
-    flags, rest = [], text
-    for match in _IN_FORCE.finditer(text):
-        head = evolve(head, in_force="on_signing" if match[1] else estonian_date(match[2]))
-        rest = rest.replace(match[0], " ")
-    for match in _APPLIES.finditer(text):
-        day = estonian_date(match["date"])
-        rest = rest.replace(match[0], " ")
-        if match["items"] is None:
-            head = evolve(head, applies_from=day)
-            continue
-        named = _labels(match["items"])
-        hit = [i for i, item in enumerate(items) if any(item.number == n or item.number.startswith(n + ".") for n in named)]
-        missing = [n for n in named if not any(items[i].number == n or items[i].number.startswith(n + ".") for i in hit)]
-        for i in hit:
-            items[i] = evolve(items[i], applies_from=day)
-        if missing:
-            flags.append(f"„{match[0]}“ names item(s) {', '.join(missing)}, which the act does not have (or the importer did not read)")
-    rest = re.sub(r"^\s*\d+\.\s*$|(?<=\s)\d+\.(?=\s)", " ", rest).strip(" .")
-    if rest:
-        flags.append(f"a sentence after the items the importer does not read: „{rest[:200]}“")
+    """Entry into force and retroactive application, from the paragraphs after
+    the items ("2. Käskkiri jõustub …", "3. Käskkirja punkti 1.3 rakendatakse …")."""
+    flags = []
+    for paragraph in filter(None, (p.strip() for p in _TAIL_PARAGRAPH.split(text))):
+        in_force, applies = _IN_FORCE.fullmatch(paragraph), _APPLIES.fullmatch(paragraph)
+        if in_force:
+            head = evolve(head, in_force="on_signing" if in_force[1] else estonian_date(in_force[2]))
+        elif applies and applies["items"] is None:
+            head = evolve(head, applies_from=estonian_date(applies["date"]))
+        elif applies:
+            items, missing = _apply_items(items, _labels(applies["items"]), estonian_date(applies["date"]))
+            if missing:
+                flags.append(f"„{paragraph}“ names item(s) {', '.join(missing)}, which the act does not have "
+                             f"(or the importer did not read)")
+        else:
+            flags.append(f"a paragraph after the items the importer does not read: „{paragraph[:200]}“")
     return head, items, flags
+
+
+def _apply_items(items: list[ImportedItem], named: tuple[str, ...], day: dt.date):
+    """The items a retroactivity paragraph names ("punkti 1" names every 1.x), with ``applies_from``."""
+    def named_by(item: ImportedItem, label: str) -> bool:
+        return item.number == label or item.number.startswith(label + ".")
+
+    out = [evolve(item, applies_from=day) if any(named_by(item, label) for label in named) else item for item in items]
+    missing = [label for label in named if not any(named_by(item, label) for item in items)]
+    return out, missing
 
 
 def _read_memo(lines: list[str], first_line: int, head: Head, items: list[ImportedItem]):
