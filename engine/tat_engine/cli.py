@@ -295,7 +295,7 @@ def _import(args) -> int:
     from . import importer
     from .errors import QueryError
 
-    lines = Path(args.act).read_text("utf-8-sig").split("\n")
+    lines = Path(args.act).read_text("utf-8-sig").removesuffix("\n").split("\n")
     act_span, memo_span = importer.locate(lines)
     act_span = _span(args.lines, "--lines") if args.lines else act_span
     memo_span = _span(args.memo_lines, "--memo-lines") if args.memo_lines else (None if args.lines else memo_span)

@@ -504,7 +504,7 @@ def _read_memo(lines: list[str], first_line: int, head: Head, items: list[Import
     found = _IN_FORCE.search(memo)
     if head.in_force is None and found:
         head = evolve(head, in_force="on_signing" if found[1] else estonian_date(found[2]))
-        flags.append(f"the entry into force is stated only in the memo: „{found[0]}“")
+        flags.append(f"the entry into force is stated only in the memo: „{found[0].strip()}“")
     return head, items, flags
 
 
