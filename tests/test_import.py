@@ -281,6 +281,31 @@ def test_the_imported_partial_changes_load_and_replay(tmp_path):
     assert law.point("1.2", on).text == "Tegevuste rakendusüksus (edaspidi RTK) on Riigi Tugiteenuste Keskus."
 
 
+def test_an_act_in_the_passive_formulas_with_numbered_items_is_read_exactly():
+    imported, text = import_file(ACTS / "2025-1-3-8.txt")
+    assert str(imported.counts) == "items read: 12, flagged: 0, unread: 0" and not imported.flags
+    changes = [(item.number, item.applies_from, *item.changes) for item in imported.items]
+    june = dt.date(2025, 6, 1)
+    assert changes == [
+        ("1", None, Change("substitute", ("1.1",), text="Käskkirja eesmärk on suurendada turvalisust kohaliku omavalitsuse "
+                                                        "üksustes ja vähendada lähisuhtevägivalda.")),
+        ("2", None, Change("substitute", ("2.2",), text="Tegevuse elluviimise aeg on 01.01.2021–31.12.2027.")),
+        ("3", None, Change("insert", ("2.5",), text="Partner esitab RTK-le andmed kord kvartalis."),
+         Change("insert", ("2.6",), text="Andmed esitatakse e-toetuse keskkonnas.")),
+        ("4", None, Change("insert", ("3.1.5",), text="kommunikatsioonikulud.")),
+        ("5", None, Change("repeal", ("4.2",))),
+        ("6", june, Change("replace", ("4.1",), phrase="30 kalendripäeva", words="20 tööpäeva")),
+        ("7", june, Change("replace", ("1.2", "2.4"), phrase="RTK", words="RÜ")),
+        ("8", None, Change("replace", ("everywhere",), phrase="lähisuhtevägivalla", words="lähisuhte- ja perevägivalla")),
+        ("9", None, Change("delete", ("2.3",), sentence=1)),
+        ("10", None, Change("delete", ("2.4",), sentence=2)),
+        ("11", None, Change("amend", ("4.1",), phrase="lõpparuande", words="allkirjastatud ", position="before")),
+        ("12", None, Change("amend", ("1.2",), words="RÜ avaldab teabe oma veebilehel.", position="sentence")),
+    ]
+    assert (imported.head.number, imported.head.amends, imported.head.in_force) == ("1-3/8", "1-3/7", dt.date(2025, 7, 1))
+    assert "item 3 insert 2.5 {" in text and "item 3 insert 2.6 {" in text
+
+
 def test_an_act_the_importer_cannot_read_whole_is_flagged_never_guessed():
     imported, text = import_file(ACTS / "2024-1-3-zz.txt")
     assert str(imported.counts) == "items read: 3, flagged: 3, unread: 2"
@@ -319,12 +344,38 @@ def test_an_act_the_importer_cannot_read_whole_is_flagged_never_guessed():
     ("jätan punktist 9.1.8 välja kolmanda lause;", Change("delete", ("9.1.8",), sentence=3)),
     ("täiendan punkti 9.1.8. pärast sõna „RÜ-lt“ sõnadega „kirjalikult“;",
      Change("amend", ("9.1.8",), phrase="RÜ-lt", words=" kirjalikult", position="after")),
+    ("lisan punktid 2.5 ja 2.6 järgmises sõnastuses: „2.5. Esimene.“; „2.6. Teine.“;",
+     (Change("insert", ("2.5",), text="Esimene."), Change("insert", ("2.6",), text="Teine."))),
+    ("punktist 2.3 jäetakse välja kümnes lause;", Change("delete", ("2.3",), sentence=10)),
+    ("punkti 2.3 täiendatakse pärast sõnu „kord aastas“ sõnadega „, hiljemalt 31. jaanuaril“;",
+     Change("amend", ("2.3",), phrase="kord aastas", words=", hiljemalt 31. jaanuaril", position="after")),
     ("tunnistan punktid 4.2, 4.3 ja 4.5 kehtetuks;", (Change("repeal", ("4.2",)), Change("repeal", ("4.3",)),
                                                        Change("repeal", ("4.5",)))),
 ])
 def test_one_item_of_each_shape(item, change):
     read = read_item("1.1", [item], Lines(1, 1))
     assert read.changes == (change if isinstance(change, tuple) else (change,))
+
+
+@pytest.mark.parametrize("item, flag", [
+    ("sõnastan punkti 2.3 järgmiselt: „2.3. Kulud on: 2.3.1. personalikulud; 2.3.2. muud kulud.“;",
+     "the quote holds sub-points of 2.3; the DSL sets each point in an item of its own"),
+    ("täiendan punkti 3.1 alapunktiga 4.1.5 järgmises sõnastuses: „4.1.5. muud kulud.“;", "4.1.5 is not a sub-point of 3.1"),
+    ("lisan punktid 2.5 ja 2.6 järgmises sõnastuses: „Esimene ja teine.“;", "the item names 2 points and quotes 1 wordings"),
+])
+def test_an_item_that_reads_but_needs_a_person_is_flagged(item, flag):
+    assert flag in read_item("1.1", [item], Lines(1, 1)).flags
+
+
+@pytest.mark.parametrize("item", [
+    "asendan punktis 8.3 sõna „A“ sõnaga „B“ ja sõna „C“ sõnaga „D“;",  # two changes in one item
+    "asendan käskkirja tekstis sõna „A“ sõnaga „B“;",  # everywhere only when the act says läbivalt
+    "jätan punktist 2.2 välja viimase lause;",  # not a numbered sentence
+    "sõnastan punkti 2.1 järgmiselt: „2.1. Lõpetamata tsitaat;",  # an unclosed quote
+    "muudan punkti 3 tabelit järgmiselt:",
+])
+def test_an_item_no_formula_reads_in_full_is_unread(item):
+    assert type(read_item("1.1", [item], Lines(1, 1))).__name__ == "UnreadItem"
 
 
 def test_an_item_with_two_changes_in_one_sentence_is_unread():

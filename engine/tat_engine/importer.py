@@ -163,31 +163,59 @@ _LS = r"(\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+)\d+(?:\.\d+)*\.?)+)"  # "8.3 ja 8.6
 _Q = r"⟨(\d+)⟩"  # a quote, replaced by its index before matching (quotes nest: „„A“ B“)
 _END = r"\s*[;:.]?\s*$"
 _POINT = r"(?:käskkirja\s+)?punkti"
-_WHAT = r"(?:sõna|sõnad|sõnu|sõnade|arvu|arvud|numbrit?|lühendi|lühendit|lühendid|kuupäeva|tekstiosa|lauseosa|teksti)"
+_WHAT = (r"(?:sõna|sõnad|sõnu|sõnade|arvu|arvud|arv|numbrit?|number|lühendi|lühendit|lühendid|lühend|kuupäeva|kuupäev|"
+         r"tekstiosa|lauseosa|teksti|tekst)")  # asendan sõna (genitive), asendatakse sõna (nominative), pärast sõnu …
 _WITH = r"(?:sõnaga|sõnadega|arvuga|arvudega|numbriga|lühendiga|lühenditega|kuupäevaga|tekstiosaga|lauseosaga|tekstiga)"
-_ORDINALS = ("esimese", "teise", "kolmanda", "neljanda", "viienda", "kuuenda", "seitsmenda", "kaheksanda",
-             "üheksanda", "kümnenda")
+_ORDINALS = {  # "jätan välja teise lause" (genitive), "jäetakse välja teine lause" (nominative)
+    **dict.fromkeys(("esimese", "esimene"), 1), **dict.fromkeys(("teise", "teine"), 2),
+    **dict.fromkeys(("kolmanda", "kolmas"), 3), **dict.fromkeys(("neljanda", "neljas"), 4),
+    **dict.fromkeys(("viienda", "viies"), 5), **dict.fromkeys(("kuuenda", "kuues"), 6),
+    **dict.fromkeys(("seitsmenda", "seitsmes"), 7), **dict.fromkeys(("kaheksanda", "kaheksas"), 8),
+    **dict.fromkeys(("üheksanda", "üheksas"), 9), **dict.fromkeys(("kümnenda", "kümnes"), 10),
+}
+_NTH = "(" + "|".join(_ORDINALS) + ")"
+_QS = rf"((?:{_Q}\s*[;,]?\s*(?:ja\s+)?)+)"  # several quotes: „2.5. …“; „2.6. …“
 
+# The drafting formulas, first person (ministerial directives) and passive (the
+# government's rules of good drafting). The name's first part picks the reader;
+# each formula's groups are read by position, so variants keep their order.
 FORMULAS = {
     "substitute": re.compile(rf"^(?:sõnastan|täpsustan) {_POINT} {_L}(?: sõnastust)? järgmiselt:\s*{_Q}{_END}"),
     "substitute-muudan": re.compile(rf"^muudan {_POINT} {_L} ja sõnastan (?:selle|tema) järgmiselt:\s*{_Q}{_END}"),
+    "substitute-passive": re.compile(rf"^(?:käskkirja\s+)?punkt {_L} sõnastatakse järgmiselt:\s*{_Q}{_END}"),
+    "substitute-muudetakse": re.compile(rf"^{_POINT} {_L} muudetakse ja (?:see )?sõnastatakse järgmiselt:\s*{_Q}{_END}"),
     "substitute-unquoted": re.compile(rf"^(?:sõnastan|täpsustan) {_POINT} {_L}(?: sõnastust)? järgmiselt:\s*(.+)$"),
     "insert": re.compile(rf"^lisan (?:käskkirja )?(?:punkti|punktiga) {_L} järgmises sõnastuses:\s*{_Q}{_END}"),
+    "insert-käskkiri": re.compile(rf"^(?:täiendan käskkirja|käskkirja täiendatakse) punktiga {_L} järgmises "
+                                  rf"sõnastuses:\s*{_Q}{_END}"),
+    "insert-many": re.compile(rf"^(?:lisan (?:käskkirja )?punktid|(?:täiendan käskkirja|käskkirja täiendatakse) "
+                              rf"punktidega) {_LS} järgmises sõnastuses:\s*{_QS}{_END}"),
     "insert-sub": re.compile(rf"^täiendan {_POINT} {_L} (?:ala)?punktiga {_L} järgmises sõnastuses:\s*{_Q}{_END}"),
+    "insert-sub-passive": re.compile(rf"^{_POINT} {_L} täiendatakse (?:ala)?punktiga {_L} järgmises sõnastuses:"
+                                     rf"\s*{_Q}{_END}"),
     "repeal": re.compile(rf"^tunnistan {_POINT} {_L} kehtetuks{_END}"),
+    "repeal-passive": re.compile(rf"^(?:käskkirja\s+)?punkt {_L} tunnistatakse kehtetuks{_END}"),
     "repeal-many": re.compile(rf"^tunnistan (?:käskkirja\s+)?punktid {_LS} kehtetuks{_END}"),
+    "repeal-many-passive": re.compile(rf"^(?:käskkirja\s+)?punktid {_LS} tunnistatakse kehtetuks{_END}"),
     "replace": re.compile(rf"^asendan (?:käskkirja\s+)?punktis {_L} {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "replace-passive": re.compile(rf"^(?:käskkirja\s+)?punktis {_L} asendatakse {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
     "replace-many": re.compile(rf"^asendan (?:käskkirja\s+)?punktides {_LS} {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
-    "replace-everywhere": re.compile(rf"^asendan (?:käskkirja tekstis läbivalt|läbivalt käskkirja tekstis|käskkirja "
-                                     rf"tekstis) {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
-    "delete-words": re.compile(rf"^jätan (?:käskkirja\s+)?punktist {_L} välja {_WHAT} {_Q}{_END}"),
-    "delete-sentence": re.compile(rf"^jätan (?:käskkirja\s+)?punktist {_L} välja ({'|'.join(_ORDINALS)}) lause{_END}"),
-    "amend-at": re.compile(rf"^täiendan {_POINT} {_L} (pärast|enne) {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
-    "amend-sentence": re.compile(rf"^täiendan {_POINT} {_L} (?:lausega|lausetega) järgmises sõnastuses:\s*{_Q}{_END}"),
+    "replace-many-passive": re.compile(rf"^(?:käskkirja\s+)?punktides {_LS} asendatakse {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "replace-everywhere": re.compile(rf"^(?:asendan (?:käskkirja tekstis läbivalt|läbivalt käskkirja tekstis)|käskkirja "
+                                     rf"tekstis asendatakse läbivalt) {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "delete-words": re.compile(rf"^(?:jätan (?:käskkirja\s+)?punktist {_L} välja|(?:käskkirja\s+)?punktist {_L} jäetakse "
+                               rf"välja) {_WHAT} {_Q}{_END}"),
+    "delete-sentence": re.compile(rf"^(?:jätan (?:käskkirja\s+)?punktist {_L} välja|(?:käskkirja\s+)?punktist {_L} "
+                                  rf"jäetakse välja) {_NTH} lause{_END}"),
+    "amend-at": re.compile(rf"^(?:täiendan {_POINT} {_L}|{_POINT} {_L} täiendatakse) (pärast|enne) {_WHAT} {_Q} "
+                           rf"{_WITH} {_Q}{_END}"),
+    "amend-sentence": re.compile(rf"^(?:täiendan {_POINT} {_L}|{_POINT} {_L} täiendatakse) (?:lausega|lausetega) "
+                                 rf"järgmises sõnastuses:\s*{_Q}{_END}"),
 }
 
-_ITEM_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+\S")
-_VERB_HEAD = re.compile(r"^\d+\.\d+\.?\s+(?:sõnastan|täpsustan|muudan|lisan|tunnistan|asendan|jätan|täiendan)\s")
+_ITEM_HEAD = re.compile(r"^(?:(\d+)\.(\d+)\.?|(\d+)\))\s+\S")  # "1.5 sõnastan …", "1.5. …", "5) …"
+_VERB_HEAD = re.compile(r"^(?:\d+\.\d+\.?|\d+\))\s+(?:sõnastan|täpsustan|muudan|lisan|tunnistan|asendan|jätan|täiendan|"
+                        r"punkt|punkti|punktis|punktist|punktid|punktides|käskkirja)\s")
 _PARAGRAPH = re.compile(r"^\d+\.\s+[A-ZÕÄÖÜŠŽ]")
 _DATE_LINE = re.compile(r"^((?:\d{1,2}|[a-zA-Z]{1,2})\.(?:\d{1,2}|[a-zA-Z]{1,4})\.(?:\d{4}|[a-zA-Z]{2,4}))\s+nr\s+(\S+)\s*$")
 _AMENDS = re.compile(r"Muudan .*?käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
@@ -246,10 +274,9 @@ def _split(lines: list[str], first_line: int):
     """Cut the act into head lines, items ``(number, Lines, lines)`` and tail lines.
 
     An item starts on a line that opens with the next item number, outside any
-    quote or followed by a verb of the formulas or after a line ending in ";"
-    (a stray quote mark, as in the 2020 act's footnote, must not swallow the
-    items after it); so numbers inside quoted wording and table rows ("1.1
-    ESF-i toetus …") never start one.
+    quote or followed by a word the formulas start with (a stray quote mark, as
+    in the 2020 act's footnote, must not swallow the items after it); so numbers
+    inside quoted wording and table rows ("1.1 ESF-i toetus …") never start one.
     """
     head, items, tail = [], [], []
     depth, expected, ended = 0, None, False
@@ -258,10 +285,10 @@ def _split(lines: list[str], first_line: int):
         if _SIGNATURE.match(stripped):
             break
         match = _ITEM_HEAD.match(stripped)
-        free = depth == 0 or _VERB_HEAD.match(stripped) or items[-1][2][-1].rstrip().endswith(";")
-        if not ended and match and free and _is_next(expected, int(match[1]), int(match[2])):
-            expected = (int(match[1]), int(match[2]))
-            items.append([f"{match[1]}.{match[2]}", number, [stripped[match.end() - 1:]]])
+        place = (int(match[1] or 0), int(match[2] or match[3])) if match else None
+        if not ended and match and (depth == 0 or _VERB_HEAD.match(stripped)) and _is_next(expected, place):
+            expected = place
+            items.append([f"{match[1]}.{match[2]}" if match[1] else match[3], number, [stripped[match.end() - 1:]]])
             depth = _depth(stripped)
             continue
         done = bool(items) and items[-1][2][-1].rstrip().endswith((";", "."))
@@ -278,10 +305,11 @@ def _split(lines: list[str], first_line: int):
     return head, bodies, tail
 
 
-def _is_next(expected: tuple[int, int] | None, paragraph: int, item: int) -> bool:
+def _is_next(expected: tuple[int, int] | None, place: tuple[int, int]) -> bool:
+    """Items run 1.1, 1.2, … (or 1), 2), …) without gaps: anything else is not an item's start."""
     if expected is None:
-        return item == 1
-    return (paragraph, item) == (expected[0], expected[1] + 1)
+        return place[1] == 1
+    return place == (expected[0], expected[1] + 1)
 
 
 def _depth(line: str) -> int:
@@ -338,6 +366,8 @@ def read_item(number: str, body: list[str], lines: Lines) -> ImportedItem | Unre
     skeleton, quotes = _quotes(text)
     for name, formula in FORMULAS.items():
         match = formula.match(skeleton)
+        if match and name == "substitute-unquoted" and "„" in text:
+            continue  # a quote left open is no table: no formula reads the item
         if match and name == "substitute-unquoted":
             return _unquoted(number, match[1], body, lines)
         if match:
@@ -382,11 +412,19 @@ def _numbered(quote: str, label: str) -> tuple[str, str | None]:
     return quote, "the quote gives no point number; the act names it in the item's head"
 
 
+def _present(match: re.Match) -> list[str]:
+    """A formula's groups that took part: variants (first person, passive) keep their order."""
+    return [group for group in match.groups() if group is not None]
+
+
 def _whole(number, name, match, quotes, lines):
-    label = match[1]
-    text, flag = _numbered(quotes[int(match[2])], label)
+    label, quote = _present(match)
+    text, flag = _numbered(quotes[int(quote)], label)
+    flags = [flag] if flag else []
+    if re.search(rf"(?:^|\s){re.escape(label)}\.\d+\.?\s", text):
+        flags.append(f"the quote holds sub-points of {label}; the DSL sets each point in an item of its own")
     operation = "retitle" if "." not in label else "substitute"
-    return ImportedItem(number, (Change(operation, (label,), text=text),), lines, (flag,) if flag else ())
+    return ImportedItem(number, (Change(operation, (label,), text=text),), lines, tuple(flags))
 
 
 def _unquoted(number: str, label: str, body: list[str], lines: Lines) -> ImportedItem:
@@ -401,12 +439,14 @@ def _unquoted(number: str, label: str, body: list[str], lines: Lines) -> Importe
 
 
 def _insert(number, name, match, quotes, lines):
-    label = match[2] if name == "insert-sub" else match[1]
-    quote = quotes[int(match[3] if name == "insert-sub" else match[2])]
+    groups = _present(match)
+    if "many" in name:
+        return _insert_many(number, _labels(groups[0]), [quotes[int(n)] for n in re.findall(_Q, groups[1])], lines)
+    parent, label, quote = groups if "-sub" in name else (None, *groups)
     flags = []
-    if name == "insert-sub" and not label.startswith(match[1] + "."):
-        flags.append(f"{label} is not a sub-point of {match[1]}")
-    text, flag = _numbered(quote, label)
+    if parent is not None and not label.startswith(parent + "."):
+        flags.append(f"{label} is not a sub-point of {parent}")
+    text, flag = _numbered(quotes[int(quote)], label)
     flags += [flag] if flag else []
     if re.search(r"rakendatakse\s+tagasiulatuvalt", text):
         flags.append("the new point applies the directive retroactively; whether this act's own changes reach back "
@@ -414,37 +454,67 @@ def _insert(number, name, match, quotes, lines):
     return ImportedItem(number, (Change("insert", (label,), text=text),), lines, tuple(flags))
 
 
+def _insert_many(number: str, labels: tuple[str, ...], texts: list[str], lines: Lines) -> ImportedItem:
+    """„lisan punktid 2.5 ja 2.6 järgmises sõnastuses: „2.5. …“; „2.6. …“": one insert a point."""
+    if len(texts) == 1 < len(labels):
+        texts = _split_points(texts[0], labels)
+    if len(labels) != len(texts):
+        return ImportedItem(number, (), lines, (f"the item names {len(labels)} points and quotes {len(texts)} wordings",))
+    changes, flags = [], []
+    for label, quote in zip(labels, texts):
+        text, flag = _numbered(quote, label)
+        changes.append(Change("insert", (label,), text=text))
+        flags += [f"{label}: {flag}"] if flag else []
+    return ImportedItem(number, tuple(changes), lines, tuple(flags))
+
+
+def _split_points(quote: str, labels: tuple[str, ...]) -> list[str]:
+    """One quote that holds several new points („2.5. … 2.6. …“), cut where each
+    next label starts; the quote whole when a label is not found in order."""
+    cuts, start = [], 0
+    for label in labels[1:]:
+        found = re.compile(rf"\s{re.escape(label)}\.?\s").search(quote, start)
+        if found is None:
+            return [quote]
+        cuts.append(found.start())
+        start = found.end()
+    return [quote[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(quote)])]
+
+
 def _repeal(number, name, match, quotes, lines):
-    targets = _labels(match[1]) if name == "repeal-many" else (match[1],)
+    (labels,) = _present(match)
+    targets = _labels(labels) if "many" in name else (labels,)
     return ImportedItem(number, tuple(Change("repeal", (label,)) for label in targets), lines)
 
 
 def _replace(number, name, match, quotes, lines):
-    if name == "replace-everywhere":
-        targets, old, new = ("everywhere",), quotes[int(match[1])], quotes[int(match[2])]
+    groups = _present(match)
+    if "everywhere" in name:
+        targets, old, new = ("everywhere",), *groups
     else:
-        targets = _labels(match[1]) if name == "replace-many" else (match[1],)
-        old, new = quotes[int(match[2])], quotes[int(match[3])]
-    return ImportedItem(number, (Change("replace", targets, phrase=old, words=new),), lines)
+        labels, old, new = groups
+        targets = _labels(labels) if "many" in name else (labels,)
+    return ImportedItem(number, (Change("replace", targets, phrase=quotes[int(old)], words=quotes[int(new)]),), lines)
 
 
 def _delete(number, name, match, quotes, lines):
-    if name == "delete-sentence":
-        change = Change("delete", (match[1],), sentence=_ORDINALS.index(match[2]) + 1)
-    else:
-        change = Change("delete", (match[1],), phrase=quotes[int(match[2])])
-    return ImportedItem(number, (change,), lines)
+    label, what = _present(match)
+    if "sentence" in name:
+        return ImportedItem(number, (Change("delete", (label,), sentence=_ORDINALS[what]),), lines)
+    return ImportedItem(number, (Change("delete", (label,), phrase=quotes[int(what)]),), lines)
 
 
 def _amend(number, name, match, quotes, lines):
-    if name == "amend-sentence":
-        return ImportedItem(number, (Change("amend", (match[1],), words=quotes[int(match[2])].strip(),
-                                            position="sentence"),), lines)
-    anchor, words = quotes[int(match[3])], quotes[int(match[4])]
-    if match[2] == "pärast":
+    groups = _present(match)
+    if "sentence" in name:
+        label, quote = groups
+        return ImportedItem(number, (Change("amend", (label,), words=quotes[int(quote)].strip(), position="sentence"),),
+                            lines)
+    label, where, anchor, words = groups[0], groups[1], quotes[int(groups[2])], quotes[int(groups[3])]
+    if where == "pärast":
         joined = words if re.match(r"^[,.;:!?)]", words) else " " + words
-        return ImportedItem(number, (Change("amend", (match[1],), phrase=anchor, words=joined, position="after"),), lines)
-    return ImportedItem(number, (Change("amend", (match[1],), phrase=anchor, words=words + " ", position="before"),), lines)
+        return ImportedItem(number, (Change("amend", (label,), phrase=anchor, words=joined, position="after"),), lines)
+    return ImportedItem(number, (Change("amend", (label,), phrase=anchor, words=words + " ", position="before"),), lines)
 
 
 _READERS = {"substitute": _whole, "insert": _insert, "repeal": _repeal, "replace": _replace, "delete": _delete,
