@@ -366,8 +366,8 @@ def read_item(number: str, body: list[str], lines: Lines) -> ImportedItem | Unre
     skeleton, quotes = _quotes(text)
     for name, formula in FORMULAS.items():
         match = formula.match(skeleton)
-        if match and name == "substitute-unquoted" and "„" in text:
-            continue  # a quote left open is no table: no formula reads the item
+        if match and name == "substitute-unquoted" and match[2].lstrip().startswith(("„", "⟨")):
+            continue  # quoted wording the formulas did not read in full (a quote left open, text after it)
         if match and name == "substitute-unquoted":
             return _unquoted(number, match[1], body, lines)
         if match:
