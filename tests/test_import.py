@@ -281,6 +281,29 @@ def test_the_imported_partial_changes_load_and_replay(tmp_path):
     assert law.point("1.2", on).text == "Tegevuste rakendusüksus (edaspidi RTK) on Riigi Tugiteenuste Keskus."
 
 
+@needs_partial
+def test_three_imported_acts_replay_into_the_consolidated_text(tmp_path):
+    for name in ("2022-1-3-45", "2023-1-3-12", "2025-1-3-8"):
+        (tmp_path / f"{name}.tat").write_text(import_file(ACTS / f"{name}.txt")[1], "utf-8")
+    (tmp_path / "base.tat").write_text(BASE.read_text("utf-8"), "utf-8")
+    law = tat_engine.load([tmp_path], cache=False)
+    on = "2025-07-01"
+    assert {label: law.point(label, on).text for label in ("1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1.5", "4.1")} == {
+        "1.1": "Käskkirja eesmärk on suurendada turvalisust kohaliku omavalitsuse üksustes ja vähendada lähisuhtevägivalda.",
+        "1.2": "Tegevuste rakendusüksus (edaspidi RÜ) on Riigi Tugiteenuste Keskus. RÜ avaldab teabe oma veebilehel.",
+        "2.1": "Toetatava tegevuse eesmärk on pakkuda tasuta tugiisikuteenust ja nõustamist lähisuhte- ja perevägivalla "
+               "ohvritele.",
+        "2.2": "Tegevuse elluviimise aeg on 01.01.2021–31.12.2027.",
+        "2.3": "Hindamise korraldab RTK.",
+        "2.4": "Partner on Sotsiaalkindlustusamet (edaspidi SKA).",
+        "2.5": "Partner esitab RTK-le andmed kord kvartalis.",
+        "3.1.5": "kommunikatsioonikulud.",
+        "4.1": "Elluviija esitab RTK-le allkirjastatud lõpparuande 20 tööpäeva jooksul, arvates abikõlblikkuse perioodi "
+               "lõppemisest.",
+    }
+    assert isinstance(law.point("4.2", on), Repealed)
+
+
 def test_an_act_in_the_passive_formulas_with_numbered_items_is_read_exactly():
     imported, text = import_file(ACTS / "2025-1-3-8.txt")
     assert str(imported.counts) == "items read: 12, flagged: 0, unread: 0" and not imported.flags
