@@ -17,7 +17,8 @@ import tat_engine
 from tat_engine.answers import Repealed
 from tat_engine.cli import main
 from tat_engine.errors import DslError
-from tat_engine.importer import Change, Dating, Lines, dated, draft, estonian_date, locate, read_act, read_item
+from tat_engine.drafting import Dating, draft
+from tat_engine.importer import Change, Lines, dated, estonian_date, locate, read_act, read_item
 from tat_engine.model import Known, Renumber, UncertainDate
 from tat_engine.parse import parse_act
 
@@ -414,3 +415,15 @@ def test_bad_lines_are_a_message_not_a_traceback(capsys, tmp_path):
     assert main(["import", str(tmp_path / "missing.txt")]) == 1
     assert main(["import", str(ACTS / "2022-1-3-45.txt"), "--dated", "sometime"]) == 1
     assert "--dated takes" in capsys.readouterr().err
+
+
+def test_the_paragraphs_after_the_items():
+    lines = ["KÄSKKIRI", "01.02.2023 nr 1-3/3", "Käskkirja nr 1-3/7 muutmine", "1. Muudan käskkirja nr 1-3/7 järgmiselt:",
+             "1.1 tunnistan punkti 2.3 kehtetuks;", "1.2 tunnistan punkti 2.4 kehtetuks.",
+             "2. Käskkiri jõustub 31. veebruaril 2023. a.",
+             "3. Käskkirja punkti 1 rakendatakse tagasiulatuvalt alates 1. jaanuarist", "2023. a."]
+    imported = read_act(lines)
+    assert [item.applies_from for item in imported.items] == [dt.date(2023, 1, 1)] * 2  # "punkti 1" names 1.1 and 1.2
+    assert imported.head.in_force is None and imported.flags == (
+        "„Käskkiri jõustub 31. veebruaril 2023. a.“ names no calendar day",
+        "the act states no entry into force; the draft says on_signing, the DSL's default: check it")

@@ -293,6 +293,7 @@ def _import(args) -> int:
     from pathlib import Path
 
     from . import importer
+    from .drafting import Dating, draft
     from .errors import QueryError
 
     lines = Path(args.act).read_text("utf-8-sig").removesuffix("\n").split("\n")
@@ -309,9 +310,9 @@ def _import(args) -> int:
     written, number = (importer.dated(args.dated) or (None, None)) if args.dated else (None, None)
     if args.dated and number is None:
         raise QueryError(f'--dated takes the date and number as an act prints them, e.g. "xx.yy.2020 nr 1-3/zz", not {args.dated!r}')
-    dating = importer.Dating(number, written, _day(args.signed) if args.signed else None, earliest, latest,
+    dating = Dating(number, written, _day(args.signed) if args.signed else None, earliest, latest,
                              _day(args.assume_signed) if args.assume_signed else None, args.because)
-    text = importer.draft(imported, dating, f"{args.act} lines {act_span}", args.document)
+    text = draft(imported, dating, f"{args.act} lines {act_span}", args.document)
     if args.out:
         Path(args.out).write_text(text, "utf-8")
     elif not args.json:

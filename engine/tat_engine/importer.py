@@ -24,6 +24,7 @@ import re
 
 from attrs import evolve, frozen
 
+from .model import Label
 from .published import clean
 
 # --- dates -----------------------------------------------------------------------
@@ -530,8 +531,12 @@ def _read_tail(text: str, head: Head, items: list[ImportedItem]) -> tuple[Head, 
     flags = []
     for paragraph in filter(None, (p.strip() for p in _TAIL_PARAGRAPH.split(text))):
         in_force, applies = _IN_FORCE.fullmatch(paragraph), _APPLIES.fullmatch(paragraph)
-        if in_force:
+        if in_force and not in_force[1] and estonian_date(in_force[2]) is None:
+            flags.append(f"„{paragraph}“ names no calendar day")
+        elif in_force:
             head = evolve(head, in_force="on_signing" if in_force[1] else estonian_date(in_force[2]))
+        elif applies and estonian_date(applies["date"]) is None:
+            flags.append(f"„{paragraph}“ names no calendar day")
         elif applies and applies["items"] is None:
             head = evolve(head, applies_from=estonian_date(applies["date"]))
         elif applies:
@@ -563,7 +568,8 @@ def _read_memo(lines: list[str], first_line: int, head: Head, items: list[Import
         if not match:
             continue
         label, step = match[1], _STEPS[match[3]] * (-1 if match[2] == "vähenevad" else 1)
-        first = label.rsplit(".", 1)[0] + "." + str(int(label.rsplit(".", 1)[-1]) + 1) if "." in label else str(int(label) + 1)
+        after = Label.parse(label)
+        first = str(after.shifted(after.depth, 1))  # the points after the one the memo names move
         repealing = next((item.number for item in items for change in item.changes
                           if change.operation == "repeal" and label in change.targets), "?")
         why = (f"not an item of the act: the memo (line {first_line + offset}) says „{match[0]}“; the act itself "
@@ -594,119 +600,3 @@ def _flag_double_changes(items: list[ImportedItem]) -> list[ImportedItem]:
                  for target, numbers in doubles.items() if item.number in numbers]
         out.append(evolve(item, flags=item.flags + tuple(notes)) if notes else item)
     return out
-
-
-# --- the draft DSL ------------------------------------------------------------------------
-
-
-@frozen
-class Dating:
-    """What the user tells the importer about the act's number and date, where
-    the text prints a placeholder ("xx.yy.2020 nr 1-3/zz") or a register number."""
-
-    number: str | None = None
-    written: str | None = None  # the date as citations print it: "xx.yy.2020"
-    signed: dt.date | None = None
-    earliest: dt.date | None = None
-    latest: dt.date | None = None
-    assume: dt.date | None = None
-    because: str | None = None
-
-
-def draft(imported: Import, dating: Dating = Dating(), origin: str = "the act", document: str | None = None) -> str:
-    """The draft DSL file: the act, then each item; flags as ``# REVIEW`` comments
-    and ``note "REVIEW: …"``, unread items as ``# UNREAD`` comments."""
-    lines = [f"# Draft written by `tat import` from {origin}: review every REVIEW and UNREAD entry.",
-             f"# {imported.counts}"]
-    lines += [f"# REVIEW act: {flag}" for flag in imported.flags]
-    lines += ["", *_act_lines(imported.head, dating)]
-    unread = {item.number: item for item in imported.unread}
-    for number in _item_order(imported):
-        for item in (i for i in imported.items if i.number == number):
-            lines += ["", *_item_lines(item, document)]
-        if number in unread:
-            item = unread.pop(number)
-            lines += ["", f"# UNREAD item {item.number} (lines {item.lines}): {item.text[:200]}"]
-    return "\n".join(lines) + "\n"
-
-
-def _item_order(imported: Import) -> list[str]:
-    def key(number: str):
-        return tuple(int(part) for part in number.split(".")) if number != "?" else (10**9,)
-    return sorted({i.number for i in imported.items} | {i.number for i in imported.unread}, key=key)
-
-
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _act_lines(head: Head, dating: Dating) -> list[str]:
-    number = dating.number or head.number
-    lines = [] if number else ["# REVIEW act: the act's number was not read; give it with --number"]
-    lines += [f"act {_q(number or '?')} {{", "  kind amending"]
-    if head.title:
-        lines.append(f"  title {_q(head.title)}")
-    if head.amends:
-        lines.append(f"  amends {_q(head.amends)}")
-    lines.append(f"  {_signed(head, dating)}")
-    if head.in_force is not None:
-        lines.append(f"  in_force {head.in_force if isinstance(head.in_force, str) else head.in_force.isoformat()}")
-    if head.applies_from:
-        lines.append(f"  applies_from {head.applies_from.isoformat()}")
-    return lines + ["}"]
-
-
-def _signed(head: Head, dating: Dating) -> str:
-    """``signed …``, from the user's options first, then the printed date; a
-    placeholder without bounds and assumption is left commented out (the file
-    then fails to load, saying the act has no date, until a person gives one)."""
-    written = dating.written or head.date_written or "?"
-    if dating.signed:
-        return f"signed {dating.signed.isoformat()}"
-    if dating.earliest and dating.latest and dating.assume:
-        because = dating.because or f"the act's date is cited as „{written}“; its bounds and the assumption were given at import"
-        return (f"signed unknown {_q(written)} between {dating.earliest.isoformat()} and {dating.latest.isoformat()} "
-                f"assume {dating.assume.isoformat()} because {_q(because)}")
-    if head.signed and not dating.written:
-        return f"signed {head.signed.isoformat()}"
-    if dating.written and estonian_date(dating.written):
-        return f"signed {estonian_date(dating.written).isoformat()}"
-    return f'# signed unknown {_q(written)} between ? and ? assume ? because "?"   # REVIEW: give the bounds and an assumption'
-
-
-def _item_lines(item: ImportedItem, document: str | None) -> list[str]:
-    where = f"memo line {item.lines}" if item.source == "memo" else f"lines {item.lines}"
-    lines = [f"# REVIEW item {item.number}: {flag}" for flag in item.flags]
-    if not item.changes:
-        return lines + [f"# (nothing written for item {item.number}, {where})"]
-    for change in item.changes:
-        body = _body(change)
-        if item.applies_from:
-            body.append(f"applies_from {item.applies_from.isoformat()}")
-        if document and item.source == "act":
-            body.append(f"source {document} {item.lines}")
-        body += [f"note {_q('REVIEW: ' + flag)}" for flag in item.flags]
-        head = f"item {item.number} {_verb(change)}"
-        lines += [f"{head} {{", *(f"  {line}" for line in body), "}"] if body else [head]
-    return lines
-
-
-def _verb(change: Change) -> str:
-    targets = " ".join(change.targets)
-    if change.operation == "renumber":
-        return f"renumber {targets}.. by {change.by:+d}".replace("by +", "by ")
-    return f"{change.operation} {targets}"
-
-
-def _body(change: Change) -> list[str]:
-    if change.operation in ("substitute", "retitle", "insert"):
-        return [f"text {_q(change.text)}"]
-    if change.operation == "replace":
-        return [f"words {_q(change.phrase)} by {_q(change.words)}"]
-    if change.operation == "delete":
-        return [f"sentence {change.sentence}" if change.sentence else f"words {_q(change.phrase)}"]
-    if change.operation == "amend":
-        if change.position == "sentence":
-            return [f"sentence {_q(change.words)}"]
-        return [f"{change.position} {_q(change.phrase)} words {_q(change.words)}"]
-    return []
