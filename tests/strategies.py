@@ -174,3 +174,85 @@ def corpora(draw, max_acts: int = 4) -> m.Corpus:
             act = attrs.evolve(act, items=act.items + (attrs.evolve(item, applies_from=draw(st.none() | DATES)),))
         acts.append(act)
     return m.Corpus((), tuple(acts))
+
+
+# --- amending acts as the ministry publishes them (tat import) ---------------------------------
+
+WORDS = ("toetus", "tegevuse", "elluviija", "aruande", "kulud", "abikõlblikud", "partner", "rakendusüksus", "esitab",
+         "kinnitab", "eelarve", "lähisuhtevägivalla", "ohvritele", "nõustamist", "kohaliku", "omavalitsuse", "üksustes",
+         "koolituse", "materjalide", "väljatöötamise", "hindamise", "kvartalis", "tööpäeva", "jooksul", "ning")
+GENITIVE_ORDINALS = ("esimese", "teise", "kolmanda", "neljanda", "viienda", "kuuenda", "seitsmenda", "kaheksanda",
+                     "üheksanda", "kümnenda")
+LABELS = st.lists(st.integers(1, 19), min_size=2, max_size=4).map(lambda parts: ".".join(map(str, parts)))
+PHRASES = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+
+
+@st.composite
+def wordings(draw) -> str:
+    sentences = draw(st.lists(st.lists(st.sampled_from(WORDS), min_size=2, max_size=9), min_size=1, max_size=3))
+    return " ".join(" ".join(words).capitalize() + "." for words in sentences)
+
+
+@st.composite
+def published_items(draw, label: str):
+    """One item's formula (without its number) and the change the importer must read from it."""
+    from tat_engine.importer import Change
+
+    dot = draw(st.sampled_from(["", "."]))
+    text, a, b = draw(wordings()), draw(PHRASES), draw(PHRASES)
+    kind = draw(st.integers(0, 12))
+    quoted = f"„{label}{draw(st.sampled_from(['.', '']))} {text}“"
+    return [
+        (f"sõnastan punkti {label}{dot} järgmiselt: {quoted}", Change("substitute", (label,), text=text)),
+        (f"täpsustan punkti {label}{dot} sõnastust järgmiselt: {quoted}", Change("substitute", (label,), text=text)),
+        (f"muudan punkti {label} ja sõnastan selle järgmiselt: {quoted}", Change("substitute", (label,), text=text)),
+        (f"punkt {label} sõnastatakse järgmiselt: {quoted}", Change("substitute", (label,), text=text)),
+        (f"lisan punkti {label}{dot} järgmises sõnastuses: {quoted}", Change("insert", (label,), text=text)),
+        (f"tunnistan punkti {label}{dot} kehtetuks", Change("repeal", (label,))),
+        (f"asendan punktis {label}{dot} sõnad „{a}“ sõnadega „{b}“", Change("replace", (label,), phrase=a, words=b)),
+        (f"asendan käskkirja tekstis läbivalt sõna „{a}“ sõnaga „{b}“",
+         Change("replace", ("everywhere",), phrase=a, words=b)),
+        (f"jätan punktist {label} välja sõnad „{a}“", Change("delete", (label,), phrase=a)),
+        (f"jätan punktist {label} välja {GENITIVE_ORDINALS[len(b) % 10]} lause",
+         Change("delete", (label,), sentence=len(b) % 10 + 1)),
+        (f"täiendan punkti {label} pärast sõna „{a}“ sõnadega „{b}“",
+         Change("amend", (label,), phrase=a, words=" " + b, position="after")),
+        (f"täiendan punkti {label} enne sõnu „{a}“ sõnaga „{b}“",
+         Change("amend", (label,), phrase=a, words=b + " ", position="before")),
+        (f"täiendan punkti {label} lausega järgmises sõnastuses: „{text}“",
+         Change("amend", (label,), words=text, position="sentence")),
+    ][kind]
+
+
+def _hyphenate(lines: list[str], draw) -> list[str]:
+    """Break some words across line ends with a hyphen, as PDF extraction leaves them
+    (only inside lower-case words, and never so that a conjunction starts the next line)."""
+    out = [lines[0]]
+    for line in lines[1:]:
+        word, _, rest = line.partition(" ")
+        cut = draw(st.integers(0, 20))
+        if word.isalpha() and word.islower() and 2 <= cut <= len(word) - 2 and word[cut:] not in ("ja", "ning", "või", "ega"):
+            out[-1] += " " + word[:cut] + "-"
+            line = word[cut:] + (" " + rest if rest else "")
+        out.append(line)
+    return out
+
+
+@st.composite
+def published_acts(draw):
+    """An amending act's text with PDF artifacts, and the changes of its items in order."""
+    import textwrap
+
+    labels = draw(st.lists(LABELS, min_size=1, max_size=7, unique=True))
+    items = [draw(published_items(label)) for label in labels]
+    body = []
+    for n, (formula, _) in enumerate(items, 1):
+        item = f"1.{n} {formula}{';' if n < len(items) else '.'}"
+        width = draw(st.integers(30, 90))
+        body += _hyphenate(textwrap.wrap(item, width, break_long_words=False, break_on_hyphens=False), draw)
+        if draw(st.booleans()):
+            body.append(str(draw(st.integers(1, 99))))  # a page number
+    head = ["KÄSKKIRI", "01.09.2022 nr 1-3/45", "Siseministri 10. jaanuari 2021. a käskkirja nr 1-3/7",
+            "„Toetuse andmise tingimused“ muutmine", "1. Muudan käskkirja nr 1-3/7 järgmiselt:"]
+    return head + body + ["2. Käskkiri jõustub 1. septembril 2022. a.", "(allkirjastatud digitaalselt)"], \
+        [change for _, change in items]

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 import tat_engine
 from tat_engine.answers import Repealed
@@ -21,6 +22,8 @@ from tat_engine.drafting import Dating, draft
 from tat_engine.importer import Change, Lines, dated, estonian_date, locate, read_act, read_item
 from tat_engine.model import Known, Renumber, UncertainDate
 from tat_engine.parse import parse_act
+
+from strategies import published_acts
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "tat" / "sources" / "003_9a05f8f9be73a8a0.txt"
@@ -427,3 +430,12 @@ def test_the_paragraphs_after_the_items():
     assert imported.head.in_force is None and imported.flags == (
         "„Käskkiri jõustub 31. veebruaril 2023. a.“ names no calendar day",
         "the act states no entry into force; the draft says on_signing, the DSL's default: check it")
+
+
+@given(published_acts())
+def test_any_act_in_the_formulas_with_pdf_artifacts_is_read_exactly(act):
+    lines, changes = act
+    imported = read_act(lines)
+    assert not imported.unread and not any(item.flags for item in imported.items), (imported.unread, imported.items)
+    assert [change for item in imported.items for change in item.changes] == changes
+    assert imported.head.in_force == dt.date(2022, 9, 1) and imported.head.amends == "1-3/7"

@@ -217,6 +217,7 @@ FORMULAS = {
 _ITEM_HEAD = re.compile(r"^(?:(\d+)\.(\d+)\.?|(\d+)\))\s+\S")  # "1.5 sõnastan …", "1.5. …", "5) …"
 _VERB_HEAD = re.compile(r"^(?:\d+\.\d+\.?|\d+\))\s+(?:sõnastan|täpsustan|muudan|lisan|tunnistan|asendan|jätan|täiendan|"
                         r"punkt|punkti|punktis|punktist|punktid|punktides|käskkirja)\s")
+_PAGE_NUMBER = re.compile(r"\d{1,2}")  # a line of its own: published.clean drops it too
 _PARAGRAPH = re.compile(r"^\d+\.\s+[A-ZÕÄÖÜŠŽ]")
 _DATE_LINE = re.compile(r"^((?:\d{1,2}|[a-zA-Z]{1,2})\.(?:\d{1,2}|[a-zA-Z]{1,4})\.(?:\d{4}|[a-zA-Z]{2,4}))\s+nr\s+(\S+)\s*$")
 _AMENDS = re.compile(r"Muudan .*?käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
@@ -274,20 +275,24 @@ def locate(lines: list[str]) -> tuple[Lines, Lines | None]:
 def _split(lines: list[str], first_line: int):
     """Cut the act into head lines, items ``(number, Lines, lines)`` and tail lines.
 
-    An item starts on a line that opens with the next item number, outside any
-    quote or followed by a word the formulas start with (a stray quote mark, as
-    in the 2020 act's footnote, must not swallow the items after it); so numbers
-    inside quoted wording and table rows ("1.1 ESF-i toetus …") never start one.
+    An item starts on a line that opens with the next item number and either a
+    word the formulas start with, or ends the last item (";", ".", ":") outside
+    any quote; so numbers inside quoted wording, table rows ("1.1 ESF-i toetus
+    …") and a label that a line break puts first ("1.4 ja 1.5 …") never start
+    one, and a stray quote mark (the 2020 act's footnote) swallows nothing.
     """
     head, items, tail = [], [], []
-    depth, expected, ended = 0, None, False
+    depth, expected, ended, previous = 0, None, False, ""
     for offset, line in enumerate(lines):
         number, stripped = first_line + offset, line.strip()
         if _SIGNATURE.match(stripped):
             break
         match = _ITEM_HEAD.match(stripped)
         place = (int(match[1] or 0), int(match[2] or match[3])) if match else None
-        if not ended and match and (depth == 0 or _VERB_HEAD.match(stripped)) and _is_next(expected, place):
+        free = _VERB_HEAD.match(stripped) or (depth == 0 and previous.endswith((";", ".", ":")))
+        if stripped and not _PAGE_NUMBER.fullmatch(stripped):
+            previous = stripped
+        if not ended and match and free and _is_next(expected, place):
             expected = place
             items.append([f"{match[1]}.{match[2]}" if match[1] else match[3], number, [stripped[match.end() - 1:]]])
             depth = _depth(stripped)
