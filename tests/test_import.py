@@ -439,3 +439,14 @@ def test_any_act_in_the_formulas_with_pdf_artifacts_is_read_exactly(act):
     assert not imported.unread and not any(item.flags for item in imported.items), (imported.unread, imported.items)
     assert [change for item in imported.items for change in item.changes] == changes
     assert imported.head.in_force == dt.date(2022, 9, 1) and imported.head.amends == "1-3/7"
+
+
+def test_ranges_of_items_and_other_quote_marks():
+    lines = ["KÄSKKIRI", "01.02.2023 nr 1-3/3", "Käskkirja nr 1-3/7 muutmine", "1. Muudan käskkirja nr 1-3/7 järgmiselt:",
+             "1.1 sõnastan punkti 2.1 järgmiselt: „2.1. Uus sõnastus.”;", "1.2 tunnistan punkti 2.4 kehtetuks;",
+             "1.3 tunnistan punkti 2.5 kehtetuks.", "2. Käskkiri jõustub selle allkirjastamisel.",
+             "3. Käskkirja punkte 1.1–1.2 kohaldatakse alates 1. jaanuarist 2023. a."]
+    imported = read_act(lines)
+    assert imported.items[0].changes == (Change("substitute", ("2.1",), text="Uus sõnastus."),)
+    assert [item.applies_from for item in imported.items] == [dt.date(2023, 1, 1)] * 2 + [None]
+    assert not imported.flags

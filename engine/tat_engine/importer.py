@@ -223,11 +223,12 @@ _DATE_LINE = re.compile(r"^((?:\d{1,2}|[a-zA-Z]{1,2})\.(?:\d{1,2}|[a-zA-Z]{1,4})
 _AMENDS = re.compile(r"Muudan .*?käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
 _AMENDS_TITLE = re.compile(r"käskkirja (?:nr )?(\d+-\d+/[\w-]+)")
 _IN_FORCE = re.compile(rf"Käskkiri jõustub (?:(selle allkirjastamisel|allkirjastamisel|allkirjastamise päeval)|({DATE_PATTERN}))\.?\s*")
-_APPLIES = re.compile(r"Käskkirja (?:(?:punkti|punkte|punktid) (?P<items>\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+)\d+(?:\.\d+)*\.?)*) )?"
-                      rf"rakendatakse (?:tagasiulatuvalt )?alates (?P<date>{DATE_PATTERN})\.?\s*")
+_ITEM_LIST = r"\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+|\s*[–-]\s*)\d+(?:\.\d+)*\.?)*"  # 1.3, 1.5 ja 1.7; 1.1–1.4
+_APPLIES = re.compile(rf"Käskkirja (?:(?:punkti|punkte|punktid) (?P<items>{_ITEM_LIST}) )?"
+                      rf"(?:rakendatakse|kohaldatakse) (?:tagasiulatuvalt )?alates (?P<date>{DATE_PATTERN})\.?\s*")
 _TAIL_PARAGRAPH = re.compile(r"(?:^|\s)\d+\.\s+(?=[A-ZÕÄÖÜ])")
 _SIGNATURE = re.compile(r"^\(allkirjastatud digitaalselt\)|^/allkirjastatud digitaalselt/")
-_TAIL = re.compile(r"^(?:\d+\.\s+)?(?:Käskkiri jõustub|Käskkirja (?:punkt|rakendatakse))")
+_TAIL = re.compile(r"^(?:\d+\.\s+)?(?:Käskkiri jõustub|Käskkirja (?:punkt|rakendatakse|kohaldatakse))")
 _MEMO_RENUMBER = re.compile(rf"Alates senisest punktist {_L} (vähenevad|suurenevad) (?:selles (?:peatükis|punktis) )?"
                             r"(?:ülejäänud|järgnevate) punktide numbrid (ühe|kahe|kolme) võrra")
 _STEPS = {"ühe": 1, "kahe": 2, "kolme": 3}
@@ -319,7 +320,7 @@ def _is_next(expected: tuple[int, int] | None, place: tuple[int, int]) -> bool:
 
 
 def _depth(line: str) -> int:
-    return line.count("„") - line.count("“")
+    return line.count("„") - line.count("“") - line.count("”")
 
 
 def dated(line: str) -> tuple[str, str] | None:
@@ -381,6 +382,9 @@ def read_item(number: str, body: list[str], lines: Lines) -> ImportedItem | Unre
     return UnreadItem(number, text, lines)
 
 
+_CLOSING = "“”"  # the Estonian closing quote, and the one some PDF exports print instead
+
+
 def _quotes(text: str) -> tuple[str, list[str]]:
     """The text with each outermost „…“ replaced by ⟨n⟩, and the quotes' contents."""
     out, quotes, depth, start = [], [], 0, 0
@@ -389,7 +393,7 @@ def _quotes(text: str) -> tuple[str, list[str]]:
             if depth == 0:
                 start = position
             depth += 1
-        elif char == "“" and depth:
+        elif char in _CLOSING and depth:
             depth -= 1
             if depth == 0:
                 out.append(f"⟨{len(quotes)}⟩")
@@ -545,13 +549,26 @@ def _read_tail(text: str, head: Head, items: list[ImportedItem]) -> tuple[Head, 
         elif applies and applies["items"] is None:
             head = evolve(head, applies_from=estonian_date(applies["date"]))
         elif applies:
-            items, missing = _apply_items(items, _labels(applies["items"]), estonian_date(applies["date"]))
+            items, missing = _apply_items(items, _item_numbers(applies["items"], items), estonian_date(applies["date"]))
             if missing:
                 flags.append(f"„{paragraph}“ names item(s) {', '.join(missing)}, which the act does not have "
                              f"(or the importer did not read)")
         else:
             flags.append(f"a paragraph after the items the importer does not read: „{paragraph[:200]}“")
     return head, items, flags
+
+
+def _item_numbers(text: str, items: list[ImportedItem]) -> tuple[str, ...]:
+    """The items a paragraph names; a range "1.1–1.4" names every item of the act between its ends."""
+    named = []
+    for part in re.split(r",\s*|\s+ja\s+", text.strip()):
+        ends = [label.rstrip(".") for label in re.split(r"\s*[–-]\s*", part)]
+        if len(ends) == 2:
+            first, last = (Label.parse(end) for end in ends)
+            named += [item.number for item in items if first <= Label.parse(item.number) <= last] or ends
+        else:
+            named.append(ends[0])
+    return tuple(dict.fromkeys(named))
 
 
 def _apply_items(items: list[ImportedItem], named: tuple[str, ...], day: dt.date):
