@@ -450,3 +450,16 @@ def test_ranges_of_items_and_other_quote_marks():
     assert imported.items[0].changes == (Change("substitute", ("2.1",), text="Uus sõnastus."),)
     assert [item.applies_from for item in imported.items] == [dt.date(2023, 1, 1)] * 2 + [None]
     assert not imported.flags
+
+
+def test_import_as_json_is_one_document(capsys, tmp_path):
+    import json
+
+    argv = ["import", str(ACTS / "2022-1-3-45.txt"), "--corpus", str(BASE), "--json",
+            "--consolidated", str(ACTS / "1-3-7-terviktekst-2022.txt")]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"type": "Counts", "read": 8, "flagged": 0, "unread": 0, "from_memo": 0}
+    assert data["import"]["head"]["in_force"] == "2022-09-01" and data["check"]["found"] == []
+    assert main(["import", str(ACTS / "2022-1-3-45.txt"), "--signed-between", "2020-01-01"]) == 1
+    assert "--signed-between takes two dates" in capsys.readouterr().err

@@ -289,47 +289,63 @@ def _verify(args) -> int:
 def _import(args) -> int:
     """Read an amending act into a draft DSL file; with ``--consolidated``, load
     the draft with the corpus and compare it with a published consolidated text."""
-    import re
     from pathlib import Path
 
-    from . import importer
+    imported, number, text = _read_import(args)
+    if args.out:
+        Path(args.out).write_text(text, "utf-8")
+    elif not args.json:
+        sys.stdout.write(text)
+    check = _check_import(args, text, number, imported) if args.consolidated else None
+    if args.json:
+        return _emit(args, {"counts": imported.counts, "import": imported, "check": check}, "") or _verdict(check)
+    summary = [f"{args.act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags]
+    print("\n".join(summary), file=sys.stdout if args.out else sys.stderr)
+    if check is not None:
+        print(_describe_check(check, args.consolidated))
+    return _verdict(check)
+
+
+def _verdict(check) -> int:
+    return 0 if check is None or check.ok else 1
+
+
+def _read_import(args):
+    """The act (and its memo) read from the file, and the draft written with the user's dating."""
+    from pathlib import Path
+
     from .drafting import Dating, draft
     from .errors import QueryError
+    from .importer import dated, locate, read_act
 
     lines = Path(args.act).read_text("utf-8-sig").removesuffix("\n").split("\n")
-    act_span, memo_span = importer.locate(lines)
+    act_span, memo_span = locate(lines)
     act_span = _span(args.lines, "--lines") if args.lines else act_span
     memo_span = _span(args.memo_lines, "--memo-lines") if args.memo_lines else (None if args.lines else memo_span)
     for span in filter(None, (act_span, memo_span)):
         if span.last > len(lines):
             raise QueryError(f"{args.act} has {len(lines)} lines, not {span}")
     memo = lines[memo_span.first - 1:memo_span.last] if memo_span else None
-    imported = importer.read_act(lines[act_span.first - 1:act_span.last], act_span.first, memo,
-                                 memo_span.first if memo_span else 1)
-    earliest, latest = (_day(part) for part in args.signed_between.split("..")) if args.signed_between else (None, None)
-    written, number = (importer.dated(args.dated) or (None, None)) if args.dated else (None, None)
+    imported = read_act(lines[act_span.first - 1:act_span.last], act_span.first, memo, memo_span.first if memo_span else 1)
+    written, number = (dated(args.dated) or (None, None)) if args.dated else (None, None)
     if args.dated and number is None:
         raise QueryError(f'--dated takes the date and number as an act prints them, e.g. "xx.yy.2020 nr 1-3/zz", not {args.dated!r}')
+    earliest, latest = _between(args.signed_between) if args.signed_between else (None, None)
     dating = Dating(number, written, _day(args.signed) if args.signed else None, earliest, latest,
-                             _day(args.assume_signed) if args.assume_signed else None, args.because)
-    text = draft(imported, dating, f"{args.act} lines {act_span}", args.document)
-    if args.out:
-        Path(args.out).write_text(text, "utf-8")
-    elif not args.json:
-        sys.stdout.write(text)
-    summary = [f"{args.act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags]
-    if args.json:
-        _emit(args, {"counts": imported.counts, "import": imported}, "")
-    else:
-        print("\n".join(summary), file=sys.stdout if args.out else sys.stderr)
-    if not args.consolidated:
-        return 0
-    number = dating.number or imported.head.number
-    return _check_import(args, text, number, {t for i in imported.items for c in i.changes for t in c.targets},
-                         re.escape(number or "?"))
+                    _day(args.assume_signed) if args.assume_signed else None, args.because)
+    return imported, number or imported.head.number, draft(imported, dating, f"{args.act} lines {act_span}", args.document)
 
 
-def _check_import(args, text: str, number: str, targets: set[str], escaped: str) -> int:
+def _between(text: str):
+    from .errors import QueryError
+
+    ends = text.split("..")
+    if len(ends) != 2:
+        raise QueryError(f"--signed-between takes two dates A..B, for instance 2020-02-20..2020-12-31, not {text!r}")
+    return tuple(_day(end.strip()) for end in ends)
+
+
+def _check_import(args, text: str, number: str | None, imported):
     """The draft in the corpus in place of any file declaring the same act, the
     text in force on its first day against the published consolidated text."""
     import re
@@ -340,22 +356,24 @@ def _check_import(args, text: str, number: str, targets: set[str], escaped: str)
     from .verify import check_act, read_known
 
     sources = read_files(args.corpus) if args.corpus else bundled_files(args.instrument)
-    sources = [(path, body) for path, body in sources if not re.search(rf'^act "{escaped}"', body, re.M)]
+    same = re.compile(rf'^act "{re.escape(number or "?")}"', re.M)
     path = args.out or "<import>"
-    index = build(sources + [(path, text)])
+    index = build([(name, body) for name, body in sources if not same.search(body)] + [(path, text)])
     day = _day(args.as_of) if args.as_of else parse_act(text, path).in_force_from
     span = _span(args.consolidated_lines, "--consolidated-lines") if args.consolidated_lines else None
     published = consolidated_points(args.consolidated, (span.first, span.last) if span else (1, 10**9), ())
-    check = check_act(index, day, published, number, targets, read_known() if not args.corpus else {})
+    targets = {target for item in imported.items for change in item.changes for target in change.targets}
+    return check_act(index, day, published, number, targets, read_known() if not args.corpus else {})
+
+
+def _describe_check(check, consolidated: str) -> str:
     lines = [f"OWN: {d}" + (f"  [reviewed: {check.known[d.point, d.kind]}]" if (d.point, d.kind) in check.known else "")
              for d in check.own]
     lines += [f"elsewhere: {d}" for d in check.found if d not in check.own]
-    verdict = "ok" if check.ok else "REVIEW"
-    lines.append(f"import check on {day}: {verdict}: {len(check.found)} differences from {args.consolidated}, "
-                 f"{len(check.own)} in points the act changes or that are annotated as changed by it, "
+    lines.append(f"import check on {check.day}: {'ok' if check.ok else 'REVIEW'}: {len(check.found)} differences from "
+                 f"{consolidated}, {len(check.own)} in points the act changes or that are annotated as changed by it, "
                  f"{len(check.unreviewed)} of them not in the reviewed list")
-    _emit(args, check, "\n".join(lines))
-    return 0 if check.ok else 1
+    return "\n".join(lines)
 
 
 def _span(text: str, option: str):
