@@ -302,7 +302,7 @@ def _import(args) -> int:
     summary = [f"{args.act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags]
     print("\n".join(summary), file=sys.stdout if args.out else sys.stderr)
     if check is not None:
-        print(_describe_check(check, args.consolidated))
+        print(_describe_check(check, args.consolidated, args.skip_lines))
     return _verdict(check)
 
 
@@ -361,18 +361,20 @@ def _check_import(args, text: str, number: str | None, imported):
     index = build([(name, body) for name, body in sources if not same.search(body)] + [(path, text)])
     day = _day(args.as_of) if args.as_of else parse_act(text, path).in_force_from
     span = _span(args.consolidated_lines, "--consolidated-lines") if args.consolidated_lines else None
-    published = consolidated_points(args.consolidated, (span.first, span.last) if span else (1, 10**9), ())
+    skipped = tuple((skip.first, skip.last) for skip in (_span(text, "--skip-lines") for text in args.skip_lines))
+    published = consolidated_points(args.consolidated, (span.first, span.last) if span else (1, 10**9), skipped)
     targets = {target for item in imported.items for change in item.changes for target in change.targets}
     return check_act(index, day, published, number, targets, read_known() if not args.corpus else {})
 
 
-def _describe_check(check, consolidated: str) -> str:
+def _describe_check(check, consolidated: str, skipped: list[str]) -> str:
     lines = [f"OWN: {d}" + (f"  [reviewed: {check.known[d.point, d.kind]}]" if (d.point, d.kind) in check.known else "")
              for d in check.own]
     lines += [f"elsewhere: {d}" for d in check.found if d not in check.own]
     lines.append(f"import check on {check.day}: {'ok' if check.ok else 'REVIEW'}: {len(check.found)} differences from "
                  f"{consolidated}, {len(check.own)} in points the act changes or that are annotated as changed by it, "
-                 f"{len(check.unreviewed)} of them not in the reviewed list")
+                 f"{len(check.unreviewed)} of them not in the reviewed list" +
+                 (f"; lines {', '.join(skipped)} not compared (--skip-lines)" if skipped else ""))
     return "\n".join(lines)
 
 
@@ -538,6 +540,8 @@ def _parser():
     imp.add_argument("--consolidated", metavar="TEXT", help="check the draft, loaded with the corpus, against this "
                      "published consolidated text (exit 1 when a point the act changes differs)")
     imp.add_argument("--consolidated-lines", metavar="A..B", help="the consolidated text's lines in TEXT (default: all)")
+    imp.add_argument("--skip-lines", action="append", default=[], metavar="A..B", help="lines of TEXT not to compare "
+                     "(tables, footnotes), as many as needed")
     imp.add_argument("--as-of", help="the day compared (default: the act's first day in force)")
     imp.add_argument("--corpus", action="append", default=[], metavar="PATH", help="the corpus the act amends")
     imp.add_argument("--instrument", default="tat", help="the shipped instrument the act amends (default tat)")
