@@ -470,3 +470,17 @@ def test_import_as_json_is_one_document(capsys, tmp_path):
     assert data["import"]["head"]["in_force"] == "2022-09-01" and data["check"]["found"] == []
     assert main(["import", str(ACTS / "2022-1-3-45.txt"), "--signed-between", "2020-01-01"]) == 1
     assert "--signed-between takes two dates" in capsys.readouterr().err
+
+
+def test_an_act_of_partial_changes_checked_against_its_consolidated_text(capsys, tmp_path):
+    (tmp_path / "1-3-45.tat").write_text(import_file(ACTS / "2022-1-3-45.txt")[1], "utf-8")
+    (tmp_path / "base.tat").write_text(BASE.read_text("utf-8"), "utf-8")
+    consolidated = ACTS / "1-3-7-terviktekst-2023.txt"
+    argv = ["import", str(ACTS / "2023-1-3-12.txt"), "--out", str(tmp_path / "1-3-12.tat"), "--corpus", str(tmp_path)]
+    assert main(argv + ["--consolidated", str(consolidated)]) == 0
+    assert "import check on 2023-03-10: ok: 0 differences" in capsys.readouterr().out
+    # 2.4 is changed only through „läbivalt“: a difference there is still the act's own
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text(consolidated.read_text("utf-8").replace("SKA esitab RTK-le", "SKA esitab RÜ-le"), "utf-8")
+    assert main(argv + ["--consolidated", str(wrong)]) == 1
+    assert "OWN: 2.4 wording" in capsys.readouterr().out

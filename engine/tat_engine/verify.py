@@ -271,5 +271,7 @@ def check_act(index: Index, day: dt.date, published, act: str, targets: set[str]
     force) with the published points; ``targets`` are the labels the act changes,
     ``known`` the reviewed differences (``read_known`` for the shipped TAT)."""
     found = tuple(sorted(set(compare_points(index, day, published))))
-    own = tuple(d for d in found if d.point in targets or (d.kind == "annotation" and f"nr {act})" in d.detail))
+    changed = set(targets) | {a.label for a in index.in_force(day) if act in (a.change.act.number, a.citation.act.number)}
+    changed |= {r.label for r in index.repealed_on(day) if r.by.act.number == act}  # läbivalt, renumbered: by the act too
+    own = tuple(d for d in found if d.point in changed or (d.kind == "annotation" and f"nr {act})" in d.detail))
     return ActCheck(act, day, found, own, known or {})
