@@ -356,6 +356,9 @@ def _read_head(lines: list[str]) -> tuple[Head, list[str]]:
     amends = _AMENDS.search(text) or (_AMENDS_TITLE.search(title) if title else None)
     if amends is None:
         flags.append("the act does not say which directive it amends (… käskkirja nr N … muutmine)")
+    if number and amends and number.split("/")[0] != amends[1].split("/")[0]:
+        flags.append(f"the act is numbered {number}, outside the series of the directive it amends ({amends[1]}): "
+                     f"a draft's register number? give the number it is cited by with --dated")
     return Head(number, written, signed, title, amends[1] if amends else None), flags
 
 
