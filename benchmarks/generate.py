@@ -25,7 +25,7 @@ import random
 from pathlib import Path
 
 from tat_engine import model as m
-from tat_engine.printer import print_act
+from tat_engine.dsl.printer import print_act
 
 START = dt.date(2015, 9, 18)
 NUMBER = "1-3/1"

@@ -59,7 +59,7 @@ def main() -> None:
         generate(source, args.lines)
         plain = child(f"import pyarrow.csv as c\nc.write_csv(c.read_csv({str(source)!r}), {str(plain_out)!r})")
         full = child(
-            "import datetime as dt, pathlib, tat_engine\nfrom tat_engine.ledger import check_ledger\n"
+            "import datetime as dt, pathlib, tat_engine\nfrom tat_engine.rules.ledger import check_ledger\n"
             f"check_ledger(tat_engine.load(), pathlib.Path({str(source)!r}), pathlib.Path({str(judged_out)!r}), "
             "dt.date(2021, 6, 1), progress=False)")
         rows = sum(1 for _ in open(judged_out, encoding="utf-8")) - 1

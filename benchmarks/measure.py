@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tat_engine
-from tat_engine import cachedir, graph
-from tat_engine.consolidate import consolidate
-from tat_engine.index import Index
+from tat_engine import cachedir
+from tat_engine.history import graph
+from tat_engine.history.consolidate import consolidate
+from tat_engine.history.index import Index
 from tat_engine.law import Law
 from tat_engine.loader import build, parse_corpus
-from tat_engine.parse import parser
+from tat_engine.dsl.parse import parser
 
 FAR = dt.date.max
 WATCHED = ("lark", "networkx", "attrs")  # the query path should import neither of the first two
@@ -273,7 +274,7 @@ def command_line(corpus: Corpus, label: str, env: dict, settings: Settings) -> l
     """``tat point`` (its answer table) and ``tat point --json`` (the engine from its
     cache) next to ``python -c pass``; and what each imported."""
     script = Path(sys.executable).with_name("tat")
-    entry = [str(script)] if script.exists() else ["-m", "tat_engine.cli"]
+    entry = [str(script)] if script.exists() else ["-m", "tat_engine.interfaces.cli"]
     ask = [sys.executable, *entry, "point", label, "--as-of", "2019-06-01"]
     ask += [] if corpus.paths is None else [word for path in corpus.paths for word in ("--corpus", path)]
     bare = [sys.executable, "-c", "pass"]

@@ -62,7 +62,7 @@ def main() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "TAT_CACHE_DIR": os.environ.get("TAT_CACHE_DIR", tempfile.mkdtemp())}
-    server = subprocess.Popen([sys.executable, "-m", "tat_engine.cli", "serve", "--port", str(port)], env=env)
+    server = subprocess.Popen([sys.executable, "-m", "tat_engine.interfaces.cli", "serve", "--port", str(port)], env=env)
     try:
         for _ in range(200):
             try:

@@ -196,7 +196,7 @@ def wordings(draw) -> str:
 @st.composite
 def published_items(draw, label: str):
     """One item's formula (without its number) and the change the importer must read from it."""
-    from tat_engine.importer import Change
+    from tat_engine.review.importer import Change
 
     dot = draw(st.sampled_from(["", "."]))
     text, a, b = draw(wordings()), draw(PHRASES), draw(PHRASES)

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tat_engine
-from tat_engine.admission import Application, decide, read_applications
-from tat_engine.cli import main
+from tat_engine.rules.admission import Application, decide, read_applications
+from tat_engine.interfaces.cli import main
 
 D = dt.date
 ON = D(2023, 5, 15)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 def server(tmp_path_factory):
     import uvicorn
 
-    from tat_engine.http import create_app
+    from tat_engine.interfaces.http import create_app
 
     os.environ.setdefault("TAT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     with socket.socket() as probe:

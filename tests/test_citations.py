@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tat_engine.citations import Reading, miscitations, number_words, read_exceptions
+from tat_engine.review.citations import Reading, miscitations, number_words, read_exceptions
 from tat_engine.instruments import INSTRUMENTS
 from tat_engine.loader import bundled_files, parse_corpus
-from tat_engine.parse import parse_file
+from tat_engine.dsl.parse import parse_file
 from tat_engine import model as m
 
 DATA = files("tat_engine") / "data"

@@ -8,8 +8,8 @@ import pytest
 
 import tat_engine
 from tat_engine import quick
-from tat_engine.cli import main
-from tat_engine.render import answer_text
+from tat_engine.interfaces.cli import main
+from tat_engine.history.render import answer_text
 
 
 def run(capsys, *argv):
@@ -168,11 +168,11 @@ def test_a_reader_that_went_away_ends_quietly(cache, argv):
     import sys
 
     env = {**os.environ, "TAT_CACHE_DIR": str(cache), "PYTHONPATH": str(Path(tat_engine.__file__).parents[1])}
-    subprocess.run([sys.executable, "-m", "tat_engine.cli", *argv], env=env, capture_output=True, check=True)  # warm
+    subprocess.run([sys.executable, "-m", "tat_engine.interfaces.cli", *argv], env=env, capture_output=True, check=True)  # warm
     reader, writer = os.pipe()
     os.close(reader)  # gone before the first line is written
     try:
-        done = subprocess.run([sys.executable, "-m", "tat_engine.cli", *argv], env=env, stdout=writer,
+        done = subprocess.run([sys.executable, "-m", "tat_engine.interfaces.cli", *argv], env=env, stdout=writer,
                               stderr=subprocess.PIPE, text=True, timeout=120)
     finally:
         os.close(writer)
@@ -180,7 +180,7 @@ def test_a_reader_that_went_away_ends_quietly(cache, argv):
 
 
 def test_an_applications_file_with_a_bom_keeps_the_applicant(capsys, cache, tmp_path):
-    from tat_engine.admission import read_applications
+    from tat_engine.rules.admission import read_applications
 
     plain = EXAMPLES / "applications.csv"
     marked = tmp_path / "applications.csv"

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tat_engine
-from tat_engine.deadlines import KINDS, deadline, schedule, to_ics
+from tat_engine.rules.deadlines import KINDS, deadline, schedule, to_ics
 from tat_engine.errors import QueryError
-from tat_engine.workdays import add_working_days, count, fixed_date, is_working_day
+from tat_engine.rules.workdays import add_working_days, count, fixed_date, is_working_day
 
 D = dt.date
 

@@ -156,8 +156,8 @@ def test_diff_between_2019_and_2021_lists_the_2020_changes(law):
 @pytest.mark.parametrize("path", ["tat/1-3-170.tat", "amendments/2020-1-3-zz.tat", "amendments/2017-04-30-1-3-53.tat"])
 def test_the_real_files_print_back_to_an_equal_model(path):
     from tat_engine.loader import bundled_files
-    from tat_engine.parse import parse_act
-    from tat_engine.printer import print_act
+    from tat_engine.dsl.parse import parse_act
+    from tat_engine.dsl.printer import print_act
 
     act = parse_act(dict(bundled_files())[path], path)
     assert parse_act(print_act(act)) == act

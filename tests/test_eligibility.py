@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tat_engine
-from tat_engine.ledger import Cost, check_ledger, judge_batch, judge_cost, Vocabulary
+from tat_engine.rules.ledger import Cost, check_ledger, judge_batch, judge_cost, Vocabulary
 
 D = dt.date
 SAMPLE = Path(__file__).parents[1] / "examples" / "ledger.csv"

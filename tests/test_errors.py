@@ -7,7 +7,7 @@ import pytest
 import tat_engine
 from tat_engine.errors import CorpusError, DslError, QueryError
 from tat_engine.loader import build
-from tat_engine.parse import parse_file
+from tat_engine.dsl.parse import parse_file
 
 HEAD = 'act "1-3/1" { kind directive title "T" signed 2015-09-18 in_force on_signing }\n'
 AMEND = 'act "1-3/2" { kind amending title "A" amends "1-3/1" signed 2017-04-30 in_force on_signing }\n'
@@ -285,7 +285,7 @@ def test_a_change_on_the_last_supported_day_is_in_force_that_day_in_text_and_dif
 
 def test_an_open_end_is_never_mistaken_for_a_real_day_even_date_max():
     """The index (read by exports, verify and lint without Law's checks) agrees with the point lookup on every day."""
-    from tat_engine.exports import export
+    from tat_engine.interfaces.exports import export
 
     index = build([("base.tat", BASE), ("far.tat", FAR)])
     for on in (dt.date(2999, 12, 31), dt.date(3000, 1, 1), dt.date.max):
@@ -310,7 +310,7 @@ def test_the_first_supported_day_answers_and_the_day_before_is_refused():
     (dt.date(1899, 12, 31), "1899-12-31 is outside"),
 ])
 def test_deadlines_at_the_edges_of_the_range(directive, trigger, words):
-    from tat_engine.deadlines import deadline
+    from tat_engine.rules.deadlines import deadline
 
     if words is None:
         assert deadline(directive, "report-check", trigger).due == dt.date(2999, 12, 20)
@@ -320,9 +320,9 @@ def test_deadlines_at_the_edges_of_the_range(directive, trigger, words):
 
 
 def test_a_fixed_date_past_the_range_and_a_negative_extension_are_refused(directive):
-    from tat_engine.deadlines import deadline
+    from tat_engine.rules.deadlines import deadline
 
-    from tat_engine.workdays import fixed_date
+    from tat_engine.rules.workdays import fixed_date
 
     assert deadline(directive, "plan-and-budget", dt.date(2999, 12, 31)).due == dt.date(2999, 11, 5)
     with pytest.raises(QueryError, match="3000-01-01 is outside"):  # the report on 2999 is due in 3000
@@ -336,7 +336,7 @@ def test_a_fixed_date_past_the_range_and_a_negative_extension_are_refused(direct
 
 @pytest.mark.parametrize("year, ok", [(1900, False), (1901, True), (2999, True), (3000, False), (1, False)])
 def test_the_calendar_takes_a_year_whose_deadlines_fit_the_range(directive, year, ok):
-    from tat_engine.deadlines import schedule
+    from tat_engine.rules.deadlines import schedule
 
     if ok:
         assert all(item.due is None or item.due.year == year for item in schedule(directive, year))
@@ -350,7 +350,7 @@ def test_the_calendar_takes_a_year_whose_deadlines_fit_the_range(directive, year
     (["deadline", "claim-processing", "--trigger", "2021-06-01", "--extension-days", "-5"], "0 or more"),
 ])
 def test_the_command_line_refuses_a_bad_year_or_extension_with_exit_2(capsys, argv, words):
-    from tat_engine.cli import main
+    from tat_engine.interfaces.cli import main
 
     with pytest.raises(SystemExit) as raised:
         main(argv)
@@ -358,7 +358,7 @@ def test_the_command_line_refuses_a_bad_year_or_extension_with_exit_2(capsys, ar
 
 
 def test_the_command_line_says_the_range_for_a_far_trigger(capsys):
-    from tat_engine.cli import main
+    from tat_engine.interfaces.cli import main
 
     assert main(["deadline", "report-check", "--trigger", "9999-12-31"]) == 1
     err = capsys.readouterr().err
@@ -370,7 +370,7 @@ def test_the_command_line_says_the_range_for_a_far_trigger(capsys):
     ("final_report: duration 30 calendar_days", "final-report", "would end after 2999-12-31"),
 ])
 def test_a_duration_of_nine_digits_in_the_corpus_is_counted_or_refused(fact, kind, outcome):
-    from tat_engine.deadlines import deadline
+    from tat_engine.rules.deadlines import deadline
     from tat_engine.loader import bundled_files
 
     huge = fact.replace(fact.split()[2], "999999999")

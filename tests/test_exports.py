@@ -7,9 +7,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tat_engine.exports import AKN, as_akoma_ntoso, as_html, as_json, as_markdown
+from tat_engine.interfaces.exports import AKN, as_akoma_ntoso, as_html, as_json, as_markdown
 from tat_engine.loader import build, bundled_files
-from tat_engine.render import consolidated_text
+from tat_engine.history.render import consolidated_text
 
 AFTER, BEFORE = dt.date(2021, 1, 1), dt.date(2019, 6, 1)
 PREAMBLE = ("Käskkiri kehtestatakse perioodi 2014–2020 struktuuritoetuse seaduse § 16 lõike 1 alusel ja kooskõlas "

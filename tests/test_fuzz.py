@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from tat_engine import model as m
-from tat_engine.deadlines import BY_NAME, KINDS, deadline, schedule
+from tat_engine.rules.deadlines import BY_NAME, KINDS, deadline, schedule
 from tat_engine.errors import CorpusError, DslError, QueryError
 from tat_engine.law import Law
 from tat_engine.loader import build
-from tat_engine.parse import parse_file, parser
-from tat_engine.printer import print_act
+from tat_engine.dsl.parse import parse_file, parser
+from tat_engine.dsl.printer import print_act
 
 from strategies import corpora
 

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import tat_engine
 from tat_engine import cachedir, loader, quick
-from tat_engine.cli import main
-from tat_engine.render import answer_text
+from tat_engine.interfaces.cli import main
+from tat_engine.history.render import answer_text
 
 DAYS = ("2019-06-01", "2021-01-01")
 ASKED = [("11.3", "2019-06-01"), ("11.3", "2021-01-01"), ("9.1.10", "2018-01-01"), ("9.1.10", "2021-01-01"),
@@ -206,7 +206,7 @@ def test_a_read_only_directory_only_means_building(cache, capsys, reference):
 def test_http_answers_with_an_unwritable_cache(tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from tat_engine import http
+    from tat_engine.interfaces import http
 
     blocker = tmp_path / "a-file"
     blocker.write_text("")

@@ -16,10 +16,10 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from tat_engine import guard, http
-from tat_engine.cli import main
-from tat_engine.guard import Pool
-from tat_engine.http import create_app
+from tat_engine.interfaces import guard, http
+from tat_engine.interfaces.cli import main
+from tat_engine.interfaces.guard import Pool
+from tat_engine.interfaces.http import create_app
 
 HEAD = "activity,party,category,incurred_on,paid_on,amount\n"
 ROW = "2.1,implementer,7.1.3.1,2016-03-01,2016-03-10,100\n"
@@ -245,7 +245,7 @@ def test_a_column_named_twice_is_a_422_naming_it(client, rows):
 
 def test_a_ledger_the_ledger_module_refuses_is_a_422_without_the_server_s_paths(client, monkeypatch):
     """The ledger module names the file and quotes the header; the answer names neither at length."""
-    from tat_engine import ledger
+    from tat_engine.rules import ledger
     from tat_engine.errors import QueryError
 
     def refuse(law, source, target, as_of, progress=None):

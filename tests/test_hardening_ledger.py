@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tat_engine import dates, ledger
+from tat_engine import dates
+from tat_engine.rules import ledger
 from tat_engine.errors import LedgerError, QueryError
 from tat_engine.law import day
-from tat_engine.ledger import Vocabulary, check, check_ledger
+from tat_engine.rules.ledger import Vocabulary, check, check_ledger
 
 AUDIT = dt.date(2021, 6, 1)
 HEADER = ["line", "activity", "party", "category", "incurred_on", "paid_on", "amount", "note"]

@@ -5,8 +5,8 @@ import os
 import pytest
 from fastapi.testclient import TestClient
 
-from tat_engine import http
-from tat_engine.http import create_app
+from tat_engine.interfaces import http
+from tat_engine.interfaces.http import create_app
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given
 
 import tat_engine
-from tat_engine.answers import Repealed
-from tat_engine.cli import main
+from tat_engine.history.answers import Repealed
+from tat_engine.interfaces.cli import main
 from tat_engine.errors import DslError
-from tat_engine.drafting import Dating, draft
-from tat_engine.importer import Change, Lines, dated, estonian_date, locate, read_act, read_item
+from tat_engine.review.drafting import Dating, draft
+from tat_engine.review.importer import Change, Lines, dated, estonian_date, locate, read_act, read_item
 from tat_engine.model import Known, Renumber, UncertainDate
-from tat_engine.parse import parse_act
+from tat_engine.dsl.parse import parse_act
 
 from strategies import published_acts
 

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tat_engine.deadlines import deadline
+from tat_engine.rules.deadlines import deadline
 from tat_engine.errors import CorpusError, QueryError
 from tat_engine.law import Law
-from tat_engine.ledger import Cost, judge_cost
+from tat_engine.rules.ledger import Cost, judge_cost
 from tat_engine.loader import build
-from tat_engine.parse import parse_file
-from tat_engine.printer import print_act
+from tat_engine.dsl.parse import parse_file
+from tat_engine.dsl.printer import print_act
 
 D = dt.date
 
@@ -253,7 +253,7 @@ def test_a_reading_needs_a_default_among_its_options():
 
 
 def test_a_point_answer_an_open_date_could_change_names_the_other_answer(law):
-    from tat_engine.render import answer_text
+    from tat_engine.history.render import answer_text
 
     inside = law.point("11.4", D(2020, 4, 1))
     assert inside.assumptions and [o.value.version.number for o in inside.alternatives] == [1]

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from tat_engine import InForce, Law, QueryError, model as m
 from tat_engine.loader import build
-from tat_engine.parse import parse_act
-from tat_engine.printer import print_act
+from tat_engine.dsl.parse import parse_act
+from tat_engine.dsl.printer import print_act
 
 from reference import text_on
 from strategies import corpora

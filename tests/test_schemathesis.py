@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("TAT_CACHE_DIR", tempfile.mkdtemp(prefix="tat-cache-"))
 
-from tat_engine.http import create_app  # noqa: E402
+from tat_engine.interfaces.http import create_app  # noqa: E402
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE])

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from tat_engine import InForce, Law, model as m
 from tat_engine.errors import CorpusError, DslError
 from tat_engine.loader import build
-from tat_engine.parse import parse_act
-from tat_engine.printer import print_act
+from tat_engine.dsl.parse import parse_act
+from tat_engine.dsl.printer import print_act
 
 BASE = '''act "1-3/1" { kind directive title "Toetuse andmise tingimused" signed 2015-09-18 in_force on_signing }
 section 8 { text "Aruandlus" }

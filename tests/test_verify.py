@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from tat_engine.cli import main
-from tat_engine.lint import lint
+from tat_engine.interfaces.cli import main
+from tat_engine.review.lint import lint
 from tat_engine.loader import build, bundled_files
-from tat_engine.published import (
+from tat_engine.review.published import (
     amending_items, clean, consolidated_points, consolidated_preamble, consolidated_tables, item_tables, split_annotation,
     squash,
 )
-from tat_engine.verify import verify
+from tat_engine.review.verify import verify
 
 SEED = Path(__file__).parents[1] / "tat" / "sources" / "003_9a05f8f9be73a8a0.txt"
 AFTER = dt.date(2021, 1, 1)

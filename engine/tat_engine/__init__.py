@@ -16,12 +16,15 @@ import os
 from importlib import import_module
 
 _EXPORTS = {
-    "answers": ["ActRef", "Answer", "Assumption", "Citation", "InForce", "NoSuchLabel", "NotYetInForce",
-                "Renumbered", "Repealed"],
+    "history.answers": ["ActRef", "Answer", "Assumption", "Citation", "InForce", "NoSuchLabel", "NotYetInForce",
+                        "Renumbered", "Repealed"],
     "errors": ["CorpusError", "Diagnostic", "DslError", "QueryError", "TatError"],
     "law": ["Applicable", "Change", "Governing", "Law", "ProvisionHistory", "day"],
-    "facts": ["FactView", "Snapshot"],
-    "possible": ["Outcome", "Settled"],
+    "history.facts": ["FactView", "Snapshot"],
+    "history.possible": ["Outcome", "Settled"],
+    "rules.ledger": ["Cost", "Verdict", "check_ledger", "judge_cost"],
+    "rules.deadlines": ["Deadline", "deadline"],
+    "rules.admission": ["decide"],
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_HOME) + ["load"]

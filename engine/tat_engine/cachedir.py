@@ -38,6 +38,17 @@ _READ = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os,
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+def code_files() -> list[str]:
+    """The engine's own code (every ``.py`` of the package and its subpackages) and its grammar:
+    what a cached index or answer table was made by, so a change to any of them makes a new key."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    found = [os.path.join(package, "data", "grammar", "tat.lark")]
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if os.path.exists(os.path.join(folder, d, "__init__.py")))
+        found += [os.path.join(folder, name) for name in names if name.endswith(".py")]
+    return sorted(found)
+
+
 def root() -> str:
     """``$TAT_CACHE_DIR``, or ``~/.cache/tat-engine``."""
     return os.environ.get("TAT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tat-engine")

@@ -18,12 +18,12 @@ import attrs
 from attrs import frozen
 
 from . import model as m
-from .answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed, legal_key
+from .history.answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed, legal_key
 from .errors import QueryError
-from .facts import Snapshot
-from .index import Index
-from .possible import ReadingCondition, Settled, settle
-from .render import consolidated_text
+from .history.facts import Snapshot
+from .history.index import Index
+from .history.possible import ReadingCondition, Settled, settle
+from .history.render import consolidated_text
 
 DayLike = Union[dt.date, str]
 
@@ -325,19 +325,19 @@ class Law:
     def references(self, point: str, on: DayLike):
         """What ``point`` cites on ``on`` and every wording in force then that cites it
         (see :func:`graph.references_on`)."""
-        from .graph import references_on
+        from .history.graph import references_on
 
         return references_on(self._graph(), self.index, label(point), day(on))
 
     def act_changes(self, number: str):
         """What act ``number`` changed, item by item, and what it touched only through references."""
-        from .graph import act_changes
+        from .history.graph import act_changes
 
         return act_changes(self._graph(), self.index, number)
 
     def _graph(self):
         if self._clauses is None:
-            from .graph import from_edges
+            from .history.graph import from_edges
 
             self._clauses = from_edges(self.index.edges)
         return self._clauses

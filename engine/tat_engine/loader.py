@@ -26,7 +26,7 @@ import attrs
 from . import cachedir
 from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret_in, source_lines
-from .index import Index
+from .history.index import Index
 from .instruments import DEFAULT, INSTRUMENTS
 
 FORMAT = "tat-index-4"  # bump when the pickled classes or the sealed file change
@@ -60,7 +60,7 @@ def read_files(paths: list[str | os.PathLike]) -> list[tuple[str, str]]:
 
 def parse_corpus(sources: list[tuple[str, str]]) -> tuple[m.Corpus, list[Diagnostic]]:
     """Parse every file, collecting one syntax error per bad file."""
-    from .parse import parse_file
+    from .dsl.parse import parse_file
 
     documents, acts, diagnostics = [], [], []
     for path, text in sources:
@@ -108,8 +108,8 @@ def build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None = No
 
 
 def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) -> Index:
-    from . import graph
-    from .consolidate import consolidate
+    from .history import graph
+    from .history.consolidate import consolidate
 
     corpus, diagnostics = parse_corpus(sources)
     if not any(d.severity == "error" for d in diagnostics):
@@ -140,8 +140,8 @@ def _date_worlds(corpus: m.Corpus) -> tuple[tuple, tuple[Diagnostic, ...]]:
     hinge on that date. Two worlds an open date, not every combination: the
     combinations grow as 2^n. A corpus with more than ``MAX_OPEN_DATES`` open dates
     gets no worlds (its answers keep their ASSUMPTION flags) and a warning saying so."""
-    from .consolidate import consolidate
-    from .possible import DateCondition
+    from .history.consolidate import consolidate
+    from .history.possible import DateCondition
 
     open_acts = [act for act in corpus.acts if isinstance(act.signed, m.UncertainDate) and not act.signed.supplied
                  and act.in_force is None]
@@ -254,10 +254,9 @@ def _no_gc():
 
 def _key(sources: list[tuple[str, str]], assume: dict[str, dt.date]) -> str:
     digest = hashlib.sha256(FORMAT.encode())
-    package = files("tat_engine")
-    for code in sorted((e for e in package.iterdir() if e.name.endswith(".py")), key=lambda e: e.name):
-        digest.update(code.read_bytes())  # a changed engine never reads a stale index
-    digest.update((package / "data" / "grammar" / "tat.lark").read_bytes())
+    for code in cachedir.code_files():  # a changed engine or grammar never reads a stale index
+        with open(code, "rb") as handle:
+            digest.update(handle.read())
     for path, text in sources:
         digest.update(path.encode() + b"\0" + text.encode() + b"\0")
     for number, day in sorted(assume.items()):

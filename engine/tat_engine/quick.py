@@ -47,12 +47,11 @@ def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
 
 def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
     """A hash of the bytes (and names) of the engine's code, grammar and corpus files."""
-    package = os.path.dirname(os.path.abspath(__file__))
     corpus = _bundled(corpus)
-    found = []
-    for folder in [package, os.path.join(package, "data", "grammar")] + [path for path in corpus if os.path.isdir(path)]:
+    found = cachedir.code_files()
+    for folder in [path for path in corpus if os.path.isdir(path)]:
         with os.scandir(folder) as entries:
-            found += [entry.path for entry in entries if entry.name.endswith((".py", ".lark", ".tat"))]
+            found += [entry.path for entry in entries if entry.name.endswith(".tat")]
     found += [path for path in corpus if not os.path.isdir(path)]
     digest = hashlib.sha256(f"tat-quick-{_FORMAT}".encode())
     for path in sorted(map(os.path.abspath, found)):
@@ -68,7 +67,7 @@ def write(index, path: str, current: str) -> bool:
     Built in memory and written atomically; False when it cannot be written."""
     import sqlite3
 
-    from .render import answer_text
+    from .history.render import answer_text
 
     folder = cachedir.directory(create=True)
     secret = folder and os.path.dirname(path) == folder and cachedir.secret(folder, create=True)

@@ -30,8 +30,8 @@ import holidays
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
-from .errors import QueryError
-from .model import DAY_RANGE, LAST_DAY
+from ..errors import QueryError
+from ..model import DAY_RANGE, LAST_DAY
 
 ONE_DAY = dt.timedelta(days=1)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

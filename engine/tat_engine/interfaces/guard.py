@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import TatError
+from ..errors import TatError
 
 DETAIL_CHARS = 300  # the longest detail an error sends back
 VALUE_CHARS = 40  # the most of any one input an error sends back

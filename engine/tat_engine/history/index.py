@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import attrs
 
-from . import model as m
+from .. import model as m
 from .answers import (
     ActRef, Answer, Assumption, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed, legal_key,
 )

@@ -13,8 +13,8 @@ import datetime as dt
 
 from attrs import frozen
 
-from . import model as m
-from .index import Index
+from .. import model as m
+from ..history.index import Index
 
 
 @frozen(order=True)

@@ -18,8 +18,8 @@ import attrs
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
-from . import model as m
-from .errors import Diagnostic, DslError, caret
+from .. import model as m
+from ..errors import Diagnostic, DslError, caret
 
 # Whole numbers (lines, counts, durations, label parts) and decimals (amounts,
 # rates, table cells) are bounded: a longer one is a typo, and Python refuses to

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
-from . import model as m
-from .answers import Citation, InForce
-from .law import Law
+from .. import model as m
+from ..history.answers import Citation, InForce
+from ..law import Law
 
 
 @frozen
@@ -201,7 +201,7 @@ def read_applications(path) -> list[Application]:
     column is a field (``county``, ``stage``, ``start_year``, …)."""
     import csv
 
-    from .errors import QueryError
+    from ..errors import QueryError
 
     found = []
     # utf-8-sig: a spreadsheet's BOM is no part of the first column's name ("applicant")

@@ -16,10 +16,10 @@ import datetime as dt
 import html
 from xml.etree import ElementTree as ET
 
-from . import model as m
-from .answers import InForce
-from .index import Index
-from .render import annotation, consolidated_text, describe, preamble, repealed_title, table_cells
+from .. import model as m
+from ..history.answers import InForce
+from ..history.index import Index
+from ..history.render import annotation, consolidated_text, describe, preamble, repealed_title, table_cells
 from .serialize import to_data
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -215,7 +215,7 @@ FORMATS = {"json": "application/json", "markdown": "text/markdown; charset=utf-8
 
 def export(index: Index, day: dt.date, fmt: str):
     """The text in force on ``day`` in ``fmt``; a day outside the supported range is a QueryError."""
-    from .law import day as supported_day
+    from ..law import day as supported_day
 
     day = supported_day(day)
     if fmt == "json":

@@ -26,9 +26,9 @@ import attrs
 import numpy as np
 from attrs import frozen
 
-from . import model as m
-from .answers import Citation, InForce
-from .law import Law
+from .. import model as m
+from ..history.answers import Citation, InForce
+from ..law import Law
 
 VERDICTS = ("eligible", "partially eligible", "undetermined", "ineligible", "invalid input")
 ELIGIBLE, PARTIAL, UNDETERMINED, INELIGIBLE, INVALID = range(5)

@@ -22,11 +22,11 @@ from importlib.resources import files
 
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 from . import published as sources
-from .answers import InForce
-from .index import Index
-from .render import annotation, cell_text, preamble, repealed_title
+from ..history.answers import InForce
+from ..history.index import Index
+from ..history.render import annotation, cell_text, preamble, repealed_title
 
 KNOWN = "known-discrepancies.txt"
 

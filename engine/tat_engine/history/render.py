@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from . import model as m
+from .. import model as m
 from .answers import ActRef, Answer, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
 from .index import Index
 

@@ -1,7 +1,7 @@
 """Answers as JSON-ready data: every attrs value becomes a dict tagged with its type.
 
 >>> import datetime as dt
->>> from .model import Period
+>>> from ..model import Period
 >>> to_data(Period(dt.date(2015, 7, 1), dt.date(2023, 12, 31)))
 {'type': 'Period', 'first_day': '2015-07-01', 'last_day': '2023-12-31'}
 """
@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import attrs
 
-from .model import Label
+from ..model import Label
 
 
 def to_data(value):

@@ -24,7 +24,7 @@ import re
 
 from attrs import evolve, frozen
 
-from .model import Label
+from ..model import Label
 from .published import clean
 
 # --- dates -----------------------------------------------------------------------

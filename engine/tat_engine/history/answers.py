@@ -10,7 +10,7 @@ from typing import Union
 
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 from .consolidate import Version
 
 

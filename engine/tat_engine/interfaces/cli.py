@@ -47,13 +47,13 @@ def _discard_stdout() -> None:
 
 def _main(argv: list[str]) -> int:
     if argv[:1] == ["point"]:
-        from .quick import point
+        from ..quick import point
 
         answer = point(argv[1:])  # the corpus's answer table, if there is a fresh one
         if answer is not None:
             print(answer)
             return 0
-    from .errors import CorpusError, TatError
+    from ..errors import CorpusError, TatError
 
     args = _parser().parse_args(argv)
     try:
@@ -74,7 +74,7 @@ def _main(argv: list[str]) -> int:
 
 
 def _law(args):
-    from . import load
+    from .. import load
 
     assume = dict(_pair(text, "--assume", "ACT=DATE, for instance 1-3/zz=2020-03-16") for text in args.assume)
     reading = dict(_pair(text, "--reading", "READING=OPTION, for instance reach-2020=from-signing") for text in args.reading)
@@ -82,7 +82,7 @@ def _law(args):
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
-    from .errors import QueryError
+    from ..errors import QueryError
 
     name, sep, value = text.partition("=")
     if not sep:
@@ -103,7 +103,7 @@ def _emit(args, data, text: str) -> int:
 
 
 def _point(args) -> int:
-    from .render import answer_text
+    from ..history.render import answer_text
 
     law = _law(args)
     if args.facts_on:
@@ -118,7 +118,7 @@ def _point(args) -> int:
 
 
 def _day(value):
-    from .law import day
+    from ..law import day
 
     return day(value)
 
@@ -129,8 +129,8 @@ def _text(args) -> int:
 
 
 def _history(args) -> int:
-    from .answers import InForce
-    from .render import answer_text
+    from ..history.answers import InForce
+    from ..history.render import answer_text
 
     law = _law(args)
     histories = law.history(args.label)
@@ -150,7 +150,7 @@ def _history(args) -> int:
 
 
 def _diff(args) -> int:
-    from .law import day
+    from ..law import day
 
     law = _law(args)
     changes = law.diff(args.before, args.after)
@@ -169,23 +169,23 @@ def _diff(args) -> int:
 
 
 def _refs(args) -> int:
-    from .render import describe_references
+    from ..history.render import describe_references
 
     found = _law(args).references(args.label, args.as_of)
     return _emit(args, found, describe_references(found))
 
 
 def _act(args) -> int:
-    from .render import describe_act_changes
+    from ..history.render import describe_act_changes
 
     changes = _law(args).act_changes(args.number)
     return _emit(args, changes, describe_act_changes(changes))
 
 
 def _acts(args) -> int:
-    from .render import describe_act
+    from ..history.render import describe_act
 
-    from .render import describe_reading
+    from ..history.render import describe_reading
 
     law = _law(args)
     acts = law.acts()
@@ -204,24 +204,24 @@ def _check(args) -> int:
 
 
 def _lint(args) -> int:
-    from .lint import lint
+    from ..review.lint import lint
 
-    from .law import day
+    from ..law import day
 
     findings = lint(_law(args).index, day(args.published_on))
     return _emit(args, findings, "\n".join(map(str, findings)) or "no findings")
 
 
 def _coverage(args) -> int:
-    from .lint import coverage
+    from ..review.lint import coverage
 
     rows = coverage(_law(args).index)
     return _emit(args, rows, "\n".join(map(str, rows)))
 
 
 def _deadline(args) -> int:
-    from .deadlines import KINDS, deadline, describe_deadline
-    from .law import day
+    from ..rules.deadlines import KINDS, deadline, describe_deadline
+    from ..law import day
 
     if args.list or not args.kind:
         rows = [f"{k.name:30} {k.point:8} {k.title}; from: {k.trigger}" for k in KINDS]
@@ -233,7 +233,7 @@ def _deadline(args) -> int:
 
 
 def _calendar(args) -> int:
-    from .deadlines import describe_deadline, schedule, to_ics
+    from ..rules.deadlines import describe_deadline, schedule, to_ics
 
     items = schedule(_law(args), args.year, args.fixed_dates == "move")
     if args.ics:
@@ -245,8 +245,8 @@ def _calendar(args) -> int:
 def _check_costs(args) -> int:
     from pathlib import Path
 
-    from .law import day
-    from .ledger import check_ledger, describe_summary
+    from ..law import day
+    from ..rules.ledger import check_ledger, describe_summary
 
     summary = check_ledger(_law(args), Path(args.ledger), Path(args.out) if args.out else None, day(args.as_of),
                            progress=False if args.no_progress else None)
@@ -254,8 +254,8 @@ def _check_costs(args) -> int:
 
 
 def _check_applications(args) -> int:
-    from .admission import decide, read_applications
-    from .law import day
+    from ..rules.admission import decide, read_applications
+    from ..law import day
 
     decisions = decide(_law(args), read_applications(args.applications), day(args.as_of))
     lines = []
@@ -273,8 +273,8 @@ def _serve(args) -> int:
 
 
 def _verify(args) -> int:
-    from .law import day
-    from .verify import verify
+    from ..law import day
+    from ..review.verify import verify
 
     report = verify(_law(args).index, day(args.as_of))
     lines = [f"{d}  [reviewed: {report.known[d.point, d.kind]}]" for d in report.found if (d.point, d.kind) in report.known]
@@ -314,9 +314,9 @@ def _read_import(args):
     """The act (and its memo) read from the file, and the draft written with the user's dating."""
     from pathlib import Path
 
-    from .drafting import Dating, draft
-    from .errors import QueryError
-    from .importer import dated, locate, read_act
+    from ..review.drafting import Dating, draft
+    from ..errors import QueryError
+    from ..review.importer import dated, locate, read_act
 
     lines = Path(args.act).read_text("utf-8-sig").removesuffix("\n").split("\n")
     act_span, memo_span = locate(lines)
@@ -337,7 +337,7 @@ def _read_import(args):
 
 
 def _between(text: str):
-    from .errors import QueryError
+    from ..errors import QueryError
 
     ends = text.split("..")
     if len(ends) != 2:
@@ -350,10 +350,10 @@ def _check_import(args, text: str, number: str | None, imported):
     text in force on its first day against the published consolidated text."""
     import re
 
-    from .loader import build, bundled_files, read_files
-    from .parse import parse_act
-    from .published import consolidated_points
-    from .verify import check_act, read_known
+    from ..loader import build, bundled_files, read_files
+    from ..dsl.parse import parse_act
+    from ..review.published import consolidated_points
+    from ..review.verify import check_act, read_known
 
     sources = read_files(args.corpus) if args.corpus else bundled_files(args.instrument)
     same = re.compile(rf'^act "{re.escape(number or "?")}"', re.M)
@@ -382,8 +382,8 @@ def _span(text: str, option: str):
     """``A..B``, 1-based lines with both ends included."""
     import re
 
-    from .errors import QueryError
-    from .importer import Lines
+    from ..errors import QueryError
+    from ..review.importer import Lines
 
     match = re.fullmatch(r"\s*(\d{1,9})\s*\.\.\s*(\d{1,9})\s*", text)
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -412,7 +412,7 @@ def _year(text: str) -> int:
     """A calendar year the engine can count: its interim report runs from the end of the year before."""
     import argparse
 
-    from .model import FIRST_DAY, LAST_DAY
+    from ..model import FIRST_DAY, LAST_DAY
 
     first, last = FIRST_DAY.year + 1, LAST_DAY.year
     if not (text.strip().isdigit() and len(text.strip()) <= 4 and first <= int(text) <= last):
@@ -494,7 +494,7 @@ def _parser():
     year.set_defaults(run=_calendar)
 
     costs = commands.add_parser("check-costs", parents=[common], help="judge a ledger of cost lines (CSV or Parquet)")
-    costs.add_argument("ledger", help="the ledger; its columns are listed in tat_engine.ledger")
+    costs.add_argument("ledger", help="the ledger; its columns are listed in tat_engine.rules.ledger")
     costs.add_argument("--as-of", required=True, help="the decision date (the day of the audit)")
     costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .parquet or .json)")
     costs.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")

@@ -31,11 +31,11 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from . import load
-from .errors import QueryError, TatError
+from .. import load
+from ..errors import QueryError, TatError
 from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
-from .law import Law
-from .instruments import INSTRUMENTS
+from ..law import Law
+from ..instruments import INSTRUMENTS
 from .serialize import to_data
 
 LEDGER_PATH = "/v1/costs/ledger"
@@ -63,7 +63,7 @@ MaybeDay = Annotated[dt.date | None, BeforeValidator(_iso_day), Query(descriptio
 
 
 class CostIn(BaseModel):
-    """One cost line; the ledger's columns (see tat_engine.ledger). Strict: ``0`` is not false."""
+    """One cost line; the ledger's columns (see tat_engine.rules.ledger). Strict: ``0`` is not false."""
 
     model_config = ConfigDict(strict=True)
     activity: str = Field(max_length=20)
@@ -178,7 +178,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
 
     @app.post("/v1/costs/check")
     def check_cost(cost: CostIn, as_of: Day, choice: Choice):
-        from .ledger import Cost, judge_cost
+        from ..rules.ledger import Cost, judge_cost
 
         return _json(to_data(judge_cost(_law("tat", choice), Cost(**cost.model_dump()), as_of)))
 
@@ -198,20 +198,20 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
 
     @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
     def deadline_kinds():
-        from .deadlines import KINDS
+        from ..rules.deadlines import KINDS
 
         return _json(to_data(list(KINDS)))
 
     @app.get("/v1/deadlines/{kind}")
     def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
                  fixed_dates: Literal["move", "stay"] = "move"):
-        from .deadlines import deadline as count
+        from ..rules.deadlines import deadline as count
 
         return _json(to_data(count(_law("tat", choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
 
     @app.get("/v1/lint")
     def lint(instrument: Instrument = "tat"):
-        from .lint import lint as findings
+        from ..review.lint import lint as findings
 
         return _json(to_data(findings(_law(instrument).index, dt.date(2021, 1, 1) if instrument == "tat" else None)))
 
@@ -219,7 +219,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     def health():
         return {"ok": True}
 
-    web = files("tat_engine") / "web"
+    web = files("tat_engine") / "interfaces" / "web"
     app.mount("/static", StaticFiles(directory=str(web)), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -245,7 +245,7 @@ def _diff(instrument: str, before: dt.date, after: dt.date, choice: tuple = ((),
 
 def _judge_ledger(source: Path, as_of: dt.date, choice: tuple) -> list[bytes]:
     """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
-    from .ledger import check_ledger as run
+    from ..rules.ledger import check_ledger as run
 
     twice = _named_twice(source)  # checked here: a header alone has no rows for the ledger module to check
     if twice:

@@ -55,11 +55,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 from .eligibility import INVALID, PARTIAL, VERDICTS, Codes, Judged, Lines, judge
-from . import dates
-from .errors import LedgerError, QueryError
-from .law import Law
+from .. import dates
+from ..errors import LedgerError, QueryError
+from ..law import Law
 
 PARTY_ROLES = ("implementer", "partner")  # the facts naming who may incur an activity's costs
 REQUIRED = ("activity", "party", "category", "incurred_on", "paid_on", "amount")

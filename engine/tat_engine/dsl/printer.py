@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import model as m
+from .. import model as m
 
 
 def print_act(act: m.Act, documents: tuple[m.Document, ...] = (), readings: tuple[m.Reading, ...] = ()) -> str:

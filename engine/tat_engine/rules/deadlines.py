@@ -21,11 +21,11 @@ import attrs
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
-from . import model as m
-from .answers import Assumption, Citation, InForce
-from .errors import QueryError
-from .law import Law, day
-from .possible import Outcome
+from .. import model as m
+from ..history.answers import Assumption, Citation, InForce
+from ..errors import QueryError
+from ..law import Law, day
+from ..history.possible import Outcome
 from .workdays import count, describe, fixed_date
 
 

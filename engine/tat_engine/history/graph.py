@@ -25,10 +25,10 @@ import datetime as dt
 
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 from .answers import Citation, InForce
 from .consolidate import History, Version
-from .errors import Diagnostic, QueryError
+from ..errors import Diagnostic, QueryError
 from .index import Edge, Index
 
 # "punktis 9.1.3", "punkti 7.1.3.2", "punktides 11.6 ja 11.8"; not "§ 3 lõike 1 punktides 1–4",

@@ -26,9 +26,9 @@ from collections import defaultdict
 import attrs
 from attrs import field, frozen
 
-from . import model as m
+from .. import model as m
 from .edits import EditError, edited, phrase_of
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 
 @frozen

@@ -25,7 +25,7 @@ from functools import lru_cache
 import attrs
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 
 # --- Estonian number words, 1-100 -----------------------------------------------
 

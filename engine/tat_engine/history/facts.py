@@ -20,7 +20,7 @@ import datetime as dt
 
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 from .answers import ActRef, Citation, InForce
 
 

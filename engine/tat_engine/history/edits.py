@@ -18,7 +18,7 @@ import re
 
 from attrs import frozen
 
-from . import model as m
+from .. import model as m
 
 # A sentence ends with ". ", "! " or "? " followed by an upper-case letter (or at the end of the wording).
 _END = re.compile(r"[.!?] (?=\S)")
