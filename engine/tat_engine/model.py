@@ -398,18 +398,11 @@ class Renumber:
 # ``targets`` empty means "läbivalt": every point in force whose wording holds the phrase.
 
 
-def _where(targets: tuple[Label, ...]) -> str:
-    return " ".join(map(str, targets)) or "everywhere"
-
-
 @frozen
-class Replace:
-    """``asendan punktis X sõna „A“ sõnaga „B“``: ``phrase`` becomes ``by`` in each
-    target (``punktides X ja Y``), or in every point holding it (``läbivalt``)."""
+class _Edit:
+    """A change to part of the wording of ``targets`` (none: every point holding the phrase, ``läbivalt``)."""
 
     targets: tuple[Label, ...]
-    phrase: str
-    by: str
 
     @property
     def target(self) -> Label | None:
@@ -418,44 +411,35 @@ class Replace:
 
     @property
     def where(self) -> str:
-        return _where(self.targets)
+        return " ".join(map(str, self.targets)) or "everywhere"
 
 
 @frozen
-class Delete:
+class Replace(_Edit):
+    """``asendan punktis X sõna „A“ sõnaga „B“``: ``phrase`` becomes ``by`` in each
+    target (``punktides X ja Y``), or in every point holding it (``läbivalt``)."""
+
+    phrase: str
+    by: str
+
+
+@frozen
+class Delete(_Edit):
     """``jätan punktist X välja sõnad „A“`` (``phrase``) or ``… teise lause``
     (``sentence``, counted from 1); exactly one of the two is set."""
 
-    targets: tuple[Label, ...]
     phrase: str | None = None
     sentence: int | None = None
 
-    @property
-    def target(self) -> Label | None:
-        return self.targets[0] if self.targets else None
-
-    @property
-    def where(self) -> str:
-        return _where(self.targets)
-
 
 @frozen
-class Amend:
+class Amend(_Edit):
     """``täiendan punkti X``: ``words`` ``after`` or ``before`` the phrase ``anchor``
     (``pärast sõna „A“ sõnadega „B“``), or a ``sentence`` appended (``lausega``)."""
 
-    targets: tuple[Label, ...]
     place: str  # after | before | sentence
     words: str
     anchor: str | None = None  # None for a sentence
-
-    @property
-    def target(self) -> Label | None:
-        return self.targets[0] if self.targets else None
-
-    @property
-    def where(self) -> str:
-        return _where(self.targets)
 
 
 Edit = Union[Replace, Delete, Amend]
