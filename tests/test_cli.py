@@ -204,3 +204,10 @@ def test_a_day_outside_the_engines_range_is_refused_on_the_quick_path_too(capsys
     assert run(capsys, "point", "11.3", "--as-of", "2021-01-01")[0] == 0  # the table is written
     code, out, err = run(capsys, "point", "11.3", "--as-of", "9999-12-31")
     assert code != 0 and "1900-01-01..2999-12-31" in err and out == ""
+
+
+def test_the_version_is_told(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    out, _ = capsys.readouterr()
+    assert done.value.code == 0 and out.startswith("tat-engine ") and tat_engine.__version__ in out

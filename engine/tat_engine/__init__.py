@@ -26,8 +26,15 @@ _EXPORTS = {
     "rules.deadlines": ["Deadline", "deadline"],
     "rules.admission": ["decide"],
 }
+try:
+    from importlib.metadata import PackageNotFoundError, version as _version
+
+    __version__ = _version("tat-engine")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_HOME) + ["load"]
+__all__ = sorted(_HOME) + ["__version__", "load"]
 
 
 def __getattr__(name: str):

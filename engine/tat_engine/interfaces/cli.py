@@ -420,10 +420,17 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
 def _parser():
     import argparse
 
     parser = argparse.ArgumentParser(prog="tat", description="The TAT directive as versioned law.")
+    parser.add_argument("--version", action="version", version=f"tat-engine {_version()}")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON data")
