@@ -250,12 +250,12 @@ def _stages(sources: list[tuple[str, str]]) -> dict[str, float]:
 def cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
     """``tat_engine.load()`` from a warm cache next to the least a cached load can
     do: ``pickle.loads`` of the same file's payload with the collector paused (as the
-    loader pauses it); the gap is the cache key (hashing the corpus), the seal's
-    HMAC and the answer table."""
+    loader pauses it); the gap is the cache key (hashing the corpus) and the seal's
+    HMAC (the library writes no answer table: that is the command line's)."""
     def load():
         return tat_engine.load(corpus.paths)
 
-    load()  # fills the cache and the command line's table
+    load()  # fills the cache
     path = max(cache.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
 
     def unpickle():

@@ -31,9 +31,27 @@ def test_point_prints_wording_citation_and_assumption(capsys, cache):
     assert "substituted by item 1.23 of act xx.yy.2020 nr 1-3/zz" in out and "ASSUMPTION: act 1-3/zz" in out
 
 
-def test_the_quick_table_answers_exactly_as_the_engine(cache):
-    law = tat_engine.load()  # writes the table for the bundled corpus
+def test_the_library_never_writes_the_command_lines_table(capsys, cache):
+    """The loader builds and the cache stores the index; the answer table is the command line's."""
+    from fastapi.testclient import TestClient
+
+    from tat_engine.interfaces import http
+
+    tat_engine.load()
+    forget = getattr(getattr(http, "_law", None), "cache_clear", lambda: None)  # laws the server holds
+    forget()
+    try:
+        assert TestClient(http.create_app()).get("/v1/points/11.3", params={"on": "2021-01-01"}).status_code == 200
+    finally:
+        forget()
+    assert list(cache.glob("*.pickle")) and not Path(quick.table_path()).exists()
+    assert run(capsys, "check")[0] == 0  # a command that loaded the law keeps its table
     assert Path(quick.table_path()).exists()
+
+
+def test_the_quick_table_answers_exactly_as_the_engine(capsys, cache):
+    run(capsys, "check")  # writes the table for the bundled corpus
+    law = tat_engine.load()
     days = sorted({dt.date(2015, 1, 1), dt.date(2020, 2, 19), dt.date(2020, 12, 31), dt.date(2021, 1, 1)}
                   | {act.in_force_from + dt.timedelta(days=k) for act in law.acts() for k in (-1, 0, 1)})
     checked = 0
@@ -46,8 +64,8 @@ def test_the_quick_table_answers_exactly_as_the_engine(cache):
     assert checked > len(law.index.labels) * len(days) // 2
 
 
-def test_a_stale_table_is_not_used(cache, monkeypatch):
-    tat_engine.load()
+def test_a_stale_table_is_not_used(capsys, cache, monkeypatch):
+    run(capsys, "check")
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is not None
     monkeypatch.setattr(quick, "stamp", lambda corpus=(): ("changed",))
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is None

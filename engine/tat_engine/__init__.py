@@ -64,4 +64,4 @@ def load(
 
     sources = read_files(list(paths)) if paths else None
     dates = {number: day(value) for number, value in (assume or {}).items()}
-    return Law(load_index(sources, dates, cache, tuple(map(str, paths or ())), instrument), reading)
+    return Law(load_index(sources, dates, cache, instrument), reading)

@@ -22,6 +22,7 @@ Standard library only: the command line's answer table (quick.py) imports it.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import stat
@@ -47,6 +48,25 @@ def code_files() -> list[str]:
         subfolders[:] = sorted(d for d in subfolders if os.path.exists(os.path.join(folder, d, "__init__.py")))
         found += [os.path.join(folder, name) for name in names if name.endswith(".py")]
     return sorted(found)
+
+
+def content_key(kind: str, contents) -> str:
+    """The one content key of what the cache keeps (the index and the answer table): a SHA-256
+    of ``kind`` (what is kept, in which format), the engine's code and grammar and the named
+    ``contents`` (``(name, bytes)`` pairs: corpus files, assumed dates), so a change to any of
+    them, even one undone with ``cp -p`` (old size, old time), makes a new key."""
+    digest = hashlib.sha256(kind.encode() + b"\0")
+    package = os.path.dirname(os.path.abspath(__file__))
+    for path in code_files():
+        with open(path, "rb") as handle:
+            _add(digest, os.path.relpath(path, package), handle.read())
+    for name, data in contents:
+        _add(digest, name, data)
+    return digest.hexdigest()
+
+
+def _add(digest, name: str, data: bytes) -> None:
+    digest.update(b"%s\0%d\0%s" % (name.encode(), len(data), data))  # the length: no two splits agree
 
 
 def root() -> str:

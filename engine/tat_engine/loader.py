@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import os
 import pickle
 from importlib.resources import files
@@ -176,20 +175,13 @@ def load_index(
     sources: list[tuple[str, str]] | None = None,
     assume: dict[str, dt.date] | None = None,
     cache: bool = True,
-    paths: tuple[str, ...] = (),
     instrument: str = DEFAULT,
 ) -> Index:
     """The index of ``sources`` (default: the bundled corpus of ``instrument``),
-    from cache when it can.
-
-    ``paths`` names the files and folders ``sources`` were read from, so the
-    command line's answer table can be kept for them too.
-    """
-    tabled = not assume and (sources is None or bool(paths))
+    from cache when it can. It writes only the index: the command line keeps its
+    own answer table (:func:`tat_engine.quick.refresh`)."""
     if sources is None:
-        sources, table = bundled_files(instrument), ("instrument:" + instrument,)
-    else:
-        table = tuple(map(str, paths))
+        sources = bundled_files(instrument)
     if not cache:
         return build(sources, assume)
     key = _key(sources, assume or {})
@@ -197,17 +189,7 @@ def load_index(
     if index is None:
         index = build(sources, assume)
         _store(key, index)
-    if tabled:
-        _refresh_quick_table(index, table)
     return index
-
-
-def _refresh_quick_table(index: Index, paths: tuple[str, ...]) -> None:
-    from . import quick
-
-    current = quick.stamp(paths)
-    if not quick.fresh(quick.table_path(paths), current):
-        quick.write(index, quick.table_path(paths), current)  # when it cannot, the command line asks the engine
 
 
 def _cached(key: str) -> Index | None:
@@ -253,12 +235,7 @@ def _no_gc():
 
 
 def _key(sources: list[tuple[str, str]], assume: dict[str, dt.date]) -> str:
-    digest = hashlib.sha256(FORMAT.encode())
-    for code in cachedir.code_files():  # a changed engine or grammar never reads a stale index
-        with open(code, "rb") as handle:
-            digest.update(handle.read())
-    for path, text in sources:
-        digest.update(path.encode() + b"\0" + text.encode() + b"\0")
-    for number, day in sorted(assume.items()):
-        digest.update(f"{number}={day}".encode())
-    return digest.hexdigest()[:32]
+    """The index's content key (a changed engine or grammar never reads a stale index)."""
+    contents = [(path, text.encode()) for path, text in sources]
+    contents += [(f"\0assume {number}", day.isoformat().encode()) for number, day in sorted(assume.items())]
+    return cachedir.content_key(FORMAT, contents)[:32]

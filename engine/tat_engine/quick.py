@@ -2,14 +2,14 @@
 
 ``tat point LABEL --as-of DATE [--corpus PATH … | --instrument NAME]`` should answer in a few times
 the start-up of a bare interpreter, and importing attrs alone costs three times
-that. So when the loader has a corpus's index from its cache it also writes,
+that. So when the command line has loaded a corpus's index it also writes (:func:`refresh`),
 per label, the start days (as ordinals) and the rendered answer of each
 stretch; this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
 no point bore, a bad date, a stale or damaged table) gives None, and the caller asks the
 full engine: both print the same text, a tested property.
 
-The table is kept on content: its stamp is a hash of the bytes of the engine's
-code, the grammar and the corpus files (a few milliseconds), so an edit undone with
+The table is kept on content: its stamp is the cache's content key
+(:func:`tat_engine.cachedir.content_key`) of the corpus files (a few milliseconds), so an edit undone with
 ``cp -p`` (old size, old time) still reads as changed. Each row carries an HMAC
 over the stamp, the label, the stretch's first and end day and its text under the
 user's cache key (:mod:`tat_engine.cachedir`), so a damaged, planted, missing or
@@ -46,19 +46,26 @@ def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
 
 
 def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
-    """A hash of the bytes (and names) of the engine's code, grammar and corpus files."""
+    """The table's content key: the engine's code, grammar and corpus files (their names and bytes)."""
     corpus = _bundled(corpus)
-    found = cachedir.code_files()
+    found = []
     for folder in [path for path in corpus if os.path.isdir(path)]:
         with os.scandir(folder) as entries:
             found += [entry.path for entry in entries if entry.name.endswith(".tat")]
     found += [path for path in corpus if not os.path.isdir(path)]
-    digest = hashlib.sha256(f"tat-quick-{_FORMAT}".encode())
-    for path in sorted(map(os.path.abspath, found)):
-        with open(path, "rb") as handle:
-            data = handle.read()
-        digest.update(b"%s\0%d\0%s" % (path.encode(), len(data), data))
-    return digest.hexdigest()
+    return cachedir.content_key(f"tat-quick-{_FORMAT}", ((path, _bytes(path)) for path in sorted(map(os.path.abspath, found))))
+
+
+def _bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",)) -> bool:
+    """Write the table of ``corpus`` from its just-loaded ``index`` unless a fresh one is there.
+    The command line's to call: a library or the server never writes this file."""
+    current, path = stamp(corpus), table_path(corpus)
+    return fresh(path, current) or write(index, path, current)  # when it cannot, the command line asks the engine
 
 
 def write(index, path: str, current: str) -> bool:

@@ -78,7 +78,18 @@ def _law(args):
 
     assume = dict(_pair(text, "--assume", "ACT=DATE, for instance 1-3/zz=2020-03-16") for text in args.assume)
     reading = dict(_pair(text, "--reading", "READING=OPTION, for instance reach-2020=from-signing") for text in args.reading)
-    return load(args.corpus or None, assume, instrument=args.instrument, reading=reading)
+    law = load(args.corpus or None, assume, instrument=args.instrument, reading=reading)
+    if not assume:  # the table answers the law without assumed dates
+        _keep_answer_table(law, args)
+    return law
+
+
+def _keep_answer_table(law, args) -> None:
+    """Refresh the answer table ``tat point`` reads first (quick.py) for the corpus just loaded:
+    the command line's own file, which the library and the server never write."""
+    from ..quick import refresh
+
+    refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",))
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
