@@ -212,7 +212,7 @@ class Law:
         old = {a.version.provision: a for a in self.in_force(before)}
         new = {a.version.provision: a for a in self.in_force(after)}
         changes = []
-        for pid in sorted(old.keys() | new.keys(), key=lambda p: (new.get(p) or old.get(p)).version.label):
+        for pid in sorted(old.keys() | new.keys(), key=lambda p: ((new.get(p) or old.get(p)).version.label, str(p))):
             a, b = old.get(pid), new.get(pid)
             if a is None or b is None:
                 changes.append(Change(pid, ("added",) if a is None else ("repealed",), a, b))
