@@ -9,7 +9,7 @@ import pytest
 import tat_engine
 from tat_engine import quick
 from tat_engine.interfaces.cli import main
-from tat_engine.history.render import answer_text
+from tat_engine.interfaces.render import answer_text
 
 
 def run(capsys, *argv):

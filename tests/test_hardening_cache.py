@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import tat_engine
 from tat_engine import cachedir, loader, quick
 from tat_engine.interfaces.cli import main
-from tat_engine.history.render import answer_text
+from tat_engine.interfaces.render import answer_text
 
 DAYS = ("2019-06-01", "2021-01-01")
 ASKED = [("11.3", "2019-06-01"), ("11.3", "2021-01-01"), ("9.1.10", "2018-01-01"), ("9.1.10", "2021-01-01"),

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tat_engine import dates
 from tat_engine.rules import ledger
 from tat_engine.errors import LedgerError, QueryError
+from tat_engine.interfaces.render import describe_summary
 from tat_engine.law import day
 from tat_engine.rules.ledger import Vocabulary, check, check_ledger
 
@@ -173,7 +174,7 @@ def test_a_note_over_the_csv_modules_field_limit_is_read_whole(law, tmp_path):
 def test_a_semicolon_ledger_is_read_and_says_so(law, tmp_path):
     summary, rows = run(law, tmp_path, text({}, {"amount": "12.50"}, separator=";"))
     assert [row["verdict"] for row in rows] == ["eligible", "eligible"]
-    assert summary.source.separator == ";" and "separated by ';'" in ledger.describe_summary(summary)
+    assert summary.source.separator == ";" and "separated by ';'" in describe_summary(summary)
 
 
 @pytest.mark.parametrize("encoding, bom, named", [

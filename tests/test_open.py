@@ -253,7 +253,7 @@ def test_a_reading_needs_a_default_among_its_options():
 
 
 def test_a_point_answer_an_open_date_could_change_names_the_other_answer(law):
-    from tat_engine.history.render import answer_text
+    from tat_engine.interfaces.render import answer_text
 
     inside = law.point("11.4", D(2020, 4, 1))
     assert inside.assumptions and [o.value.version.number for o in inside.alternatives] == [1]

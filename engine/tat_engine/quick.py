@@ -74,7 +74,7 @@ def write(index, path: str, current: str) -> bool:
     Built in memory and written atomically; False when it cannot be written."""
     import sqlite3
 
-    from .history.render import answer_text
+    from .interfaces.render import answer_text
 
     folder = cachedir.directory(create=True)
     secret = folder and os.path.dirname(path) == folder and cachedir.secret(folder, create=True)

@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .. import model as m
-from .answers import ActRef, Answer, Citation, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
+from .answers import Citation, InForce, Repealed
 from .index import Index
 
 _VERBS = {"substituted": "muudetud", "retitled": "muudetud", "inserted": "lisatud", "repealed": "tunnistatud kehtetuks",
@@ -162,102 +162,3 @@ def consolidated_text(index: Index, day: dt.date) -> str:
     for _, block in entries:
         lines += block
     return "\n".join(lines) + "\n"
-
-
-def answer_text(answer: Answer, on: dt.date | None = None) -> str:
-    """A lookup's answer for a reader: what holds, its wording, its citation."""
-    when = f" on {on}" if on else ""
-    match answer:
-        case InForce():
-            lines = [f"{answer.label}{when}: in force ({answer.status} wording)"]
-            lines += point_lines(answer, with_facts=False)
-            lines += [f"  {fact_line(fact)}" for fact in answer.content.facts]
-            lines.append(f"  cites: {answer.citation}")
-            if answer.change != answer.citation:
-                lines.append(f"  numbered so by: {answer.change}")
-            lines += [f"  sources: {', '.join(map(str, answer.content.sources))}"] if answer.content.sources else []
-            lines += [f"  note: {note}" for note in answer.content.notes]
-        case NotYetInForce():
-            lines = [f"{answer.label}{when}: not yet in force; in force from {answer.from_date}", f"  first: {answer.first.citation}"]
-        case Repealed():
-            lines = [f"{answer.label}{when}: repealed since {answer.since}", f"  by: {answer.by}"]
-        case Renumbered():
-            lines = [f"{answer.label}{when}: no point bears this label since {answer.since}; "
-                     f"{answer.provision} is numbered {answer.new_label} since then", f"  by: {answer.by}"]
-        case NoSuchLabel():
-            near = f"; near: {', '.join(answer.near)}" if answer.near else ""
-            lines = [f"{answer.label}{when}: no point bore this label{near}"]
-    lines += [f"  ASSUMPTION: {assumption}" for assumption in getattr(answer, "assumptions", ())]
-    lines += [f"  OTHERWISE {outcome.when}: {_short(outcome.value)}" for outcome in getattr(answer, "alternatives", ())]
-    return "\n".join(lines)
-
-
-def _short(answer: Answer) -> str:
-    """An alternative answer in one line: what holds, with its facts."""
-    match answer:
-        case InForce():
-            facts = "".join(f"; {fact_line(fact)}" for fact in answer.content.facts)
-            return f"in force, {answer.status} wording: {answer.citation}{facts}"
-        case NotYetInForce():
-            return f"not yet in force (from {answer.from_date})"
-        case Repealed():
-            return f"repealed since {answer.since} by {answer.by}"
-        case Renumbered():
-            return f"numbered {answer.new_label} since {answer.since}"
-    return "no point bore this label"
-
-
-def describe_reading(reading: m.Reading, chosen: str) -> str:
-    """A contested reading, its options with their basis, and which one answers."""
-    lines = [f"reading {reading.name}: {reading.title}"]
-    for option in reading.options:
-        mark = "*" if option.name == chosen else " "
-        sources = f" ({', '.join(map(str, option.sources))})" if option.sources else ""
-        lines.append(f"  {mark} {option.name}: {option.basis}{sources}")
-    lines.append(f"  default {reading.default}: {reading.argument}")
-    return "\n".join(lines)
-
-
-def describe_act(act: ActRef) -> str:
-    """``1-3/53  30.04.2017  amending  in force from 2017-04-30``, plus any assumption."""
-    line = f"{act.number:10} {act.date_written:11} {act.kind:9} in force from {act.in_force_from}"
-    if act.applies_from:
-        line += f", applied from {act.applies_from}"
-        if act.applies_under:
-            line += f" under the reading {act.applies_under.reading} = {act.applies_under.option}"
-    if isinstance(act.signing, m.UncertainDate):
-        signing = act.signing
-        state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
-        line += f"\n           signing date not in the sources: {signing.assumed} {state}; possible {signing.earliest}..{signing.latest}"
-    return line + f"\n           {act.title or '(title not in the sources)'}"
-
-
-def describe_references(found) -> str:
-    """``tat refs``: what a point cites and what cites it on a day (graph.References)."""
-    lines = [f"{found.label} ({found.provision}) on {found.on}"]
-    lines += [f"  cites {_reference(r, r.written)}" for r in found.cites] or ["  cites no point"]
-    lines += [f"  cited by {r.citing.label}: {r.citing}" + (" [the label written there now names another point]" if r.moved else "")
-              for r in found.cited_by] or ["  cited by no point in force"]
-    return "\n".join(lines)
-
-
-def _reference(reference, written: str) -> str:
-    if reference.provision is None:
-        return f"{written}: no point bore this label when the wording was made"
-    if reference.now is None:
-        return f"{written} ({reference.provision}): not in force on that day"
-    moved = f", now numbered {reference.now}" if reference.moved else ""
-    return f"{written} ({reference.provision}{moved})"
-
-
-def describe_act_changes(changes) -> str:
-    """``tat act``: an act item by item, and what it touched through references (graph.ActChanges)."""
-    lines = [f"act {changes.act}, in force from {changes.on}"]
-    for item in changes.items:
-        lines.append(f"  item {item.item or '?'}: {item.verb} {item.target}")
-        lines += [f"    {citation}" for citation in item.made]
-    if changes.indirect:
-        lines.append("  touched through references (wordings it did not change that cite a point it changed):")
-        lines += [f"    {c.reference.citing.label} cites {_reference(c.reference, c.reference.written)}, which it {c.change}"
-                  for c in changes.indirect]
-    return "\n".join(lines)

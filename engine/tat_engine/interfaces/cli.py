@@ -114,16 +114,12 @@ def _emit(args, data, text: str) -> int:
 
 
 def _point(args) -> int:
-    from ..history.render import answer_text
+    from .render import answer_text, describe_applied
 
     law = _law(args)
     if args.facts_on:
         applied = law.applicable(args.label, args.facts_on, args.as_of)
-        text = f"{applied.basis}\n{answer_text(applied.answer, applied.law_on)}"
-        text += "".join(f"\n  ASSUMPTION: {a}" for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
-        for outcome in applied.alternatives + applied.other_readings:
-            text += f"\n  OTHERWISE {outcome.when}: {outcome.value.basis}"
-        return _emit(args, applied, text)
+        return _emit(args, applied, describe_applied(applied))
     answer = law.point(args.label, args.as_of)
     return _emit(args, answer, answer_text(answer, _day(args.as_of)))
 
@@ -140,63 +136,39 @@ def _text(args) -> int:
 
 
 def _history(args) -> int:
-    from ..history.answers import InForce
-    from ..history.render import answer_text
+    from .render import describe_histories
 
     law = _law(args)
     histories = law.history(args.label)
-    blocks = []
-    for history in histories:
-        spans = ", ".join(f"{label} [{start}, {end or '…'})" for label, start, end in history.labels)
-        blocks.append(f"{history.provision}: labels {spans}")
-        for step in history.steps:
-            if isinstance(step, InForce):
-                span, began = f"from {step.version.start} to {step.version.end or '…'}", step.version.cause.act
-            else:
-                span, began = f"from {step.since}", step.by.act.number
-            blocks.append(f"- {span}\n" + _indent(answer_text(step)))
-            if began in law.index.uncertain:
-                blocks.append(f"  starts on an assumed date: {law.index.uncertain[began]}")
-    return _emit(args, histories, "\n".join(blocks))
+    return _emit(args, histories, describe_histories(histories, law.index.uncertain))
 
 
 def _diff(args) -> int:
     from ..law import day
+    from .render import describe_diff
 
     law = _law(args)
     changes = law.diff(args.before, args.after)
     open_dates = dict.fromkeys(law.index.assumptions_on(day(args.before)) + law.index.assumptions_on(day(args.after)))
-    lines = [f"ASSUMPTION: {assumption}" for assumption in open_dates]
-    for change in changes:
-        old, new = change.before, change.after
-        label = f"{old.label} -> {new.label}" if old and new and old.label != new.label else (new or old).label
-        lines.append(f"{label} ({change.provision}): {', '.join(change.kinds)}")
-        if "reworded" in change.kinds:
-            lines.append(f"  - {old.text if old.text is not None else '[wording not in the sources]'}")
-            lines.append(f"  + {new.text if new.text is not None else '[wording not in the sources]'}")
-        if new is not None:
-            lines.append(f"  by: {new.change}")
-    return _emit(args, changes, "\n".join(lines) if changes else "\n".join(lines + ["no differences"]))
+    return _emit(args, changes, describe_diff(changes, open_dates))
 
 
 def _refs(args) -> int:
-    from ..history.render import describe_references
+    from .render import describe_references
 
     found = _law(args).references(args.label, args.as_of)
     return _emit(args, found, describe_references(found))
 
 
 def _act(args) -> int:
-    from ..history.render import describe_act_changes
+    from .render import describe_act_changes
 
     changes = _law(args).act_changes(args.number)
     return _emit(args, changes, describe_act_changes(changes))
 
 
 def _acts(args) -> int:
-    from ..history.render import describe_act
-
-    from ..history.render import describe_reading
+    from .render import describe_act, describe_reading
 
     law = _law(args)
     acts = law.acts()
@@ -206,12 +178,12 @@ def _acts(args) -> int:
 
 
 def _check(args) -> int:
+    from .render import describe_check
+
     law = _law(args)
     acts, provisions, diagnostics = len(law.acts()), len(law.index.provisions), list(law.diagnostics)
-    lines = [diagnostic.render() for diagnostic in diagnostics]
-    lines.append(f"{acts} acts, {provisions} provisions, {len(diagnostics)} warnings")
     data = {"acts": acts, "provisions": provisions, "warnings": len(diagnostics), "diagnostics": diagnostics}
-    return _emit(args, data, "\n".join(lines))
+    return _emit(args, data, describe_check(acts, provisions, diagnostics))
 
 
 def _lint(args) -> int:
@@ -231,12 +203,12 @@ def _coverage(args) -> int:
 
 
 def _deadline(args) -> int:
-    from ..rules.deadlines import KINDS, deadline, describe_deadline
     from ..law import day
+    from ..rules.deadlines import KINDS, deadline
+    from .render import describe_deadline, describe_kinds
 
     if args.list or not args.kind:
-        rows = [f"{k.name:30} {k.point:8} {k.title}; from: {k.trigger}" for k in KINDS]
-        return _emit(args, list(KINDS), "\n".join(rows))
+        return _emit(args, list(KINDS), describe_kinds(KINDS))
     law = _law(args)
     answer = deadline(law, args.kind, day(args.trigger) if args.trigger else None, day(args.as_of) if args.as_of else None,
                       args.extension_days, args.fixed_dates == "move")
@@ -244,7 +216,8 @@ def _deadline(args) -> int:
 
 
 def _calendar(args) -> int:
-    from ..rules.deadlines import describe_deadline, schedule, to_ics
+    from ..rules.deadlines import schedule, to_ics
+    from .render import describe_deadline
 
     items = schedule(_law(args), args.year, args.fixed_dates == "move")
     if args.ics:
@@ -257,7 +230,8 @@ def _check_costs(args) -> int:
     from pathlib import Path
 
     from ..law import day
-    from ..rules.ledger import check_ledger, describe_summary
+    from ..rules.ledger import check_ledger
+    from .render import describe_summary
 
     summary = check_ledger(_law(args), Path(args.ledger), Path(args.out) if args.out else None, day(args.as_of),
                            progress=False if args.no_progress else None)
@@ -265,15 +239,12 @@ def _check_costs(args) -> int:
 
 
 def _check_applications(args) -> int:
-    from ..rules.admission import decide, read_applications
     from ..law import day
+    from ..rules.admission import decide, read_applications
+    from .render import describe_decisions
 
     decisions = decide(_law(args), read_applications(args.applications), day(args.as_of))
-    lines = []
-    for decision in decisions:
-        lines.append(f"{decision.application.applicant}: {decision.status}" + (f", grant {decision.grant} €" if decision.grant else ""))
-        lines += [f"  {reason}" for reason in decision.reasons]
-    return _emit(args, decisions, "\n".join(lines))
+    return _emit(args, decisions, describe_decisions(decisions))
 
 
 def _serve(args) -> int:
@@ -286,14 +257,10 @@ def _serve(args) -> int:
 def _verify(args) -> int:
     from ..law import day
     from ..review.verify import verify
+    from .render import describe_verify
 
     report = verify(_law(args).index, day(args.as_of))
-    lines = [f"{d}  [reviewed: {report.known[d.point, d.kind]}]" for d in report.found if (d.point, d.kind) in report.known]
-    lines += [f"NOT REVIEWED: {d}" for d in report.unlisted]
-    lines += [f"STALE (listed, no longer found): {point} {kind}" for point, kind in report.stale]
-    verdict = "verify: ok" if report.ok else "verify: FAILED"
-    lines.append(f"{verdict}: {len(report.found)} differences, {len(report.unlisted)} not reviewed, {len(report.stale)} stale")
-    _emit(args, report, "\n".join(lines))
+    _emit(args, report, describe_verify(report))
     return 0 if report.ok else 1
 
 
@@ -301,6 +268,8 @@ def _import(args) -> int:
     """Read an amending act into a draft DSL file; with ``--consolidated``, load
     the draft with the corpus and compare it with a published consolidated text."""
     from pathlib import Path
+
+    from .render import describe_import, describe_import_check
 
     imported, number, text = _read_import(args)
     if args.out:
@@ -310,10 +279,9 @@ def _import(args) -> int:
     check = _check_import(args, text, number, imported) if args.consolidated else None
     if args.json:
         return _emit(args, {"counts": imported.counts, "import": imported, "check": check}, "") or _verdict(check)
-    summary = [f"{args.act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags]
-    print("\n".join(summary), file=sys.stdout if args.out else sys.stderr)
+    print(describe_import(args.act, imported), file=sys.stdout if args.out else sys.stderr)
     if check is not None:
-        print(_describe_check(check, args.consolidated, args.skip_lines))
+        print(describe_import_check(check, args.consolidated, args.skip_lines))
     return _verdict(check)
 
 
@@ -378,17 +346,6 @@ def _check_import(args, text: str, number: str | None, imported):
     return check_act(index, day, published, number, targets, read_known() if not args.corpus else {})
 
 
-def _describe_check(check, consolidated: str, skipped: list[str]) -> str:
-    lines = [f"OWN: {d}" + (f"  [reviewed: {check.known[d.point, d.kind]}]" if (d.point, d.kind) in check.known else "")
-             for d in check.own]
-    lines += [f"elsewhere: {d}" for d in check.found if d not in check.own]
-    lines.append(f"import check on {check.day}: {'ok' if check.ok else 'REVIEW'}: {len(check.found)} differences from "
-                 f"{consolidated}, {len(check.own)} in points the act changes or that are annotated as changed by it, "
-                 f"{len(check.unreviewed)} of them not in the reviewed list" +
-                 (f"; lines {', '.join(skipped)} not compared (--skip-lines)" if skipped else ""))
-    return "\n".join(lines)
-
-
 def _span(text: str, option: str):
     """``A..B``, 1-based lines with both ends included."""
     import re
@@ -400,10 +357,6 @@ def _span(text: str, option: str):
     if not match or not 1 <= int(match[1]) <= int(match[2]):
         raise QueryError(f"{option} takes lines A..B with 1 <= A <= B, for instance 15..394, not {text!r}")
     return Lines(int(match[1]), int(match[2]))
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
 
 
 def _days(text: str) -> int:

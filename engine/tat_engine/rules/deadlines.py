@@ -278,19 +278,3 @@ def to_ics(deadlines: list[Deadline]) -> bytes:
         event.add("description", "\n".join([str(item.rule), *item.steps, *item.notes, *map(str, item.assumptions)]))
         calendar.add_component(event)
     return calendar.to_ical()
-
-
-def describe_deadline(item: Deadline) -> str:
-    """A deadline for a reader."""
-    if item.status == "determined":
-        head = f"{item.kind}: due {describe(item.due)} ({item.bound.replace('_', ' ')})"
-    elif item.status == "none":
-        head = f"{item.kind}: none"
-    else:
-        head = f"{item.kind}: undetermined"
-    lines = [head, f"  {item.title}", f"  law: {item.basis}"]
-    lines += [f"  rule: {item.rule}"] if item.rule else []
-    lines += [f"  - {step}" for step in item.steps]
-    lines += [f"  note: {note}" for note in item.notes]
-    lines += [f"  ASSUMPTION: {assumption}" for assumption in item.assumptions]
-    return "\n".join(lines)

@@ -145,11 +145,6 @@ class Source:
     encoding: str = ""  # UTF-8, UTF-8 with BOM, UTF-16, Windows-1257 (CSV only)
     separator: str = ""  # , or ; (CSV only)
 
-    def describe(self) -> str:
-        if self.format != "CSV":
-            return self.format
-        return f"{self.format}, {self.encoding}, fields separated by {self.separator!r}"
-
 
 @frozen
 class Rows:
@@ -923,30 +918,3 @@ class _JsonLines:
 
     def close(self) -> None:
         self.handle.close()
-
-
-def describe_summary(summary: Summary) -> str:
-    lines = [f"{summary.rows} lines judged as of {summary.law_on}"]
-    if summary.source is not None:
-        lines.append(f"read as {summary.source.describe()}")
-    if summary.invalid:
-        lines.append(f"{summary.invalid} line{'s are' if summary.invalid != 1 else ' is'} invalid input"
-                     + (", the first:" if summary.problems else ""))
-        lines += [f"  row {problem.row}: {problem.reason}" for problem in summary.problems]
-    lines += ["", "activity  verdict              lines        amount      eligible"]
-    for t in summary.totals:
-        lines.append(f"{t.activity:9} {t.verdict:18} {t.lines:7} {_euro(t.amount):>13} {_euro(t.eligible):>13}")
-    if summary.indirect:
-        lines += ["", "indirect costs at the flat rate (7.1.3.2.2): activity, eligible direct personnel costs, entitlement"]
-        lines += [f"{i.activity:9} {_euro(i.direct_personnel):>13} × {i.percent}% = {_euro(i.entitlement):>12}"
-                  for i in summary.indirect]
-    lines += ["", "eligible against the budget (section 6): activity, eligible, budget, ESF part, national part"]
-    for b in summary.budget:
-        fields = [_euro(v) if v is not None else "not in the sources" for v in (b.budget, b.esf, b.national)]
-        over = "  OVER BUDGET" if b.over else ""
-        lines.append(f"{b.activity:9} {_euro(b.eligible):>13} {fields[0]:>13} {fields[1]:>13} {fields[2]:>13}{over}")
-    return "\n".join(lines)
-
-
-def _euro(cents: int) -> str:
-    return f"{'-' if cents < 0 else ''}{abs(cents) // 100:,}.{abs(cents) % 100:02d} €".replace(",", " ")
