@@ -20,6 +20,12 @@ _VERBS = {"substituted": "muudetud", "retitled": "muudetud", "inserted": "lisatu
           "replaced": "muudetud", "deleted": "muudetud", "amended": "muudetud"}
 
 
+def unknown_wording(reason: str | None = None) -> str:
+    """What stands where the sources lack a wording, with why when known: one spelling everywhere
+    (the reading room's app.js writes the same)."""
+    return "[wording not in the sources]" if reason is None else f"[wording not in the sources: {reason}]"
+
+
 def annotation(citation: Citation) -> str:
     """``(muudetud siseministri 30.04.2017 käskkirjaga nr 1-3/53)``; "" for enacted wording."""
     verb = _VERBS.get(citation.verb)
@@ -77,7 +83,7 @@ def point_lines(answer: InForce, with_facts: bool = True) -> list[str]:
     wording = version.content.wording
     note = annotation(answer.citation)
     if isinstance(wording, m.Unknown):
-        body = f"[wording not in the sources: {wording.reason}]"
+        body = unknown_wording(wording.reason)
         known = [fact_line(fact) for fact in version.content.facts if fact.source]
         if known and with_facts:
             body += " [known: " + "; ".join(known) + "]"

@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 from .. import model as m
 from ..history.answers import InForce
 from ..history.index import Index
-from ..history.render import annotation, consolidated_text, describe, preamble, repealed_title, table_cells
+from ..history.render import annotation, consolidated_text, describe, preamble, repealed_title, table_cells, unknown_wording
 from .serialize import to_data
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -102,7 +102,7 @@ def _html_point(point: dict) -> str:
     if point.get("repealed"):
         text, status = point["title"] or "", "repealed"
     elif point["text"] is None:
-        text, status = f"[wording not in the sources: {point['reason']}]", point["status"]
+        text, status = unknown_wording(point["reason"]), point["status"]
     else:
         text, status = point["text"], point["status"]
     words = f" {html.escape(text)}" if text else ""

@@ -299,8 +299,10 @@ def _words(change) -> list[list[str]] | None:
     """A word diff of a reworded point: ``[op, text]`` with op ``=``, ``-`` or ``+``."""
     if "reworded" not in change.kinds:
         return None
-    old = (change.before.text or "[wording not in the sources]").split()
-    new = (change.after.text or "[wording not in the sources]").split()
+    from ..history.render import unknown_wording
+
+    old = (change.before.text or unknown_wording()).split()
+    new = (change.after.text or unknown_wording()).split()
     ops = []
     for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag == "equal":

@@ -14,7 +14,7 @@ import datetime as dt
 
 from .. import model as m
 from ..history.answers import ActRef, Answer, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
-from ..history.render import fact_line, point_lines
+from ..history.render import fact_line, point_lines, unknown_wording
 
 # --- the law: answers, histories, changes, acts, readings, references --------------------------
 
@@ -97,8 +97,8 @@ def describe_diff(changes, assumptions) -> str:
         label = f"{old.label} -> {new.label}" if old and new and old.label != new.label else (new or old).label
         lines.append(f"{label} ({change.provision}): {', '.join(change.kinds)}")
         if "reworded" in change.kinds:
-            lines.append(f"  - {old.text if old.text is not None else '[wording not in the sources]'}")
-            lines.append(f"  + {new.text if new.text is not None else '[wording not in the sources]'}")
+            lines.append(f"  - {old.text if old.text is not None else unknown_wording()}")
+            lines.append(f"  + {new.text if new.text is not None else unknown_wording()}")
         if new is not None:
             lines.append(f"  by: {new.change}")
     return "\n".join(lines) if changes else "\n".join(lines + ["no differences"])
