@@ -5,9 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tat_engine
 from tat_engine import quick
+from tat_engine.model import tidy_label
 from tat_engine.interfaces.cli import main
 from tat_engine.interfaces.render import answer_text
 
@@ -229,3 +232,9 @@ def test_the_version_is_told(capsys):
         main(["--version"])
     out, _ = capsys.readouterr()
     assert done.value.code == 0 and out.startswith("tat-engine ") and tat_engine.__version__ in out
+
+
+@given(st.text(alphabet=" \t.1Lisa3\n", max_size=12))
+def test_the_quick_table_tidies_a_label_as_the_engine_does(written):
+    """quick.py restates model.tidy_label (it may not import attrs): the two must agree."""
+    assert quick._tidy_label(written) == tidy_label(written)

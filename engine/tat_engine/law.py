@@ -43,7 +43,7 @@ def day(value: DayLike) -> dt.date:
 
 def label(value: str) -> str:
     """A point label as the index keys it: ``"11.3."`` -> ``"11.3"``."""
-    text = " ".join(str(value).split()).rstrip(".")
+    text = m.tidy_label(str(value))
     try:
         return str(m.Label.parse(text))
     except ValueError:

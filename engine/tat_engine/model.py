@@ -52,6 +52,12 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+def tidy_label(text: str) -> str:
+    """A label as a person may write it, tidied: ``" 11.3. "`` -> ``"11.3"``, ``"Lisa  1"`` -> ``"Lisa 1"``.
+    (quick.py repeats these two steps: it answers without importing attrs.)"""
+    return " ".join(text.split()).rstrip(".")
+
+
 @total_ordering
 @frozen(order=False)
 class Label:
@@ -71,7 +77,7 @@ class Label:
 
     @classmethod
     def parse(cls, text: str) -> Label:
-        text = text.strip().rstrip(".")
+        text = tidy_label(text)
         if text.startswith("Lisa "):
             return cls((int(text[5:]),), annex=True)
         return cls(tuple(int(part) for part in text.split(".")))

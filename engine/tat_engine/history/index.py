@@ -127,7 +127,7 @@ class Index:
         """The answer for ``label`` on ``day``; "11.3." and " 11.3" read as "11.3"."""
         timeline = self.labels.get(label)
         if timeline is None:
-            written = " ".join(label.split()).rstrip(".")
+            written = m.tidy_label(label)
             if written != label:
                 label, timeline = written, self.labels.get(written)
         if timeline is not None:
