@@ -776,29 +776,19 @@ def _sums(keys: np.ndarray, cents: np.ndarray, size: int) -> list[int]:
 
 def _direct_personnel(law: Law, on: dt.date) -> str | None:
     """The category point whose name is the base of the indirect-cost rate (7.1.3.2.2)."""
-    rate = _fact(law, on, "indirect_rate")
+    snapshot = law.on(on)
+    rate = snapshot.fact("indirect_rate")
     if rate is None:
         return None
-    for answer in law.in_force(on):
-        fact = answer.fact("category")
-        if fact and isinstance(fact.value, m.Category) and fact.value.name == rate[1].value.base:
-            return answer.label
-    return None
-
-
-def _fact(law: Law, on: dt.date, name: str):
-    for answer in law.in_force(on):
-        fact = answer.fact(name)
-        if fact is not None:
-            return answer, fact
-    return None
+    return next((view.label for view in snapshot.facts("category")
+                 if isinstance(view.value, m.Category) and view.value.name == rate.value.base), None)
 
 
 def _indirect(law: Law, on: dt.date, personnel: dict) -> tuple[Indirect, ...]:
-    rate = _fact(law, on, "indirect_rate")
-    if rate is None or not isinstance(rate[1].value, m.Rate):
+    rate = law.on(on).fact("indirect_rate")
+    if rate is None or not isinstance(rate.value, m.Rate):
         return ()
-    percent = rate[1].value.percent
+    percent = rate.value.percent
     return tuple(Indirect(activity, cents, percent, int(Decimal(cents) * percent / 100))
                  for activity, cents in sorted(personnel.items()))
 
@@ -806,12 +796,11 @@ def _indirect(law: Law, on: dt.date, personnel: dict) -> tuple[Indirect, ...]:
 def _budget(law: Law, on: dt.date, totals: tuple[Total, ...]) -> tuple[BudgetLine, ...]:
     """Eligible amounts against each activity's budget and its ESF / national parts (section 6)."""
     budget: dict[str, dict] = defaultdict(dict)
-    for answer in law.in_force(on):
-        for fact in answer.content.facts:
-            parts = fact.name.split("_")
-            if parts[0] == "budget" and len(parts) >= 3 and isinstance(fact.value, m.Amount):
-                share = parts[3] if len(parts) > 3 else "total"
-                budget[f"{parts[1]}.{parts[2]}"][share] = int(fact.value.value * 100)
+    for fact in (view.fact for view in law.on(on).facts()):
+        parts = fact.name.split("_")
+        if parts[0] == "budget" and len(parts) >= 3 and isinstance(fact.value, m.Amount):
+            share = parts[3] if len(parts) > 3 else "total"
+            budget[f"{parts[1]}.{parts[2]}"][share] = int(fact.value.value * 100)
     eligible: dict[str, int] = defaultdict(int)
     for total in totals:
         eligible[total.activity] += total.eligible
