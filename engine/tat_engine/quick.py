@@ -119,8 +119,18 @@ def fresh(path: str, current: str) -> bool:
     return bool(secret) and row[1] == cachedir.mac(secret, b"stamp", current.encode())
 
 
-def point(args: list[str]) -> str | None:
-    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine."""
+class _Question:
+    """``tat point``'s words as the table can take them: a tidy label, a YYYY-MM-DD date, a corpus
+    (a plain class: attrs stays unloaded here)."""
+
+    __slots__ = ("label", "value", "corpus")
+
+    def __init__(self, label: str, value: str, corpus: tuple[str, ...]):
+        self.label, self.value, self.corpus = label, value, corpus
+
+
+def _question(args: list[str]) -> _Question | None:
+    """``LABEL --as-of DATE [--corpus PATH … | --instrument NAME]``, or None for any other words."""
     label, value, corpus, instrument = None, None, [], "tat"
     words = iter(args)
     for word in words:
@@ -142,19 +152,27 @@ def point(args: list[str]) -> str | None:
             label = word
     if label is None or value is None or instrument not in INSTRUMENTS:
         return None
-    corpus = tuple(corpus) or (f"instrument:{instrument}",)
-    import sqlite3
-
-    label, value = _tidy_label(label), value.strip()
+    value = value.strip()
     if len(value) != 10 or value[4] != "-" or value[7] != "-":
         return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
+    return _Question(_tidy_label(label), value, tuple(corpus) or (f"instrument:{instrument}",))
+
+
+def point(args: list[str]) -> str | None:
+    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine."""
+    question = _question(args)
+    if question is None:
+        return None
+    import sqlite3
+
+    label, value, corpus = question.label, question.value, question.corpus
     try:
         day = dt.date.fromisoformat(value)
         if not 1900 <= day.year <= 2999:  # model.FIRST_DAY..LAST_DAY (not imported: attrs stays unloaded here)
             return None  # the engine refuses it and says the range
         path = table_path(corpus)
         with _connect(path) as db:
-            (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is the loader's)
+            (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is checked by refresh)
             current = stamp(corpus)
             if written != current:
                 return None
