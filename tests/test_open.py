@@ -37,7 +37,7 @@ act "B" {
   applies_from 2015-07-01
 }
 section 2 { text "Tegevused" }
-point 2.1 { text "Tegevus" fact implementer: role "elluviija" held_by "Ministeerium" }
+point 2.1 { text "Tegevus" fact activity: activity "2.1" fact implementer: role "elluviija" held_by "Ministeerium" }
 section 5 { text "Periood" }
 point 5.1 {
   text unknown "the earlier wording is not in the sources"
@@ -60,7 +60,7 @@ act "M" {
   signed 2016-06-01
   in_force on_signing
 }
-item ? substitute 2.1 { text "Tegevus ja selle elluviija" fact implementer: role "elluviija" held_by "Ministeerium" }
+item ? substitute 2.1 { text "Tegevus ja selle elluviija" fact activity: activity "2.1" fact implementer: role "elluviija" held_by "Ministeerium" }
 '''
 
 AMENDMENT = '''

@@ -58,6 +58,16 @@ class QueryError(TatError):
     """A question the engine cannot read, e.g. a malformed label or date."""
 
 
+class UndeclaredRules(QueryError):
+    """An instrument asked a question whose rules its corpus does not declare, e.g.
+    costs judged under an instrument with no eligibility rules: a usage error (CLI exit 2,
+    HTTP 4xx), not a verdict on each cost."""
+
+    def __init__(self, instrument: str, rule_set: str, missing: str):
+        super().__init__(f"{instrument} declares no {rule_set} rules: its corpus has {missing}")
+        self.instrument, self.rule_set, self.missing = instrument, rule_set, missing
+
+
 class LedgerError(QueryError):
     """A ledger that cannot be read as a whole (no header, duplicate or nested columns, not CSV or
     Parquet); a single bad row is not an error but an "invalid input" verdict with its reason."""

@@ -205,8 +205,12 @@ class Duration:
 
 @frozen
 class Amount:
+    """An amount of money; ``conditions`` say what it is of, e.g. a budget line's
+    ``activity = 2.1`` and ``share = esf``."""
+
     value: Decimal
     currency: str = "EUR"
+    conditions: tuple[tuple[str, str], ...] = ()
 
 
 @frozen
@@ -217,6 +221,7 @@ class AmountRange:
     low: Decimal
     high: Decimal
     currency: str = "EUR"
+    conditions: tuple[tuple[str, str], ...] = ()
 
 
 @frozen
@@ -284,13 +289,22 @@ class Category:
 
 
 @frozen
+class Activity:
+    """The point that holds it is a supported activity, named so by cost lines and
+    ``when activity = …`` conditions; the parties and implementation periods stated
+    in its point and the points under it are the activity's."""
+
+    name: str
+
+
+@frozen
 class UnknownValue:
     """A value the law had but the sources do not give."""
 
     reason: str
 
 
-Value = Union[Period, BoundedPeriod, Duration, Amount, AmountRange, Quantity, Rate, Role, Annual, Moment, Limit, Category, UnknownValue]
+Value = Union[Period, BoundedPeriod, Duration, Amount, AmountRange, Quantity, Rate, Role, Annual, Moment, Limit, Category, Activity, UnknownValue]
 
 
 @frozen

@@ -339,14 +339,17 @@ class _Builder(Transformer):
     def duration(self, meta, amount, unit, bound, trigger):
         return m.Duration(self._int(amount), str(unit), str(bound), _string(trigger))
 
-    def amount(self, meta, value, currency):
-        return m.Amount(self._decimal(value), str(currency))
+    def amount(self, meta, value, currency, *conditions):
+        return m.Amount(self._decimal(value), str(currency), tuple(conditions))
 
-    def amount_range(self, meta, low, high, currency):
+    def amount_range(self, meta, low, high, currency, *conditions):
         low_value, high_value = self._decimal(low), self._decimal(high)
         if high_value < low_value:
             self._fail(high, "bad-amount", f"the range {low}..{high} ends below its start")
-        return m.AmountRange(low_value, high_value, str(currency))
+        return m.AmountRange(low_value, high_value, str(currency), tuple(conditions))
+
+    def activity(self, meta, name):
+        return m.Activity(_string(name))
 
     def quantity(self, meta, value, unit):
         return m.Quantity(self._decimal(value), _string(unit))

@@ -138,12 +138,12 @@ def _value(value: m.Value) -> str:
             return f"period {first}..{last}"
         case m.BoundedPeriod(first, low, high):
             return f"period {first}..unknown between {low} and {high}"
-        case m.AmountRange(low, high, currency):
-            return f"amount between {low} and {high} {currency}"
+        case m.AmountRange(low, high, currency, conditions):
+            return " ".join([f"amount between {low} and {high} {currency}", *_conditions(conditions)])
         case m.Duration(amount, unit, bound, trigger):
             return f"duration {amount} {unit} {bound} after {_q(trigger)}"
-        case m.Amount(amount, currency):
-            return f"amount {amount} {currency}"
+        case m.Amount(amount, currency, conditions):
+            return " ".join([f"amount {amount} {currency}", *_conditions(conditions)])
         case m.Quantity(value, unit):
             return f"quantity {value} {_q(unit)}"
         case m.Rate(percent, base):
@@ -161,6 +161,8 @@ def _value(value: m.Value) -> str:
             return " ".join([f"limit {count} per {_q(','.join(per))}", *_conditions(conditions)])
         case m.Category(name, conditions):
             return " ".join([f"category {_q(name)}", *_conditions(conditions)])
+        case m.Activity(name):
+            return f"activity {_q(name)}"
         case m.UnknownValue(reason):
             return f"unknown {_q(reason)}"
     raise TypeError(value)

@@ -41,12 +41,12 @@ def describe(value: m.Value) -> str:
             return f"{first}..{last}"
         case m.BoundedPeriod(first, low, high):
             return f"{first}..(last day not in the sources: between {low} and {high})"
-        case m.AmountRange(low, high, currency):
-            return f"between {low} and {high} {currency} (not in the sources exactly)"
+        case m.AmountRange(low, high, currency, conditions):
+            return f"between {low} and {high} {currency} (not in the sources exactly)" + "".join(f"; {k} = {v}" for k, v in conditions)
         case m.Duration(amount, unit, bound, trigger):
             return f"{amount} {unit.replace('_', ' ')} {bound.replace('_', ' ')} after {trigger}"
-        case m.Amount(amount, currency):
-            return f"{amount} {currency}"
+        case m.Amount(amount, currency, conditions):
+            return f"{amount} {currency}" + "".join(f"; {k} = {v}" for k, v in conditions)
         case m.Quantity(value, unit):
             return f"{value} {unit}"
         case m.Rate(percent, base):
@@ -62,6 +62,8 @@ def describe(value: m.Value) -> str:
             return f"at most {count} per {', '.join(per)}" + "".join(f"; {k} = {v}" for k, v in conditions)
         case m.Category(name, conditions):
             return name + "".join(f"; {key} = {val}" for key, val in conditions)
+        case m.Activity(name):
+            return f"activity {name}"
         case m.UnknownValue(reason):
             return f"unknown ({reason})"
     return str(value)

@@ -271,20 +271,29 @@ def miscitations(corpus: m.Corpus, texts: dict[str, list[str]]) -> list[Miscitat
         holders = [(point.label, point.content) for point in act.points]
         holders += [(item.where, item.content) for item in act.items]
         for label, content in holders:
+            names = [fact.name for fact in content.facts]
             for fact in content.facts:
+                name = _fact_key(fact) if names.count(fact.name) > 1 else fact.name
                 cited = (fact.source,) if fact.source else content.sources
                 wanted = claims(fact.value)
                 if not cited:
                     if not isinstance(fact.value, m.UnknownValue):
-                        found.append(Miscitation(f"{label}@{act.number}", fact.name, (), (), fact.location))
+                        found.append(Miscitation(f"{label}@{act.number}", name, (), (), fact.location))
                     continue
                 if not wanted:
                     continue
                 reading = Reading.of("\n".join(_lines(texts, source) for source in cited))
                 missing = tuple(str(claim) for claim in wanted if not claim.stated_in(reading))
                 if missing:
-                    found.append(Miscitation(f"{label}@{act.number}", fact.name, cited, missing, fact.location))
+                    found.append(Miscitation(f"{label}@{act.number}", name, cited, missing, fact.location))
     return found
+
+
+def _fact_key(fact: m.Fact) -> str:
+    """A fact among others of its name in one point, told apart by its conditions:
+    ``budget(activity=2.1, share=esf)``."""
+    conditions = getattr(fact.value, "conditions", ())
+    return f"{fact.name}({', '.join(f'{key}={value}' for key, value in conditions)})"
 
 
 def _lines(texts: dict[str, list[str]], source: m.Source) -> str:

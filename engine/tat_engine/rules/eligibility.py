@@ -2,12 +2,14 @@
 cost lines at once.
 
 The evaluator knows no numbers and no point labels of its own. It reads, from
-the versions in force on the law date, the facts by their names:
-``eligibility_period`` (5.1), ``payment_grace`` (7.1.1), ``category`` facts
-(7.1.3.x, with ``when activity = …`` and the ``condition`` facts of their
-sub-points), ``excluded`` facts (7.2.1.x), the ``implementer``/``partner``
-roles and ``implementation_period`` of each activity (2.x), and the budget
-(section 6). Change a fact and the verdicts change.
+the versions in force on the law date, the facts by the names of the rule kinds
+(see the grammar's "cost eligibility" section): ``eligibility_period``,
+``payment_grace``, ``category`` facts (with ``when activity = …`` and the
+``condition`` facts of their sub-points), ``excluded`` facts, the ``activity``
+facts that make a point an activity, and the ``implementer``/``partner`` roles
+and ``implementation_period`` stated under each activity's point. Change a fact
+and the verdicts change. An instrument that declares none of these refuses
+(:func:`require`).
 
 Cost lines are columns (numpy arrays): a rule is a vectorised test that sets a
 bit in a reason mask, so a million lines are judged in a few passes. The
@@ -20,13 +22,13 @@ eligible, eligible.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import attrs
 import numpy as np
 from attrs import frozen
 
 from .. import model as m
+from ..errors import UndeclaredRules
 from ..history.answers import Citation, InForce
 from ..law import Law
 
@@ -95,8 +97,9 @@ class CategoryRule:
 
 @frozen
 class Parties:
-    """Who may incur an activity's costs: its implementer and partner by name, as its
-    party point says (1.3.1 names the implementer of every activity)."""
+    """Who may incur an activity's costs: its implementer and partner by name, as the
+    roles under its point say (an implementer outside every activity's point, such as
+    the TAT's 1.3.1, implements every activity)."""
 
     activity: str
     implementer: str | None
@@ -125,8 +128,8 @@ class Rules:
     grace_reason: Reason | None
     categories: dict[str, CategoryRule]
     exclusions: dict[str, Reason]
-    on_documents: tuple[Reason, str] | None  # a category excluded when claimed on cost documents (7.2.1.5)
-    excess: tuple[Reason, str] | None  # a category whose part above a limit is excluded (7.2.1.4)
+    on_documents: tuple[Reason, str] | None  # a category excluded when claimed on cost documents (a "claimed_on" condition)
+    excess: tuple[Reason, str] | None  # a category whose part above a limit is excluded (a "part" condition)
     partners: dict[str, Parties]  # activity -> who may incur its costs
     implementation: dict[str, tuple[list[Span] | None, Reason]]  # activity -> periods, or None when unknown
 
@@ -150,8 +153,25 @@ def rules(law: Law, on: dt.date) -> Rules:
                 excess = (Reason(PARTIAL, answer.label, answer.citation, f"{name}: the {conditions['part']} is ineligible"), name)
             else:
                 exclusions[answer.label] = Reason(INELIGIBLE, answer.label, answer.citation, f"ineligible: {name}")
+    activities = _activities(facts)
     return Rules(on, period, period_reason, grace, grace_reason, categories, exclusions, on_documents, excess,
-                 _partners(facts), _implementation(snapshot))
+                 _partners(facts, activities), _implementation(snapshot, activities))
+
+
+RULE_KINDS = ("eligibility_period", "category")  # an instrument that declares neither has no cost rules
+
+
+def require(law: Law) -> None:
+    """Refuse, naming what is missing, when ``law``'s corpus declares no cost eligibility
+    rules in any version: every cost would otherwise be judged against nothing."""
+    for versions in law.index.provisions.values():
+        for version in versions:
+            if version.content is not None and any(fact.name in RULE_KINDS for fact in version.content.facts):
+                return
+    acts = law.acts()
+    name = acts[0].number if acts else "the instrument"
+    raise UndeclaredRules(name, "cost eligibility",
+                          f"no {' and no '.join(RULE_KINDS)} fact (see the grammar's cost eligibility section)")
 
 
 def _period(snapshot) -> tuple[Span | None, Reason]:
@@ -206,19 +226,26 @@ def _ancestors(label: str) -> list[str]:
     return [".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
 
 
-def _activity_of(label: str) -> str | None:
-    match = re.match(r"^(2\.\d+)\.", label)
-    return match.group(1) if match else None
+def _activities(facts) -> dict[str, str]:
+    """The points that are activities (an ``activity`` fact), to the name cost lines give them."""
+    return {answer.label: fact.value.name for answer, fact in facts
+            if fact.name == "activity" and isinstance(fact.value, m.Activity)}
 
 
-def _partners(facts) -> dict[str, Parties]:
+def _activity_of(label: str, activities: dict[str, str]) -> str | None:
+    """The activity whose point ``label`` is, or lies under."""
+    return next((activities[point] for point in [label, *_ancestors(label)] if point in activities), None)
+
+
+def _partners(facts, activities: dict[str, str]) -> dict[str, Parties]:
     roles = [(answer, fact) for answer, fact in facts
              if fact.name in ("implementer", "partner") and isinstance(fact.value, (m.Role, m.UnknownValue))]
-    everyone = next((fact.value.body for answer, fact in roles  # the implementer of all activities (1.3.1)
-                     if not _activity_of(answer.label) and fact.name == "implementer" and isinstance(fact.value, m.Role)), None)
+    everyone = next((fact.value.body for answer, fact in roles  # the implementer of every activity
+                     if not _activity_of(answer.label, activities) and fact.name == "implementer"
+                     and isinstance(fact.value, m.Role)), None)
     found: dict[str, Parties] = {}
     for answer, fact in roles:
-        activity = _activity_of(answer.label)
+        activity = _activity_of(answer.label, activities)
         if not activity:
             continue
         parties = found.get(activity) or Parties(activity, everyone, None, True, Reason(
@@ -234,10 +261,10 @@ def _partners(facts) -> dict[str, Parties]:
     return found
 
 
-def _implementation(snapshot) -> dict[str, tuple[list[Span] | None, Reason]]:
+def _implementation(snapshot, activities: dict[str, str]) -> dict[str, tuple[list[Span] | None, Reason]]:
     found: dict[str, tuple[list[Span] | None, Reason]] = {}
     for view in snapshot.facts("implementation_period"):
-        activity = _activity_of(view.label)
+        activity = _activity_of(view.label, activities)
         if not activity:
             continue
         periods, reason = found.get(activity, ([], None))
@@ -280,14 +307,14 @@ class Codes:
 class Lines:
     """Cost lines as equal-length arrays (dates as day numbers, money in cents)."""
 
-    activity: Codes  # "2.1" … "2.4"
+    activity: Codes  # an activity's name, as its ``activity`` fact gives it
     party: Codes  # implementer | partner | a body's name
-    category: Codes  # the point of the directive that names the kind of cost, e.g. "7.1.3.3"
+    category: Codes  # the point that names the kind of cost (a category or exclusion point)
     incurred: np.ndarray
     paid: np.ndarray
     amount: np.ndarray
     on_documents: np.ndarray  # an indirect cost claimed on cost documents
-    written_proof: np.ndarray  # participation proven in writing (7.1.3.13)
+    written_proof: np.ndarray  # participation proven in writing (a "when proof" condition)
     mode: Codes  # means of transport, "" when not given
     excess: np.ndarray  # the part above the tax-free limit, in cents
 
@@ -471,7 +498,7 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
             marks.add(_text(rules.grace_reason, "whether it was paid in time depends on the period's last day, which the "
                             "sources give only by bounds", UNDETERMINED), (paid >= period.first) & ~late & ~timely)
     known = category.isin(list(rules.categories) + list(rules.exclusions))
-    marks.add(Reason(INELIGIBLE, "7.1.3", None, "not an eligible category of cost on that date"), ~known)
+    marks.add(Reason(INELIGIBLE, _common_parent(rules.categories), None, "not an eligible category of cost on that date"), ~known)
     for label, reason in rules.exclusions.items():
         marks.add(reason, category.eq(label))
     by_name = {rule.name: rule for rule in rules.categories.values()}
@@ -518,6 +545,17 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
         marks.add(_text(reason, "whether it was incurred within the implementation period depends on the period's "
                         "last day, which the sources give only by bounds", UNDETERMINED), mine & possibly & ~surely)
     return _verdicts(marks, eligible)
+
+
+def _common_parent(labels) -> str:
+    """The point the category points all lie under (``-`` when none), to name where categories are listed."""
+    split = [label.split(".") for label in labels]
+    if not split:
+        return "-"
+    depth = min(len(parts) for parts in split) - 1
+    while depth and len({tuple(parts[:depth]) for parts in split}) > 1:
+        depth -= 1
+    return ".".join(split[0][:depth]) or "-"
 
 
 def _text(reason: Reason, text: str, verdict: int | None = None) -> Reason:

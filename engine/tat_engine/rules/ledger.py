@@ -56,7 +56,7 @@ import pyarrow.parquet as pq
 from attrs import frozen
 
 from .. import model as m
-from .eligibility import INVALID, PARTIAL, VERDICTS, Codes, Judged, Lines, judge
+from .eligibility import INVALID, PARTIAL, VERDICTS, Codes, Judged, Lines, judge, require
 from .. import dates
 from ..errors import LedgerError, QueryError
 from ..law import Law
@@ -85,8 +85,8 @@ class Vocabulary:
                 if version.repealed:
                     continue
                 label = version.label
-                if label.depth == 2 and label.parts[0] == 2:
-                    activities.add(str(label))
+                activities.update(fact.value.name for fact in version.content.facts
+                                  if fact.name == "activity" and isinstance(fact.value, m.Activity))
                 if any(f.name in ("category", "excluded") for f in version.content.facts):
                     categories.add(str(label))
                 for fact in version.content.facts:
@@ -598,6 +598,7 @@ class Verdict:
 
 def judge_cost(law: Law, cost: Cost, as_of: dt.date) -> Verdict:
     """One cost judged through the ledger path: a ledger of one line."""
+    require(law)
     row = {field: [_text(getattr(cost, field))] for field in REQUIRED + OPTIONAL}
     out, _, _ = judge_batch(law, pa.RecordBatch.from_pydict(row), as_of, Vocabulary.of(law))
     record = out.to_pylist()[0]
@@ -694,6 +695,7 @@ SHOWN_PROBLEMS = 20
 
 def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, progress: bool | None = None) -> Summary:
     """Judge every line of ``source`` and write them, with verdicts, to ``target`` (whole or not at all)."""
+    require(law)
     ledger = open_ledger(source)
     try:
         return _check(law, ledger, target, as_of, progress)
@@ -775,17 +777,17 @@ def _sums(keys: np.ndarray, cents: np.ndarray, size: int) -> list[int]:
 
 
 def _direct_personnel(law: Law, on: dt.date) -> str | None:
-    """The category point whose name is the base of the indirect-cost rate (7.1.3.2.2)."""
+    """The category point whose name is the base of the flat rate (a ``flat_rate`` fact)."""
     snapshot = law.on(on)
-    rate = snapshot.fact("indirect_rate")
-    if rate is None:
+    rate = snapshot.fact("flat_rate")
+    if rate is None or not isinstance(rate.value, m.Rate):
         return None
     return next((view.label for view in snapshot.facts("category")
                  if isinstance(view.value, m.Category) and view.value.name == rate.value.base), None)
 
 
 def _indirect(law: Law, on: dt.date, personnel: dict) -> tuple[Indirect, ...]:
-    rate = law.on(on).fact("indirect_rate")
+    rate = law.on(on).fact("flat_rate")
     if rate is None or not isinstance(rate.value, m.Rate):
         return ()
     percent = rate.value.percent
@@ -794,13 +796,14 @@ def _indirect(law: Law, on: dt.date, personnel: dict) -> tuple[Indirect, ...]:
 
 
 def _budget(law: Law, on: dt.date, totals: tuple[Total, ...]) -> tuple[BudgetLine, ...]:
-    """Eligible amounts against each activity's budget and its ESF / national parts (section 6)."""
+    """Eligible amounts against each activity's budget and its ESF / national shares: the ``budget``
+    facts, each naming its activity and share (``total`` when it names none)."""
     budget: dict[str, dict] = defaultdict(dict)
-    for fact in (view.fact for view in law.on(on).facts()):
-        parts = fact.name.split("_")
-        if parts[0] == "budget" and len(parts) >= 3 and isinstance(fact.value, m.Amount):
-            share = parts[3] if len(parts) > 3 else "total"
-            budget[f"{parts[1]}.{parts[2]}"][share] = int(fact.value.value * 100)
+    for view in law.on(on).facts("budget"):
+        if isinstance(view.value, m.Amount):
+            conditions = dict(view.value.conditions)
+            if "activity" in conditions:
+                budget[conditions["activity"]][conditions.get("share", "total")] = int(view.value.value * 100)
     eligible: dict[str, int] = defaultdict(int)
     for total in totals:
         eligible[total.activity] += total.eligible
