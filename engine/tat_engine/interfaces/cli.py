@@ -53,7 +53,7 @@ def _main(argv: list[str]) -> int:
         if answer is not None:
             print(answer)
             return 0
-    from ..errors import CorpusError, TatError
+    from ..errors import CorpusError, TatError, UndeclaredRules
 
     args = _parser().parse_args(argv)
     try:
@@ -63,6 +63,9 @@ def _main(argv: list[str]) -> int:
         if getattr(args, "json", False):  # the diagnostics are the answer: as data too
             _emit(args, {"diagnostics": list(error.diagnostics)}, "")
         return 1
+    except UndeclaredRules as error:  # a question the instrument has no rules for: a usage error
+        print(f"tat: {error}", file=sys.stderr)
+        return 2
     except TatError as error:
         print(f"tat: {error}", file=sys.stderr)
         return 1

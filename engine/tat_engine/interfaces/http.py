@@ -32,7 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from .. import load
-from ..errors import QueryError, TatError
+from ..errors import QueryError, TatError, UndeclaredRules
 from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
 from ..law import Law
 from ..instruments import INSTRUMENTS
@@ -177,15 +177,18 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         return await request.app.state.exports.run(_diff, instrument, before, after, choice)
 
     @app.post("/v1/costs/check")
-    def check_cost(cost: CostIn, as_of: Day, choice: Choice):
+    def check_cost(cost: CostIn, as_of: Day, choice: Choice, instrument: Instrument = "tat"):
         from ..rules.ledger import Cost, judge_cost
 
-        return _json(to_data(judge_cost(_law("tat", choice), Cost(**cost.model_dump()), as_of)))
+        try:
+            return _json(to_data(judge_cost(_law(instrument, choice), Cost(**cost.model_dump()), as_of)))
+        except UndeclaredRules as error:
+            raise _undeclared(error) from None
 
     @app.post(LEDGER_PATH, description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes; "
               "its lines are judged in a bounded pool (503 with Retry-After when it is full).",
               openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
-    async def check_ledger(request: Request, as_of: Day, choice: Choice):
+    async def check_ledger(request: Request, as_of: Day, choice: Choice, instrument: Instrument = "tat"):
         pool = request.app.state.ledgers
         pool.admit()  # before the upload is read, not after
         with tempfile.TemporaryDirectory() as folder:
@@ -193,7 +196,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
             with source.open("wb") as handle:
                 async for chunk in request.stream():  # BodyGuard counts the bytes and the time
                     handle.write(chunk)
-            pieces = await pool.run(_judge_ledger, source, as_of, choice)
+            pieces = await pool.run(_judge_ledger, source, as_of, choice, instrument)
         return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
 
     @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
@@ -243,7 +246,7 @@ def _diff(instrument: str, before: dt.date, after: dt.date, choice: tuple = ((),
     return _json([dict(to_data(change), words=_words(change)) for change in changes])
 
 
-def _judge_ledger(source: Path, as_of: dt.date, choice: tuple) -> list[bytes]:
+def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, instrument: str = "tat") -> list[bytes]:
     """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
     from ..rules.ledger import check_ledger as run
 
@@ -255,7 +258,9 @@ def _judge_ledger(source: Path, as_of: dt.date, choice: tuple) -> list[bytes]:
                        for n in twice])
     target = source.with_name("verdicts.parquet")  # written by pyarrow without holding the GIL
     try:
-        summary = run(_law("tat", choice), source, target, as_of, progress=False)
+        summary = run(_law(instrument, choice), source, target, as_of, progress=False)
+    except UndeclaredRules as error:
+        raise _undeclared(error) from None
     except TatError as error:  # the ledger as a whole cannot be judged (its columns)
         message = str(error).replace(f"{source}: ", "").replace(str(source), "the ledger")
         raise Refused(422, message, [{"location": "ledger", "name": "", "detail": message}]) from None
@@ -264,6 +269,11 @@ def _judge_ledger(source: Path, as_of: dt.date, choice: tuple) -> list[bytes]:
         raise Refused(400, f"not a CSV ledger: {clip(reason, 100)}") from None
     head = json.dumps({"summary": _summary(summary)}, ensure_ascii=False)[:-1]
     return [f'{head}, "lines": ['.encode(), *_json_rows(target), b"]}"]
+
+
+def _undeclared(error: UndeclaredRules) -> Refused:
+    """The instrument asked for has no rules for the question: the query's instrument is what cannot be served."""
+    return Refused(422, str(error), [{"location": "query", "name": "instrument", "detail": str(error)}])
 
 
 async def _sent(pieces: list[bytes]):

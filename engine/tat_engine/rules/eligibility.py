@@ -226,18 +226,26 @@ def _ancestors(label: str) -> list[str]:
     return [".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
 
 
-def _activities(facts) -> dict[str, str]:
-    """The points that are activities (an ``activity`` fact), to the name cost lines give them."""
-    return {answer.label: fact.value.name for answer, fact in facts
+@frozen
+class ActivityPoint:
+    """A point that is an activity (an ``activity`` fact), with the name cost lines give it."""
+
+    name: str
+    point: str
+    citation: Citation
+
+
+def _activities(facts) -> dict[str, ActivityPoint]:
+    return {answer.label: ActivityPoint(fact.value.name, answer.label, answer.citation) for answer, fact in facts
             if fact.name == "activity" and isinstance(fact.value, m.Activity)}
 
 
-def _activity_of(label: str, activities: dict[str, str]) -> str | None:
+def _activity_of(label: str, activities: dict[str, ActivityPoint]) -> str | None:
     """The activity whose point ``label`` is, or lies under."""
-    return next((activities[point] for point in [label, *_ancestors(label)] if point in activities), None)
+    return next((activities[point].name for point in [label, *_ancestors(label)] if point in activities), None)
 
 
-def _partners(facts, activities: dict[str, str]) -> dict[str, Parties]:
+def _partners(facts, activities: dict[str, ActivityPoint]) -> dict[str, Parties]:
     roles = [(answer, fact) for answer, fact in facts
              if fact.name in ("implementer", "partner") and isinstance(fact.value, (m.Role, m.UnknownValue))]
     everyone = next((fact.value.body for answer, fact in roles  # the implementer of every activity
@@ -258,10 +266,14 @@ def _partners(facts, activities: dict[str, str]) -> dict[str, Parties]:
             parties = attrs.evolve(parties, partner=fact.value.body if known else None, partner_known=known,
                                    reason=Reason(INELIGIBLE if known else UNDETERMINED, answer.label, answer.citation, text))
         found[activity] = parties
+    for activity in activities.values():  # an activity whose point states no party: the implementer of all
+        if activity.name not in found:
+            found[activity.name] = Parties(activity.name, everyone, None, True, Reason(
+                INELIGIBLE, activity.point, activity.citation, "the activity has no partner; only the implementer incurs its costs"))
     return found
 
 
-def _implementation(snapshot, activities: dict[str, str]) -> dict[str, tuple[list[Span] | None, Reason]]:
+def _implementation(snapshot, activities: dict[str, ActivityPoint]) -> dict[str, tuple[list[Span] | None, Reason]]:
     found: dict[str, tuple[list[Span] | None, Reason]] = {}
     for view in snapshot.facts("implementation_period"):
         activity = _activity_of(view.label, activities)
