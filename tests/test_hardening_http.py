@@ -182,7 +182,7 @@ def blocked_ledgers(monkeypatch):
     """Ledger judging that waits until released: a ledger as long as a test needs."""
     entered, release = threading.Event(), threading.Event()
 
-    def judge(source, as_of, choice):
+    def judge(source, as_of, choice, instrument="tat"):
         entered.set()
         assert release.wait(GIVE_UP)
         return [b'{"summary": {"rows": 0}, "lines": []}']
