@@ -207,15 +207,22 @@ def describe_summary(summary) -> str:
     for t in summary.totals:
         lines.append(f"{t.activity:9} {t.verdict:18} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
     if summary.indirect:
-        lines += ["", "indirect costs at the flat rate (7.1.3.2.2): activity, eligible direct personnel costs, entitlement"]
+        rate = f" ({_where(summary.rate_point)})" if summary.rate_point else ""
+        lines += ["", f"indirect costs at the flat rate{rate}: activity, eligible direct personnel costs, entitlement"]
         lines += [f"{i.activity:9} {euro(i.direct_personnel):>13} × {i.percent}% = {euro(i.entitlement):>12}"
                   for i in summary.indirect]
-    lines += ["", "eligible against the budget (section 6): activity, eligible, budget, ESF part, national part"]
+    budget = f" ({_where(summary.budget_point)})" if summary.budget_point else ""
+    lines += ["", f"eligible against the budget{budget}: activity, eligible, budget, ESF part, national part"]
     for b in summary.budget:
         fields = [euro(v) if v is not None else "not in the sources" for v in (b.budget, b.esf, b.national)]
         over = "  OVER BUDGET" if b.over else ""
         lines.append(f"{b.activity:9} {euro(b.eligible):>13} {fields[0]:>13} {fields[1]:>13} {fields[2]:>13}{over}")
     return "\n".join(lines)
+
+
+def _where(label: str) -> str:
+    """A point as a reader names it: a top-level label is a section (``section 6``)."""
+    return label if "." in label else f"section {label}"
 
 
 def describe_source(source) -> str:

@@ -685,6 +685,8 @@ class Summary:
     source: Source | None = None  # how the file was read (encoding, separator)
     problems: tuple[Problem, ...] = ()  # the first invalid rows, at most SHOWN_PROBLEMS
     invalid: int = 0  # how many rows are invalid input
+    rate_point: str | None = None  # the point of the flat rate (a ``flat_rate`` fact), when one is in force
+    budget_point: str | None = None  # the point of the budget lines (``budget`` facts), when any are in force
 
     def total(self, activity: str, verdict: str) -> Total | None:
         return next((t for t in self.totals if (t.activity, t.verdict) == (activity, verdict)), None)
@@ -727,8 +729,10 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
         if bar is not None:
             bar.close()
     named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
+    snapshot = law.on(as_of)
+    rate, budget = snapshot.fact("flat_rate"), snapshot.fact("budget")
     return Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of,
-                   ledger.source, tuple(problems), invalid)
+                   ledger.source, tuple(problems), invalid, rate.label if rate else None, budget.label if budget else None)
 
 
 def _progress(source: Path, wanted: bool | None):
