@@ -419,7 +419,8 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
                                        f"names as one: {vocabulary.named()}")
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
-             lambda row: f"unknown category {category[row]!r}; a cost category is a point such as 7.1.3.3")
+             lambda row: f"unknown category {category[row]!r}; a cost category is the point that names it"
+                         + (f", such as {min(vocabulary.categories, key=_label_order)}" if vocabulary.categories else ""))
     days = {}
     for name in ("incurred_on", "paid_on"):
         days[name], bad = _days(texts[name])
@@ -440,6 +441,10 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
     lines = Lines(activity, party, category, days["incurred_on"], days["paid_on"], amount,
                   flags["on_documents"], flags["written_proof"], mode, excess)
     return Checked(lines, problems)
+
+
+def _label_order(label: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in label.split("."))
 
 
 def _parties(written: Codes, vocabulary: Vocabulary) -> Codes:
@@ -649,7 +654,7 @@ class Total:
 
 @frozen
 class Indirect:
-    """Indirect costs due at the flat rate (7.1.3.2.2) on an activity's eligible direct personnel costs."""
+    """Indirect costs due at the flat rate (a ``flat_rate`` fact) on an activity's eligible costs of its base category."""
 
     activity: str
     direct_personnel: int  # cents
