@@ -26,11 +26,13 @@ DATES = st.dates(dt.date(2015, 1, 1), dt.date(2024, 12, 31))
 
 @st.composite
 def values(draw) -> m.Value:
-    kind = draw(st.integers(0, 10))
+    kind = draw(st.integers(0, 11))
     conditions = st.lists(st.tuples(NAMES, TEXT), max_size=2).map(tuple)
     if kind == 9:
         at = draw(st.datetimes(dt.datetime(2015, 1, 1), dt.datetime(2030, 1, 1))).replace(second=0, microsecond=0)
         return m.Moment(at, draw(st.sampled_from(["Europe/Tallinn", "UTC"])), draw(conditions))
+    if kind == 11:
+        return m.Activity(draw(TEXT))
     if kind == 10:
         return m.Limit(draw(st.integers(0, 9)), tuple(draw(st.lists(NAMES, min_size=1, max_size=2))), draw(conditions))
     if kind == 0:
@@ -40,7 +42,7 @@ def values(draw) -> m.Value:
         return m.Duration(draw(st.integers(1, 120)), draw(st.sampled_from(["calendar_days", "working_days", "months"])),
                           draw(st.sampled_from(["at_most", "at_least", "exactly"])), draw(TEXT))
     if kind == 2:
-        return m.Amount(Decimal(draw(st.integers(0, 10**8))) / 100)
+        return m.Amount(Decimal(draw(st.integers(0, 10**8))) / 100, "EUR", draw(conditions))
     if kind == 3:
         return m.Quantity(Decimal(draw(st.integers(0, 50))), draw(TEXT))
     if kind == 4:

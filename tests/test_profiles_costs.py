@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import tat_engine
-from tat_engine.errors import QueryError, UndeclaredRules
+from tat_engine.dsl.parse import parse_file
+from tat_engine.errors import DslError, QueryError, UndeclaredRules
 from tat_engine.interfaces.cli import main
 from tat_engine.interfaces.http import create_app
 from tat_engine.rules.eligibility import judge
@@ -124,6 +125,21 @@ def test_the_ledger_through_the_cli_with_its_budget_and_flat_rate(folder, tmp_pa
     assert budget == {"noored": (60000, 100000), "pered": (25050, 200000)}
     assert [(i.activity, i.direct_personnel, i.percent) for i in summary.indirect] == [("noored", 60000, Decimal(10))]
     assert "noored" in printed and "pered" in printed
+
+
+@pytest.mark.parametrize("written, words", [
+    ('fact activity: category "noored"', "a fact named activity holds activity, not category"),
+    ('fact activity: activity "noored" fact budget: amount 5 EUR when share = "esf"', "a budget fact names its activity"),
+    ('fact activity: activity "noored" fact flat_rate: amount 5 EUR', "a fact named flat_rate holds rate, not amount"),
+])
+def test_a_rule_fact_the_rules_could_not_read_is_a_located_error(written, words):
+    text = YOUTH.replace('fact activity: activity "noored"', written)
+    with pytest.raises(DslError) as raised:
+        parse_file(text, "youth.tat")
+    line = next(number for number, row in enumerate(text.splitlines(), 1) if written in row)
+    location = raised.value.diagnostic.location
+    assert (location.path, location.line) == ("youth.tat", line) and location.column > 1
+    assert words in str(raised.value) and raised.value.diagnostic.code == "bad-rule"
 
 
 # --- an instrument that declares no eligibility rules ------------------------------------------

@@ -307,6 +307,22 @@ class UnknownValue:
 Value = Union[Period, BoundedPeriod, Duration, Amount, AmountRange, Quantity, Rate, Role, Annual, Moment, Limit, Category, Activity, UnknownValue]
 
 
+# The facts the cost rules read by name (rules/eligibility.py, rules/ledger.py), with the kinds of
+# value each may hold: a fact of one of these names with another kind of value is a DSL error, not
+# a rule silently ignored. Any fact may instead be unknown.
+COST_RULE_VALUES: dict[str, tuple[type, ...]] = {
+    "eligibility_period": (Period, BoundedPeriod),
+    "implementation_period": (Period, BoundedPeriod),
+    "payment_grace": (Duration,),
+    "category": (Category,),
+    "condition": (Category,),
+    "excluded": (Category,),
+    "activity": (Activity,),
+    "budget": (Amount, AmountRange),
+    "flat_rate": (Rate,),
+}
+
+
 @frozen
 class Fact:
     """A named value attached to a point; it versions with the point.

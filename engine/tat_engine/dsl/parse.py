@@ -54,6 +54,11 @@ def parser() -> Lark:
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
+_KEYWORDS = {m.Period: "period", m.BoundedPeriod: "period", m.Duration: "duration", m.Amount: "amount",
+             m.AmountRange: "amount", m.Quantity: "quantity", m.Rate: "rate", m.Role: "role", m.Annual: "annual",
+             m.Moment: "moment", m.Limit: "limit", m.Category: "category", m.Activity: "activity"}  # value -> its DSL word
+
+
 def parse_file(text: str, path: str) -> tuple[tuple[m.Document | m.Reading, ...], m.Act | None]:
     """Parse one file: its declarations (source documents, readings) and its act, if any."""
     try:
@@ -316,7 +321,20 @@ class _Builder(Transformer):
     def fact(self, meta, name, value, *parts):
         source = next((part for part in parts if isinstance(part, m.Source)), None)
         qualifiers = dict(part for part in parts if isinstance(part, tuple))
+        self._check_rule(name, value)
         return m.Fact(str(name), value, source, self._loc(meta), **qualifiers)
+
+    def _check_rule(self, name: Token, value: m.Value) -> None:
+        """A fact the cost rules read by its name holds the kind of value they read."""
+        kinds = m.COST_RULE_VALUES.get(str(name))
+        if kinds is None or isinstance(value, m.UnknownValue):
+            return
+        if not isinstance(value, kinds):
+            wanted = " or ".join(dict.fromkeys(_KEYWORDS.get(kind, kind.__name__.lower()) for kind in kinds))
+            got = _KEYWORDS.get(type(value), type(value).__name__.lower())
+            self._fail(name, "bad-rule", f"a fact named {name} holds {wanted}, not {got} (the cost rules read it)")
+        if str(name) == "budget" and "activity" not in dict(value.conditions):
+            self._fail(name, "bad-rule", 'a budget fact names its activity: when activity = "…"')
 
     def fact_derived(self, meta, arithmetic):
         return ("derived", _string(arithmetic))
