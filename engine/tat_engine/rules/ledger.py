@@ -61,7 +61,7 @@ from .. import dates
 from ..errors import LedgerError, QueryError
 from ..law import Law
 
-PARTY_ROLES = ("implementer", "partner")  # the facts naming who may incur an activity's costs
+PARTY_ROLES = ("implementer", "partner")  # the role facts naming who may incur an activity's costs, by exact name
 REQUIRED = ("activity", "party", "category", "incurred_on", "paid_on", "amount")
 OPTIONAL = ("line", "on_documents", "written_proof", "mode", "excess", "note")
 _MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"  # at most 10^17 cents: int64 holds a row, sums are exact ints
@@ -90,7 +90,7 @@ class Vocabulary:
                 if any(f.name in ("category", "excluded") for f in version.content.facts):
                     categories.add(str(label))
                 for fact in version.content.facts:
-                    if fact.name.split("_")[0] in PARTY_ROLES and isinstance(fact.value, m.Role):
+                    if fact.name in PARTY_ROLES and isinstance(fact.value, m.Role):
                         for name in filter(None, (fact.value.body, fact.value.short)):
                             bodies[name] = fact.value.body
         return cls(frozenset(activities), frozenset(categories), bodies)
