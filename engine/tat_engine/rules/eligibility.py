@@ -98,8 +98,8 @@ class CategoryRule:
 @frozen
 class Parties:
     """Who may incur an activity's costs: its implementer and partner by name, as the
-    roles under its point say (an implementer outside every activity's point, such as
-    the TAT's 1.3.1, implements every activity)."""
+    roles in and under its point say (an implementer outside every activity's point
+    implements every activity)."""
 
     activity: str
     implementer: str | None
