@@ -46,6 +46,7 @@ point 5.1 {
 section 7 { text "Kulud" }
 point 7.1 { text "Makse" fact payment_grace: duration 45 calendar_days at_most after "perioodi lõpp" }
 point 7.2 { text "Personalikulud" fact category: category "otsesed personalikulud" }
+deadline "report-check" { title "the body checks a report" point 11.4 fact report_check trigger "receipt of the report" }
 section 11 { text "Aruanded" }
 point 11.4 {
   text unknown "the earlier wording is not in the sources"

@@ -72,8 +72,9 @@ def parse_corpus(sources: list[tuple[str, str]]) -> tuple[m.Corpus, list[Diagnos
         if act is not None:
             acts.append(act)
     readings = tuple(d for d in documents if isinstance(d, m.Reading))
+    deadlines = tuple(d for d in documents if isinstance(d, m.DeadlineKind))
     documents = [d for d in documents if isinstance(d, m.Document)]
-    return m.Corpus(tuple(documents), tuple(acts), readings), diagnostics
+    return m.Corpus(tuple(documents), tuple(acts), readings, deadlines), diagnostics
 
 
 def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = True) -> m.Corpus:
@@ -118,8 +119,10 @@ def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) ->
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
     index = Index(history, readings=corpus.readings)
+    index.deadlines = {kind.name: kind for kind in corpus.deadlines}
     clauses = graph.build(history, index)
     diagnostics += graph.check(clauses, index)
+    diagnostics += _check_deadlines(corpus, index)
     index.edges = graph.edges_of(clauses)
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
@@ -152,8 +155,36 @@ def _date_worlds(corpus: m.Corpus) -> tuple[tuple, tuple[Diagnostic, ...]]:
     for act in open_acts:
         for day, end in ((act.signed.earliest, "earliest"), (act.signed.latest, "latest")):
             history, _ = consolidate(with_dates(corpus, {act.number: day}, supplied=False))
-            worlds.append(((DateCondition(act.number, act.signed.written, day, end),), Index(history, readings=corpus.readings)))
+            world = Index(history, readings=corpus.readings)
+            world.deadlines = {kind.name: kind for kind in corpus.deadlines}
+            worlds.append(((DateCondition(act.number, act.signed.written, day, end),), world))
     return tuple(worlds), ()
+
+
+def _check_deadlines(corpus: m.Corpus, index: Index) -> list[Diagnostic]:
+    """Each deadline kind declared once, reading points the instrument has, suppressed
+    only by a kind it declares, citing documents it declares."""
+    found, seen = [], set()
+    names = {kind.name for kind in corpus.deadlines}
+    documents = {document.name for document in corpus.documents}
+    for kind in corpus.deadlines:
+        for source in kind.sources:
+            if source.document not in documents:
+                found.append(Diagnostic("error", "unknown-document", f"deadline {kind.name!r} cites {source.document!r}, "
+                                        "which no document declaration names", kind.location))
+        if kind.name in seen:
+            found.append(Diagnostic("error", "deadline-twice", f"deadline {kind.name!r} is declared twice", kind.location))
+        seen.add(kind.name)
+        for point in kind.points():
+            if not index.bearers(point):
+                found.append(Diagnostic("error", "unknown-point",
+                                        f"deadline {kind.name!r} reads point {point}, which no act of the corpus has",
+                                        kind.location))
+        if kind.skipped_when and kind.skipped_when.before not in names:
+            found.append(Diagnostic("error", "unknown-deadline", f"deadline {kind.name!r} is skipped before "
+                                    f"{kind.skipped_when.before!r}, which the corpus does not declare; it declares: "
+                                    f"{', '.join(sorted(names))}", kind.location))
+    return found
 
 
 def _with_context(diagnostics: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:

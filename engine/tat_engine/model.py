@@ -617,6 +617,73 @@ class Act:
         return (self.in_force_from, self.signed.date, self.number)
 
 
+# --- deadline kinds: each names the point and fact that set it ------------------
+
+
+@frozen
+class TriggerFromFact:
+    """Where no trigger day is given, it is a day of a period fact: its ``start`` or ``end``."""
+
+    point: str
+    fact: str
+    end: str  # start | end
+
+
+@frozen
+class SkippedWhen:
+    """The deadline lapses when kind ``before`` falls due within the duration ``fact`` of
+    ``point`` after it (e.g. no interim report within six months of the final one)."""
+
+    fact: str
+    point: str
+    before: str
+
+
+@frozen
+class NoteFrom:
+    """A note the answer carries while ``fact`` of ``point`` holds; ``{value}`` in the
+    text is the fact's value."""
+
+    point: str
+    fact: str
+    text: str
+
+
+ANNUAL_YEARS = {"year_reported": 1, "year_filed": 0}  # the year it falls due in, after the trigger day's
+
+
+@frozen
+class DeadlineKind:
+    """A kind of deadline an instrument declares: the point and fact whose version in
+    force gives its length and bound, what starts it, and the general options that
+    shape it (an annual date, a trigger read from a fact, a rule that suppresses it,
+    an extension, notes from other facts)."""
+
+    name: str
+    title: str
+    point: str
+    fact: str
+    trigger: str  # what starts it, in words
+    annual: str | None = None  # year_reported | year_filed: a fixed day every year
+    from_fact: TriggerFromFact | None = None
+    skipped_when: SkippedWhen | None = None
+    extension: bool = False  # lengthened by the days spent fixing deficiencies
+    notes: tuple[NoteFrom, ...] = ()
+    sources: tuple[Source, ...] = ()
+    location: Location | None = field(default=None, eq=False)
+
+    @property
+    def year(self) -> int | None:
+        """For an annual kind: the year it falls due in, counted from the trigger day's year."""
+        return None if self.annual is None else ANNUAL_YEARS[self.annual]
+
+    def points(self) -> tuple[str, ...]:
+        """Every point the kind reads."""
+        extra = [self.from_fact.point] if self.from_fact else []
+        extra += [self.skipped_when.point] if self.skipped_when else []
+        return tuple(dict.fromkeys([self.point, *extra, *(note.point for note in self.notes)]))
+
+
 @frozen
 class Corpus:
     """All documents and acts of one instrument."""
@@ -624,3 +691,4 @@ class Corpus:
     documents: tuple[Document, ...] = ()
     acts: tuple[Act, ...] = ()
     readings: tuple[Reading, ...] = ()
+    deadlines: tuple[DeadlineKind, ...] = ()

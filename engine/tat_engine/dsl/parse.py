@@ -42,6 +42,8 @@ _EXPECTED = {
     "UNIT": "calendar_days, working_days or months",
     "BOUND": "at_most, at_least or exactly",
     "MONTH_DAY": "a day of the year such as --01-31",
+    "PERIOD_END": "start or end",
+    "ANNUAL_YEAR": "year_reported or year_filed",
     "DATETIME": "a time such as 2023-05-10T10:00",
     "RBRACE": '"}"',
     "LBRACE": '"{"',
@@ -59,8 +61,8 @@ _KEYWORDS = {m.Period: "period", m.BoundedPeriod: "period", m.Duration: "duratio
              m.Moment: "moment", m.Limit: "limit", m.Category: "category", m.Activity: "activity"}  # value -> its DSL word
 
 
-def parse_file(text: str, path: str) -> tuple[tuple[m.Document | m.Reading, ...], m.Act | None]:
-    """Parse one file: its declarations (source documents, readings) and its act, if any."""
+def parse_file(text: str, path: str) -> tuple[tuple[m.Document | m.Reading | m.DeadlineKind, ...], m.Act | None]:
+    """Parse one file: its declarations (source documents, readings, deadline kinds) and its act, if any."""
     try:
         tree = parser().parse(text)
         return _Builder(text, path).transform(tree)
@@ -168,7 +170,7 @@ class _Builder(Transformer):
     def start(self, meta, *statements):
         documents, act, parts = [], None, {"points": [], "items": []}
         for statement in statements:
-            if isinstance(statement, (m.Document, m.Reading)):
+            if isinstance(statement, (m.Document, m.Reading, m.DeadlineKind)):
                 documents.append(statement)
             elif isinstance(statement, m.Act):
                 if act is not None:
@@ -222,6 +224,53 @@ class _Builder(Transformer):
 
     def under(self, meta, reading, option):
         return m.Under(_string(reading), _string(option))
+
+    # --- deadline kinds -------------------------------------------------------------
+
+    def deadline(self, meta, name, *fields):
+        values, notes, sources = {}, [], []
+        for field in fields:
+            if isinstance(field, m.Source):
+                sources.append(field)
+                continue
+            key, value = field
+            if key == "note_from":
+                notes.append(value)
+            elif key in values:
+                self._fail(meta, "deadline-field", f'deadline {_string(name)} has two "{key}" fields')
+            else:
+                values[key] = value
+        missing = [key for key in ("title", "point", "fact", "trigger") if key not in values]
+        if missing:
+            self._fail(meta, "deadline-field", f'deadline {_string(name)} needs {", ".join(missing)}')
+        return m.DeadlineKind(_string(name), notes=tuple(notes), sources=tuple(sources), location=self._loc(meta), **values)
+
+    def deadline_title(self, meta, title):
+        return ("title", _string(title))
+
+    def deadline_point(self, meta, point):
+        return ("point", str(point))
+
+    def deadline_fact(self, meta, name):
+        return ("fact", str(name))
+
+    def deadline_trigger(self, meta, words):
+        return ("trigger", _string(words))
+
+    def deadline_from_fact(self, meta, point, fact, end):
+        return ("from_fact", m.TriggerFromFact(str(point), str(fact), str(end)))
+
+    def deadline_annual(self, meta, year):
+        return ("annual", str(year))
+
+    def deadline_skipped_when(self, meta, fact, point, before):
+        return ("skipped_when", m.SkippedWhen(str(fact), str(point), _string(before)))
+
+    def deadline_extension(self, meta):
+        return ("extension", True)
+
+    def deadline_note_from(self, meta, point, fact, text):
+        return ("note_from", m.NoteFrom(str(point), str(fact), _string(text)))
 
     # --- acts -------------------------------------------------------------------
 

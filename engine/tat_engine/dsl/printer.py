@@ -63,6 +63,28 @@ def _reading(reading: m.Reading) -> list[str]:
     return lines
 
 
+def print_deadlines(kinds: tuple[m.DeadlineKind, ...]) -> str:
+    """Deadline kinds as a file of declarations (e.g. tat/deadlines.tat)."""
+    return "\n".join(line for kind in kinds for line in _deadline(kind))
+
+
+def _deadline(kind: m.DeadlineKind) -> list[str]:
+    lines = [f"deadline {_q(kind.name)} {{", f"  title {_q(kind.title)}", f"  point {kind.point}", f"  fact {kind.fact}",
+             f"  trigger {_q(kind.trigger)}"]
+    if kind.from_fact:
+        lines.append(f"  from_fact {kind.from_fact.point} {kind.from_fact.fact} {kind.from_fact.end}")
+    if kind.annual:
+        lines.append(f"  annual {kind.annual}")
+    if kind.skipped_when:
+        skip = kind.skipped_when
+        lines.append(f"  skipped_when {skip.fact} of {skip.point} before {_q(skip.before)}")
+    if kind.extension:
+        lines.append("  extension")
+    lines += [f"  note_from {note.point} {note.fact} {_q(note.text)}" for note in kind.notes]
+    lines += [f"  {_source(source)}" for source in kind.sources]
+    return lines + ["}", ""]
+
+
 def _under(under: m.Under) -> str:
     return f"under {_q(under.reading)} = {_q(under.option)}"
 

@@ -61,6 +61,7 @@ class Index:
             for act in history.acts
         }
         self.readings: dict[str, m.Reading] = {reading.name: reading for reading in readings}
+        self.deadlines: dict[str, m.DeadlineKind] = {}  # the kinds the corpus declares; set by the loader
         # The other date worlds (see possible.py): (conditions, index) with each
         # unknown act date at an end of its bounds; set by the loader.
         self.worlds: tuple = ()

@@ -206,13 +206,19 @@ def _coverage(args) -> int:
 
 
 def _deadline(args) -> int:
+    from ..errors import QueryError
     from ..law import day
-    from ..rules.deadlines import KINDS, deadline
+    from ..rules.deadlines import deadline, kind_of, kinds
     from .render import describe_deadline, describe_kinds
 
-    if args.list or not args.kind:
-        return _emit(args, list(KINDS), describe_kinds(KINDS))
     law = _law(args)
+    if args.list or not args.kind:
+        return _emit(args, list(kinds(law)), describe_kinds(kinds(law)) or "this instrument declares no deadlines")
+    try:
+        kind_of(law, args.kind)
+    except QueryError as error:  # a kind the instrument does not declare: a usage error, as argparse's
+        print(f"tat: {error}", file=sys.stderr)
+        return 2
     answer = deadline(law, args.kind, day(args.trigger) if args.trigger else None, day(args.as_of) if args.as_of else None,
                       args.extension_days, args.fixed_dates == "move")
     return _emit(args, answer, describe_deadline(answer))

@@ -200,17 +200,18 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
 
     @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
-    def deadline_kinds():
-        from ..rules.deadlines import KINDS
+    def deadline_kinds(instrument: Instrument = "tat"):
+        """The kinds of deadline the instrument declares (an empty list: it declares none)."""
+        from ..rules.deadlines import kinds
 
-        return _json(to_data(list(KINDS)))
+        return _json(to_data(list(kinds(_law(instrument)))))
 
     @app.get("/v1/deadlines/{kind}")
     def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
-                 fixed_dates: Literal["move", "stay"] = "move"):
+                 fixed_dates: Literal["move", "stay"] = "move", instrument: Instrument = "tat"):
         from ..rules.deadlines import deadline as count
 
-        return _json(to_data(count(_law("tat", choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
+        return _json(to_data(count(_law(instrument, choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
 
     @app.get("/v1/lint")
     def lint(instrument: Instrument = "tat"):
