@@ -1,0 +1,206 @@
+"""Instruments as profiles: each declares its own kinds of deadline in its corpus, and
+answers from them or refuses clearly.
+
+The third instrument here is written only in the DSL: two points with their time
+limits, an amending act that lengthens one, and two deadline kinds bound to them.
+The HTTP API serves only the shipped instruments (no endpoint takes DSL), so the
+written instrument is asked through the library and the command line; HTTP is asked
+for the shipped instruments' kinds and refusals.
+"""
+
+import datetime as dt
+
+import pytest
+
+import tat_engine
+from tat_engine.dsl.parse import parse_file
+from tat_engine.dsl.printer import print_deadlines
+from tat_engine.errors import CorpusError, DslError, QueryError
+from tat_engine.interfaces.cli import main
+from tat_engine.law import Law
+from tat_engine.loader import build, bundled_files, parse_corpus
+from tat_engine.rules.deadlines import deadline, kinds, schedule
+
+D = dt.date
+
+BASE = '''
+act "K-1" {
+  kind directive
+  title "Toetuse andmise tingimused"
+  signed 2022-01-10
+  in_force on_signing
+}
+section 4 { text "Aruandlus" }
+point 4.1 {
+  text "Elluviija esitab aruande eelmise aasta kohta iga aasta 15. veebruariks."
+  fact yearly_report: annual --02-15
+}
+point 4.2 {
+  text "Rakendusüksus kontrollib aruannet 10 tööpäeva jooksul."
+  fact report_review: duration 10 working_days at_most after "aruande laekumine"
+}
+'''
+
+AMENDMENT = '''
+act "K-2" {
+  kind amending
+  amends "K-1"
+  signed 2024-01-02
+  in_force on_signing
+}
+item 1 substitute 4.2 {
+  text "Rakendusüksus kontrollib aruannet 12 tööpäeva jooksul."
+  fact report_review: duration 12 working_days at_most after "aruande laekumine"
+}
+'''
+
+KINDS = '''
+deadline "yearly-report" {
+  title "yearly report on the year before"
+  point 4.1
+  fact yearly_report
+  trigger "any day of the year reported on"
+  annual year_reported
+}
+deadline "report-review" {
+  title "the body reviews a report"
+  point 4.2
+  fact report_review
+  trigger "receipt of the report"
+}
+'''
+
+
+def files(kinds_text: str = KINDS, base: str = BASE) -> list[tuple[str, str]]:
+    return [("k/base.tat", base), ("k/k2.tat", AMENDMENT), ("k/deadlines.tat", kinds_text)]
+
+
+@pytest.fixture(scope="module")
+def law() -> Law:
+    return Law(build(files()))
+
+
+# --- the library ---------------------------------------------------------------------------------
+
+
+def test_the_written_instrument_declares_its_own_kinds(law):
+    assert [kind.name for kind in kinds(law)] == ["yearly-report", "report-review"]
+
+
+def test_working_days_from_a_trigger_under_the_version_in_force(law):
+    before = deadline(law, "report-review", D(2023, 3, 1))
+    assert (before.status, before.due, before.bound) == ("determined", D(2023, 3, 15), "at_most")
+    assert before.rule.act.number == "K-1"
+    after = deadline(law, "report-review", D(2024, 3, 1))  # K-2's 12 working days; Good Friday is 29 March
+    assert (after.due, after.rule.item) == (D(2024, 3, 19), "1")
+
+
+def test_an_annual_kind_falls_due_the_year_after_any_day_it_reports_on(law):
+    for trigger in (D(2022, 1, 10), D(2022, 6, 1), D(2022, 12, 31)):
+        answer = deadline(law, "yearly-report", trigger)
+        assert (answer.status, answer.due, answer.bound) == ("determined", D(2023, 2, 15), "fixed")
+    assert [(item.kind, item.due) for item in schedule(law, 2024)] == [("yearly-report", D(2024, 2, 15))]
+
+
+def test_the_answer_follows_the_corpus_not_the_code():
+    shorter = Law(build(files(base=BASE.replace("10 working_days", "5 working_days"))))
+    assert deadline(shorter, "report-review", D(2023, 3, 1)).due == D(2023, 3, 8)
+    filed = Law(build(files(KINDS.replace("year_reported", "year_filed"))))
+    assert deadline(filed, "yearly-report", D(2023, 6, 1)).due == D(2023, 2, 15)
+
+
+def test_a_kind_the_instrument_does_not_declare_is_refused_naming_its_kinds(law):
+    with pytest.raises(QueryError, match="it declares: yearly-report, report-review"):
+        deadline(law, "report-check", D(2023, 3, 1))
+    with pytest.raises(QueryError, match="takes no extension"):
+        deadline(law, "report-review", D(2023, 3, 1), extension_days=3)
+
+
+def test_a_shipped_instrument_without_deadlines_says_so():
+    safety = tat_engine.load(instrument="safety-2023")
+    assert kinds(safety) == ()
+    with pytest.raises(QueryError, match="declares no deadlines"):
+        deadline(safety, "report-check", D(2023, 6, 1))
+
+
+# --- the DSL -------------------------------------------------------------------------------------
+
+
+def test_the_tat_s_kinds_print_and_parse_back():
+    declared = parse_corpus(bundled_files())[0].deadlines
+    assert len(declared) == 24 and all(kind.sources for kind in declared)
+    again, _ = parse_file(print_deadlines(declared), "again.tat")
+    assert again == declared
+
+
+@pytest.mark.parametrize("change, code, words", [
+    (("point 4.2", "point 4.9"), "unknown-point", "reads point 4.9"),
+    (('trigger "receipt of the report"\n', 'trigger "receipt of the report"\n  skipped_when report_review of 4.2 '
+                                           'before "final"\n'), "unknown-deadline", "'final'"),
+    (('  annual year_reported\n', '  annual year_reported\n  source memo 1..2\n'), "unknown-document", "'memo'"),
+    (('deadline "report-review"', 'deadline "yearly-report"'), "deadline-twice", "declared twice"),
+])
+def test_a_kind_that_reads_what_the_corpus_lacks_is_located(change, code, words):
+    with pytest.raises(CorpusError) as error:
+        build(files(KINDS.replace(*change)))
+    found = [d for d in error.value.diagnostics if d.code == code]
+    assert found and words in found[0].message and found[0].location.path == "k/deadlines.tat"
+
+
+def test_a_kind_without_its_fact_is_a_located_syntax_error():
+    with pytest.raises(DslError) as error:
+        parse_file(KINDS.replace("  fact report_review\n", ""), "k.tat")
+    assert "needs fact" in str(error.value) and "k.tat:9:1" in str(error.value)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def corpus(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "k"
+    folder.mkdir()
+    for path, text in files():
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    return str(folder)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_line_answers_from_the_written_instrument(capsys, corpus):
+    code, out, _ = run(capsys, "deadline", "--list", "--corpus", corpus)
+    assert code == 0 and out.split()[0:2] == ["yearly-report", "4.1"] and "report-review" in out
+    code, out, _ = run(capsys, "deadline", "report-review", "--trigger", "2024-03-01", "--corpus", corpus)
+    assert code == 0 and "due 2024-03-19 (Tuesday) (at most)" in out and "item 1 of act" in out
+    code, out, _ = run(capsys, "calendar", "2023", "--corpus", corpus)
+    assert code == 0 and "yearly-report: due 2023-02-15" in out
+
+
+def test_the_command_line_refuses_a_kind_not_declared_with_exit_2(capsys, corpus):
+    code, out, err = run(capsys, "deadline", "report-check", "--trigger", "2023-03-01", "--corpus", corpus)
+    assert code == 2 and not out and "it declares: yearly-report, report-review" in err
+    code, _, err = run(capsys, "deadline", "report-check", "--trigger", "2023-06-01", "--instrument", "safety-2023")
+    assert code == 2 and "declares no deadlines" in err
+    code, out, _ = run(capsys, "deadline", "--list", "--instrument", "safety-2023")
+    assert code == 0 and "declares no deadlines" in out
+
+
+# --- HTTP: the shipped instruments ---------------------------------------------------------------
+
+
+def test_http_lists_and_refuses_by_instrument():
+    from fastapi.testclient import TestClient
+
+    from tat_engine.interfaces.http import create_app
+
+    client = TestClient(create_app())
+    assert client.get("/v1/deadlines", params={"instrument": "safety-2023"}).json() == []
+    assert "report-check" in [kind["name"] for kind in client.get("/v1/deadlines").json()]
+    refused = client.get("/v1/deadlines/report-check", params={"trigger": "2023-06-01", "instrument": "safety-2023"})
+    assert refused.status_code == 400 and "declares no deadlines" in refused.json()["detail"]
+    assert client.get("/v1/deadlines/report-check", params={"trigger": "2021-12-22"}).json()["due"] == "2022-01-13"
