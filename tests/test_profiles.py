@@ -133,6 +133,45 @@ def test_the_tat_s_kinds_print_and_parse_back():
     assert again == declared
 
 
+PERIOD = 'section 3 { text "Periood" }\npoint 3.1 { text "Projekti periood" fact project_period: period 2022-01-10..2025-12-31 }\n'
+CLOSING = '''
+deadline "closing" {
+  title "closing report"
+  point 4.2
+  fact report_review
+  trigger "the end of the project period"
+  from_fact 3.1 project_period end
+}
+'''
+SKIPPED = KINDS.replace("  annual year_reported\n", '  annual year_reported\n  skipped_when report_review of 4.2 before "closing"\n')
+
+
+def test_a_trigger_from_a_fact_and_a_rule_that_suppresses_another_kind():
+    law = Law(build(files(SKIPPED + CLOSING, base=BASE + PERIOD)))
+    closing = deadline(law, "closing", as_of=D(2025, 6, 1))  # 12 working days after 2025-12-31; 1 January is a holiday
+    assert (closing.status, closing.due) == ("determined", D(2026, 1, 19))
+    last = deadline(law, "yearly-report", D(2025, 6, 1))  # due 2026-02-16, within 12 working days after the closing report
+    assert last.status == "none" and "only the closing report is filed (4.2)" in last.steps[-1]
+    assert deadline(law, "yearly-report", D(2023, 6, 1)).due == D(2024, 2, 15)
+    assert [(item.kind, item.status) for item in schedule(law, 2026)] == [("yearly-report", "none"), ("closing", "determined")]
+
+
+@pytest.mark.parametrize("code, words", [
+    ("skip-needs-from-fact", "'report-review', which has no from_fact"),
+    ("skip-cycle", "yearly-report -> closing -> yearly-report"),
+])
+def test_a_rule_that_suppresses_a_kind_needs_one_asked_without_trigger_and_no_cycle(code, words):
+    if code == "skip-needs-from-fact":
+        kinds_text = SKIPPED.replace('before "closing"', 'before "report-review"') + CLOSING
+    else:
+        kinds_text = SKIPPED + CLOSING.replace("  from_fact", '  skipped_when report_review of 4.2 before "yearly-report"\n'
+                                                            "  from_fact")
+    with pytest.raises(CorpusError) as error:
+        build(files(kinds_text, base=BASE + PERIOD))
+    found = [d for d in error.value.diagnostics if d.code == code]
+    assert found and words in found[0].message
+
+
 @pytest.mark.parametrize("change, code, words", [
     (("point 4.2", "point 4.9"), "unknown-point", "reads point 4.9"),
     (('trigger "receipt of the report"\n', 'trigger "receipt of the report"\n  skipped_when report_review of 4.2 '
@@ -188,6 +227,8 @@ def test_the_command_line_refuses_a_kind_not_declared_with_exit_2(capsys, corpus
     assert code == 2 and "declares no deadlines" in err
     code, out, _ = run(capsys, "deadline", "--list", "--instrument", "safety-2023")
     assert code == 0 and "declares no deadlines" in out
+    code, _, err = run(capsys, "calendar", "2023", "--instrument", "safety-2023")
+    assert code == 2 and "declares no deadlines" in err
 
 
 # --- HTTP: the shipped instruments ---------------------------------------------------------------

@@ -180,11 +180,30 @@ def _check_deadlines(corpus: m.Corpus, index: Index) -> list[Diagnostic]:
                 found.append(Diagnostic("error", "unknown-point",
                                         f"deadline {kind.name!r} reads point {point}, which no act of the corpus has",
                                         kind.location))
-        if kind.skipped_when and kind.skipped_when.before not in names:
-            found.append(Diagnostic("error", "unknown-deadline", f"deadline {kind.name!r} is skipped before "
-                                    f"{kind.skipped_when.before!r}, which the corpus does not declare; it declares: "
-                                    f"{', '.join(sorted(names))}", kind.location))
+        if kind.skipped_when:
+            found += _check_skip(kind, {k.name: k for k in corpus.deadlines})
     return found
+
+
+def _check_skip(kind: m.DeadlineKind, kinds: dict[str, m.DeadlineKind]) -> list[Diagnostic]:
+    """``skipped_when … before K``: K is declared, runs from a fact (it is asked with no
+    trigger), and no chain of such rules leads back to the kind."""
+    other = kinds.get(kind.skipped_when.before)
+    if other is None:
+        return [Diagnostic("error", "unknown-deadline", f"deadline {kind.name!r} is skipped before "
+                           f"{kind.skipped_when.before!r}, which the corpus does not declare; it declares: "
+                           f"{', '.join(sorted(kinds))}", kind.location)]
+    if other.from_fact is None:
+        return [Diagnostic("error", "skip-needs-from-fact", f"deadline {kind.name!r} is skipped before {other.name!r}, "
+                           "which has no from_fact: it needs a trigger, and none is given", kind.location)]
+    seen, step = [kind.name], other
+    while step is not None and step.skipped_when:
+        if step.name in seen:
+            return [Diagnostic("error", "skip-cycle", f"deadline {kind.name!r} is skipped in a cycle: "
+                               f"{' -> '.join(seen + [step.name])}", kind.location)]
+        seen.append(step.name)
+        step = kinds.get(step.skipped_when.before)
+    return []
 
 
 def _with_context(diagnostics: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:

@@ -225,10 +225,14 @@ def _deadline(args) -> int:
 
 
 def _calendar(args) -> int:
-    from ..rules.deadlines import schedule, to_ics
+    from ..rules.deadlines import kinds, schedule, to_ics
     from .render import describe_deadline
 
-    items = schedule(_law(args), args.year, args.fixed_dates == "move")
+    law = _law(args)
+    if not kinds(law):
+        print("tat: this instrument declares no deadlines", file=sys.stderr)
+        return 2
+    items = schedule(law, args.year, args.fixed_dates == "move")
     if args.ics:
         with open(args.ics, "wb") as handle:
             handle.write(to_ics(items))
@@ -462,7 +466,7 @@ def _parser():
     due.add_argument("--list", action="store_true", help="list the kinds of deadline")
     due.add_argument("--trigger", help="the day that starts it (YYYY-MM-DD)")
     due.add_argument("--as-of", help="the decision date (default: the trigger day)")
-    due.add_argument("--extension-days", type=_days, default=0, help="days spent fixing deficiencies (claim processing, 8.12)")
+    due.add_argument("--extension-days", type=_days, default=0, help="days spent fixing deficiencies (kinds declared with extension)")
     due.add_argument("--fixed-dates", choices=["move", "stay"], default="move",
                      help="whether a fixed date (31 January, 5 November) on a rest day moves to the next working day")
     due.set_defaults(run=_deadline)

@@ -141,22 +141,24 @@ def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt
 
 
 def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days) -> Deadline:
-    """The due date a fact's value gives."""
-    if isinstance(fact.value, m.Annual) and spec.year is not None:
-        return _annual(law, spec, fact.value, trigger.year + spec.year, decided, move_fixed, answer, assumptions, notes, base)
-    if not isinstance(fact.value, m.Duration):
+    """The due date a fact's value gives, with the notes of the kind, unless a rule suppresses it."""
+    value = fact.value
+    if spec.year is not None and isinstance(value, m.Annual):
+        counted = fixed_date(dt.date(trigger.year + spec.year, value.month, value.day), move_fixed)
+        bound, steps = "fixed", counted.steps
+    elif spec.year is None and isinstance(value, m.Duration):
+        counted = count(trigger, value.amount + extension_days, value.unit)
+        bound, steps = value.bound, counted.steps
+        if extension_days:
+            steps = (f"{value.amount} {value.unit.replace('_', ' ')} + {extension_days} days spent fixing deficiencies "
+                     f"({spec.point})",) + steps
+    else:
+        wanted = "an annual date" if spec.year is not None else "a duration"
         return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
-                        steps=(f"{spec.fact} of {spec.point} is not a time limit this kind can count: "
-                               f"{type(fact.value).__name__.lower()}",), notes=notes, **base)
-    value: m.Duration = fact.value
-    counted = count(trigger, value.amount + extension_days, value.unit)
-    steps = counted.steps
-    if extension_days:
-        steps = (f"{value.amount} {value.unit.replace('_', ' ')} + {extension_days} days spent fixing deficiencies "
-                 f"({spec.point})",) + steps
-    notes += _notes_from(law, spec, answer, base["law_on"])
-    return Deadline(status="determined", due=counted.due, bound=value.bound, steps=steps, rule=answer.citation,
-                    assumptions=assumptions, notes=notes, **base)
+                        steps=(f"{spec.fact} of {spec.point} is not {wanted}, which this kind counts",), notes=notes, **base)
+    found = Deadline(status="determined", due=counted.due, bound=bound, steps=steps, rule=answer.citation,
+                     assumptions=assumptions, notes=notes + _notes_from(law, spec, answer, base["law_on"]), **base)
+    return _skipped(law, spec.skipped_when, found, decided) if spec.skipped_when else found
 
 
 def _default_trigger(law: Law, spec: m.DeadlineKind, as_of: dt.date | None) -> dt.date | None:
@@ -207,16 +209,6 @@ def _due_day(law: Law, spec: m.DeadlineKind, trigger: dt.date, as_of: dt.date | 
     if fact is None or not isinstance(fact.value, m.Annual):
         return first
     return dt.date(year, fact.value.month, fact.value.day)
-
-
-def _annual(law, spec, value: m.Annual, year: int, decided, move_fixed, answer, assumptions, notes, base) -> Deadline:
-    """A fixed day of the year the duty falls due in, moved per the working-day rule."""
-    counted = fixed_date(dt.date(year, value.month, value.day), move_fixed)
-    result = Deadline(status="determined", due=counted.due, bound="fixed", steps=counted.steps, rule=answer.citation,
-                      assumptions=assumptions, notes=notes, **base)
-    if spec.skipped_when:
-        return _skipped(law, spec.skipped_when, result, decided)
-    return result
 
 
 def _skipped(law: Law, rule: m.SkippedWhen, due: Deadline, decided: dt.date) -> Deadline:
