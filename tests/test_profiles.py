@@ -11,8 +11,11 @@ for the shipped instruments' kinds and refusals.
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tat_engine
+from tat_engine import model as m
 from tat_engine.dsl.parse import parse_file
 from tat_engine.dsl.printer import print_deadlines
 from tat_engine.errors import CorpusError, DslError, QueryError
@@ -20,6 +23,8 @@ from tat_engine.interfaces.cli import main
 from tat_engine.law import Law
 from tat_engine.loader import build, bundled_files, parse_corpus
 from tat_engine.rules.deadlines import deadline, kinds, schedule
+
+from strategies import LABELS, NAMES, TEXT
 
 D = dt.date
 
@@ -170,6 +175,23 @@ def test_a_rule_that_suppresses_a_kind_needs_one_asked_without_trigger_and_no_cy
         build(files(kinds_text, base=BASE + PERIOD))
     found = [d for d in error.value.diagnostics if d.code == code]
     assert found and words in found[0].message
+
+
+KIND_DECLARATIONS = st.builds(
+    m.DeadlineKind, TEXT, TEXT, LABELS, NAMES, TEXT,
+    annual=st.none() | st.sampled_from(sorted(m.ANNUAL_YEARS)),
+    from_fact=st.none() | st.builds(m.TriggerFromFact, LABELS, NAMES, st.sampled_from(["start", "end"])),
+    skipped_when=st.none() | st.builds(m.SkippedWhen, NAMES, LABELS, TEXT),
+    extension=st.booleans(),
+    notes=st.lists(st.builds(m.NoteFrom, LABELS, NAMES, TEXT), max_size=2).map(tuple),
+    sources=st.lists(st.builds(lambda name, first, more: m.Source(name, first, first + more), NAMES,
+                               st.integers(1, 999), st.integers(0, 9)), max_size=2).map(tuple),
+)
+
+
+@given(st.lists(KIND_DECLARATIONS, max_size=3).map(tuple))
+def test_any_kind_declaration_prints_and_parses_back(declared):
+    assert parse_file(print_deadlines(declared), "k.tat") == (declared, None)
 
 
 @pytest.mark.parametrize("change, code, words", [
