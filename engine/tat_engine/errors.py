@@ -68,6 +68,15 @@ class UndeclaredRules(QueryError):
         self.instrument, self.rule_set, self.missing = instrument, rule_set, missing
 
 
+class UndeclaredKind(UndeclaredRules):
+    """A kind of rule (e.g. of deadline) the instrument does not declare; the message names
+    the kinds it does declare, or says it declares none."""
+
+    def __init__(self, instrument: str, rule_set: str, message: str):
+        QueryError.__init__(self, message)
+        self.instrument, self.rule_set, self.missing = instrument, rule_set, message
+
+
 class LedgerError(QueryError):
     """A ledger that cannot be read as a whole (no header, duplicate or nested columns, not CSV or
     Parquet); a single bad row is not an error but an "invalid input" verdict with its reason."""

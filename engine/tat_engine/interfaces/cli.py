@@ -206,32 +206,27 @@ def _coverage(args) -> int:
 
 
 def _deadline(args) -> int:
-    from ..errors import QueryError
     from ..law import day
-    from ..rules.deadlines import deadline, kind_of, kinds
+    from ..rules.deadlines import deadline, kinds
     from .render import describe_deadline, describe_kinds
 
     law = _law(args)
     if args.list or not args.kind:
         return _emit(args, list(kinds(law)), describe_kinds(kinds(law)) or "this instrument declares no deadlines")
-    try:
-        kind_of(law, args.kind)
-    except QueryError as error:  # a kind the instrument does not declare: a usage error, as argparse's
-        print(f"tat: {error}", file=sys.stderr)
-        return 2
     answer = deadline(law, args.kind, day(args.trigger) if args.trigger else None, day(args.as_of) if args.as_of else None,
                       args.extension_days, args.fixed_dates == "move")
     return _emit(args, answer, describe_deadline(answer))
 
 
 def _calendar(args) -> int:
+    from ..errors import UndeclaredKind
     from ..rules.deadlines import kinds, schedule, to_ics
     from .render import describe_deadline
 
     law = _law(args)
     if not kinds(law):
-        print("tat: this instrument declares no deadlines", file=sys.stderr)
-        return 2
+        raise UndeclaredKind(args.instrument if not args.corpus else "the corpus", "deadline",
+                             "this instrument declares no deadlines")
     items = schedule(law, args.year, args.fixed_dates == "move")
     if args.ics:
         with open(args.ics, "wb") as handle:

@@ -211,7 +211,10 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
                  fixed_dates: Literal["move", "stay"] = "move", instrument: Instrument = "tat"):
         from ..rules.deadlines import deadline as count
 
-        return _json(to_data(count(_law(instrument, choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
+        try:
+            return _json(to_data(count(_law(instrument, choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
+        except UndeclaredRules as error:
+            raise _undeclared(error) from None
 
     @app.get("/v1/lint")
     def lint(instrument: Instrument = "tat"):

@@ -28,7 +28,7 @@ from dateutil.relativedelta import relativedelta
 
 from .. import model as m
 from ..history.answers import Assumption, Citation, InForce
-from ..errors import QueryError
+from ..errors import QueryError, UndeclaredKind
 from ..law import Law, day
 from ..history.possible import Outcome
 from .workdays import count, describe, fixed_date
@@ -43,9 +43,11 @@ def kind_of(law: Law, name: str) -> m.DeadlineKind:
     """The kind ``name`` as the instrument declares it; a kind it does not declare is refused, naming those it does."""
     found = law.index.deadlines.get(name)
     if found is None:
+        acts = law.acts()
+        instrument = acts[0].number if acts else "the instrument"
         declared = ", ".join(law.index.deadlines)
-        raise QueryError(f"no deadline kind {name!r} in this instrument; "
-                         + (f"it declares: {declared} (`tat deadline --list`)" if declared else "it declares no deadlines"))
+        raise UndeclaredKind(instrument, "deadline", f"no deadline kind {name!r} in {instrument}; " + (
+            f"it declares: {declared} (`tat deadline --list`)" if declared else "it declares no deadlines"))
     return found
 
 
