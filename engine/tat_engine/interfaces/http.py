@@ -209,12 +209,13 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     @app.get("/v1/deadlines/{kind}")
     def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
                  fixed_dates: Literal["move", "stay"] = "move", instrument: Instrument = "tat"):
-        from ..rules.deadlines import deadline as count
+        from ..rules.deadlines import deadline as count, kinds
 
+        law = _law(instrument, choice)
         try:
-            return _json(to_data(count(_law(instrument, choice), kind, trigger, as_of, move_fixed=fixed_dates == "move")))
-        except UndeclaredRules as error:
-            raise _undeclared(error) from None
+            return _json(to_data(count(law, kind, trigger, as_of, move_fixed=fixed_dates == "move")))
+        except UndeclaredRules as error:  # no deadlines at all: the instrument cannot serve; else a kind it lacks (400)
+            raise (QueryError(str(error)) if kinds(law) else _undeclared(error)) from None
 
     @app.get("/v1/lint")
     def lint(instrument: Instrument = "tat"):
