@@ -57,7 +57,7 @@ def run(law, tmp_path, data, suffix=".csv", out=".csv"):
 def read_out(target: Path) -> list[dict]:
     csv.field_size_limit(1 << 30)
     if target.suffix == ".csv":  # written in the input's separator
-        written = target.read_bytes().decode("utf-8")
+        written = target.read_bytes().decode("utf-8-sig")  # with a BOM when the input was not plain UTF-8
         fields = {mark: len(next(csv.reader(io.StringIO(written, newline=""), delimiter=mark), [])) for mark in ",;"}
         separator = ";" if fields[";"] > fields[","] else ","
         return list(csv.DictReader(io.StringIO(written, newline=""), delimiter=separator))

@@ -989,7 +989,8 @@ class _FormulaSafeCsv:
     """CSV for spreadsheets: a text cell that Excel would run as a formula (it starts with = + - @, a tab
     or a carriage return) is written after a single quote, the OWASP recipe; numbers such as -12.50
     (or -2 500,00) stay numbers. Written in the input's dialect: its separator, and the eligible
-    amount with a decimal comma when the input's amounts had one."""
+    amount with a decimal comma when the input's amounts had one; in UTF-8, after a byte-order mark
+    when the input was not plain UTF-8 (Excel reads a file without one as the Windows code page)."""
 
     RISKY = "=+-@\t\r"  # first characters of a formula (OWASP, CSV injection)
     STARTS = _byte_set(RISKY)
@@ -1000,7 +1001,10 @@ class _FormulaSafeCsv:
         self.names = [_safe(name) for name in schema.names]
         separator = source.separator if source is not None and source.separator else ","
         self.comma = source is not None and source.decimal_comma
-        self.writer = pacsv.CSVWriter(path, pa.schema([(name, pa.string()) for name in self.names]),
+        self.handle = open(path, "wb")
+        if source is not None and source.encoding not in ("", _ENCODINGS["utf-8"]):
+            self.handle.write(codecs.BOM_UTF8)
+        self.writer = pacsv.CSVWriter(self.handle, pa.schema([(name, pa.string()) for name in self.names]),
                                       write_options=pacsv.WriteOptions(delimiter=separator))
 
     def write(self, batch: pa.RecordBatch) -> None:
@@ -1024,7 +1028,10 @@ class _FormulaSafeCsv:
         return pa.chunked_array([column, quoted]).take(pa.array(order)).combine_chunks()
 
     def close(self) -> None:
-        self.writer.close()
+        try:
+            self.writer.close()
+        finally:
+            self.handle.close()
 
 
 def _safe(text: str) -> str:
