@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,10 @@ import pyarrow as pa
 from ..errors import LedgerError, QueryError
 
 FORMAT = "Excel workbook"
+# what openpyxl raises on a damaged or hostile file: a broken zip, deflate stream or XML (the XML parsers'
+# errors, expat's and lxml's, are SyntaxErrors), a missing part
+_BROKEN = (zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, KeyError, IndexError, ValueError, TypeError,
+           AttributeError, OSError, NotImplementedError, RuntimeError)
 MAX_ROWS = 1_048_576  # a sheet's rows in Excel, the header among them
 
 
@@ -31,8 +36,10 @@ def _workbook(path: Path):
 
     try:
         return load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise LedgerError(f"{path}: not an .xlsx workbook that can be read: {_first_line(error)}") from None
+    except (InvalidFileException, *_BROKEN) as error:
+        hint = "; a workbook saved with a password is no zip file: save it without one" if isinstance(
+            error, zipfile.BadZipFile) else ""
+        raise LedgerError(f"{path}: not an .xlsx workbook that can be read: {_first_line(error)}{hint}") from None
 
 
 def _first_line(error: Exception) -> str:
@@ -67,7 +74,7 @@ def _sheet_rows(path: Path) -> Iterator[tuple[int, list]]:
             for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
                 if any(value is not None and value != "" for value in values):
                     yield number, list(values)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        except _BROKEN as error:
             raise LedgerError(f"{path}: the sheet cannot be read: {_first_line(error)}") from None
     finally:
         book.close()
