@@ -299,3 +299,21 @@ def test_an_estonian_rendering_of_a_ledger_judges_as_its_english_form(law, tmp_p
     assert [v[:2] for v in verdicts] == [v[:2] for v in expected]
     assert [v[2] for v in verdicts if v[0] != "invalid input"] == [v[2] for v in expected if v[0] != "invalid input"]
     assert summary.source.separator == ";" and summary.source.decimal_comma
+
+
+@pytest.mark.parametrize("sheet, why", [
+    (b"garbage", "not an .xlsx workbook that can be read"),
+    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]><worksheet xmlns="http://schemas.'
+     b'openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is>'
+     b'</c></row></sheetData></worksheet>', "undefined entity"),  # a file on disk is never read into a cell
+])
+def test_a_damaged_or_hostile_workbook_is_one_clear_error(law, tmp_path, sheet, why):
+    import zipfile
+
+    workbook(tmp_path / "good.xlsx", ENGLISH, [])
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as good, zipfile.ZipFile(tmp_path / "bad.xlsx", "w") as bad:
+        for name in good.namelist():
+            bad.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else good.read(name))
+    with pytest.raises(LedgerError, match=why):
+        check_ledger(law, tmp_path / "bad.xlsx", tmp_path / "out.csv", AUDIT, progress=False)
+    assert not (tmp_path / "out.csv").exists()
