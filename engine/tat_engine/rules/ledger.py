@@ -506,7 +506,7 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
              lambda row: f"unknown activity {activity[row]!r}; one of {', '.join(sorted(vocabulary.activities))}")
     written = _codes(texts["party"])
     party = _parties(written, vocabulary)
-    complain(party.eq(""), lambda row: f"party {written[row]!r} is not implementer (elluviija), partner or a body the directive "
+    complain(party.eq(""), lambda row: f"party {written[row]!r} is not implementer, partner or a body the directive "
                                        f"names as one: {vocabulary.named()}")
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
