@@ -115,7 +115,7 @@ def test_dd_mm_yyyy_dates_judge_as_iso_dates(law, tmp_path):
 @pytest.mark.parametrize("written, why", [
     ("31.06.2015", "June 2015 has 30 days"), ("29.02.2023", "February 2023 has 28 days"),
     ("00.03.2016", "there is no day 00"), ("01.13.2016", "there is no month 13"),
-    ("1.3.2016", "did you mean 2016-03-01?"), ("01.03.16", "dates are written YYYY-MM-DD or DD.MM.YYYY"),
+    ("1.3.2016", "did you mean 01.03.2016?"), ("01.03.16", "dates are written YYYY-MM-DD or DD.MM.YYYY"),
     ("01/03/2016", "dates are written"), ("01.03.0216", "outside the dates the engine supports"),
 ])
 def test_a_dd_mm_yyyy_date_that_is_not_a_day_is_invalid_input_with_the_reason(law, tmp_path, written, why):
@@ -223,6 +223,11 @@ def test_an_xlsx_ledger_round_trips_with_a_summary_sheet(law, tmp_path):
     total = summary.total("2.1", "eligible")
     assert (total.lines, total.amount) == (2, 370050)  # 2 500 and 1 200,50 (row 2's activity, a number 2.1)
     assert ("2.1", "eligible", 2, 3700.5, 3700.5) in [row[:5] for row in sheet]
+    check_ledger(law, tmp_path / "kulud.xlsx", tmp_path / "otsused.csv", AUDIT, progress=False)
+    as_csv = read(tmp_path / "otsused.csv")  # decimal commas in the workbook: `;` and decimal commas in CSV
+    assert (tmp_path / "otsused.csv").read_text("utf-8-sig").startswith('"Rida";"Tegevus";')
+    assert [row["eligible_amount"] for row in as_csv][:3] == ["2500,00", "1200,50", "45,60"]
+    assert [row["verdict"] for row in as_csv] == [row["verdict"] for row in out]
 
 
 def test_xlsx_verdicts_from_a_csv_ledger_and_files_that_are_no_workbook(law, tmp_path):

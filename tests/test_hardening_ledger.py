@@ -75,7 +75,7 @@ def read_out(target: Path) -> list[dict]:
     ("1900-02-29", "February 1900 has 28 days"),
     ("2023-2-3", "did you mean 2023-02-03?"),
     ("20190601", "did you mean 2019-06-01?"),
-    ("1.6.2019", "did you mean 2019-06-01?"),  # DD.MM.YYYY is read (issue 14), written with two digits
+    ("1.6.2019", "did you mean 01.06.2019?"),  # DD.MM.YYYY is read (issue 14), written with two digits
     ("31.06.2015", "June 2015 has 30 days"),
     ("2019-06-01T00:00", "dates are written YYYY-MM-DD"),
     ("2019-13-01", "no month 13"),

@@ -47,10 +47,10 @@ class DateForm:
 FORMS = (DateForm("YYYY-MM-DD"), DateForm("DD.MM.YYYY"))
 WRITTEN = " or ".join(form.shape for form in FORMS)
 TEACH = f"dates are written {WRITTEN}, for instance 2019-06-01"
-_LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing
-    (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3)),
-    (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3)),
-    (re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"), (3, 2, 1)),
+_LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing, in their order
+    (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3), "{y:04d}-{m:02d}-{d:02d}"),
+    (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3), "{y:04d}-{m:02d}-{d:02d}"),
+    (re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"), (3, 2, 1), "{d:02d}.{m:02d}.{y:04d}"),
 )
 
 
@@ -104,10 +104,10 @@ def _nonexistent(year: int, month: int, day: int) -> str:
 
 
 def _suggestion(text: str) -> str:
-    for pattern, (y, m, d) in _LOOSE:
+    for pattern, (y, m, d), written in _LOOSE:
         found = pattern.match(text)
         if found:
             year, month, day = (int(found.group(i)) for i in (y, m, d))
             if not _nonexistent(year, month, day):
-                return f"; did you mean {dt.date(year, month, day).isoformat()}?"
+                return f"; did you mean {written.format(y=year, m=month, d=day)}?"
     return ""

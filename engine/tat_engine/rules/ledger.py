@@ -999,8 +999,8 @@ class _FormulaSafeCsv:
 
     def __init__(self, path: Path, schema: pa.Schema, source: Source | None = None):
         self.names = [_safe(name) for name in schema.names]
-        separator = source.separator if source is not None and source.separator else ","
         self.comma = source is not None and source.decimal_comma
+        separator = source.separator if source is not None and source.separator else ";" if self.comma else ","
         self.handle = open(path, "wb")
         if source is not None and source.encoding not in ("", _ENCODINGS["utf-8"]):
             self.handle.write(codecs.BOM_UTF8)
