@@ -225,7 +225,7 @@ def test_an_xlsx_ledger_round_trips_with_a_summary_sheet(law, tmp_path):
     assert ("2.1", "eligible", 2, 3700.5, 3700.5) in [row[:5] for row in sheet]
     check_ledger(law, tmp_path / "kulud.xlsx", tmp_path / "otsused.csv", AUDIT, progress=False)
     as_csv = read(tmp_path / "otsused.csv")  # decimal commas in the workbook: `;` and decimal commas in CSV
-    assert (tmp_path / "otsused.csv").read_text("utf-8-sig").startswith('"Rida";"Tegevus";')
+    assert (tmp_path / "otsused.csv").read_bytes().startswith('\ufeff"Rida";"Tegevus";'.encode())
     assert [row["eligible_amount"] for row in as_csv][:3] == ["2500,00", "1200,50", "45,60"]
     assert [row["verdict"] for row in as_csv] == [row["verdict"] for row in out]
 

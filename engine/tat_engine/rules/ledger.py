@@ -990,7 +990,8 @@ class _FormulaSafeCsv:
     or a carriage return) is written after a single quote, the OWASP recipe; numbers such as -12.50
     (or -2 500,00) stay numbers. Written in the input's dialect: its separator, and the eligible
     amount with a decimal comma when the input's amounts had one; in UTF-8, after a byte-order mark
-    when the input was not plain UTF-8 (Excel reads a file without one as the Windows code page)."""
+    when the input was a workbook or not plain UTF-8 (Excel reads a file without one as the Windows
+    code page)."""
 
     RISKY = "=+-@\t\r"  # first characters of a formula (OWASP, CSV injection)
     STARTS = _byte_set(RISKY)
@@ -1002,7 +1003,7 @@ class _FormulaSafeCsv:
         self.comma = source is not None and source.decimal_comma
         separator = source.separator if source is not None and source.separator else ";" if self.comma else ","
         self.handle = open(path, "wb")
-        if source is not None and source.encoding not in ("", _ENCODINGS["utf-8"]):
+        if source is not None and (source.format == workbook.FORMAT or source.encoding not in ("", _ENCODINGS["utf-8"])):
             self.handle.write(codecs.BOM_UTF8)
         self.writer = pacsv.CSVWriter(self.handle, pa.schema([(name, pa.string()) for name in self.names]),
                                       write_options=pacsv.WriteOptions(delimiter=separator))
