@@ -130,10 +130,12 @@ class Writer:
         self.sheet.append([self._cell(name) for name in names])
 
     def _cell(self, value):
+        """A value as openpyxl appends it; a text it would take for a formula, or could not write (control
+        characters, which XML cannot hold: shown as U+FFFD), as a cell made text."""
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        if isinstance(value, str):
+        if isinstance(value, str) and (value.startswith("=") or ILLEGAL_CHARACTERS_RE.search(value)):
             cell = WriteOnlyCell(self.sheet, ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
             cell.data_type = "s"  # text, never a formula, whatever it starts with
             return cell
