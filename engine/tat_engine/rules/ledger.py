@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import unicodedata
 import datetime as dt
 import io
 import json
@@ -55,6 +54,7 @@ import os
 import re
 import secrets
 import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -226,10 +226,10 @@ def open_ledger(path: Path) -> Ledger:
         ledger = _open_parquet(path)
     elif suffix == ".csv":
         ledger = _open_csv(path)
-    elif suffix == ".xlsx":
+    elif suffix in (".xlsx", ".xlsm"):  # a macro-enabled workbook's macros are never run, only its cells read
         names, head = workbook.header(path)
         ledger = Ledger(path, Source(workbook.FORMAT, decimal_comma=_uses_decimal_comma(names, head)), names)
-    elif suffix in (".xls", ".xlsm", ".ods"):
+    elif suffix in (".xls", ".ods"):
         raise LedgerError(f"{path}: a {suffix} workbook is not read; save it as .xlsx (Excel workbook) or .csv")
     else:
         raise LedgerError(f"{path}: a ledger is a .csv, .xlsx or .parquet file")
