@@ -90,7 +90,7 @@ def test_a_decimal_comma_and_grouped_thousands_read_as_the_english_amount(law, t
     ("1,234", "three digits would group thousands"), ("1.234", "three digits would group thousands"),
     ("1.234.567", "three digits would group thousands"), ("2 50,00", "thousands grouped by spaces"),
     ("12 3456", "thousands grouped by spaces"), ("12,505", "three digits"), ("12,", "at most two decimals"),
-    (",50", "at most two decimals"), ("1 000 000 000 000 000", "at most two decimals"), ("12,5 €", "e.g. 2 500,00"),
+    (",50", "at most two decimals"), ("0.30000000000000004", "rounded to cents there, e.g. with ROUND(…; 2)"), ("1 000 000 000 000 000", "at most two decimals"), ("12,5 €", "e.g. 2 500,00"),
 ])
 def test_an_ambiguous_or_malformed_amount_is_invalid_input_with_the_reason(law, tmp_path, written, why):
     summary, [(verdict, eligible, reasons)], _ = judged(law, tmp_path, csv_text([{"amount": written}]))

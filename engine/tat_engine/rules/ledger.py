@@ -640,7 +640,9 @@ def _money_problem(name: str, text: str) -> str:
     if "." in bare and "," in bare:
         why = ("it holds both '.' and ','; which of them marks the decimals is not guessed: group thousands "
                "with a space, e.g. 1 234,50")
-    elif re.search(r"[.,][0-9]{3}", bare):
+    elif re.fullmatch(r"-?[0-9]+\.[0-9]{6,}", bare):  # a spreadsheet's computed number, e.g. 0.30000000000000004
+        why = "euros have at most two decimals; a computed number in a spreadsheet is rounded to cents there, e.g. with ROUND(…; 2)"
+    elif re.search(r"[.,][0-9]{3}(?![0-9])", bare):
         mark = re.search(r"[.,]", bare).group()
         why = (f"a {mark!r} before three digits would group thousands, which is not guessed: "
                f"group thousands with a space (1 234) and write at most two decimals")
