@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tat_engine.errors import LedgerError
+from tat_engine.interfaces.render import describe_source
 from tat_engine.rules.ledger import check_ledger
 
 AUDIT = dt.date(2021, 6, 1)
@@ -167,7 +168,7 @@ def test_the_estonian_example_judges_as_the_english_one_and_is_written_in_its_di
     assert [v[2] for v in verdicts if v[0] != "invalid input"] == [v[2] for v in expected if v[0] != "invalid input"]
     assert (summary.totals, summary.budget, summary.indirect, summary.invalid) == (
         reference.totals, reference.budget, reference.indirect, reference.invalid)
-    assert summary.source.describe() == "CSV, Windows-1257, fields separated by ';', decimal comma"
+    assert describe_source(summary.source) == "CSV, Windows-1257, fields separated by ';', decimal comma"
     raw = (tmp_path / "otsused.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig").startswith('"rida";"tegevus";')
     assert out[0]["summa"] == "2 500,00" and out[0]["eligible_amount"] == "2500,00"

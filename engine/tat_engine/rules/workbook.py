@@ -169,7 +169,10 @@ def summary_rows(summary) -> list[list]:
 
     rows: list[list] = [["lines judged", summary.rows], ["as of", summary.law_on]]
     if summary.source is not None:
-        rows.append(["read as", summary.source.describe()])
+        source = summary.source
+        rows.append(["read as", ", ".join(filter(None, (
+            source.format, source.encoding, source.separator and f"fields separated by {source.separator!r}",
+            source.decimal_comma and "decimal comma")))])
     rows.append(["invalid input", summary.invalid])
     rows += [[f"row {problem.row}", problem.reason] for problem in summary.problems]
     rows += [[], ["activity", "verdict", "lines", "amount", "eligible"]]
