@@ -143,6 +143,14 @@ def test_estonian_column_names_and_values_judge_as_english_and_keep_their_names(
     assert list(out[0]) == [*header, "verdict", "eligible_amount", "reasons"]
 
 
+def test_a_missing_column_is_named_in_both_languages_and_the_header_as_written(law, tmp_path):
+    source = tmp_path / "ledger.csv"
+    source.write_text("Rida;Tegevus;Osapool;Kululiik;Tekkinud;Makstud;Sum\n")
+    with pytest.raises(LedgerError, match="no column amount; required: .* \\(in Estonian: tegevus, osapool, kategooria, "
+                                          "kulu_tekkimise_kuupäev, makse_kuupäev, summa\\); its header has 'Rida', 'Tegevus'"):
+        check_ledger(law, source, None, AUDIT, progress=False)
+
+
 def test_two_names_for_one_column_are_refused(law, tmp_path):
     header = [*ENGLISH[:-1], "summa"]
     source = tmp_path / "ledger.csv"

@@ -83,19 +83,19 @@ OPTIONAL = ("line", "on_documents", "written_proof", "mode", "excess", "note")
 _GROUP = "[ \u00a0\u202f]"
 _MONEY = f"^-?([0-9]{{1,15}}|[0-9]{{1,3}}({_GROUP}[0-9]{{3}}){{1,4}})([.,][0-9]{{1,2}})?$"
 _DECIMAL_COMMA = "^-?[0-9 \u00a0\u202f]*,[0-9]{1,2}$"
-COLUMN_NAMES = {  # the Estonian names a column may go by, folded (see _folded_name)
+COLUMN_NAMES = {  # the Estonian names a column may go by (matched folded: see _folded_name)
     "line": ("rida", "rea_nr", "jrk", "jrk_nr"),
     "activity": ("tegevus",),
     "party": ("osapool", "kulutaja"),
     "category": ("kategooria", "kululiik"),
-    "incurred_on": ("kulu_tekkimise_kuupaev", "tekkimise_kuupaev", "tekkinud"),
-    "paid_on": ("makse_kuupaev", "maksmise_kuupaev", "makstud"),
+    "incurred_on": ("kulu_tekkimise_kuupäev", "tekkimise_kuupäev", "tekkinud"),
+    "paid_on": ("makse_kuupäev", "maksmise_kuupäev", "makstud"),
     "amount": ("summa",),
     "on_documents": ("kuludokumentidel",),
-    "written_proof": ("kirjalik_toend",),
-    "mode": ("soiduviis", "transpordiliik"),
-    "excess": ("ulejaak", "uletav_osa"),
-    "note": ("selgitus", "markus"),
+    "written_proof": ("kirjalik_tõend",),
+    "mode": ("sõiduviis", "transpordiliik"),
+    "excess": ("ületav_osa", "ülejääk"),
+    "note": ("selgitus", "märkus"),
 }
 PARTY_NAMES = {"elluviija": "implementer"}  # Estonian names of the roles (partner is the same word)
 _TRUE, _FALSE = ("true", "1", "yes", "jah"), ("false", "0", "no", "ei", "")
@@ -263,11 +263,12 @@ def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | 
         if len(written) > 1:
             raise LedgerError(f"{path}: the header names {_listed(written)}, which all stand for column {column!r}; "
                               f"keep one of them")
-    names = meaning
+    written, names = names, meaning
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)}; "
-                          f"its header has {_listed(names) or 'no names'}")
+        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)} "
+                          f"(in Estonian: {', '.join(COLUMN_NAMES[name][0] for name in REQUIRED)}); "
+                          f"its header has {_listed(written) or 'no names'}")
     taken = [name for name in ADDED if name in names]
     if taken:
         raise LedgerError(f"{path}: the ledger already has a column {_listed(taken)}, which the verdicts are written "
