@@ -1,10 +1,11 @@
-"""Dates as the engine reads them: written YYYY-MM-DD, naming a day that exists, in years it can count.
+"""Dates as the engine reads them: written YYYY-MM-DD or DD.MM.YYYY, naming a day that exists, in years it can count.
 
 ``date.fromisoformat`` also takes ``20190601`` and ``2019-W22-6``, and pyarrow's ``strptime``
 rolls ``2015-06-31`` over into July and takes ``2023-2-3``: typing errors became answers. One
 definition serves the questions (``law.day``) and the ledgers (``ledger``, vectorised), with the
-same reasons. A written form is a row of :data:`FORMS`; a second form (e.g. DD.MM.YYYY) is one
-more row there.
+same reasons. A written form is a row of :data:`FORMS`: ISO, and DD.MM.YYYY as Estonian accounting
+systems export it (31.12.2023). The forms cannot be mistaken for each other (the year stands first or
+last), and each is read strictly: 1.3.2016 is neither, 31.06.2015 names no day.
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ class DateForm:
         return tuple(int("".join(text[at] for at in self.digits(letter))) for letter in "YMD")
 
 
-FORMS = (DateForm("YYYY-MM-DD"),)
+FORMS = (DateForm("YYYY-MM-DD"), DateForm("DD.MM.YYYY"))
 WRITTEN = " or ".join(form.shape for form in FORMS)
 TEACH = f"dates are written {WRITTEN}, for instance 2019-06-01"
-_LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing
-    (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3)),
-    (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3)),
-    (re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"), (3, 2, 1)),
+_LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing, in their order
+    (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3), "{y:04d}-{m:02d}-{d:02d}"),
+    (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3), "{y:04d}-{m:02d}-{d:02d}"),
+    (re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$"), (3, 2, 1), "{d:02d}.{m:02d}.{y:04d}"),
 )
 
 
@@ -103,10 +104,10 @@ def _nonexistent(year: int, month: int, day: int) -> str:
 
 
 def _suggestion(text: str) -> str:
-    for pattern, (y, m, d) in _LOOSE:
+    for pattern, (y, m, d), written in _LOOSE:
         found = pattern.match(text)
         if found:
             year, month, day = (int(found.group(i)) for i in (y, m, d))
             if not _nonexistent(year, month, day):
-                return f"; did you mean {dt.date(year, month, day).isoformat()}?"
+                return f"; did you mean {written.format(y=year, m=month, d=day)}?"
     return ""

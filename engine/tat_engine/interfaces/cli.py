@@ -13,7 +13,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat coverage
     tat deadline report-check --trigger 2021-12-22
     tat calendar 2021 --ics tat-2021.ics
-    tat check-costs examples/ledger.csv --as-of 2021-06-01 --out verdicts.csv
+    tat check-costs examples/kulud.csv --as-of 2021-06-01 --out verdicts.xlsx
     tat check-applications examples/applications.csv --instrument safety-2023 --as-of 2023-05-15
     tat serve
 """
@@ -472,10 +472,10 @@ def _parser():
     year.add_argument("--fixed-dates", choices=["move", "stay"], default="move")
     year.set_defaults(run=_calendar)
 
-    costs = commands.add_parser("check-costs", parents=[common], help="judge a ledger of cost lines (CSV or Parquet)")
+    costs = commands.add_parser("check-costs", parents=[common], help="judge a ledger of cost lines (CSV, .xlsx or Parquet)")
     costs.add_argument("ledger", help="the ledger; its columns are listed in tat_engine.rules.ledger")
     costs.add_argument("--as-of", required=True, help="the decision date (the day of the audit)")
-    costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .parquet or .json)")
+    costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .xlsx, .parquet or .json)")
     costs.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     costs.set_defaults(run=_check_costs)
 

@@ -227,9 +227,10 @@ def _where(label: str) -> str:
 
 def describe_source(source) -> str:
     """How a ledger was read (ledger.Source): a user whose file was guessed wrong can see it."""
+    comma = ", decimal comma" if source.decimal_comma else ""
     if source.format != "CSV":
-        return source.format
-    return f"{source.format}, {source.encoding}, fields separated by {source.separator!r}"
+        return source.format + comma
+    return f"{source.format}, {source.encoding}, fields separated by {source.separator!r}{comma}"
 
 
 def euro(cents: int) -> str:

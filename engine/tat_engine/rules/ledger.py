@@ -1,4 +1,4 @@
-"""Ledgers of cost lines: read (CSV, Parquet), check, judge, write, sum up.
+"""Ledgers of cost lines: read (CSV, Excel .xlsx, Parquet), check, judge, write, sum up.
 
 Columns (a header row names them; order free, extra columns are carried):
 
@@ -13,8 +13,8 @@ party           yes      who incurred it: implementer or partner, or the body
 category        yes      the directive's point naming the kind of cost, e.g.
                          7.1.3.1 (direct personnel), 7.1.3.3 (travel),
                          7.1.3.13 (target-group transport), 7.2.1.2 (vehicles)
-incurred_on     yes      YYYY-MM-DD
-paid_on         yes      YYYY-MM-DD
+incurred_on     yes      YYYY-MM-DD or DD.MM.YYYY
+paid_on         yes      YYYY-MM-DD or DD.MM.YYYY
 amount          yes      euros with at most two decimals; a negative amount
                          needs a ``note`` (a correction)
 on_documents    no       true: an indirect cost claimed on cost documents
@@ -24,9 +24,22 @@ excess          no       euros above the tax-free limit (travel)
 note            no       free text, e.g. why an amount is negative
 =============== ======== =====================================================
 
+A column may also go by an Estonian name (:data:`COLUMN_NAMES`: tegevus, osapool, summa,
+makstud, ...); names are matched regardless of case, diacritics, spaces and hyphens, and the output
+keeps the names as the input wrote them. The party may be written ``elluviija`` (implementer).
+
+Amounts are read by one rule, so that none is guessed: the decimals (one or two digits) follow a
+``.`` or a ``,``; thousands may be grouped in threes by spaces or no-break spaces, never by a point
+or comma. So ``2 500,00``, ``2500.00`` and ``-12,50`` are read; ``1.234,50``, ``1,234.50`` and
+``1,234`` are invalid input with the reason (which mark stands for the decimals is not guessed).
+
 A line that cannot be read gets the verdict "invalid input" and the reason;
 rows in = rows out, in the same order. A CSV ledger is separated by ``,`` or ``;``
 and encoded in UTF-8 (BOM or not), UTF-16 (BOM) or else Windows-1257, all detected.
+An ``.xlsx`` workbook is read from its first sheet: each cell as the text it shows (a date cell as
+YYYY-MM-DD, a formula as its last computed value). Verdicts go to CSV (in the input's separator, with
+decimal commas when the input's amounts had them), Parquet, JSON lines or ``.xlsx`` (a sheet of
+verdicts and a summary sheet).
 A file that is no ledger as a whole raises :class:`~tat_engine.errors.LedgerError`.
 """
 
@@ -41,6 +54,7 @@ import os
 import re
 import secrets
 import sys
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -58,13 +72,32 @@ from attrs import frozen
 from .. import model as m
 from .eligibility import INVALID, PARTIAL, VERDICTS, Codes, Judged, Lines, judge, require
 from .. import dates
+from . import workbook
 from ..errors import LedgerError, QueryError
 from ..law import Law
 
 PARTY_ROLES = ("implementer", "partner")  # the role facts naming who may incur an activity's costs, by exact name
 REQUIRED = ("activity", "party", "category", "incurred_on", "paid_on", "amount")
 OPTIONAL = ("line", "on_documents", "written_proof", "mode", "excess", "note")
-_MONEY = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"  # at most 10^17 cents: int64 holds a row, sums are exact ints
+# at most 10^17 cents: int64 holds a row, sums are exact ints; thousands grouped by (no-break) spaces
+_GROUP = "[ \u00a0\u202f]"
+_MONEY = f"^-?([0-9]{{1,15}}|[0-9]{{1,3}}({_GROUP}[0-9]{{3}}){{1,4}})([.,][0-9]{{1,2}})?$"
+_DECIMAL_COMMA = "^-?[0-9 \u00a0\u202f]*,[0-9]{1,2}$"
+COLUMN_NAMES = {  # the Estonian names a column may go by (matched folded: see _folded_name)
+    "line": ("rida", "rea_nr", "jrk", "jrk_nr"),
+    "activity": ("tegevus",),
+    "party": ("osapool", "kulutaja"),
+    "category": ("kategooria", "kululiik"),
+    "incurred_on": ("kulu_tekkimise_kuupäev", "tekkimise_kuupäev", "tekkinud"),
+    "paid_on": ("makse_kuupäev", "maksmise_kuupäev", "makstud"),
+    "amount": ("summa",),
+    "on_documents": ("kuludokumentidel",),
+    "written_proof": ("kirjalik_tõend",),
+    "mode": ("sõiduviis", "transpordiliik"),
+    "excess": ("ületav_osa", "ülejääk"),
+    "note": ("selgitus", "märkus"),
+}
+PARTY_NAMES = {"elluviija": "implementer"}  # Estonian names of the roles (partner is the same word)
 _TRUE, _FALSE = ("true", "1", "yes", "jah"), ("false", "0", "no", "ei", "")
 
 
@@ -141,9 +174,10 @@ codecs.register_error("tat-mark", lambda error: (_MARK, error.end))
 class Source:
     """How a ledger was read, for the summary: a user whose file was guessed wrong can see it."""
 
-    format: str  # CSV | Parquet
+    format: str  # CSV | Parquet | Excel workbook
     encoding: str = ""  # UTF-8, UTF-8 with BOM, UTF-16, Windows-1257 (CSV only)
     separator: str = ""  # , or ; (CSV only)
+    decimal_comma: bool = False  # the first rows' amounts are written with a decimal comma
 
 
 @frozen
@@ -164,13 +198,17 @@ class Ledger:
 
     path: Path
     source: Source
-    names: tuple[str, ...]
+    names: tuple[str, ...]  # as the header writes them
     tolerant: bool = False  # read by the csv module from the start (non-UTF-8, or after _Untidy)
     codec: str = ""  # the Python codec of a CSV ledger
+    meaning: tuple[str, ...] = ()  # the column each name stands for (REQUIRED, OPTIONAL) or the name itself
 
     def batches(self) -> Iterator[Rows]:
         if self.source.format == "Parquet":
             return _parquet_batches(self)
+        if self.source.format == workbook.FORMAT:
+            return (Rows(_text_batch(self, rows), np.array(problems, dtype=object))
+                    for rows, problems in workbook.rows(self.path, len(self.names), _TOLERANT_ROWS))
         return _tolerant_batches(self) if self.tolerant else _quick_batches(self)
 
     def read_tolerantly(self) -> Ledger:
@@ -188,20 +226,49 @@ def open_ledger(path: Path) -> Ledger:
         ledger = _open_parquet(path)
     elif suffix == ".csv":
         ledger = _open_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):  # a macro-enabled workbook's macros are never run, only its cells read
+        names, head = workbook.header(path)
+        ledger = Ledger(path, Source(workbook.FORMAT, decimal_comma=_uses_decimal_comma(names, head)), names)
+    elif suffix in (".xls", ".ods"):
+        raise LedgerError(f"{path}: a {suffix} workbook is not read; save it as .xlsx (Excel workbook) or .csv")
     else:
-        raise LedgerError(f"{path}: a ledger is a .csv or .parquet file")
-    _check_names(path, ledger.names)
+        raise LedgerError(f"{path}: a ledger is a .csv, .xlsx or .parquet file")
+    ledger = attrs.evolve(ledger, meaning=tuple(map(_meaning, ledger.names)))
+    _check_names(path, ledger.names, ledger.meaning)
     return ledger
 
 
-def _check_names(path: Path, names: tuple[str, ...]) -> None:
+def _folded_name(name: str) -> str:
+    """A column name without case, diacritics, or the difference of space, hyphen and underscore."""
+    bare = "".join(char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char))
+    return re.sub(r"[\s_-]+", "_", bare.strip().casefold())
+
+
+_MEANINGS = {_folded_name(written): name for name, written_names in COLUMN_NAMES.items()
+             for written in (name, *written_names)}
+
+
+def _meaning(name: str) -> str:
+    """The column a header name stands for, or the name itself when it is none of the ledger's."""
+    return _MEANINGS.get(_folded_name(name), name)
+
+
+def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | None = None) -> None:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise LedgerError(f"{path}: the header names {_listed(twice)} more than once; each column needs its own name")
+    meaning = meaning or names
+    for column in dict.fromkeys(meaning):
+        written = [name for name, meant in zip(names, meaning) if meant == column]
+        if len(written) > 1:
+            raise LedgerError(f"{path}: the header names {_listed(written)}, which all stand for column {column!r}; "
+                              f"keep one of them")
+    written, names = names, meaning
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)}; "
-                          f"its header has {_listed(names) or 'no names'}")
+        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)} "
+                          f"(in Estonian: {', '.join(COLUMN_NAMES[name][0] for name in REQUIRED)}); "
+                          f"its header has {_listed(written) or 'no names'}")
     taken = [name for name in ADDED if name in names]
     if taken:
         raise LedgerError(f"{path}: the ledger already has a column {_listed(taken)}, which the verdicts are written "
@@ -236,7 +303,28 @@ def _open_csv(path: Path) -> Ledger:
     if not whole and len(text.splitlines()) < 2:
         raise LedgerError(f"{path}: the first line is longer than {_HEAD_BYTES} bytes; is this a ledger?")
     tolerant = codec not in ("utf-8", "utf-8-sig")
-    return Ledger(path, Source("CSV", encoding, separator), names, tolerant, codec)
+    comma = _uses_decimal_comma(names, _head_rows(text, separator))
+    return Ledger(path, Source("CSV", encoding, separator, comma), names, tolerant, codec)
+
+
+def _head_rows(text: str, separator: str, most: int = 1000) -> list[list[str]]:
+    """The first data rows of a CSV head, as far as they can be read (the last may be cut off)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=False)
+    rows = []
+    try:
+        for record in reader:
+            rows.append(record)
+            if len(rows) > most:
+                break
+    except csv.Error:
+        pass
+    return rows[1:]
+
+
+def _uses_decimal_comma(names: tuple[str, ...], rows: list[list[str]]) -> bool:
+    """Whether the first rows write their amounts with a decimal comma (so the output does too)."""
+    at = next((i for i, name in enumerate(names) if _meaning(name) == "amount"), None)
+    return at is not None and any(len(row) > at and re.match(_DECIMAL_COMMA, row[at].strip()) for row in rows)
 
 
 def _header(text: str) -> tuple[str, tuple[str, ...]]:
@@ -333,8 +421,12 @@ def _rows(ledger: Ledger, rows: list[list[str]], problems: list[str]) -> Rows:
             if any(_MARK in field for field in row):
                 rows[index] = [field.replace(_MARK, "\ufffd") for field in row]
                 problems[index] = problems[index] or f"the row holds bytes that are not {ledger.source.encoding} text"
-    columns = [pa.array(column, pa.string()) for column in zip(*rows)]
-    return Rows(pa.RecordBatch.from_arrays(columns, names=list(ledger.names)), np.array(problems, dtype=object))
+    return Rows(_text_batch(ledger, rows), np.array(problems, dtype=object))
+
+
+def _text_batch(ledger: Ledger, rows: list[list[str]]) -> pa.RecordBatch:
+    columns = [pa.array(column, pa.string()) for column in zip(*rows)] if rows else [pa.array([], pa.string())] * len(ledger.names)
+    return pa.RecordBatch.from_arrays(columns, names=list(ledger.names))
 
 
 def _open_parquet(path: Path) -> Ledger:
@@ -449,7 +541,7 @@ def _label_order(label: str) -> tuple:
 
 def _parties(written: Codes, vocabulary: Vocabulary) -> Codes:
     """The party column with every name of a body read as that body's name."""
-    meant = [vocabulary.party(value) for value in written.values]
+    meant = [vocabulary.party(PARTY_NAMES.get(_folded(value), value)) for value in written.values]
     values = sorted(set(meant))
     lookup = np.array([values.index(value) for value in meant], dtype=np.int32)
     return Codes(lookup[written.codes] if len(lookup) else written.codes, tuple(values))
@@ -500,6 +592,7 @@ def _byte_set(chars: str) -> np.ndarray:
 
 
 _SPACES = _byte_set(dates.SPACE)
+_LOCAL_MARKS = _byte_set(", ") | np.isin(np.arange(256), [0xC2, 0xE2])  # a comma, a space, lead bytes of U+00A0, U+202F
 
 
 def _first_bytes(offsets: np.ndarray, data: np.ndarray, among: np.ndarray, last: bool = False) -> np.ndarray:
@@ -543,8 +636,20 @@ def _date_problem(name: str, text: str) -> str:
 
 
 def _money_problem(name: str, text: str) -> str:
-    hint = "; write the decimals after a point, e.g. 12.50" if re.fullmatch(r"-?[0-9 ]+,[0-9]{1,2}", text.strip()) else ""
-    return f"{name} {text!r} is not euros with at most two decimals{hint}"
+    """Why an amount is not read, after the module's one rule for amounts."""
+    bare = text.strip()
+    if "." in bare and "," in bare:
+        why = ("it holds both '.' and ','; which of them marks the decimals is not guessed: group thousands "
+               "with a space, e.g. 1 234,50")
+    elif re.fullmatch(r"-?[0-9]+\.[0-9]{6,}", bare):  # a spreadsheet's computed number, e.g. 0.30000000000000004
+        why = "euros have at most two decimals; a computed number in a spreadsheet is rounded to cents there, e.g. with ROUND(…; 2)"
+    elif re.search(r"[.,][0-9]{3}(?![0-9])", bare):
+        mark = re.search(r"[.,]", bare).group()
+        why = (f"a {mark!r} before three digits would group thousands, which is not guessed: "
+               f"group thousands with a space (1 234) and write at most two decimals")
+    else:
+        why = "euros are written with at most two decimals after '.' or ',', thousands grouped by spaces, e.g. 2 500,00"
+    return f"{name} {text!r} is not an amount: {why}"
 
 
 def _bools(array) -> np.ndarray:
@@ -554,7 +659,11 @@ def _bools(array) -> np.ndarray:
 def _cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     trimmed = pc.utf8_trim_whitespace(text)
     good = pc.match_substring_regex(trimmed, _MONEY)
-    decimals = pc.cast(pc.if_else(good, trimmed, "0"), pa.decimal128(18, 2))
+    plain = pc.if_else(good, trimmed, "0")
+    _, data = _buffers(plain)
+    if _LOCAL_MARKS[data].any():  # written the Estonian way: 2 500,00
+        plain = pc.replace_substring(pc.replace_substring_regex(plain, _GROUP, ""), ",", ".")
+    decimals = pc.cast(plain, pa.decimal128(18, 2))
     cents = pc.cast(pc.multiply(decimals, pa.scalar(100, pa.decimal128(5, 0))), pa.int64())
     return (np.asarray(cents.to_numpy(zero_copy_only=False), dtype=np.int64),
             ~np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool))
@@ -716,12 +825,15 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     personnel: dict = defaultdict(int)
     direct = _direct_personnel(law, as_of)
     rows, invalid, problems = 0, 0, []
-    schema = pa.schema([(name, pa.string()) for name in (*ledger.names, *ADDED)])
+    written = [*ledger.names, *ADDED]  # the output keeps the input's names; the rules read the meanings
+    schema = pa.schema([(name, pa.string()) for name in written])
     bar = _progress(ledger.path, progress)
     try:
-        with _Output(target, schema) as output:
+        with _Output(target, schema, ledger.source) as output:
             for read in ledger.batches():
-                out, judged, checked = judge_batch(law, read.batch, as_of, vocabulary, read.problems)
+                meant = read.batch.rename_columns(list(ledger.meaning or ledger.names))
+                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems)
+                out = out.rename_columns(written)
                 _add(totals, personnel, checked.lines, judged, direct)
                 bad = np.nonzero(checked.problems != "")[0]
                 problems += [Problem(rows + int(row) + 1, checked.problems[row])
@@ -730,14 +842,17 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
                 output.write(out)
                 if bar is not None:
                     bar.update(read.batch.num_rows)
+            named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
+            snapshot = law.on(as_of)
+            rate, budget = snapshot.fact("flat_rate"), snapshot.fact("budget")
+            summary = Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of,
+                              ledger.source, tuple(problems), invalid, rate.label if rate else None,
+                              budget.label if budget else None)
+            output.summarise(summary)
     finally:
         if bar is not None:
             bar.close()
-    named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
-    snapshot = law.on(as_of)
-    rate, budget = snapshot.fact("flat_rate"), snapshot.fact("budget")
-    return Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of,
-                   ledger.source, tuple(problems), invalid, rate.label if rate else None, budget.label if budget else None)
+    return summary
 
 
 def _progress(source: Path, wanted: bool | None):
@@ -827,18 +942,20 @@ class _Output:
     that fails leaves no partial file, and the old file (if any) untouched; a run of no rows writes
     a header."""
 
-    def __init__(self, target: Path | None, schema: pa.Schema):
+    def __init__(self, target: Path | None, schema: pa.Schema, source: Source | None = None):
         self.target, self.temporary, self.writer = target, None, None
         if target is None:
             return
         suffix = target.suffix.lower()
-        if suffix not in (".csv", ".parquet", ".json", ".jsonl"):
-            raise QueryError(f"{target}: write verdicts to a .csv, .parquet or .json file")
+        if suffix not in (".csv", ".parquet", ".json", ".jsonl", ".xlsx"):
+            raise QueryError(f"{target}: write verdicts to a .csv, .xlsx, .parquet or .json file")
         self.temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # never through a planted link
         try:
             if suffix == ".csv":
-                self.writer = _FormulaSafeCsv(self.temporary, schema)
+                self.writer = _FormulaSafeCsv(self.temporary, schema, source)
+            elif suffix == ".xlsx":
+                self.writer = workbook.Writer(self.temporary, schema.names)
             elif suffix == ".parquet":
                 self.writer = pq.ParquetWriter(self.temporary, schema)
             else:
@@ -850,6 +967,11 @@ class _Output:
     def write(self, batch: pa.RecordBatch) -> None:
         if self.writer is not None:
             self.writer.write(batch)
+
+    def summarise(self, summary: Summary) -> None:
+        """Add the summary, for writers that hold one (a workbook's summary sheet)."""
+        if hasattr(self.writer, "summarise"):
+            self.writer.summarise(summary)
 
     def __enter__(self) -> _Output:
         return self
@@ -869,18 +991,30 @@ class _Output:
 class _FormulaSafeCsv:
     """CSV for spreadsheets: a text cell that Excel would run as a formula (it starts with = + - @, a tab
     or a carriage return) is written after a single quote, the OWASP recipe; numbers such as -12.50
-    stay numbers."""
+    (or -2 500,00) stay numbers. Written in the input's dialect: its separator, and the eligible
+    amount with a decimal comma when the input's amounts had one; in UTF-8, after a byte-order mark
+    when the input was a workbook or not plain UTF-8 (Excel reads a file without one as the Windows
+    code page)."""
 
     RISKY = "=+-@\t\r"  # first characters of a formula (OWASP, CSV injection)
     STARTS = _byte_set(RISKY)
     ROWS = 32_768
-    NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+    NUMBER = "^-?[0-9]+(\\.[0-9]+)?$|^-?[0-9]{1,3}([ \u00a0\u202f][0-9]{3})*(,[0-9]+)?$"
 
-    def __init__(self, path: Path, schema: pa.Schema):
+    def __init__(self, path: Path, schema: pa.Schema, source: Source | None = None):
         self.names = [_safe(name) for name in schema.names]
-        self.writer = pacsv.CSVWriter(path, pa.schema([(name, pa.string()) for name in self.names]))
+        self.comma = source is not None and source.decimal_comma
+        separator = source.separator if source is not None and source.separator else ";" if self.comma else ","
+        self.handle = open(path, "wb")
+        if source is not None and (source.format == workbook.FORMAT or source.encoding not in ("", _ENCODINGS["utf-8"])):
+            self.handle.write(codecs.BOM_UTF8)
+        self.writer = pacsv.CSVWriter(self.handle, pa.schema([(name, pa.string()) for name in self.names]),
+                                      write_options=pacsv.WriteOptions(delimiter=separator))
 
     def write(self, batch: pa.RecordBatch) -> None:
+        if self.comma:
+            at = batch.schema.names.index("eligible_amount")
+            batch = batch.set_column(at, "eligible_amount", pc.replace_substring(batch.column(at), ".", ","))
         for start in range(0, batch.num_rows, self.ROWS):  # slices: a column rewritten is a small copy
             columns = [self._safe(column) for column in batch.slice(start, self.ROWS).columns]
             self.writer.write(pa.RecordBatch.from_arrays(columns, names=self.names))
@@ -898,7 +1032,10 @@ class _FormulaSafeCsv:
         return pa.chunked_array([column, quoted]).take(pa.array(order)).combine_chunks()
 
     def close(self) -> None:
-        self.writer.close()
+        try:
+            self.writer.close()
+        finally:
+            self.handle.close()
 
 
 def _safe(text: str) -> str:
