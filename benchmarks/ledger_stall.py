@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
+
+from serving import serving
 
 HEAD = "activity,party,category,incurred_on,paid_on,amount\n"
 ROW = "2.1,implementer,7.1.3.1,2016-03-01,2016-03-10,100\n"
@@ -35,29 +32,18 @@ def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     cli.add_argument("--rows", type=int, default=300_000)
     args = cli.parse_args()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "TAT_CACHE_DIR": os.environ.get("TAT_CACHE_DIR", tempfile.mkdtemp())}
-    server = subprocess.Popen([sys.executable, "-m", "tat_engine.interfaces.cli", "serve", "--port", str(port)], env=env)
     ledger = (HEAD + ROW * args.rows).encode()
     latencies: list[float] = []
     done = threading.Event()
+    with serving() as port:
 
-    def watch() -> None:
-        while not done.is_set():
-            start = time.perf_counter()
-            ask(port, "GET", "/v1/health")
-            latencies.append(time.perf_counter() - start)
-            time.sleep(0.05)
-
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
+        def watch() -> None:
+            while not done.is_set():
+                start = time.perf_counter()
+                ask(port, "GET", "/v1/health")
+                latencies.append(time.perf_counter() - start)
                 time.sleep(0.05)
+
         ask(port, "POST", "/v1/costs/ledger?as_of=2021-06-01", (HEAD + ROW).encode())  # load the law
         watcher = threading.Thread(target=watch)
         watcher.start()
@@ -66,9 +52,6 @@ def main() -> None:
         took = time.perf_counter() - start
         done.set()
         watcher.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     print(f"ledger of {args.rows} rows ({len(ledger) / 2**20:.1f} MiB): {status}, {size / 2**20:.1f} MiB back in {took:.1f} s")
     print(f"/v1/health meanwhile: {len(latencies)} answers, median {statistics.median(latencies) * 1000:.0f} ms, "
           f"worst {max(latencies) * 1000:.0f} ms")

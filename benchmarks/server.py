@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
+
+from serving import serving
 
 PATHS = {
     "bare endpoint (constant)": "/v1/health",
@@ -58,24 +55,10 @@ def main() -> None:
     cli.add_argument("--seconds", type=float, default=5)
     cli.add_argument("--clients", type=int, default=4)
     args = cli.parse_args()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "TAT_CACHE_DIR": os.environ.get("TAT_CACHE_DIR", tempfile.mkdtemp())}
-    server = subprocess.Popen([sys.executable, "-m", "tat_engine.interfaces.cli", "serve", "--port", str(port)], env=env)
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with serving() as port:
         for path in PATHS.values():
             hammer(port, path, 0.5, 1)  # warm the caches
         rows = {name: hammer(port, path, args.seconds, args.clients) for name, path in PATHS.items()}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     bare = rows["bare endpoint (constant)"][0]
     print(f"{'endpoint':30} {'req/s':>9} {'p99 ms':>8} {'vs bare':>8}")
     for name, (rate, p99) in rows.items():
