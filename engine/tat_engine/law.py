@@ -285,10 +285,12 @@ class Law:
     def applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
         """The version that governs facts of ``facts_on`` in a decision of ``decided_on``
         (see :meth:`governing`), with the version another date world or reading would apply."""
-        settled = self.settle(lambda world: world._applicable(point, facts_on, decided_on), same=same_application)
+        settled = self.settle(lambda world: world.applicable_here(point, facts_on, decided_on), same=same_application)
         return attrs.evolve(settled.value, alternatives=settled.alternatives, other_readings=settled.other_readings)
 
-    def _applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
+    def applicable_here(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
+        """:meth:`applicable` in this world alone, with no alternatives: for a question
+        that is itself settled over the worlds (a deadline), which need not settle each step again."""
         governing = self.governing(facts_on, decided_on)
         on = governing.law_on or governing.facts_on
         assumptions = self.index.assumptions_on(governing.decided_on)

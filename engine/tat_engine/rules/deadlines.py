@@ -117,7 +117,7 @@ def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt
     if spec.year is not None:
         facts_on = _due_day(law, spec, trigger, as_of)
         decided = as_of or facts_on
-    applied = law.applicable(spec.point, facts_on, decided)
+    applied = law.applicable_here(spec.point, facts_on, decided)
     base = dict(kind=kind, title=spec.title, law_on=applied.law_on, basis=applied.basis)
     answer = applied.answer
     if not isinstance(answer, InForce):
@@ -206,7 +206,7 @@ def _due_day(law: Law, spec: m.DeadlineKind, trigger: dt.date, as_of: dt.date | 
     first day of that year; where that gives none, the first day itself."""
     year = trigger.year + spec.year
     first = dt.date(year, 1, 1)
-    answer = law.applicable(spec.point, first, as_of or first).answer
+    answer = law.applicable_here(spec.point, first, as_of or first).answer
     fact = answer.fact(spec.fact) if isinstance(answer, InForce) else None
     if fact is None or not isinstance(fact.value, m.Annual):
         return first
