@@ -7,9 +7,12 @@ The sources leave two kinds of thing open, and every answer is computed over bot
   reading (how far back the 2020 act reaches) read as each of its options. The
   index is built once per date world (see ``loader``); readings are a choice
   made when asking. Between the two ends of a date's bounds no other answer
-  can arise than at one of them: an act's date only decides which acts are in
-  force on the asked days and in which order, and each end gives one of the
-  two orders (the bounds of the 2020 act hold no other act).
+  can arise than at one of them while no other act falls within those bounds
+  (true of the 2020 act): the date then only decides whether the act is in
+  force on the asked days. Where other acts fall inside the bounds, the orders
+  between them and the open date are not all enumerated; each open date gets
+  its own two worlds with the others at their assumptions, and a corpus with
+  more than ``loader.MAX_OPEN_DATES`` open dates gets none (a warning says so).
 - **Values** — a fact known only by bounds (a period whose last day is open), a
   value the sources vouch for only from a later act on (``holds_since``), a
   derived value, unknown or reconstructed wording. Rule kinds evaluate these
