@@ -116,6 +116,34 @@ def test_delete_a_numbered_sentence():
     assert consolidated_line(law, "9.1.8").endswith(MUUDETUD)
 
 
+def test_delete_the_last_sentence_whatever_their_number():
+    # 1.9. jätan punktist 9.1.8 välja viimase lause;
+    law = law_with("item 1.9 delete 9.1.8 { sentence last }")
+    assert wording(law, "9.1.8") == ("Toetuse saaja tellib teenused RÜ-lt, järgides riigihangete seadust. "
+                                     "Teenuse eest tasutakse arve alusel.")
+    law = law_with("item 1.9 delete 9.2 { sentence last }")
+    assert wording(law, "9.2") == "SA Innove nõustab taotlejaid."
+
+
+def test_replace_a_whole_sentence():
+    # 1.4. sõnastan punkti 9.1.8 teise lause järgmiselt: „Teenuse eest tasutakse ettemaksuna.“;
+    law = law_with('item 1.4 replace 9.1.8 { sentence 2 by "Teenuse eest tasutakse ettemaksuna." }')
+    assert wording(law, "9.1.8") == ("Toetuse saaja tellib teenused RÜ-lt, järgides riigihangete seadust. "
+                                     "Teenuse eest tasutakse ettemaksuna. Eelnõustamist pakub SA Innove.")
+    assert law.point("9.1.8", AFTER).citation.verb == "replaced"
+    assert consolidated_line(law, "9.1.8").endswith(MUUDETUD)
+
+
+def test_an_edit_narrowed_to_one_sentence_looks_only_there():
+    # 1.6. asendan punkti 9.2 viimases lauses lühendi „SA Innove“ lühendiga „RTK“;
+    # the phrase is twice in 9.2, once in its last sentence: the scope names one.
+    law = law_with('item 1.6 replace 9.2 { in sentence last words "SA Innove" by "RTK" }')
+    assert wording(law, "9.2") == "SA Innove nõustab taotlejaid. Kontakt: RTK."
+    law = law_with('item 1.6 delete 9.2 { in sentence 1 words " taotlejaid" }',
+                   'item 1.7 amend 9.2 { in sentence 2 after "Kontakt:" words " e-post" }')
+    assert wording(law, "9.2") == "SA Innove nõustab. Kontakt: e-post SA Innove."
+
+
 def test_amend_after_and_before_a_phrase():
     # 2.0. täiendan punkti 9.1.8 pärast sõna „teenused“ sõnadega „ja kaubad“;
     # 2.1. täiendan punkti 9.1.8 enne sõna „Eelnõustamist“ sõnaga „Tasuta“ (as the act quotes it, the space is the importer's)
@@ -174,9 +202,16 @@ def test_the_dsl_forms_print_and_parse_back():
         'item 2.1 amend 9.1.8 { before "eelnõustamist" words "tasuta " note "REVIEW: why" }',
         'item 2.2 amend 9.1.8 { sentence "Uus lause." applies_from 2016-01-01 }',
         'item 2.3 insert 9.1.8.1 { text "…" applies_from 2016-01-01 }',
+        'item 2.4 delete 9.1.8 { sentence last }',
+        'item 2.5 replace 9.1.8 { sentence 2 by "Uus lause." }',
+        'item 2.6 replace 9.2 { in sentence last words "SA Innove" by "RTK" }',
     ])
     act = parse_act(text)
-    assert [type(item.verb).__name__ for item in act.items] == ["Replace"] * 3 + ["Delete"] * 2 + ["Amend"] * 3 + ["Insert"]
+    assert [type(item.verb).__name__ for item in act.items] == (["Replace"] * 3 + ["Delete"] * 2 + ["Amend"] * 3 + ["Insert"]
+                                                                + ["Delete", "Replace", "Replace"])
+    assert act.items[9].verb.sentence == m.LAST_SENTENCE and act.items[10].verb == m.Replace(
+        (m.Label.parse("9.1.8"),), None, "Uus lause.", scope=2)
+    assert act.items[11].verb.scope == m.LAST_SENTENCE and act.items[11].verb.phrase == "SA Innove"
     assert act.items[2].verb.targets == () and act.items[1].where == "8.3 8.6"
     assert act.items[5].verb == m.Amend((m.Label.parse("9.1.8"),), "after", " taotleda", "RÜ-lt")
     assert act.items[7].applies_from == dt.date(2016, 1, 1) and act.items[6].content.notes == ("REVIEW: why",)
@@ -226,6 +261,10 @@ REPLAY_ERRORS = [
     ("sentence-range", ["item 1.9 delete 8.3 { sentence 2 }"], 2, ["8.3", "1 sentence", "no sentence 2"]),
     ("sentence-range", ["item 1.9 delete 9.1.8 { sentence 4 }"], 2, ["3 sentences", "no sentence 4"]),
     ("empty-wording", ["item 1.9 delete 9.1.2 { sentence 1 }"], 2, ["repeal"]),
+    ("empty-wording", ["item 1.9 delete 9.1.2 { sentence last }"], 2, ["repeal"]),
+    ("phrase-missing", ['item 1.6 replace 9.2 { in sentence 1 words "Kontakt" by "RTK" }'], 2,
+     ["first sentence", "„Kontakt“", "„SA Innove nõustab taotlejaid.“"]),
+    ("sentence-range", ['item 1.6 replace 8.3 { sentence 2 by "Uus." }'], 2, ["1 sentence", "no sentence 2"]),
     ("unknown-target", ['item 1.6 replace 8.3 8.7 { words "9.1.2" by "9.1.3" }'], 2, ["8.7", "not in force"]),
 ]
 
@@ -255,6 +294,11 @@ SYNTAX_ERRORS = [
     ("item-content", 'item 1.5 replace 8.3 { words "A" by "B" text "x" }', 1, ["computes", "substitute"]),
     ("item-field", 'item 1.5 repeal 8.3 { applies_from 2016-01-01 applies_from 2016-02-01 }', 47, ["one"]),
     ("syntax", 'item 1.5 replace { words "A" by "B" }', 18, ["point number", "everywhere"]),
+    ("bad-edit", 'item 1.5 replace everywhere { in sentence 2 words "A" by "B" }', 31, ["name the point"]),
+    ("bad-edit", 'item 1.5 delete 9.1.8 { in sentence 2 sentence 1 }', 25, ["names no phrase"]),
+    ("bad-edit", 'item 1.5 repeal 9.1.8 { in sentence 2 }', 25, ["(replace, delete, amend)"]),
+    ("bad-edit", 'item 1.5 amend 9.1.8 { sentence "A." by "B." }', 41, ["sentence N by"]),
+    ("bad-edit", 'item 1.5 delete 9.1.8 { sentence 2 by "B." }', 25, ["delete", "not"]),
 ]
 
 

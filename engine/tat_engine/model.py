@@ -436,9 +436,14 @@ class Renumber:
 
 @frozen
 class _Edit:
-    """A change to part of the wording of ``targets`` (none: every point holding the phrase, ``läbivalt``)."""
+    """A change to part of the wording of ``targets`` (none: every point holding the phrase, ``läbivalt``).
+
+    ``scope`` narrows it to one sentence of the wording ("asendan punkti X teises
+    lauses …"): counted from 1, or ``LAST_SENTENCE`` ("viimases lauses"); None is
+    the whole wording."""
 
     targets: tuple[Label, ...]
+    scope: int | None = field(default=None, kw_only=True)
 
     @property
     def target(self) -> Label | None:
@@ -453,16 +458,18 @@ class _Edit:
 @frozen
 class Replace(_Edit):
     """``asendan punktis X sõna „A“ sõnaga „B“``: ``phrase`` becomes ``by`` in each
-    target (``punktides X ja Y``), or in every point holding it (``läbivalt``)."""
+    target (``punktides X ja Y``), or in every point holding it (``läbivalt``).
+    ``phrase`` None: the whole sentence ``scope`` becomes ``by`` ("sõnastan punkti
+    X teise lause järgmiselt")."""
 
-    phrase: str
+    phrase: str | None
     by: str
 
 
 @frozen
 class Delete(_Edit):
     """``jätan punktist X välja sõnad „A“`` (``phrase``) or ``… teise lause``
-    (``sentence``, counted from 1); exactly one of the two is set."""
+    (``sentence``, counted from 1, or ``LAST_SENTENCE``); exactly one of the two is set."""
 
     phrase: str | None = None
     sentence: int | None = None
@@ -477,6 +484,8 @@ class Amend(_Edit):
     words: str
     anchor: str | None = None  # None for a sentence
 
+
+LAST_SENTENCE = -1  # "viimane lause": the last sentence, however many the wording has
 
 Edit = Union[Replace, Delete, Amend]
 EDITS = (Replace, Delete, Amend)

@@ -510,13 +510,20 @@ class _Builder(Transformer):
 
     def item(self, meta, number, verb, *parts):
         edits = [part for part in parts if isinstance(part, _EditPart)]
+        scopes = [part for part in parts if isinstance(part, _Scope)]
         applies = [part for part in parts if isinstance(part, _AppliesFrom)]
-        parts = [part for part in parts if not isinstance(part, (_EditPart, _AppliesFrom))]
+        parts = [part for part in parts if not isinstance(part, (_EditPart, _Scope, _AppliesFrom))]
+        if len(scopes) > 1:
+            self._fail(scopes[1].meta, "bad-edit", 'an item narrows its operation to one sentence ("in sentence N") once')
+        if scopes and not isinstance(verb, m.EDITS):
+            self._fail(scopes[0].meta, "bad-edit", '"in sentence" belongs to an item that replaces, deletes or amends '
+                                                   "part of a point (replace, delete, amend)")
         if len(applies) > 1:
             self._fail(applies[1].meta, "item-field", 'an item has one "applies_from"')
         applies_from = applies[0].day if applies else None
         if isinstance(verb, m.EDITS):
-            return m.Item(number, self._edit(meta, verb, edits, parts), self._edit_content(meta, parts),
+            return m.Item(number, self._scoped(self._edit(meta, verb, edits, parts), scopes),
+                          self._edit_content(meta, parts),
                           self._loc(meta), applies_from)
         if edits:
             self._fail(edits[0].meta, "bad-edit", f'"{edits[0].keyword}" belongs to an item that replaces, deletes '
@@ -547,17 +554,32 @@ class _Builder(Transformer):
         edit = edits[0]
         if edit.form not in _EDIT_ALLOWED[name]:
             self._fail(edit.meta, "bad-edit", f"a {name} item holds {wanted}, not {edit.written}")
-        if not verb.targets and edit.form in ("delete-sentence", "append-sentence"):
+        if not verb.targets and edit.form in ("delete-sentence", "append-sentence", "replace-sentence"):
             self._fail(edit.meta, "bad-edit", "a sentence is counted within one point; name the point instead of everywhere")
         twice = sorted({str(label) for label in verb.targets if verb.targets.count(label) > 1})
         if twice:
             self._fail(meta, "bad-edit", f"the item names {', '.join(twice)} twice")
+        if name == "replace" and edit.form == "replace-sentence":
+            return m.Replace(verb.targets, None, edit.words, scope=edit.sentence)
         if name == "replace":
             return m.Replace(verb.targets, edit.phrase, edit.words)
         if name == "delete":
             return m.Delete(verb.targets, edit.phrase, edit.sentence)
         place = {"append-sentence": "sentence", "after": "after", "before": "before"}[edit.form]
         return m.Amend(verb.targets, place, edit.words, edit.phrase)
+
+    def _scoped(self, verb: m.Edit, scopes: list) -> m.Edit:
+        """The operation narrowed to one sentence ("asendan punkti X teises lauses …")."""
+        if not scopes:
+            return verb
+        scope = scopes[0]
+        if not verb.targets:
+            self._fail(scope.meta, "bad-edit", "a sentence is counted within one point; name the point instead of everywhere")
+        if isinstance(verb, m.Delete) and verb.sentence is not None or isinstance(verb, m.Amend) and verb.place == "sentence":
+            self._fail(scope.meta, "bad-edit", '"in sentence" narrows a phrase\'s search; this operation names no phrase')
+        if isinstance(verb, m.Replace) and verb.phrase is None:
+            self._fail(scope.meta, "bad-edit", '"sentence N by" names its sentence already; drop "in sentence"')
+        return attrs.evolve(verb, scope=scope.sentence)
 
     def replace(self, meta, *targets):
         return m.Replace(_labels(targets), "", "")
@@ -577,13 +599,29 @@ class _Builder(Transformer):
             return _EditPart(meta, "words", "delete-words", f'words "{phrase}"', phrase=phrase)
         return _EditPart(meta, "words", "replace-words", f'words "{phrase}" by "…"', phrase=phrase, words=_string(by))
 
-    def edit_sentence(self, meta, which):
-        if which.type == "INT":
-            number = self._int(which)
-            if number < 1:
-                self._fail(which, "bad-edit", "sentences are counted from 1")
-            return _EditPart(meta, "sentence", "delete-sentence", f"sentence {number}", sentence=number)
-        return _EditPart(meta, "sentence", "append-sentence", 'sentence "…"', words=self._phrase(which))
+    def edit_sentence(self, meta, which, by=None):
+        if which.type == "STRING":
+            if by is not None:
+                self._fail(by, "bad-edit", 'a sentence appended is written sentence "…"; a sentence replaced, '
+                                           'sentence N by "…"')
+            return _EditPart(meta, "sentence", "append-sentence", 'sentence "…"', words=self._phrase(which))
+        number = self._sentence_number(which)
+        if by is not None:
+            return _EditPart(meta, "sentence", "replace-sentence", f'sentence {which} by "…"', sentence=number,
+                             words=self._phrase(by))
+        return _EditPart(meta, "sentence", "delete-sentence", f"sentence {which}", sentence=number)
+
+    def edit_scope(self, meta, which):
+        return _Scope(meta, self._sentence_number(which))
+
+    def _sentence_number(self, which: Token) -> int:
+        """A sentence counted from 1, or the last one (``last``)."""
+        if which.type == "LAST":
+            return m.LAST_SENTENCE
+        number = self._int(which)
+        if number < 1:
+            self._fail(which, "bad-edit", "sentences are counted from 1")
+        return number
 
     def edit_after(self, meta, anchor, words):
         return _EditPart(meta, "after", "after", 'after "…" words "…"', phrase=self._phrase(anchor), words=self._phrase(words))
@@ -630,12 +668,12 @@ _EVERYWHERE = "everywhere"
 
 # What each edit verb holds, as the error message words it, and which operations those are.
 _EDIT_FORMS = {
-    "replace": 'words "A" by "B"',
-    "delete": 'words "A" or sentence N',
+    "replace": 'words "A" by "B" or sentence N by "…"',
+    "delete": 'words "A" or sentence N (or last)',
     "amend": 'after "A" words "B", before "A" words "B" or sentence "…"',
 }
 _EDIT_ALLOWED = {
-    "replace": ("replace-words",),
+    "replace": ("replace-words", "replace-sentence"),
     "delete": ("delete-words", "delete-sentence"),
     "amend": ("after", "before", "append-sentence"),
 }
@@ -647,11 +685,19 @@ class _EditPart:
 
     meta: object = attrs.field(eq=False)
     keyword: str
-    form: str  # replace-words | delete-words | delete-sentence | after | before | append-sentence
+    form: str  # replace-words | replace-sentence | delete-words | delete-sentence | after | before | append-sentence
     written: str
     phrase: str | None = None
     words: str = ""
     sentence: int | None = None
+
+
+@attrs.frozen
+class _Scope:
+    """``in sentence N``: the one sentence an edit's phrase is looked for in."""
+
+    meta: object = attrs.field(eq=False)
+    sentence: int
 
 
 @attrs.frozen

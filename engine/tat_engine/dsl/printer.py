@@ -114,19 +114,26 @@ def _verb(verb: m.Verb) -> str:
 
 
 def _edit(verb: m.Verb) -> list[str]:
-    """The operation line of a replace, delete or amend; none for other verbs."""
+    """The operation line of a replace, delete or amend (and its sentence scope); none for other verbs."""
+    scope = [f"  in sentence {_sentence(verb.scope)}"] if isinstance(verb, m.EDITS) and verb.scope else []
     match verb:
+        case m.Replace(_, None, by):
+            return [f"  sentence {_sentence(verb.scope)} by {_q(by)}"]
         case m.Replace(_, phrase, by):
-            return [f"  words {_q(phrase)} by {_q(by)}"]
+            return scope + [f"  words {_q(phrase)} by {_q(by)}"]
         case m.Delete(_, None, sentence):
-            return [f"  sentence {sentence}"]
+            return [f"  sentence {_sentence(sentence)}"]
         case m.Delete(_, phrase, _):
-            return [f"  words {_q(phrase)}"]
+            return scope + [f"  words {_q(phrase)}"]
         case m.Amend(_, "sentence", words, _):
             return [f"  sentence {_q(words)}"]
         case m.Amend(_, place, words, anchor):
-            return [f"  {place} {_q(anchor)} words {_q(words)}"]
+            return scope + [f"  {place} {_q(anchor)} words {_q(words)}"]
     return []
+
+
+def _sentence(number: int) -> str:
+    return "last" if number == m.LAST_SENTENCE else str(number)
 
 
 def _content(content: m.Content, wording: bool = True) -> list[str]:

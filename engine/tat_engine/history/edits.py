@@ -10,6 +10,8 @@ replay (:mod:`consolidate`) decides which points they apply to and reports an
 'Toetust antakse kaheksateistkümnes piirkonnas.'
 >>> sentences("Aruanne esitatakse 1. märtsiks. Vorm on lisas 2.")
 ['Aruanne esitatakse 1. märtsiks.', 'Vorm on lisas 2.']
+>>> edited("Aruanne esitatakse. Vorm on lisas 2.", m.Replace((), "2", "3", scope=m.LAST_SENTENCE), everywhere=False)
+'Aruanne esitatakse. Vorm on lisas 3.'
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class EditError(Exception):
 
 
 def phrase_of(verb: m.Edit) -> str | None:
-    """The phrase an operation looks for in the wording; None for a sentence appended or deleted."""
+    """The phrase an operation looks for in the wording; None for a sentence appended, deleted or replaced whole."""
     if isinstance(verb, m.Replace):
         return verb.phrase
     if isinstance(verb, m.Delete):
@@ -56,11 +58,27 @@ def sentences(text: str) -> list[str]:
 
 def edited(text: str, verb: m.Edit, everywhere: bool) -> str:
     """``text`` after ``verb``; every occurrence of its phrase when ``everywhere`` (läbivalt),
-    else exactly one (an :class:`EditError` otherwise)."""
+    else exactly one (an :class:`EditError` otherwise). A scoped operation
+    ("punkti X teises lauses") looks for its phrase in that sentence only."""
     if isinstance(verb, m.Delete) and verb.sentence is not None:
         return _without_sentence(text, verb.sentence)
     if isinstance(verb, m.Amend) and verb.place == "sentence":
         return f"{text.rstrip()} {verb.words}"
+    if verb.scope is None:
+        return _in_text(text, verb, everywhere)
+    found = sentences(text)
+    index = _sentence_index(found, verb.scope, text)
+    if isinstance(verb, m.Replace) and verb.phrase is None:
+        found[index] = verb.by
+        return " ".join(found)
+    try:
+        found[index] = _in_text(found[index], verb, everywhere=False)
+    except EditError as error:
+        raise EditError(error.code, f"in its {_ordinal(verb.scope)} sentence {error.message}") from None
+    return " ".join(found)
+
+
+def _in_text(text: str, verb: m.Edit, everywhere: bool) -> str:
     phrase = phrase_of(verb)
     spots = _spots(text, phrase, everywhere)
     if isinstance(verb, m.Replace):
@@ -112,12 +130,24 @@ def _delete(text: str, spots: list[int], phrase: str) -> str:
 
 def _without_sentence(text: str, number: int) -> str:
     found = sentences(text)
+    index = _sentence_index(found, number, text)
+    if len(found) == 1:
+        raise EditError("empty-wording", "has one sentence; deleting it leaves no words: repeal the point instead")
+    return " ".join(found[:index] + found[index + 1:])
+
+
+def _sentence_index(found: list[str], number: int, text: str) -> int:
+    """Where sentence ``number`` (from 1, or the last) stands among ``found``."""
+    if number == m.LAST_SENTENCE:
+        return len(found) - 1
     if number > len(found):
         count = f"{len(found)} sentence" + ("s" if len(found) > 1 else "")
         raise EditError("sentence-range", f"has {count}, so no sentence {number}; its wording: {_quoted(_excerpt(text))}")
-    if len(found) == 1:
-        raise EditError("empty-wording", "has one sentence; deleting it leaves no words: repeal the point instead")
-    return " ".join(found[:number - 1] + found[number:])
+    return number - 1
+
+
+def _ordinal(number: int) -> str:
+    return "last" if number == m.LAST_SENTENCE else {1: "first", 2: "second", 3: "third"}.get(number, f"{number}th")
 
 
 def _quoted(text: str) -> str:

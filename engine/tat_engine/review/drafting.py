@@ -28,6 +28,7 @@ import datetime as dt
 
 from attrs import frozen
 
+from ..model import LAST_SENTENCE
 from .importer import Change, Head, Import, ImportedItem, estonian_date
 
 
@@ -131,14 +132,21 @@ def _verb(change: Change) -> str:
 
 
 def _body(change: Change) -> list[str]:
+    scope = [f"in sentence {_nth(change.scope)}"] if change.scope and change.phrase is not None else []
     if change.operation in ("substitute", "retitle", "insert"):
         return [f"text {_q(change.text)}"]
+    if change.operation == "replace" and change.phrase is None:
+        return [f"sentence {_nth(change.scope)} by {_q(change.words)}"]
     if change.operation == "replace":
-        return [f"words {_q(change.phrase)} by {_q(change.words)}"]
+        return scope + [f"words {_q(change.phrase)} by {_q(change.words)}"]
     if change.operation == "delete":
-        return [f"sentence {change.sentence}" if change.sentence else f"words {_q(change.phrase)}"]
+        return [f"sentence {_nth(change.sentence)}"] if change.sentence else scope + [f"words {_q(change.phrase)}"]
     if change.operation == "amend":
         if change.position == "sentence":
             return [f"sentence {_q(change.words)}"]
-        return [f"{change.position} {_q(change.phrase)} words {_q(change.words)}"]
+        return scope + [f"{change.position} {_q(change.phrase)} words {_q(change.words)}"]
     return []
+
+
+def _nth(sentence: int) -> str:
+    return "last" if sentence == LAST_SENTENCE else str(sentence)

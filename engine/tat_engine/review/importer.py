@@ -24,7 +24,7 @@ import re
 
 from attrs import evolve, frozen
 
-from ..model import Label
+from ..model import LAST_SENTENCE, Label
 from .published import clean
 
 # --- dates -----------------------------------------------------------------------
@@ -93,7 +93,8 @@ class Change:
     phrase: str | None = None  # replace: the words replaced; delete: the words left out; amend: the anchor
     words: str | None = None  # replace: the new words; amend: the words inserted, with their joining space
     position: str | None = None  # amend: after | before | sentence
-    sentence: int | None = None  # delete: the sentence left out, counted from 1
+    sentence: int | None = None  # delete: the sentence left out, counted from 1 (LAST_SENTENCE: the last)
+    scope: int | None = None  # replace, delete, amend: the one sentence it works in; replace with no phrase: set whole
     by: int | None = None  # renumber: the shift (the targets are the first label and an open end)
 
 
@@ -160,22 +161,33 @@ class Import:
 # --- the formulas ----------------------------------------------------------------------
 
 _L = r"(\d+(?:\.\d+)*)\.?"  # a point label; the published text sometimes ends it with a full stop
-_LS = r"(\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+)\d+(?:\.\d+)*\.?)+)"  # "8.3 ja 8.6", "8.3, 8.5 ja 8.6"
+_LS = r"(\d+(?:\.\d+)*\.?(?:(?:,\s*|\s+ja\s+|\s*[–-]\s*)\d+(?:\.\d+)*\.?)+)"  # "8.3 ja 8.6", "8.3, 8.5 ja 8.6", "2.3–2.5"
 _Q = r"⟨(\d+)⟩"  # a quote, replaced by its index before matching (quotes nest: „„A“ B“)
 _END = r"\s*[;:.]?\s*$"
 _POINT = r"(?:käskkirja\s+)?punkti"
 _WHAT = (r"(?:sõna|sõnad|sõnu|sõnade|arvu|arvud|arv|numbrit?|number|lühendi|lühendit|lühendid|lühend|kuupäeva|kuupäev|"
          r"tekstiosa|lauseosa|teksti|tekst)")  # asendan sõna (genitive), asendatakse sõna (nominative), pärast sõnu …
 _WITH = r"(?:sõnaga|sõnadega|arvuga|arvudega|numbriga|lühendiga|lühenditega|kuupäevaga|tekstiosaga|lauseosaga|tekstiga)"
-_ORDINALS = {  # "jätan välja teise lause" (genitive), "jäetakse välja teine lause" (nominative)
-    **dict.fromkeys(("esimese", "esimene"), 1), **dict.fromkeys(("teise", "teine"), 2),
-    **dict.fromkeys(("kolmanda", "kolmas"), 3), **dict.fromkeys(("neljanda", "neljas"), 4),
-    **dict.fromkeys(("viienda", "viies"), 5), **dict.fromkeys(("kuuenda", "kuues"), 6),
-    **dict.fromkeys(("seitsmenda", "seitsmes"), 7), **dict.fromkeys(("kaheksanda", "kaheksas"), 8),
-    **dict.fromkeys(("üheksanda", "üheksas"), 9), **dict.fromkeys(("kümnenda", "kümnes"), 10),
-}
-_NTH = "(" + "|".join(_ORDINALS) + ")"
+# An ordinal in any case the formulas put it ("teise lause", "teine lause", "teises lauses",
+# "teisest lausest", "teist lauset"), by its stem; "viimane" is the last sentence.
+_ORDINAL_STEMS = {"esimes": 1, "esimene": 1, "tei": 2, "kolmand": 3, "kolmas": 3, "neljand": 4, "neljas": 4,
+                  "viiend": 5, "viies": 5, "kuuend": 6, "kuues": 6, "seitsmend": 7, "seitsmes": 7, "kaheksand": 8,
+                  "kaheksas": 8, "üheksand": 9, "üheksas": 9, "kümnend": 10, "kümnes": 10, "viima": LAST_SENTENCE}
+_NTH = "((?:" + "|".join(sorted(_ORDINAL_STEMS, key=len, reverse=True)) + r")[a-zõäöü]*)"
+
+
+def ordinal(word: str) -> int:
+    """The sentence an ordinal names, counted from 1, or LAST_SENTENCE.
+
+    >>> ordinal("teisest"), ordinal("kolmandat"), ordinal("viimases") == LAST_SENTENCE
+    (2, 3, True)
+    """
+    return next(number for stem, number in sorted(_ORDINAL_STEMS.items(), key=lambda kv: -len(kv[0]))
+                if word.lower().startswith(stem))
 _QS = rf"((?:{_Q}\s*[;,]?\s*(?:ja\s+)?)+)"  # several quotes: „2.5. …“; „2.6. …“
+_AND = r"(?:,\s*|,?\s+(?:ja|ning)\s+)"
+_PAIR = rf"{_WHAT} ⟨\d+⟩ {_WITH} ⟨\d+⟩"  # without groups: a compound item's parts are read again one by one
+_AT = rf"(?:pärast|enne) {_WHAT} ⟨\d+⟩ {_WITH} ⟨\d+⟩"
 
 # The drafting formulas, first person (ministerial directives) and passive (the
 # government's rules of good drafting). The name's first part picks the reader;
@@ -208,10 +220,28 @@ FORMULAS = {
                                rf"välja) {_WHAT} {_Q}{_END}"),
     "delete-sentence": re.compile(rf"^(?:jätan (?:käskkirja\s+)?punktist {_L} välja|(?:käskkirja\s+)?punktist {_L} "
                                   rf"jäetakse välja) {_NTH} lause{_END}"),
+    "delete-sentence-repealed": re.compile(rf"^(?:tunnistan {_POINT} {_L} {_NTH} lause kehtetuks|{_POINT} {_L} {_NTH} "
+                                           rf"lause tunnistatakse kehtetuks){_END}"),
+    "sentence": re.compile(rf"^(?:sõnastan {_POINT} {_L} {_NTH} lause|muudan {_POINT} {_L} {_NTH} lauset ja sõnastan "
+                           rf"selle|{_POINT} {_L} {_NTH} lause (?:muudetakse ja )?sõnastatakse|{_POINT} {_L} {_NTH} "
+                           rf"lauset muudetakse ja see sõnastatakse) järgmiselt:\s*{_Q}{_END}"),
+    "replace-scoped": re.compile(rf"^(?:asendan {_POINT} {_L} {_NTH} lauses|{_POINT} {_L} {_NTH} lauses asendatakse) "
+                                 rf"{_WHAT} {_Q} {_WITH} {_Q}{_END}"),
+    "delete-scoped": re.compile(rf"^(?:jätan {_POINT} {_L} {_NTH} lausest välja|{_POINT} {_L} {_NTH} lausest jäetakse "
+                                rf"välja) {_WHAT} {_Q}{_END}"),
+    "amend-scoped": re.compile(rf"^(?:täiendan {_POINT} {_L} {_NTH} lauset|{_POINT} {_L} {_NTH} lauset täiendatakse) "
+                               rf"(pärast|enne) {_WHAT} {_Q} {_WITH} {_Q}{_END}"),
     "amend-at": re.compile(rf"^(?:täiendan {_POINT} {_L}|{_POINT} {_L} täiendatakse) (pärast|enne) {_WHAT} {_Q} "
                            rf"{_WITH} {_Q}{_END}"),
-    "amend-sentence": re.compile(rf"^(?:täiendan {_POINT} {_L}|{_POINT} {_L} täiendatakse) (?:lausega|lausetega) "
-                                 rf"järgmises sõnastuses:\s*{_Q}{_END}"),
+    "amend-sentence": re.compile(rf"^(?:täiendan {_POINT} {_L}|{_POINT} {_L} täiendatakse) (?:{_NTH} )?"
+                                 rf"(?:lausega|lausetega) järgmises sõnastuses:\s*{_Q}{_END}"),
+    # two or more changes of one kind in one item: "asendan punktis X sõna „A“ sõnaga „B“ ning sõna „C“ sõnaga „D“"
+    "replace-pairs": re.compile(rf"^(?:asendan (?:käskkirja\s+)?punktis {_L}|(?:käskkirja\s+)?punktis {_L} asendatakse) "
+                                rf"({_PAIR}(?:{_AND}{_PAIR})+){_END}"),
+    "delete-several": re.compile(rf"^(?:jätan (?:käskkirja\s+)?punktist {_L} välja|(?:käskkirja\s+)?punktist {_L} "
+                                 rf"jäetakse välja) ({_WHAT} ⟨\d+⟩(?:{_AND}(?:{_WHAT} )?⟨\d+⟩)+){_END}"),
+    "amend-pairs": re.compile(rf"^(?:täiendan {_POINT} {_L}|{_POINT} {_L} täiendatakse) "
+                              rf"({_AT}(?:{_AND}{_AT})+){_END}"),
 }
 
 _ITEM_HEAD = re.compile(r"^(?:(\d+)\.(\d+)\.?|(\d+)\))\s+\S")  # "1.5 sõnastan …", "1.5. …", "5) …"
@@ -410,7 +440,21 @@ def _quotes(text: str) -> tuple[str, list[str]]:
 
 
 def _labels(text: str) -> tuple[str, ...]:
-    return tuple(label.rstrip(".") for label in re.findall(r"\d+(?:\.\d+)*\.?", text))
+    """The labels a list names ("8.3, 8.5 ja 8.6"); a range "2.3–2.5" of siblings names each between its ends.
+
+    >>> _labels("2.3–2.5 ja 7.1")
+    ('2.3', '2.4', '2.5', '7.1')
+    """
+    labels = []
+    for part in re.split(r",\s*|\s+ja\s+", text.strip()):
+        ends = [end.rstrip(".") for end in re.split(r"\s*[–-]\s*", part.strip()) if end]
+        if len(ends) == 2:
+            first, last = (Label.parse(end) for end in ends)
+            if first.parent == last.parent and first < last:
+                labels += [str(first.shifted(first.depth, step)) for step in range(last.parts[-1] - first.parts[-1] + 1)]
+                continue
+        labels += ends
+    return tuple(labels)
 
 
 def _numbered(quote: str, label: str) -> tuple[str, str | None]:
@@ -500,8 +544,22 @@ def _repeal(number, name, match, quotes, lines):
     return ImportedItem(number, tuple(Change("repeal", (label,)) for label in targets), lines)
 
 
+def _sentence(number, name, match, quotes, lines):
+    """„sõnastan punkti X teise lause järgmiselt: „…“": the sentence set whole."""
+    label, nth, quote = _present(match)
+    return ImportedItem(number, (Change("replace", (label,), words=quotes[int(quote)].strip(), scope=ordinal(nth)),), lines)
+
+
 def _replace(number, name, match, quotes, lines):
     groups = _present(match)
+    if "pairs" in name:
+        label, pairs = groups
+        return ImportedItem(number, tuple(Change("replace", (label,), phrase=quotes[int(old)], words=quotes[int(new)])
+                                          for old, new in re.findall(rf"{_WHAT} {_Q} {_WITH} {_Q}", pairs)), lines)
+    if "scoped" in name:
+        label, nth, old, new = groups
+        return ImportedItem(number, (Change("replace", (label,), phrase=quotes[int(old)], words=quotes[int(new)],
+                                           scope=ordinal(nth)),), lines)
     if "everywhere" in name:
         targets, old, new = ("everywhere",), *groups
     else:
@@ -511,27 +569,47 @@ def _replace(number, name, match, quotes, lines):
 
 
 def _delete(number, name, match, quotes, lines):
-    label, what = _present(match)
+    groups = _present(match)
+    if "scoped" in name:
+        label, nth, what = groups
+        return ImportedItem(number, (Change("delete", (label,), phrase=quotes[int(what)], scope=ordinal(nth)),), lines)
+    label, what = groups
     if "sentence" in name:
-        return ImportedItem(number, (Change("delete", (label,), sentence=_ORDINALS[what]),), lines)
+        return ImportedItem(number, (Change("delete", (label,), sentence=ordinal(what)),), lines)
+    if "several" in name:
+        return ImportedItem(number, tuple(Change("delete", (label,), phrase=quotes[int(n)]) for n in re.findall(_Q, what)),
+                            lines)
     return ImportedItem(number, (Change("delete", (label,), phrase=quotes[int(what)]),), lines)
 
 
 def _amend(number, name, match, quotes, lines):
     groups = _present(match)
     if "sentence" in name:
-        label, quote = groups
+        label, *nth, quote = groups
+        place = ordinal(nth[0]) if nth else None
+        flags = (f"the act makes the new wording sentence {'last' if place == LAST_SENTENCE else place} of {label}; "
+                 f"the draft appends it: check that {label} has {place - 1} sentence(s) before it",) if place and place > 1 else ()
         return ImportedItem(number, (Change("amend", (label,), words=quotes[int(quote)].strip(), position="sentence"),),
-                            lines)
+                            lines, flags)
+    if "pairs" in name:
+        label, pairs = groups
+        return ImportedItem(number, tuple(_at(label, where, quotes[int(a)], quotes[int(w)], None) for where, a, w in
+                                          re.findall(rf"(pärast|enne) {_WHAT} {_Q} {_WITH} {_Q}", pairs)), lines)
+    scope = ordinal(groups.pop(1)) if "scoped" in name else None
     label, where, anchor, words = groups[0], groups[1], quotes[int(groups[2])], quotes[int(groups[3])]
+    return ImportedItem(number, (_at(label, where, anchor, words, scope),), lines)
+
+
+def _at(label: str, where: str, anchor: str, words: str, scope: int | None) -> Change:
+    """Words put after ("pärast") or before ("enne") an anchor, with the space that joins them."""
     if where == "pärast":
         joined = words if re.match(r"^[,.;:!?)]", words) else " " + words
-        return ImportedItem(number, (Change("amend", (label,), phrase=anchor, words=joined, position="after"),), lines)
-    return ImportedItem(number, (Change("amend", (label,), phrase=anchor, words=words + " ", position="before"),), lines)
+        return Change("amend", (label,), phrase=anchor, words=joined, position="after", scope=scope)
+    return Change("amend", (label,), phrase=anchor, words=words + " ", position="before", scope=scope)
 
 
 _READERS = {"substitute": _whole, "insert": _insert, "repeal": _repeal, "replace": _replace, "delete": _delete,
-            "amend": _amend}
+            "amend": _amend, "sentence": _sentence}
 
 
 # --- the tail and the memo --------------------------------------------------------------
