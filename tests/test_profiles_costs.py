@@ -180,3 +180,32 @@ def test_http_cost_endpoints_take_the_instrument_and_refuse_with_a_problem(tmp_p
     tat = client.post("/v1/costs/check", params={"as_of": "2021-06-01", "instrument": "tat"},
                       json=COST | {"incurred_on": "2016-03-01", "paid_on": "2016-03-10"})
     assert tat.json()["verdict"] == "eligible"
+
+
+# An amending act in force on 1 March 2023 extends "noored" to mid-2023 by an item applied back
+# to 1 January 2023, and repeals the exclusion 4.3 by an item with no reach of its own.
+EXTENSION = '''
+act "N-2" { kind amending title "Muutmine" amends "N-1" signed 2023-02-20 in_force 2023-03-01 }
+item 1.1 substitute 3.1.1 {
+  text "Tegevus kestab 2023. aasta 30. juunini."
+  fact implementation_period: period 2022-01-01..2023-06-30
+  applies_from 2023-01-01
+}
+item 1.2 repeal 4.3
+'''
+
+
+def test_an_item_applied_back_governs_the_costs_of_its_days_and_only_its_own_change(tmp_path):
+    (tmp_path / "youth.tat").write_text(YOUTH, encoding="utf-8")
+    (tmp_path / "extension.tat").write_text(EXTENSION, encoding="utf-8")
+    law = tat_engine.load([tmp_path], cache=False)
+    january = dict(incurred_on="2023-01-15", paid_on="2023-01-20")
+    found = judge_cost(law, spent(**january), AS_OF)
+    assert found.verdict == "eligible", found.reasons  # without the reach: outside 3.1.1's first period
+    # before the item's day, and in a decision before the act was in force, the first period governs
+    assert judge_cost(law, spent(incurred_on="2022-12-31", paid_on="2023-01-05"), AS_OF).verdict == "eligible"
+    assert judge_cost(law, spent(**january), dt.date(2023, 2, 25)).verdict == "ineligible"
+    # the act's other item does not reach back: the exclusion still governs January's costs
+    excluded = judge_cost(law, spent(category="4.3", **january), AS_OF)
+    assert excluded.verdict == "ineligible" and "kinnisvara ostmise kulu" in excluded.reasons
+    assert law.applicable("3.1.1", "2023-01-15", AS_OF).answer.version.cause.item == "1.1"

@@ -137,6 +137,7 @@ class Law:
         self._readings: list | None = None
         self._governing: dict = {}  # (facts day, decision day) -> Governing; asked once a day per ledger
         self._clauses = None  # the clause graph, rebuilt from the index's edges when first asked
+        self._reach_versions: list | None = None  # versions whose item applies from a day of its own
 
     def under(self, choice: dict[str, str]) -> Law:
         """The same law read under other options of its readings."""
@@ -188,10 +189,24 @@ class Law:
     def in_force(self, on: DayLike) -> list[InForce]:
         return self.index.in_force(day(on))
 
-    def on(self, on: DayLike) -> Snapshot:
-        """The law in force on ``on`` as the rules read it: every fact with its status (see :mod:`facts`)."""
+    def on(self, on: DayLike, reach: tuple = ()) -> Snapshot:
+        """The law in force on ``on`` as the rules read it: every fact with its status (see :mod:`facts`).
+        ``reach`` (from :meth:`reached_back`): later versions that govern in place of their provisions' versions
+        of that day, because an item applied them back to the facts."""
         when = day(on)
-        return Snapshot(self.index.in_force(when), when, self.index.acts)
+        answers = self.index.in_force(when)
+        if reach:
+            replaced = {version.provision for version in reach}
+            answers = sorted([a for a in answers if a.version.provision not in replaced]
+                             + [self._step(v) for v in reach if not v.repealed], key=lambda a: a.version.label)
+        return Snapshot(answers, when, self.index.acts)
+
+    def reached_back(self, facts_on: DayLike, decided_on: DayLike) -> tuple:
+        """The versions that items with their own ``applies_from`` (on or before the facts; "Käskkirja
+        punkti 1.3 rakendatakse tagasiulatuvalt alates …") made after the governing day, in acts in force
+        on the decision date: they govern the facts in place of the versions of the governing day."""
+        return tuple(sorted(self._reaching(self.governing(facts_on, decided_on)).values(),
+                            key=lambda version: version.provision))
 
     def text(self, on: DayLike) -> str:
         return consolidated_text(self.index, day(on))
@@ -313,13 +328,27 @@ class Law:
             version = getattr(self.index.point(label(point), governing.decided_on), "version", None)
         if version is None:
             return None
-        law_on = governing.law_on or governing.facts_on
-        found = None
-        for later in self.index.provisions[version.provision]:
-            cause = later.cause
-            if (later.start > law_on and later.start <= governing.decided_on and later.start != later.end
-                    and cause.applies_from is not None and cause.applies_from <= governing.facts_on):
-                found = (later, cause)
+        later = self._reaching(governing).get(version.provision)
+        return None if later is None else (later, later.cause)
+
+    def reaches_back(self) -> bool:
+        """Whether any item applies from a day of its own (most corpora: none, and :meth:`reached_back` is never asked)."""
+        self._reaching(None)
+        return bool(self._reach_versions)
+
+    def _reaching(self, governing: Governing | None) -> dict:
+        """Per provision, the latest version an item with its own ``applies_from`` reaching the facts
+        made after the governing day and by the decision date (see :meth:`reached_back`)."""
+        if self._reach_versions is None:
+            self._reach_versions = [version for versions in self.index.provisions.values() for version in versions
+                                    if version.cause.applies_from is not None and version.start != version.end]
+        if governing is None:
+            return {}
+        law_on, found = governing.law_on or governing.facts_on, {}
+        for later in self._reach_versions:
+            if law_on < later.start <= governing.decided_on and later.cause.applies_from <= governing.facts_on:
+                if later.provision not in found or found[later.provision].start < later.start:
+                    found[later.provision] = later
         return found
 
     # --- questions only the clause graph answers (networkx is imported here, not before) ---

@@ -134,9 +134,10 @@ class Rules:
     implementation: dict[str, tuple[list[Span] | None, Reason]]  # activity -> periods, or None when unknown
 
 
-def rules(law: Law, on: dt.date) -> Rules:
-    """Read the rules in force on ``on`` from the corpus (through ``law.on``: each fact with its status)."""
-    snapshot = law.on(on)
+def rules(law: Law, on: dt.date, reach: tuple = ()) -> Rules:
+    """Read the rules in force on ``on`` from the corpus (through ``law.on``: each fact with its status);
+    ``reach``: the later versions items applied back to the facts (:meth:`Law.reached_back`)."""
+    snapshot = law.on(on, reach)
     answers = snapshot.answers
     facts = [(view.answer, view.fact) for view in snapshot.facts()]
     period, period_reason = _period(snapshot)
@@ -371,7 +372,7 @@ def judge(law: Law, lines: Lines, as_of: dt.date) -> Judged:
     an open act date (elsewhere both worlds read the same text)."""
     days = Days.of(lines)
     main_on = days.law_on(law, as_of)
-    main = _judge_at(law, lines, days, main_on)
+    main = _judge_at(law, lines, days, main_on, as_of)
     windows = [(day_number(a.earliest), day_number(a.latest)) for a in law.index.uncertain.values() if not a.supplied]
     others = [(conditions, world, True) for conditions, world in law.worlds()[1:]]
     others += [(conditions, world, False) for conditions, world in law.other_readings()]
@@ -382,7 +383,7 @@ def judge(law: Law, lines: Lines, as_of: dt.date) -> Judged:
         rows = np.nonzero(unsure[days.first])[0]
         if not len(rows):
             continue
-        other = _judge_at(world, _take(lines, rows), days.take(rows), on)
+        other = _judge_at(world, _take(lines, rows), days.take(rows), on, as_of)
         differ = (other.verdict != main.verdict[rows]) | (other.eligible != main.eligible[rows])
         if differ.any():
             found.append((conditions, dated, rows[differ], _pick(other, differ)))
@@ -457,10 +458,19 @@ def _alternative(conditions, other: Judged, row: int) -> Reason:
     return Reason(UNDETERMINED, "-", None, f"{when}: {VERDICTS[other.verdict[row]]}{amount} ({found})")
 
 
-def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray) -> Judged:
-    """Verdicts in one world: each line by the text that governs its day (``law_on``, per distinct day)."""
+def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray, decided: dt.date) -> Judged:
+    """Verdicts in one world: each line by the text that governs its day (``law_on``, per distinct day),
+    with the versions items applied back to that day (:meth:`Law.reached_back`)."""
     starts = sorted({a.in_force_from for a in law.acts()})
-    interval = (np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1)[days.first]
+    interval = np.searchsorted(np.array([day_number(s) for s in starts]), law_on, side="right") - 1
+    reaches = [law.reached_back(_date(n), decided) for n in days.days.tolist()] if law.reaches_back() else []
+    if any(reaches):  # a reach of its own makes its days a text of their own
+        codes = {reach: code for code, reach in enumerate(dict.fromkeys(reaches))}
+        interval = interval * len(codes) + np.array([codes[reach] for reach in reaches], dtype=np.int64)
+        starts = [(start, reach) for start in starts for reach in codes]
+    else:
+        starts = [(start, ()) for start in starts]
+    interval = interval[days.first]
     why = Reason(INELIGIBLE, "-", None, f"no act governs the date the cost was incurred: the earliest act applies from {law.reach()}")
     verdict = np.full(len(lines), INELIGIBLE, dtype=np.int8)
     eligible = np.zeros(len(lines), dtype=np.int64)
@@ -470,7 +480,7 @@ def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray) -> Judged:
         if k < 0:
             continue
         rows = np.nonzero(interval == k)[0]
-        part = _evaluate(rules(law, starts[k]), _take(lines, rows))
+        part = _evaluate(rules(law, *starts[k]), _take(lines, rows))
         verdict[rows], eligible[rows], reason[rows] = part.verdict, part.eligible, part.reason + len(table)
         table += part.table
     return Judged(verdict, eligible, reason, table)
