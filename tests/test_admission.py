@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tat_engine
+from tat_engine.errors import UndeclaredRules
 from tat_engine.rules.admission import Application, decide, read_applications
 from tat_engine.interfaces.cli import main
 
@@ -95,6 +96,15 @@ def test_applications_from_csv_on_the_command_line(capsys, tmp_path, monkeypatch
     assert main(["point", "1.2", "--as-of", "2023-05-15", "--instrument", "safety-2023"]) == 0
     assert "moment" not in capsys.readouterr().out  # rendered for readers, not as DSL
     assert main(["point", "1.2", "--as-of", "2023-05-15", "--instrument", "nope"]) == 1
+
+
+def test_an_instrument_without_admission_rules_refuses_naming_them(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path))
+    with pytest.raises(UndeclaredRules, match="1-3/170 declares no admission rules.*required_document"):
+        decide(tat_engine.load(), [application()], ON)
+    sample = Path(__file__).parents[1] / "examples" / "applications.csv"
+    assert main(["check-applications", str(sample), "--as-of", "2023-05-15"]) == 2
+    assert "declares no admission rules" in capsys.readouterr().err
 
 
 COUNTIES = ["Harju", "Ida-Viru", "Tartu", "Võru", "Pärnu", "Lääne", "Saare", "Valga"]

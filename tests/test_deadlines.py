@@ -122,8 +122,8 @@ def test_a_deadline_on_an_assumed_date_says_so(law):
 def test_the_year_schedule_and_its_calendar_file(law):
     items = schedule(law, 2021)
     assert [(i.kind, i.due) for i in items] == [("interim-report", D(2021, 2, 1)), ("plan-and-budget", D(2021, 11, 5))]
-    ics = to_ics(items).decode()
-    assert ics.count("BEGIN:VEVENT") == 2 and "DTSTART;VALUE=DATE:20210201" in ics and "TAT 11.2" in ics
+    ics = to_ics(items, law.name).decode()
+    assert ics.count("BEGIN:VEVENT") == 2 and "DTSTART;VALUE=DATE:20210201" in ics and "1-3/170 p 11.2" in ics
     assert any(i.kind == "final-report" and i.due == D(2024, 1, 30) for i in schedule(law, 2024))
 
 

@@ -170,6 +170,18 @@ class Law:
     def acts(self) -> list[ActRef]:
         return sorted(self.index.acts.values(), key=lambda act: (act.in_force_from, act.number))
 
+    @property
+    def name(self) -> str:
+        """The instrument's name in a message: the number of its first act."""
+        acts = self.acts()
+        return acts[0].number if acts else "the instrument"
+
+    def declares(self, wanted) -> bool:
+        """Whether any version, ever, holds a fact for which ``wanted(fact)`` is true: whether the
+        instrument declares a set of rules at all (else a question of them is refused, not answered)."""
+        return any(wanted(fact) for versions in self.index.provisions.values() for version in versions
+                   if version.content is not None for fact in version.content.facts)
+
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
         answer = self.index.point(point, on if type(on) is dt.date and m.FIRST_DAY <= on <= m.LAST_DAY else day(on))

@@ -230,7 +230,7 @@ def _calendar(args) -> int:
     items = schedule(law, args.year, args.fixed_dates == "move")
     if args.ics:
         with open(args.ics, "wb") as handle:
-            handle.write(to_ics(items))
+            handle.write(to_ics(items, law.name))
     return _emit(args, items, "\n".join(describe_deadline(item) for item in items))
 
 
@@ -401,7 +401,7 @@ def _version() -> str:
 def _parser():
     import argparse
 
-    parser = argparse.ArgumentParser(prog="tat", description="The TAT directive as versioned law.")
+    parser = argparse.ArgumentParser(prog="tat", description="Grant conditions (toetuse andmise tingimused) as versioned law.")
     parser.add_argument("--version", action="version", version=f"tat-engine {_version()}")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     common = argparse.ArgumentParser(add_help=False)

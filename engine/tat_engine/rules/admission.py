@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from attrs import frozen
 
 from .. import model as m
+from ..errors import UndeclaredRules
 from ..history.answers import Citation, InForce
 from ..law import Law
 
@@ -69,7 +70,10 @@ class Decision:
 def decide(law: Law, applications: list[Application], on: dt.date) -> list[Decision]:
     """Decide every application under the rules in force on ``on``, over every
     possibility the sources leave open (see :mod:`possible`): a decision that
-    differs in another date world is undetermined, naming the alternatives."""
+    differs in another date world is undetermined, naming the alternatives.
+    An instrument that declares no admission rules refuses (:class:`UndeclaredRules`)."""
+    if not law.declares(_admission_rule):
+        raise UndeclaredRules(law.name, "admission", f"no {', no '.join(RULE_KINDS)} fact and no moment or limit")
     worlds = [(conditions, _decide(world, applications, on)) for conditions, world in law.worlds()]
     (_, main), others = worlds[0], worlds[1:]
     found = []
@@ -82,6 +86,13 @@ def decide(law: Law, applications: list[Application], on: dt.date) -> list[Decis
             decision = Decision(decision.application, "undetermined", Decimal(0), decision.reasons + notes)
         found.append(decision)
     return found
+
+
+RULE_KINDS = ("required_document", "grant_per_applicant", "total_budget")  # besides moment and limit facts
+
+
+def _admission_rule(fact: m.Fact) -> bool:
+    return isinstance(fact.value, (m.Moment, m.Limit)) or fact.name in RULE_KINDS
 
 
 def _decide(law: Law, applications: list[Application], on: dt.date) -> list[Decision]:

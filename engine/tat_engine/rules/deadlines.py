@@ -265,8 +265,9 @@ def schedule(law: Law, year: int, move_fixed: bool = True) -> list[Deadline]:
     return sorted(found, key=lambda d: d.due or dt.date(year, 1, 1))
 
 
-def to_ics(deadlines: list[Deadline]) -> bytes:
-    """The due dates as an iCalendar file staff can import: one all-day event each."""
+def to_ics(deadlines: list[Deadline], instrument: str) -> bytes:
+    """The due dates as an iCalendar file staff can import: one all-day event each, its
+    summary naming the instrument (``law.name``, e.g. 1-3/170) and the point."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -280,7 +281,7 @@ def to_ics(deadlines: list[Deadline]) -> bytes:
         event.add("dtstamp", dt.datetime.combine(item.due, dt.time(), dt.timezone.utc))
         event.add("dtstart", item.due)
         event.add("dtend", item.due + dt.timedelta(days=1))
-        event.add("summary", f"TAT {item.rule.label}: {item.title}")
+        event.add("summary", f"{instrument} p {item.rule.label}: {item.title}")
         event.add("description", "\n".join([str(item.rule), *item.steps, *item.notes, *map(str, item.assumptions)]))
         calendar.add_component(event)
     return calendar.to_ical()

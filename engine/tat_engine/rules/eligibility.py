@@ -165,13 +165,9 @@ RULE_KINDS = ("eligibility_period", "category")  # an instrument that declares n
 def require(law: Law) -> None:
     """Refuse, naming what is missing, when ``law``'s corpus declares no cost eligibility
     rules in any version: every cost would otherwise be judged against nothing."""
-    for versions in law.index.provisions.values():
-        for version in versions:
-            if version.content is not None and any(fact.name in RULE_KINDS for fact in version.content.facts):
-                return
-    acts = law.acts()
-    name = acts[0].number if acts else "the instrument"
-    raise UndeclaredRules(name, "cost eligibility",
+    if law.declares(lambda fact: fact.name in RULE_KINDS):
+        return
+    raise UndeclaredRules(law.name, "cost eligibility",
                           f"no {' and no '.join(RULE_KINDS)} fact (see the grammar's cost eligibility section)")
 
 
