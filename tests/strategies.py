@@ -185,6 +185,10 @@ WORDS = ("toetus", "tegevuse", "elluviija", "aruande", "kulud", "abikõlblikud",
          "koolituse", "materjalide", "väljatöötamise", "hindamise", "kvartalis", "tööpäeva", "jooksul", "ning")
 GENITIVE_ORDINALS = ("esimese", "teise", "kolmanda", "neljanda", "viienda", "kuuenda", "seitsmenda", "kaheksanda",
                      "üheksanda", "kümnenda")
+# an ordinal in the cases the formulas put it, and the sentence it names (-1: "viimane", the last)
+ORDINAL_CASES = {1: ("esimese", "esimeses", "esimesest", "esimest", "esimene"), 2: ("teise", "teises", "teisest", "teist", "teine"),
+                 3: ("kolmanda", "kolmandas", "kolmandast", "kolmandat", "kolmas"),
+                 -1: ("viimase", "viimases", "viimasest", "viimast", "viimane")}
 LABELS = st.lists(st.integers(1, 19), min_size=2, max_size=4).map(lambda parts: ".".join(map(str, parts)))
 PHRASES = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
 
@@ -197,12 +201,15 @@ def wordings(draw) -> str:
 
 @st.composite
 def published_items(draw, label: str):
-    """One item's formula (without its number) and the change the importer must read from it."""
+    """One item's formula (without its number) and the changes the importer must read from it."""
     from tat_engine.review.importer import Change
 
     dot = draw(st.sampled_from(["", "."]))
-    text, a, b = draw(wordings()), draw(PHRASES), draw(PHRASES)
-    kind = draw(st.integers(0, 12))
+    text, a, b, c, d = draw(wordings()), draw(PHRASES), draw(PHRASES), draw(PHRASES), draw(PHRASES)
+    nth = draw(st.sampled_from(sorted(ORDINAL_CASES)))
+    gen, ine, ela, par, nom = ORDINAL_CASES[nth]
+    joined = draw(st.sampled_from([" ja ", " ning ", ", "]))
+    kind = draw(st.integers(0, 21))
     quoted = f"„{label}{draw(st.sampled_from(['.', '']))} {text}“"
     return [
         (f"sõnastan punkti {label}{dot} järgmiselt: {quoted}", Change("substitute", (label,), text=text)),
@@ -223,6 +230,21 @@ def published_items(draw, label: str):
          Change("amend", (label,), phrase=a, words=b + " ", position="before")),
         (f"täiendan punkti {label} lausega järgmises sõnastuses: „{text}“",
          Change("amend", (label,), words=text, position="sentence")),
+        (f"asendan punkti {label} {ine} lauses sõna „{a}“ sõnaga „{b}“",
+         Change("replace", (label,), phrase=a, words=b, scope=nth)),
+        (f"punkti {label} {ela} lausest jäetakse välja sõnad „{a}“", Change("delete", (label,), phrase=a, scope=nth)),
+        (f"täiendan punkti {label} {par} lauset pärast sõna „{a}“ sõnadega „{b}“",
+         Change("amend", (label,), phrase=a, words=" " + b, position="after", scope=nth)),
+        (f"sõnastan punkti {label} {gen} lause järgmiselt: „{text}“", Change("replace", (label,), words=text, scope=nth)),
+        (f"punkti {label} {nom} lause tunnistatakse kehtetuks", Change("delete", (label,), sentence=nth)),
+        (f"jätan punktist {label} välja {gen} lause", Change("delete", (label,), sentence=nth)),
+        (f"asendan punktis {label} sõna „{a}“ sõnaga „{b}“{joined}sõnad „{c}“ sõnadega „{d}“",
+         (Change("replace", (label,), phrase=a, words=b), Change("replace", (label,), phrase=c, words=d))),
+        (f"jätan punktist {label} välja sõnad „{a}“{joined}„{c}“",
+         (Change("delete", (label,), phrase=a), Change("delete", (label,), phrase=c))),
+        (f"punkti {label} täiendatakse pärast sõna „{a}“ sõnaga „{b}“{joined}enne sõna „{c}“ sõnaga „{d}“",
+         (Change("amend", (label,), phrase=a, words=" " + b, position="after"),
+          Change("amend", (label,), phrase=c, words=d + " ", position="before"))),
     ][kind]
 
 
@@ -257,4 +279,4 @@ def published_acts(draw):
     head = ["KÄSKKIRI", "01.09.2022 nr 1-3/45", "Siseministri 10. jaanuari 2021. a käskkirja nr 1-3/7",
             "„Toetuse andmise tingimused“ muutmine", "1. Muudan käskkirja nr 1-3/7 järgmiselt:"]
     return head + body + ["2. Käskkiri jõustub 1. septembril 2022. a.", "(allkirjastatud digitaalselt)"], \
-        [change for _, change in items]
+        [change for _, read in items for change in (read if isinstance(read, tuple) else (read,))]
