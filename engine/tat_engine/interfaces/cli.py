@@ -241,8 +241,13 @@ def _check_costs(args) -> int:
     from ..rules.ledger import check_ledger
     from .render import describe_summary
 
-    summary = check_ledger(_law(args), Path(args.ledger), Path(args.out) if args.out else None, day(args.as_of),
-                           progress=False if args.no_progress else None)
+    source, target = Path(args.ledger), Path(args.out) if args.out else None
+    if source.is_dir() or args.cluster:  # a partitioned Parquet dataset, part by part
+        from ..rules.dataset import check_dataset
+
+        summary = check_dataset(_law(args), source, target, day(args.as_of), args.cluster)
+    else:
+        summary = check_ledger(_law(args), source, target, day(args.as_of), progress=False if args.no_progress else None)
     return _emit(args, summary, describe_summary(summary))
 
 
@@ -477,6 +482,9 @@ def _parser():
     costs.add_argument("--as-of", required=True, help="the decision date (the day of the audit)")
     costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .xlsx, .parquet or .json)")
     costs.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    costs.add_argument("--cluster", metavar="SCHEDULER", help="judge a partitioned Parquet dataset (a folder) on Dask: "
+                                                             "local, local:N or a scheduler address (tcp://host:8786); "
+                                                             "--out is then a folder")
     costs.set_defaults(run=_check_costs)
 
     apply = commands.add_parser("check-applications", parents=[common],
