@@ -523,3 +523,41 @@ def test_an_act_of_partial_changes_checked_against_its_consolidated_text(capsys,
     wrong.write_text(consolidated.read_text("utf-8").replace("SKA esitab RTK-le", "SKA esitab RÜ-le"), "utf-8")
     assert main(argv + ["--consolidated", str(wrong)]) == 1
     assert "OWN: 2.4 wording" in capsys.readouterr().out
+
+
+# A made-up amending act of the bundled directive, for this test only (not law): its first item
+# changes words of 11.3, which carries deadline facts; its second quotes words 11.4 does not hold.
+MADE_UP = """KÄSKKIRI
+15.06.2021 nr 1-3/88
+Siseministri 18. septembri 2015. a käskkirja nr 1-3/170 „Toetuse andmise tingimused“ muutmine
+1. Muudan siseministri 18. septembri 2015. a käskkirja nr 1-3/170 järgmiselt:
+1.1 asendan punkti 11.3 esimeses lauses sõnad „30 kalendripäeva“ sõnadega „20 tööpäeva“;
+1.2 asendan punktis 11.4 sõna „nädalapäeva“ sõnaga „tööpäeva“.
+2. Käskkiri jõustub 1. juulil 2021. a.
+(allkirjastatud digitaalselt)
+"""
+
+
+def test_the_draft_is_replayed_with_the_corpus_it_amends_and_what_a_person_must_fix_is_located(tmp_path, capsys):
+    act, out = tmp_path / "act.txt", tmp_path / "act.tat"
+    act.write_text(MADE_UP, "utf-8")
+    assert main(["import", str(act), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "items read: 2, flagged: 0, unread: 0" in printed
+    assert "replayed with the corpus: 1 error(s), 1 warning(s) in the draft" in printed
+    lines = [line for line in printed.splitlines() if line.startswith(f"  {out}:")]
+    assert "[facts-kept]" in lines[0] and "final_report" in lines[0] and "11.3" in lines[0]
+    assert "[phrase-missing]" in lines[1] and "„nädalapäeva“" in lines[1]
+    # corrected by a person (the phrase, and the new time limit as a fact), the draft loads: the new law answers
+    fixed = out.read_text("utf-8").replace('"nädalapäeva"', '"15 tööpäeva"').replace('"15 tööpäeva" by "tööpäeva"', '"15 tööpäeva" by "10 tööpäeva"')
+    fixed = fixed.replace('  words "30 kalendripäeva" by "20 tööpäeva"\n', '  words "30 kalendripäeva" by "20 tööpäeva"\n'
+                          '  fact final_report: duration 20 working_days at_most after "toetatavate tegevuste '
+                          'abikõlblikkuse perioodi lõppkuupäev"\n')
+    out.write_text(fixed, "utf-8")
+    root = Path(__file__).parents[1]
+    corpus = ["--corpus", str(root / "tat"), "--corpus", str(root / "amendments"), "--corpus", str(out)]
+    assert main(["point", "11.3", "--as-of", "2021-07-01", *corpus]) == 0
+    printed = capsys.readouterr().out
+    assert "20 tööpäeva jooksul toetatavate" in printed and "1-3/88" in printed
+    assert main(["point", "11.4", "--as-of", "2021-07-01", *corpus]) == 0
+    assert "RÜ kontrollib 10 tööpäeva jooksul" in capsys.readouterr().out

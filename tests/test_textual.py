@@ -185,6 +185,23 @@ def test_an_item_of_several_operations_in_one_act_applies_them_in_turn_and_its_f
     assert made == {"1.1": ["9.1.8"], "1.2": ["9.1.8"], "1.3": ["9.1.8", "9.2"]}  # every item that shaped the wording
 
 
+def test_facts_do_not_follow_words_and_the_replay_says_so():
+    """A change of words leaves a point's facts as they were; a substitute without facts drops them:
+    either way a warning at the item, unless the act gives the facts."""
+    def warned(*items):
+        return [(d.code, d.location.line) for d in law_with(*items).diagnostics if d.code.startswith("facts-")]
+
+    assert warned('item 1.5 replace 9.1.8 { words "RÜ" by "RTK" }') == [("facts-kept", 2)]
+    assert warned('item 1.5 replace 9.1.8 { words "RÜ" by "RTK" fact cap: amount 600 EUR }') == []
+    assert warned('item 1.5 substitute 9.1.8 { text "Uus." }') == [("facts-dropped", 2)]
+    # a later item of the same act that gives them back settles it
+    assert warned('item 1.5 substitute 9.1.8 { text "Uus." }',
+                  'item 1.6 substitute 9.1.8 { text "Uus." fact cap: amount 600 EUR }') == []
+    assert warned('item 1.5 replace 8.3 { words "9.1.2" by "9.1.3" }', 'item 1.6 repeal 9.1.8') == []
+    [message] = [d.message for d in law_with('item 1.5 delete 9.1.8 { sentence 3 }').diagnostics if d.code == "facts-kept"]
+    assert "9.1.8" in message and "cap, flat" in message
+
+
 def test_an_edit_after_a_whole_point_substitute_applies_to_the_new_wording():
     law = law_with('item 1.1 substitute 8.3 { text "Aruanne esitatakse punktis 9.1.2 nimetatud kulude kohta." }',
                    'item 1.2 replace 8.3 { words "9.1.2" by "9.1.3" }')

@@ -196,6 +196,7 @@ class _Replay:
         self.kids: dict[m.Label | None, set[m.Label]] = defaultdict(set)  # parent -> labels in force under it
         self.versions: dict[str, list[Version]] = {}
         self.diagnostics: list[Diagnostic] = []
+        self._before: dict[str, m.Content | None] = {}  # per act: a point's content before the act first changed it
         self.directive: str | None = None
         self.act: m.Act | None = None  # the act being applied
         self.today: dict[str, tuple[m.Act, str | None]] = {}  # provision -> last act (and item) to change it on self.act's day
@@ -301,8 +302,28 @@ class _Replay:
                 self._create(point.label, point.kind, point.content, day, Cause(act.number, None, "enacted"), point.location)
             return
         changed: dict[str, m.Item] = {}
+        self._before = {}
         for item in act.items:
             self._apply_item(act, item, day, changed)
+        self._check_facts(act, day, changed, self._before)
+
+    def _check_facts(self, act: m.Act, day: dt.date, changed: dict, before: dict) -> None:
+        """Facts do not follow words: a warning where the act changed a point's words but left its
+        facts as they were, or set the point anew without the facts it carried (the rules would
+        read stale values, or none, from then on)."""
+        for pid, item in changed.items():
+            old, new = before.get(pid), self.versions[pid][-1].content if pid in self.versions else None
+            if old is None or new is None or not old.facts or item.verb.__class__ is m.Repeal:
+                continue
+            name, label = f"item {item.number or '?'} of {act.number}", self.versions[pid][-1].label
+            if isinstance(item.verb, m.EDITS) and new.facts == old.facts:
+                self._report("warning", "facts-kept",
+                             f"{name} changes the words of {label} and leaves {_fact_names(old)} as they were: check "
+                             f"them against the new wording (an item gives new values as fact lines)", item.location, label)
+            elif not isinstance(item.verb, m.EDITS) and not new.facts:
+                self._report("warning", "facts-dropped",
+                             f"{name} sets {label} anew without {_fact_names(old)}, which the rules find there no more "
+                             f"from {day}: give them as fact lines if they still hold", item.location, label)
 
     def _apply_item(self, act: m.Act, item: m.Item, day: dt.date, changed: dict) -> None:
         verb = item.verb
@@ -326,6 +347,7 @@ class _Replay:
             self._report("warning", "double-change",
                          f"items {first.number or '?'} and {item.number or '?'} of {act.number} both change "
                          f"{verb.target}; the later ({item.number or '?'}) prevails", item.location, verb.target)
+        self._before.setdefault(pid, self.versions[pid][-1].content)
         changed[pid] = item
         if isinstance(verb, m.Repeal):
             for label in sorted(self._subtree(verb.target)):
@@ -360,6 +382,7 @@ class _Replay:
             except EditError as error:
                 self._report("error", error.code, f"{name}: {label} {error.message}", item.location, label)
                 continue
+            self._before.setdefault(pid, current)
             changed[pid] = item
             self._begin(pid, day, _cause(act, item, _EDITED[type(verb)]), content=_edited(current, text, item),
                         location=item.location)
@@ -421,6 +444,11 @@ class _Replay:
 
 
 _EDITED = {m.Replace: "replaced", m.Delete: "deleted", m.Amend: "amended"}
+
+
+def _fact_names(content: m.Content) -> str:
+    names = sorted({fact.name for fact in content.facts})
+    return ("the facts " if len(names) > 1 else "the fact ") + ", ".join(names)
 
 
 def _cause(act: m.Act, item: m.Item, verb: str) -> Cause:

@@ -290,9 +290,11 @@ def _import(args) -> int:
     elif not args.json:
         sys.stdout.write(text)
     check = _check_import(args, text, number, imported) if args.consolidated else None
+    replay = _replay_import(args, text, number, imported)
     if args.json:
-        return _emit(args, {"counts": imported.counts, "import": imported, "check": check}, "") or _verdict(check)
-    print(describe_import(args.act, imported), file=sys.stdout if args.out else sys.stderr)
+        return (_emit(args, {"counts": imported.counts, "import": imported, "check": check, "replay": replay}, "")
+                or _verdict(check))
+    print(describe_import(args.act, imported, replay), file=sys.stdout if args.out else sys.stderr)
     if check is not None:
         print(describe_import_check(check, args.consolidated, args.skip_lines))
     return _verdict(check)
@@ -337,20 +339,51 @@ def _between(text: str):
     return tuple(_day(end.strip()) for end in ends)
 
 
+def _with_draft(args, text: str, number: str | None) -> list[tuple[str, str]]:
+    """The corpus's files, any file declaring the draft's act left out, and the draft."""
+    import re
+
+    from ..loader import bundled_files, read_files
+
+    sources = read_files(args.corpus) if args.corpus else bundled_files(args.instrument)
+    same = re.compile(rf'^act "{re.escape(number or "?")}"', re.M)
+    return [(name, body) for name, body in sources if not same.search(body)] + [(args.out or "<import>", text)]
+
+
+def _replay_import(args, text: str, number: str | None, imported) -> list | None:
+    """What replaying the draft with the corpus it amends says of the draft's own lines (a phrase
+    not in a point's wording, a point not in force, facts left as they were); None when the corpus
+    does not hold the directive the act amends (then only a person can place the act)."""
+    import re
+
+    from ..errors import CorpusError, DslError
+    from ..loader import build
+
+    sources = _with_draft(args, text, number)
+    amends = imported.head.amends
+    if amends is None or not any(re.search(rf'^act "{re.escape(amends)}"', body, re.M) for _, body in sources[:-1]):
+        return None
+    draft = sources[-1][0]
+    try:
+        found = build(sources).diagnostics
+    except CorpusError as error:
+        found = error.diagnostics
+    except DslError as error:
+        found = [error.diagnostic]
+    return sorted((d for d in found if d.location is not None and d.location.path == draft),
+                  key=lambda d: (d.location.line, d.location.column))
+
+
 def _check_import(args, text: str, number: str | None, imported):
     """The draft in the corpus in place of any file declaring the same act, the
     text in force on its first day against the published consolidated text."""
-    import re
-
-    from ..loader import build, bundled_files, read_files
+    from ..loader import build
     from ..dsl.parse import parse_act
     from ..review.published import consolidated_points
     from ..review.verify import check_act, read_known
 
-    sources = read_files(args.corpus) if args.corpus else bundled_files(args.instrument)
-    same = re.compile(rf'^act "{re.escape(number or "?")}"', re.M)
     path = args.out or "<import>"
-    index = build([(name, body) for name, body in sources if not same.search(body)] + [(path, text)])
+    index = build(_with_draft(args, text, number))
     day = _day(args.as_of) if args.as_of else parse_act(text, path).in_force_from
     span = _span(args.consolidated_lines, "--consolidated-lines") if args.consolidated_lines else None
     skipped = tuple((skip.first, skip.last) for skip in (_span(text, "--skip-lines") for text in args.skip_lines))

@@ -260,9 +260,16 @@ def describe_verify(report) -> str:
     return "\n".join(lines)
 
 
-def describe_import(act: str, imported) -> str:
-    """``tat import``: what was read from ``act`` and what to review."""
-    return "\n".join([f"{act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags])
+def describe_import(act: str, imported, replay: list | None = None) -> str:
+    """``tat import``: what was read from ``act``, what to review, and what replaying the
+    draft with the corpus it amends said of it (None: the corpus does not hold that directive)."""
+    lines = [f"{act}: {imported.counts}"] + [f"  REVIEW act: {flag}" for flag in imported.flags]
+    if replay is not None:
+        errors = sum(d.severity == "error" for d in replay)
+        lines.append(f"replayed with the corpus: {errors} error(s), {len(replay) - errors} warning(s) in the draft"
+                     + (" — it does not load until they are corrected" if errors else ""))
+        lines += [f"  {d.location.path}:{d.location.line}: {d.severity}: {d.message} [{d.code}]" for d in replay]
+    return "\n".join(lines)
 
 
 def describe_import_check(check, consolidated: str, skipped: list[str]) -> str:
