@@ -105,10 +105,10 @@ CORPUS = {
                 'point 1.3 {{ text "c" fact r: role "r" held_by "b" from {d4} until {d5} fact l: limit {i2} per "county" }}\n'
                 'section 2 {{ text "T" fact m: moment {d6}T10:00 "Europe/Tallinn" fact a: amount {x1} EUR }}\n',
     "a.tat": 'act "{n2}" {{ kind amending title "A" {a2} signed {d7} in_force {f2} }}\n'
-             'item 1 substitute {t1} {{ text "x" }}\n'
+             'item 1 substitute {t1} {{ text "x" fact due: duration 10 working_days at_most after "t" }}\n'
              'item 2 repeal {t2}\n',
     "b.tat": 'act "{n3}" {{ kind amending title "B" {a3} signed {d8} in_force {f3} }}\n'
-             'item 1 substitute {t3} {{ text "y" }}\n'
+             'item 1 substitute {t3} {{ text "y" fact p: period 2015-07-01..2021-12-31 }}\n'
              'item 2 renumber {t4}.. by {by}\n'
              'item 3 insert {t5} {{ text "z" }}\n',
 }
