@@ -77,6 +77,11 @@ class UndeclaredKind(UndeclaredRules):
         self.instrument, self.rule_set, self.missing = instrument, rule_set, message
 
 
+class MissingExtra(TatError):
+    """A format whose optional libraries are not installed (paper: the ``paper`` extra); the
+    message says how to install them. A usage error: CLI exit 2."""
+
+
 class LedgerError(QueryError):
     """A ledger that cannot be read as a whole (no header, duplicate or nested columns, not CSV or
     Parquet); a single bad row is not an error but an "invalid input" verdict with its reason."""

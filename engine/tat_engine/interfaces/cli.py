@@ -53,7 +53,7 @@ def _main(argv: list[str]) -> int:
         if answer is not None:
             print(answer)
             return 0
-    from ..errors import CorpusError, TatError, UndeclaredRules
+    from ..errors import CorpusError, MissingExtra, TatError, UndeclaredRules
 
     args = _parser().parse_args(argv)
     try:
@@ -63,7 +63,7 @@ def _main(argv: list[str]) -> int:
         if getattr(args, "json", False):  # the diagnostics are the answer: as data too
             _emit(args, {"diagnostics": list(error.diagnostics)}, "")
         return 1
-    except UndeclaredRules as error:  # a question the instrument has no rules for: a usage error
+    except (UndeclaredRules, MissingExtra) as error:  # rules the instrument lacks, libraries not installed: usage errors
         print(f"tat: {error}", file=sys.stderr)
         return 2
     except TatError as error:
@@ -134,8 +134,32 @@ def _day(value):
 
 
 def _text(args) -> int:
+    if args.out or args.format:
+        return _paper(args)
     law = _law(args)
     return _emit(args, law.in_force(args.as_of), law.text(args.as_of).rstrip("\n"))
+
+
+def _paper(args) -> int:
+    """``tat text --out FILE`` (format from its suffix, or ``--format``): the text on paper,
+    written whole or not at all (a temporary file renamed into place). A bad target or missing
+    libraries are refused before the corpus is loaded."""
+    from pathlib import Path
+
+    from ..errors import QueryError
+    from .paper import render, require
+
+    if not args.out:
+        raise QueryError(f"--format {args.format} writes a file: give it with --out, e.g. --out tat.{args.format}")
+    out = Path(args.out)
+    fmt = args.format or out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "docx"):
+        raise QueryError(f"--out writes .pdf or .docx (or say which with --format pdf|docx), not {out.name!r}")
+    require(fmt)
+    body = render(_law(args).index, _day(args.as_of), fmt, stamp=f"tat-engine {_version()}")
+    _write_whole(out, body)
+    print(f"wrote {out} ({fmt.upper()}, {len(body)} bytes): the text as in force on {_day(args.as_of).isoformat()}")
+    return 0
 
 
 def _history(args) -> int:
@@ -430,6 +454,23 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _write_whole(target, body: bytes) -> None:
+    """``body`` into ``target`` through a new file beside it (created, never opened through a
+    planted link; the umask sets its mode) renamed into place: a failure leaves no partial file."""
+    import os
+    import secrets
+
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
+    try:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
+            file.write(body)
+        os.replace(temporary, target)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(target)) from None  # name the file asked for, not ours
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _version() -> str:
     from .. import __version__
 
@@ -461,6 +502,9 @@ def _parser():
 
     text = commands.add_parser("text", parents=[common], help="the whole directive as in force on a date")
     text.add_argument("--as-of", required=True)
+    text.add_argument("--out", metavar="FILE", help="write the text on paper: FILE.pdf or FILE.docx "
+                      "(needs the 'paper' extra: pip install 'tat-engine[paper]')")
+    text.add_argument("--format", choices=("pdf", "docx"), help="the paper format, when --out's suffix does not say it")
     text.set_defaults(run=_text)
 
     history = commands.add_parser("history", parents=[common], help="every version of the points that bore a label")

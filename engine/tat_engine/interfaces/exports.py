@@ -16,13 +16,44 @@ import datetime as dt
 import html
 from xml.etree import ElementTree as ET
 
+from attrs import frozen
+
 from .. import model as m
-from ..history.answers import InForce
+from ..history.answers import Assumption, InForce
 from ..history.index import Index
 from ..history.render import annotation, consolidated_text, describe, preamble, repealed_title, table_cells, unknown_wording
 from .serialize import to_data
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+
+
+@frozen
+class TextPeriod:
+    """The days the whole text in force on a day stays as it is: ``[start, end)``, half-open.
+    ``start`` is None before anything is in force (``end`` is then the first day of the
+    directive); ``end`` is None when no later change is known. A bound that is an act date the
+    sources lack carries its assumption."""
+
+    start: dt.date | None
+    end: dt.date | None
+    start_assumed: Assumption | None = None
+    end_assumed: Assumption | None = None
+
+
+def text_period(index: Index, day: dt.date) -> TextPeriod:
+    """The period of the version of the whole text in force on ``day``: from the last day on or
+    before it on which any point's version began or ended, to the first such day after it."""
+    changes = {version.start for versions in index.provisions.values() for version in versions}
+    changes |= {version.end for versions in index.provisions.values() for version in versions if version.end}
+    start = max((change for change in changes if change <= day), default=None)
+    end = min((change for change in changes if change > day), default=None)
+    return TextPeriod(start, end, _assumed_on(index, start), _assumed_on(index, end))
+
+
+def _assumed_on(index: Index, boundary: dt.date | None) -> Assumption | None:
+    """The assumption behind ``boundary`` when it is the assumed date of an act the sources do not date."""
+    return next((assumption for number, assumption in index.uncertain.items()
+                 if boundary is not None and index.acts[number].in_force_from == boundary), None)
 
 
 def as_json(index: Index, day: dt.date) -> dict:
@@ -210,7 +241,8 @@ def _title(index: Index) -> str:
 
 
 FORMATS = {"json": "application/json", "markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
-           "akn": "application/akn+xml"}
+           "akn": "application/akn+xml", "pdf": "application/pdf",
+           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 def export(index: Index, day: dt.date, fmt: str):
@@ -224,5 +256,9 @@ def export(index: Index, day: dt.date, fmt: str):
         return as_markdown(index, day)
     if fmt == "html":
         return as_html(index, day)
+    if fmt in ("pdf", "docx"):  # paper: the optional extra's libraries (interfaces/paper.py)
+        from .paper import render
+
+        return render(index, day, fmt)
     return as_akoma_ntoso(index, day)
 

@@ -158,15 +158,21 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         return _json(to_data(law.point(label, on)))
 
     @app.get("/v1/text", responses=_links(
-        {"content": {kind: {} for kind in ("text/markdown", "text/html", "application/akn+xml")}},
+        {"content": {kind: {} for kind in ("text/markdown", "text/html", "application/akn+xml", "application/pdf",
+                                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}},
         point=("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
         history=("/v1/history/{label}", {"label": "$response.body#/points/0/label"})))
-    async def text(request: Request, on: Day, choice: Choice, format: Literal["json", "markdown", "html", "akn"] = "json",
-                   instrument: Instrument = "tat"):
+    async def text(request: Request, on: Day, choice: Choice,
+                   format: Literal["json", "markdown", "html", "akn", "pdf", "docx"] = "json", instrument: Instrument = "tat"):
+        from ..errors import MissingExtra
         from .exports import FORMATS
 
-        body = await request.app.state.exports.run(_text, instrument, on, format, choice)
-        return Response(body, media_type=FORMATS[format])
+        try:
+            body = await request.app.state.exports.run(_text, instrument, on, format, choice)
+        except MissingExtra as error:  # paper without its optional libraries: this server cannot, another can
+            raise Refused(501, str(error)) from None
+        headers = {"Content-Disposition": f'attachment; filename="tat-{on.isoformat()}.{format}"'} if format in ("pdf", "docx") else None
+        return Response(body, media_type=FORMATS[format], headers=headers)
 
     @app.get("/v1/history/{label}")
     def history(label: str, choice: Choice, instrument: Instrument = "tat"):
