@@ -76,7 +76,7 @@ def test_a_cost_and_a_ledger(client):
     ("/v1/points/11.3", {"on": "2019-13-01"}),
     ("/v1/points/11.3", {}),
     ("/v1/points/eleven", {"on": "2019-06-01"}),
-    ("/v1/text", {"on": "2021-01-01", "format": "pdf"}),
+    ("/v1/text", {"on": "2021-01-01", "format": "rtf"}),  # pdf and docx are served (test_paper.py)
     ("/v1/history/99.99", {}),
     ("/v1/deadlines/no-such-kind", {"trigger": "2021-01-01"}),
     ("/v1/deadlines/report-check", {}),

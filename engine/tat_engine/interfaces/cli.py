@@ -4,6 +4,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat point 11.3 --as-of 2019-06-01
     tat point 7.1.1 --as-of 2021-06-01 --facts-on 2016-03-01
     tat text --as-of 2021-01-01
+    tat text --as-of 2021-01-01 --out tat-2021-01-01.pdf      (or .docx: the 'paper' extra)
     tat history 9.1.10
     tat diff 2019-06-01 2021-01-01
     tat acts
