@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import re
 import sys
+import zipfile
 
 import pytest
 
@@ -12,6 +13,7 @@ pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("reportlab")
 
 from tat_engine.errors import MissingExtra  # noqa: E402
+from tat_engine.history.render import consolidated_text  # noqa: E402
 from tat_engine.interfaces.cli import main  # noqa: E402
 from tat_engine.interfaces.exports import text_period  # noqa: E402
 from tat_engine.interfaces.paper import Unprintable, render  # noqa: E402
@@ -124,6 +126,36 @@ def test_the_period_is_half_open_and_cut_at_every_change(index):
     before = text_period(index, dt.date(2015, 8, 1))
     assert before.start is None and before.end == dt.date(2015, 9, 18)
     assert "ei ole sel kuupäeval jõus; jõustub 18.09.2015" in paragraphs(render(index, dt.date(2015, 8, 1), "docx"))
+
+
+@pytest.mark.parametrize("day", [BEFORE, BETWEEN, AFTER, dt.date(2016, 1, 1)])
+def test_the_paper_says_what_tat_text_says_line_for_line(index, day):
+    """Every line of ``tat text`` but its date line and table rows is a paragraph of the DOCX, once
+    the paper's tags are taken out; a reconstruction prints its basis under the point instead."""
+    lines = [re.sub(r" \[(teadmata|eeldatud|taastatud)\]", "", line) for line in paragraphs(render(index, day, "docx"))]
+    for line in consolidated_text(index, day).splitlines():
+        if not line or line.startswith(("|", "Redaktsioon seisuga")):
+            continue
+        if " [reconstructed: " in line:
+            point, basis = re.fullmatch(r"(.*?) \[(reconstructed: .*)\]( \(.*\))?", line).group(1, 2)
+            assert lines[lines.index(next(paper for paper in lines if paper.startswith(point))) + 1] == basis
+        else:
+            assert line in lines, line
+
+
+def test_the_same_text_gives_the_same_file(index, pdf_after, docx_after):
+    """No clock in the files (a stamped answer can be reproduced byte for byte)."""
+    assert render(index, AFTER, "pdf") == pdf_after and render(index, AFTER, "docx") == docx_after
+    assert pypdf.PdfReader(io.BytesIO(pdf_after)).metadata.creation_date.year == 2000  # reportlab's invariant date
+    with zipfile.ZipFile(io.BytesIO(docx_after)) as package:
+        assert {member.date_time for member in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_the_period_starts_on_each_change_and_ends_the_day_before_the_next(index):
+    changes = sorted({version.start for versions in index.provisions.values() for version in versions})
+    for change, following in zip(changes, changes[1:] + [None]):
+        assert text_period(index, change).start == change and text_period(index, change).end == following
+        assert text_period(index, change - dt.timedelta(days=1)).end == change
 
 
 BASE = '''

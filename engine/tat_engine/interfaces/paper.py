@@ -406,6 +406,19 @@ def _docx(page: Sheet, stamp: str) -> bytes:
         _docx_entry(document, entry, brown, grey, Pt)
     out = io.BytesIO()
     document.save(out)
+    return _steady(out.getvalue())
+
+
+def _steady(package: bytes) -> bytes:
+    """The package with every member dated 1980-01-01 (python-docx dates them now), so that the
+    same text gives the same file."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0)), source.read(member),
+                            compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
