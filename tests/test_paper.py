@@ -7,11 +7,15 @@ import sys
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 docx = pytest.importorskip("docx")
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("reportlab")
 
+from strategies import corpora  # noqa: E402
+from tat_engine.dsl.printer import print_act  # noqa: E402
 from tat_engine.errors import MissingExtra  # noqa: E402
 from tat_engine.history.render import consolidated_text  # noqa: E402
 from tat_engine.interfaces.cli import main  # noqa: E402
@@ -130,6 +134,10 @@ def test_the_period_is_half_open_and_cut_at_every_change(index):
 
 @pytest.mark.parametrize("day", [BEFORE, BETWEEN, AFTER, dt.date(2016, 1, 1)])
 def test_the_paper_says_what_tat_text_says_line_for_line(index, day):
+    says_what_tat_text_says(index, day)
+
+
+def says_what_tat_text_says(index, day):
     """Every line of ``tat text`` but its date line and table rows is a paragraph of the DOCX, once
     the paper's tags are taken out; a reconstruction prints its basis under the point instead."""
     lines = [re.sub(r" \[(teadmata|eeldatud|taastatud)\]", "", line) for line in paragraphs(render(index, day, "docx"))]
@@ -141,6 +149,20 @@ def test_the_paper_says_what_tat_text_says_line_for_line(index, day):
             assert lines[lines.index(next(paper for paper in lines if paper.startswith(point))) + 1] == basis
         else:
             assert line in lines, line
+
+
+@settings(max_examples=max(5, settings().max_examples // 4))  # a quarter of the profile's count: each renders twice
+@given(corpora(max_acts=3), st.data())
+def test_any_corpus_on_any_day_prints_whole_in_both_formats(corpus, data):
+    index = build([(f"act{position}.tat", print_act(act)) for position, act in enumerate(corpus.acts)])
+    day = data.draw(st.sampled_from(sorted({act.in_force_from + dt.timedelta(days=shift)
+                                            for act in corpus.acts for shift in (-1, 0, 1)})))
+    period = text_period(index, day)
+    assert (period.start is None or period.start <= day) and (period.end is None or day < period.end)
+    says_what_tat_text_says(index, day)
+    labels = [answer.label for answer in index.in_force(day)]
+    text = pdf_text(render(index, day, "pdf"))
+    assert all(f"{label}." in text for label in labels)
 
 
 def test_the_same_text_gives_the_same_file(index, pdf_after, docx_after):

@@ -21,7 +21,7 @@ import io
 from attrs import frozen
 
 from .. import model as m
-from ..errors import MissingExtra, TatError
+from ..errors import MissingExtra, QueryError, TatError
 from ..history.answers import Assumption, InForce, Repealed
 from ..history.index import Index
 from ..history.render import annotation, fact_line, preamble, repealed_title, table_cells, unknown_wording
@@ -33,8 +33,6 @@ LEGEND = (
     (RECONSTRUCTED, "taastatud sõnastus (reconstructed wording): selle alus on punkti all"),
     (ASSUMED, "kehtib eeldatud kuupäeva korral (rests on an act date the sources lack): vt eeldused"),
 )
-MEDIA_TYPES = {"pdf": "application/pdf",
-               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 INSTALL = "pip install 'tat-engine[paper]'"
 
 
@@ -162,6 +160,8 @@ def _table(table: m.Table | None) -> Table | None:
 def render(index: Index, day: dt.date, fmt: str, stamp: str = "") -> bytes:
     """The text in force on ``day`` as ``pdf`` or ``docx`` bytes; ``stamp`` goes into the
     document's metadata (what produced it)."""
+    if fmt not in ("pdf", "docx"):
+        raise QueryError(f"paper is pdf or docx, not {fmt!r}")
     page = sheet(index, day)
     return _pdf(page, stamp) if fmt == "pdf" else _docx(page, stamp)
 
@@ -263,21 +263,29 @@ def _fonts():
     return pdfmetrics.getFont(_FONT).face.charToGlyph
 
 
-def _printable(page: Sheet, glyphs) -> None:
-    """Every character of the page has a glyph in the font (line breaks aside)."""
+def _printable(page: Sheet, glyphs=None) -> None:
+    """Every character of the page can be written: no control character (a document's XML cannot
+    hold one), and, for the PDF, each has a glyph in the font (``glyphs``)."""
     for entry in page.entries:
         cells = [cell for row in entry.table.rows for cell in row] + list(entry.table.columns) if entry.table else []
         for text in (entry.text, entry.note, entry.annotation, *cells):
-            _check_glyphs(text, glyphs, f"point {entry.label}")
+            _check_characters(text, glyphs, f"point {entry.label}")
     for text in (page.heading, page.title, page.amended_by, page.preamble or "", *page.assumptions):
-        _check_glyphs(text, glyphs, "the heading")
+        _check_characters(text, glyphs, "the heading")
 
 
-def _check_glyphs(text: str, glyphs, where: str) -> None:
-    missing = sorted({c for c in text if ord(c) not in glyphs and c not in "\n\t"})
+def _check_characters(text: str, glyphs, where: str) -> None:
+    control = sorted({c for c in text if (ord(c) < 0x20 and c not in "\n\t\r") or 0xD800 <= ord(c) <= 0xDFFF
+                      or c in "\ufffe\uffff"})
+    if control:
+        raise Unprintable(f"{where} holds the control character {_shown(control)}, which no document can hold")
+    missing = sorted({c for c in text if glyphs is not None and ord(c) not in glyphs and c not in "\n\t\r"})
     if missing:
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
-        raise Unprintable(f"the PDF font (Bitstream Vera) has no glyph for {shown} in {where}; the DOCX format prints it")
+        raise Unprintable(f"the PDF font (Bitstream Vera) has no glyph for {_shown(missing)} in {where}; the DOCX format prints it")
+
+
+def _shown(characters: list[str]) -> str:
+    return ", ".join(f"{c!r} (U+{ord(c):04X})" for c in characters[:5])
 
 
 def _esc(text: str) -> str:
@@ -328,7 +336,7 @@ def _pdf_table(table: Table, styles: dict, room: float):
     bold = ParagraphStyle("cell-head", styles["cell-head"], fontSize=size, leading=size * 1.25)
     head = [[Paragraph(_esc(name), bold) for name in table.columns]]
     body = [[Paragraph(_esc(cell), bold if n in table.headings else plain) for cell in row] for n, row in enumerate(table.rows)]
-    grid = Grid(head + body, colWidths=widths, repeatRows=1)
+    grid = Grid(head + body, colWidths=widths, repeatRows=1, splitInRow=1)  # a row longer than a page goes on
     style = [("FONTNAME", (0, 0), (-1, -1), _FONT), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
     style += [("SPAN", (0, n + 1), (-1, n + 1)) for n in table.headings]
@@ -376,6 +384,7 @@ def _layout(table: Table, room: float, largest: float = 6.5) -> tuple[float, lis
 
 def _docx(page: Sheet, stamp: str) -> bytes:
     docx = _need("docx", "DOCX")
+    _printable(page)
     from docx.shared import Pt, RGBColor
 
     document = docx.Document()
