@@ -87,6 +87,17 @@ def test_the_pdf_embeds_its_font_and_says_what_it_is(pdf_after):
     assert info.title.startswith("Toetuse andmise tingimused") and info.subject.endswith("kehtiv alates 06.03.2020 [eeldatud]")
 
 
+def test_the_pdf_bookmarks_every_section_and_turns_the_wide_table_to_landscape(pdf_after):
+    reader = pypdf.PdfReader(io.BytesIO(pdf_after))
+    marks = {entry.title: reader.get_destination_page_number(entry) for entry in reader.outline}
+    assert "6. Toetatavate tegevuste eelarve" in marks and "Lisa 1. Toetatavate tegevuste tegevuskava vorm" in marks
+    indicators = reader.pages[marks["3. Väljund- ja tulemusnäitajad ning nende sihttasemed"]]
+    assert indicators.mediabox.width > indicators.mediabox.height  # eleven columns: a landscape page
+    assert "Väheneb kolmandiku võrra" in re.sub(r"\s+", " ", indicators.extract_text())  # no word broken in its cells
+    budget = reader.pages[marks["6. Toetatavate tegevuste eelarve"]]
+    assert budget.mediabox.width < budget.mediabox.height  # four columns fit the portrait page
+
+
 def test_the_docx_holds_the_same_as_paragraphs_and_tables(docx_after):
     document = docx.Document(io.BytesIO(docx_after))
     lines = [paragraph.text for paragraph in document.paragraphs]
@@ -94,6 +105,8 @@ def test_the_docx_holds_the_same_as_paragraphs_and_tables(docx_after):
                          "kehtiv alates 06.03.2020 [eeldatud]"]
     assert f"11.3. {FINAL_REPORT} {BY_2020}" in lines
     assert ANNEX_1 in lines
+    sections = [paragraph.text for paragraph in document.paragraphs if paragraph.style.name == "Heading 3"]
+    assert sections[:2] == ["1. Üldsätted", "2. Toetatavad tegevused"] and ANNEX_1 in sections  # Word's navigation pane
     indicators, budget = document.tables
     assert [cell.text for cell in budget.rows[0].cells] == ["Jrk nr", "Toetatava tegevuse nimetus", "Summa (eurodes)", "Osakaal"]
     row = next(row for row in budget.rows if row.cells[0].text == "3")

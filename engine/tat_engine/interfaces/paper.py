@@ -211,8 +211,22 @@ def _pdf(page: Sheet, stamp: str) -> bytes:
     doc = BaseDocTemplate(out, pagesize=A4, title=page.title, subject=f"{page.redaction}, {page.period_line}",
                           author=page.heading, creator=stamp or "tat-engine", lang="et", invariant=1, initialFontName=_FONT,
                           pageTemplates=[template("portrait", A4), template("landscape", landscape(A4))])
+    doc.afterFlowable = lambda flowable: _bookmark(doc.canv, flowable)
     doc.build(_story(page, _styles(), (A4[0] - 2 * _MARGIN * mm, A4[1] - 2 * _MARGIN * mm)))
     return out.getvalue()
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bookmark(canvas, flowable) -> None:
+    """A section's heading in the PDF's outline (the reader's bookmarks), where it is printed."""
+    outline = getattr(flowable, "outline", None)
+    if outline:
+        key, title = outline
+        canvas.bookmarkPage(key)
+        canvas.addOutlineEntry(title, key, level=0)
 
 
 def _story(page: Sheet, styles: dict, rooms: tuple[float, float]) -> list:
@@ -236,6 +250,8 @@ def _story(page: Sheet, styles: dict, rooms: tuple[float, float]) -> list:
         turn = entry.table is not None and not _fits(entry.table, portrait)
         story += [NextPageTemplate("landscape"), PageBreak()] if turn else []
         story.append(Paragraph(_pdf_entry(entry), styles["section" if entry.section else "body"]))
+        if entry.section:
+            story[-1].outline = (f"point-{entry.label}", _clip(f"{entry.label}. {entry.text}", 90))
         if entry.note:
             story.append(Paragraph(_esc(entry.note), styles["note"]))
         if entry.table is not None:
@@ -442,7 +458,7 @@ def _run(paragraph, text: str, bold: bool = False, italic: bool = False, color=N
 
 
 def _docx_entry(document, entry: Entry, brown, grey, Pt) -> None:
-    paragraph = document.add_paragraph()
+    paragraph = document.add_paragraph(style="Heading 3" if entry.section else None)  # a section: in the navigation pane
     _run(paragraph, f"{entry.label}.", bold=True, size=Pt(11) if entry.section else None)
     for tag in entry.tags:
         _run(paragraph, f" {tag}", bold=True, color=brown)
