@@ -14,6 +14,7 @@ docx = pytest.importorskip("docx")
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("reportlab")
 
+import tat_engine  # noqa: E402
 from strategies import corpora  # noqa: E402
 from tat_engine.dsl.printer import print_act  # noqa: E402
 from tat_engine.errors import MissingExtra  # noqa: E402
@@ -85,6 +86,7 @@ def test_the_pdf_embeds_its_font_and_says_what_it_is(pdf_after):
     assert fonts and all("Vera" in name for name in fonts)  # embedded TrueType, no base-14 stand-in
     info = reader.metadata
     assert info.title.startswith("Toetuse andmise tingimused") and info.subject.endswith("kehtiv alates 06.03.2020 [eeldatud]")
+    assert info.creator == f"tat-engine {tat_engine.__version__}"  # what produced it
 
 
 def test_the_pdf_bookmarks_every_section_and_turns_the_wide_table_to_landscape(pdf_after):
@@ -107,6 +109,7 @@ def test_the_docx_holds_the_same_as_paragraphs_and_tables(docx_after):
     assert ANNEX_1 in lines
     sections = [paragraph.text for paragraph in document.paragraphs if paragraph.style.name == "Heading 3"]
     assert sections[:2] == ["1. Üldsätted", "2. Toetatavad tegevused"] and ANNEX_1 in sections  # Word's navigation pane
+    assert document.core_properties.comments == f"tat-engine {tat_engine.__version__}"
     indicators, budget = document.tables
     assert [cell.text for cell in budget.rows[0].cells] == ["Jrk nr", "Toetatava tegevuse nimetus", "Summa (eurodes)", "Osakaal"]
     row = next(row for row in budget.rows if row.cells[0].text == "3")

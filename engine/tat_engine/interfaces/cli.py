@@ -157,7 +157,7 @@ def _paper(args) -> int:
     if fmt not in ("pdf", "docx"):
         raise QueryError(f"--out writes .pdf or .docx (or say which with --format pdf|docx), not {out.name!r}")
     require(fmt)
-    body = render(_law(args).index, _day(args.as_of), fmt, stamp=f"tat-engine {_version()}")
+    body = render(_law(args).index, _day(args.as_of), fmt)
     _write_whole(out, body)
     print(f"wrote {out} ({fmt.upper()}, {len(body)} bytes): the text as in force on {_day(args.as_of).isoformat()}")
     return 0

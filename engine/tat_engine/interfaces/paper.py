@@ -157,11 +157,14 @@ def _table(table: m.Table | None) -> Table | None:
     return Table(tuple(header), tuple(tuple(row) for row in rows), headings)
 
 
-def render(index: Index, day: dt.date, fmt: str, stamp: str = "") -> bytes:
-    """The text in force on ``day`` as ``pdf`` or ``docx`` bytes; ``stamp`` goes into the
-    document's metadata (what produced it)."""
+def render(index: Index, day: dt.date, fmt: str, stamp: str | None = None) -> bytes:
+    """The text in force on ``day`` as ``pdf`` or ``docx`` bytes; ``stamp`` (by default the
+    engine and its version) goes into the document's metadata: what produced it."""
+    from .. import __version__
+
     if fmt not in ("pdf", "docx"):
         raise QueryError(f"paper is pdf or docx, not {fmt!r}")
+    stamp = stamp or f"tat-engine {__version__}"
     page = sheet(index, day)
     return _pdf(page, stamp) if fmt == "pdf" else _docx(page, stamp)
 
@@ -209,7 +212,7 @@ def _pdf(page: Sheet, stamp: str) -> bytes:
         return PageTemplate(id=name, frames=[frame], onPage=footer, pagesize=size)
 
     doc = BaseDocTemplate(out, pagesize=A4, title=page.title, subject=f"{page.redaction}, {page.period_line}",
-                          author=page.heading, creator=stamp or "tat-engine", lang="et", invariant=1, initialFontName=_FONT,
+                          author=page.heading, creator=stamp, lang="et", invariant=1, initialFontName=_FONT,
                           pageTemplates=[template("portrait", A4), template("landscape", landscape(A4))])
     doc.afterFlowable = lambda flowable: _bookmark(doc.canv, flowable)
     doc.build(_story(page, _styles(), (A4[0] - 2 * _MARGIN * mm, A4[1] - 2 * _MARGIN * mm)))
@@ -406,7 +409,7 @@ def _docx(page: Sheet, stamp: str) -> bytes:
     document = docx.Document()
     properties = document.core_properties
     properties.title, properties.subject = page.title, f"{page.redaction}, {page.period_line}"
-    properties.author, properties.comments, properties.language = page.heading, stamp or "tat-engine", "et-EE"
+    properties.author, properties.comments, properties.language = page.heading, stamp, "et-EE"
     fixed = dt.datetime(2000, 1, 1)  # the same text gives the same file
     properties.created = properties.modified = fixed
     properties.last_modified_by = "tat-engine"
