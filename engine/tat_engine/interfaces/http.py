@@ -171,7 +171,8 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
             body = await request.app.state.exports.run(_text, instrument, on, format, choice)
         except MissingExtra as error:  # paper without its optional libraries: this server cannot, another can
             raise Refused(501, str(error)) from None
-        headers = {"Content-Disposition": f'attachment; filename="tat-{on.isoformat()}.{format}"'} if format in ("pdf", "docx") else None
+        paper = format in ("pdf", "docx")
+        headers = {"Content-Disposition": f'attachment; filename="tat-{on.isoformat()}.{format}"'} if paper else None
         return Response(body, media_type=FORMATS[format], headers=headers)
 
     @app.get("/v1/history/{label}")

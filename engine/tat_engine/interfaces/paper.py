@@ -29,7 +29,8 @@ from .exports import TextPeriod, text_period
 
 UNKNOWN, RECONSTRUCTED, ASSUMED = "[teadmata]", "[taastatud]", "[eeldatud]"
 LEGEND = (
-    (UNKNOWN, "sõnastust allikates ei ole (wording not in the sources): punkt ütleb, miks, ja mis on teada muudest allikatest"),
+    (UNKNOWN, "sõnastust allikates ei ole (wording not in the sources): punkt ütleb, miks, "
+              "ja mis on teada muudest allikatest"),
     (RECONSTRUCTED, "taastatud sõnastus (reconstructed wording): selle alus on punkti all"),
     (ASSUMED, "kehtib eeldatud kuupäeva korral (rests on an act date the sources lack): vt eeldused"),
 )
@@ -300,7 +301,8 @@ def _check_characters(text: str, glyphs, where: str) -> None:
         raise Unprintable(f"{where} holds the control character {_shown(control)}, which no document can hold")
     missing = sorted({c for c in text if glyphs is not None and ord(c) not in glyphs and c not in "\n\t\r"})
     if missing:
-        raise Unprintable(f"the PDF font (Bitstream Vera) has no glyph for {_shown(missing)} in {where}; the DOCX format prints it")
+        raise Unprintable(f"the PDF font (Bitstream Vera) has no glyph for {_shown(missing)} in {where}; "
+                          "the DOCX format prints it")
 
 
 def _shown(characters: list[str]) -> str:
@@ -354,9 +356,11 @@ def _pdf_table(table: Table, styles: dict, room: float):
     plain = ParagraphStyle("cell", styles["cell"], fontSize=size, leading=size * 1.25)
     bold = ParagraphStyle("cell-head", styles["cell-head"], fontSize=size, leading=size * 1.25)
     head = [[Paragraph(_esc(name), bold) for name in table.columns]]
-    body = [[Paragraph(_esc(cell), bold if n in table.headings else plain) for cell in row] for n, row in enumerate(table.rows)]
+    body = [[Paragraph(_esc(cell), bold if n in table.headings else plain) for cell in row]
+            for n, row in enumerate(table.rows)]
     grid = Grid(head + body, colWidths=widths, repeatRows=1, splitInRow=1)  # a row longer than a page goes on
-    style = [("FONTNAME", (0, 0), (-1, -1), _FONT), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    style = [("FONTNAME", (0, 0), (-1, -1), _FONT), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+             ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
     style += [("SPAN", (0, n + 1), (-1, n + 1)) for n in table.headings]
     grid.setStyle(style)
@@ -396,7 +400,8 @@ def _layout(table: Table, room: float, largest: float = 6.5) -> tuple[float, lis
     wants = [min(max(stringWidth(cell, _FONT, size) for cell in column) + _PAD, room / 2) for column in columns]
     extra = [max(want - each, 0) for want, each in zip(wants, least)]
     spare = room - sum(least)
-    return size, [each + (spare * more / sum(extra) if sum(extra) else spare / len(least)) for each, more in zip(least, extra)]
+    shares = [spare * more / sum(extra) for more in extra] if sum(extra) else [spare / len(least)] * len(least)
+    return size, [each + share for each, share in zip(least, shares)]
 
 
 # --- DOCX --------------------------------------------------------------------------------
