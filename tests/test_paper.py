@@ -189,6 +189,16 @@ def test_the_same_text_gives_the_same_file(index, pdf_after, docx_after):
         assert {member.date_time for member in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
+def test_pdfs_rendered_at_once_in_threads_are_those_rendered_alone(index):
+    """The server renders in worker threads; reportlab's fonts are shared state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    days = [BEFORE, AFTER, BETWEEN, dt.date(2016, 1, 1)]
+    with ThreadPoolExecutor(len(days)) as pool:
+        together = list(pool.map(lambda day: render(index, day, "pdf"), days))
+    assert together == [render(index, day, "pdf") for day in days]
+
+
 def test_the_period_starts_on_each_change_and_ends_the_day_before_the_next(index):
     changes = sorted({version.start for versions in index.provisions.values() for version in versions})
     for change, following in zip(changes, changes[1:] + [None]):

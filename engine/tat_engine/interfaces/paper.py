@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 
 from attrs import frozen
 
@@ -193,8 +194,16 @@ _FONT = "TatVera"
 _MARGIN = 20  # mm on every side but the foot
 
 
+_REPORTLAB = threading.Lock()  # reportlab keeps fonts and their subsets in globals: one document at a time
+
+
 def _pdf(page: Sheet, stamp: str) -> bytes:
     _need("reportlab", "PDF")
+    with _REPORTLAB:  # the server renders in worker threads; two at once garble each other's fonts
+        return _pdf_alone(page, stamp)
+
+
+def _pdf_alone(page: Sheet, stamp: str) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
