@@ -187,6 +187,7 @@ def test_the_same_text_gives_the_same_file(index, pdf_after, docx_after):
     assert pypdf.PdfReader(io.BytesIO(pdf_after)).metadata.creation_date.year == 2000  # reportlab's invariant date
     with zipfile.ZipFile(io.BytesIO(docx_after)) as package:
         assert {member.date_time for member in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert "docProps/thumbnail.jpeg" not in package.namelist() and b"thumbnail" not in package.read("_rels/.rels")
 
 
 def test_pdfs_rendered_at_once_in_threads_are_those_rendered_alone(index, monkeypatch):

@@ -451,15 +451,25 @@ def _docx(page: Sheet, stamp: str) -> bytes:
     return _steady(out.getvalue())
 
 
+_THUMBNAIL = "docProps/thumbnail.jpeg"  # python-docx's template's picture of an empty page
+
+
 def _steady(package: bytes) -> bytes:
     """The package with every member dated 1980-01-01 (python-docx dates them now), so that the
-    same text gives the same file."""
+    same text gives the same file; without the template's thumbnail, which a file browser would
+    show as this document's first page."""
+    import re
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
-            target.writestr(zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0)), source.read(member),
+            if member.filename == _THUMBNAIL:
+                continue
+            body = source.read(member)
+            if member.filename == "_rels/.rels":
+                body = re.sub(rb'<Relationship [^>]*Target="%s"/>' % _THUMBNAIL.encode(), b"", body)
+            target.writestr(zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0)), body,
                             compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
