@@ -192,6 +192,17 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         except UndeclaredRules as error:
             raise _undeclared(error) from None
 
+    @app.get("/v1/costs/form")
+    def cost_form(as_of: Day, choice: Choice, instrument: Instrument = "tat"):
+        """What a cost form asks under the law applied on ``as_of``: activities with their parties, categories with
+        the fields their rules read (the reading room's cost form)."""
+        from ..rules.form import cost_form as form
+
+        try:
+            return _json(to_data(form(_law(instrument, choice), as_of)))
+        except UndeclaredRules as error:
+            raise _undeclared(error) from None
+
     @app.post(LEDGER_PATH, description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes; "
               "its lines are judged in a bounded pool (503 with Retry-After when it is full).",
               openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
