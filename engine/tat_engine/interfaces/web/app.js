@@ -1,6 +1,125 @@
-// The reading room: a date, the text in force, a point's history, a comparison, a cost check.
+// The reading room: the text in force on a date, a point's history beside it, a comparison of two
+// dates, a cost check. The URL holds the state (?as_of=&point=, ?from=&to=, ?view=costs, &lang=), so
+// a permalink reopens the same view and back/forward walk the views. The page speaks Estonian unless
+// English is asked for (kept in the URL and localStorage); the legal text is never translated.
+"use strict";
 const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+
+// --- words of the page (the legal text and the engine's reasons come from the server as they are) ---
+
+const WORDS = {
+  et: {
+    title: "TAT lugemissaal", in_force_on: "Kehtiv seisuga", show: "Näita", compare_with: "Võrdle kuupäevaga",
+    compare: "Võrdle", views: "Vaated", view_text: "Tekst", view_costs: "Kulu kontroll", acts: "Aktid",
+    text_label: "Terviktekst", history: "Ajalugu", history_hint: "Klõpsa punktil, et näha selle versioone.",
+    history_of: (l) => `Punkti ${l} ajalugu`, close: "Sulge", date_placeholder: "pp.kk.aaaa",
+    not_a_date: (what, v) => `${what}: „${v}“ ei ole kuupäev; kirjuta pp.kk.aaaa, nt 01.06.2019`,
+    assumed: (d) => `eeldatud ${d}`, applied_from: (d) => `rakendatakse alates ${d}`,
+    in_force: (a, b) => b ? `kehtiv ${a}–${b}` : `kehtiv alates ${a}`,
+    repealed_since: (d) => `kehtetu alates ${d}`, numbered: (l) => `numbriga ${l}`,
+    unknown_wording: "sõnastus pole allikates", reconstructed: "taastatud sõnastus", basis: "alus",
+    citation: (c) => `versioon ${c.version}, ${verbWord(c.verb)} ${c.item ? `käskkirja ${c.act.number} punktiga ${c.item}` : `käskkirjaga ${c.act.number}`} (${c.act.date_written})`,
+    changes: (a, b) => `Muudatused ${a} → ${b}`, no_changes: "Erinevusi ei ole.",
+    before: "Enne", after: "Pärast", new_text: "Uus sõnastus", removed_text: "Kehtetuks tunnistatud sõnastus",
+    kinds: {reworded: "sõnastus muudetud", added: "lisatud", repealed: "kehtetuks tunnistatud", renumbered: "ümber nummerdatud",
+      facts: "andmed muudetud", table: "tabel muudetud"},
+    verbs: {enacted: "kehtestatud", substituted: "sõnastatud", inserted: "lisatud", repealed: "kehtetuks tunnistatud",
+      renumbered: "ümber nummerdatud", replaced: "asendatud", deleted: "välja jäetud", amended: "muudetud"},
+    cost_title: "Kulu abikõlblikkus", as_of: "Otsuse kuupäev", activity: "Toetatav tegevus", party: "Kulu kandja",
+    category: "Kululiik (punkt)", incurred_on: "Kulu tekkimise kuupäev", paid_on: "Makse kuupäev", amount: "Summa (€)",
+    excess: "Maksuvaba piirmäära ületav osa (€)", mode: "Sõiduviis", written_proof: "Osalemine on tõendatud kirjalikult taasesitatavas vormis",
+    on_documents: "Hüvitatakse kuludokumentide alusel", note: "Selgitus", check: "Kontrolli",
+    amount_placeholder: "nt 2 500,00", implementer: "elluviija", partner: "partner", partner_unknown: "pole allikates",
+    categories: "Kululiigid", excluded: "Välistatud kulud", only_for: (a) => `ainult tegevusele ${a}`, none: "—",
+    verdicts: {"eligible": "abikõlblik", "partially eligible": "osaliselt abikõlblik", "undetermined": "ei ole otsustatav",
+      "ineligible": "mitteabikõlblik", "invalid input": "vigane sisend"},
+    eligible_amount: "abikõlblik summa", reasons: "Põhjused",
+  },
+  en: {
+    title: "TAT reading room", in_force_on: "In force on", show: "Show", compare_with: "Compare with",
+    compare: "Compare", views: "Views", view_text: "Text", view_costs: "Cost check", acts: "Acts",
+    text_label: "Consolidated text", history: "History", history_hint: "Click a point to see its versions.",
+    history_of: (l) => `History of ${l}`, close: "Close", date_placeholder: "YYYY-MM-DD",
+    not_a_date: (what, v) => `${what}: "${v}" is not a date; write YYYY-MM-DD or DD.MM.YYYY, e.g. 2019-06-01`,
+    assumed: (d) => `assumed ${d}`, applied_from: (d) => `applied from ${d}`,
+    in_force: (a, b) => b ? `in force ${a} to ${b}` : `in force from ${a}`,
+    repealed_since: (d) => `repealed since ${d}`, numbered: (l) => `numbered ${l}`,
+    unknown_wording: "wording not in the sources", reconstructed: "reconstructed wording", basis: "basis",
+    citation: (c) => `version ${c.version}, ${verbWord(c.verb)} by ${c.item ? `item ${c.item} of ` : ""}${c.act.number} (${c.act.date_written})`,
+    changes: (a, b) => `Changes ${a} → ${b}`, no_changes: "No differences.",
+    before: "Before", after: "After", new_text: "New wording", removed_text: "Repealed wording",
+    kinds: {reworded: "reworded", added: "added", repealed: "repealed", renumbered: "renumbered", facts: "facts changed",
+      table: "table changed"},
+    verbs: {},
+    cost_title: "Cost eligibility", as_of: "Decision date", activity: "Supported activity", party: "Incurred by",
+    category: "Category (point)", incurred_on: "Incurred on", paid_on: "Paid on", amount: "Amount (€)",
+    excess: "Part above the tax-free limit (€)", mode: "Means of transport", written_proof: "Participation proven in writing",
+    on_documents: "Claimed on cost documents", note: "Note", check: "Check",
+    amount_placeholder: "e.g. 2 500,00", implementer: "implementer", partner: "partner", partner_unknown: "not in the sources",
+    categories: "Cost categories", excluded: "Excluded costs", only_for: (a) => `activity ${a} only`, none: "—",
+    verdicts: {},
+    eligible_amount: "eligible amount", reasons: "Reasons",
+  },
+};
+let lang = "et";
+const t = (key, ...args) => { const w = WORDS[lang][key] ?? WORDS.en[key]; return typeof w === "function" ? w(...args) : w; };
+const verbWord = (verb) => t("verbs")[verb] ?? verb;
+function money(value) {  // "2500.00" -> "2 500,00" (Estonian, thousands grouped) or "2,500.00"; no float on the way
+  const [whole, cents = ""] = String(value).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, lang === "et" ? "\u00a0" : ",");
+  return `${grouped}${lang === "et" ? "," : "."}${cents.padEnd(2, "0")}`;
+}
+
+// --- days: ISO inside, DD.MM.YYYY (Estonian) or ISO (English) on the page; either is read ---
+
+function isoDay(text) {
+  const s = String(text ?? "").trim();
+  const found = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s) || /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(s);
+  if (!found) return null;
+  const [y, m, d] = found[1].length === 4 ? found.slice(1, 4) : [found[3], found[2], found[1]];
+  const day = new Date(Date.UTC(+y, +m - 1, +d));
+  const real = day.getUTCFullYear() === +y && day.getUTCMonth() === +m - 1 && day.getUTCDate() === +d;
+  return real && +y >= 1900 && +y <= 2999 ? `${y}-${m}-${d}` : null;
+}
+function showDay(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-");
+  return lang === "et" ? `${d}.${m}.${y}` : iso;
+}
+function dayBefore(iso) {  // the last day of a half-open [start, end)
+  const day = new Date(`${iso}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - 1);
+  return day.toISOString().slice(0, 10);
+}
+function today() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+}
+
+// --- the state, in the URL ---
+
+const KEYS = ["as_of", "point", "from", "to", "view", "lang"];
+function readUrl() {
+  const query = new URLSearchParams(location.search);
+  return Object.fromEntries(KEYS.map((key) => [key, query.get(key) || null]));
+}
+function urlOf(state) {
+  const query = new URLSearchParams();
+  for (const key of KEYS) if (state[key]) query.set(key, state[key]);
+  const text = query.toString();
+  return text ? `?${text}` : location.pathname;
+}
+let state = readUrl();
+
+function go(changes, replace = false) {
+  state = {...state, ...changes};
+  const url = urlOf(state);
+  if (url !== location.search && !(url === location.pathname && !location.search)) {
+    history[replace ? "replaceState" : "pushState"](null, "", url);
+  }
+  return render().catch(report);
+}
 
 async function get(url) {
   const response = await fetch(url);
@@ -9,91 +128,346 @@ async function get(url) {
   return data;
 }
 
-async function showActs() {
-  const acts = await get("/v1/acts");
-  $("timeline").innerHTML = acts.map((act) => {
-    const assumed = act.signing.type === "UncertainDate" && !act.signing.supplied;
-    const when = assumed ? `${esc(act.date_written)} (assumed ${esc(act.in_force_from)})` : esc(act.in_force_from);
-    return `<li class="${assumed ? "assumed" : ""}"><b>${esc(act.number)}</b><br>${when}` +
-      (act.applies_from ? `<br>applied from ${esc(act.applies_from)}` : "") + "</li>";
-  }).join("");
+function report(error) { $("messages").innerHTML += `<p class="error">${esc(error.message)}</p>`; }
+
+// --- language ---
+
+function chooseLanguage() {
+  const asked = state.lang || localStorage.getItem("tat-lang");
+  lang = asked === "en" ? "en" : "et";
 }
 
-async function showText() {
-  const on = $("on").value;
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  document.title = t("title");
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  for (const node of document.querySelectorAll("[data-t-aria]")) node.setAttribute("aria-label", t(node.dataset.tAria));
+  for (const id of ["on", "compare"]) $(id).placeholder = t("date_placeholder");
+  const form = $("cost-form");
+  for (const name of ["as_of", "incurred_on", "paid_on"]) form.elements[name].placeholder = t("date_placeholder");
+  form.elements.amount.placeholder = t("amount_placeholder");
+  const other = lang === "et" ? "en" : "et";
+  const switcher = $("lang-switch");
+  switcher.textContent = other === "en" ? "English" : "Eesti";
+  switcher.lang = switcher.hreflang = other;
+  switcher.href = urlOf({...state, lang: other});
+  $("view-text").href = urlOf({...state, view: null, from: null, to: null});
+  $("view-costs").href = urlOf({...state, view: "costs", from: null, to: null});
+}
+
+// --- the whole view ---
+
+let shown = {};  // what each section shows now, so a change of point does not rebuild the text
+
+async function render() {
+  chooseLanguage();
+  applyLanguage();
+  $("messages").innerHTML = "";
+  const from = checked(state.from, "from"), to = checked(state.to, "to");
+  const view = state.view === "costs" ? "costs" : from && to ? "diff" : "text";
+  const on = (view === "diff" ? to : checked(state.as_of, "as_of")) || today();
+  $("on").value = showDay(on);
+  if (from) $("compare").value = showDay(from);
+  else if (isoDay($("compare").value)) $("compare").value = showDay(isoDay($("compare").value));
+  for (const [id, active] of [["view-text", view !== "costs"], ["view-costs", view === "costs"]]) {
+    if (active) $(id).setAttribute("aria-current", "page"); else $(id).removeAttribute("aria-current");
+  }
+  $("text").hidden = view !== "text";
+  $("diff").hidden = view !== "diff";
+  $("costs").hidden = view !== "costs";
+  document.body.dataset.view = view;
+  await showActs();
+  if (view === "text") await showText(on);
+  if (view === "diff") await showDiff(from, to);
+  if (view === "costs") await showCostForm(checked(state.as_of, "as_of") || isoDay($("cost-form").elements.as_of.value) || today());
+  await showHistory(view === "costs" ? null : state.point);
+}
+
+function checked(value, what) {
+  if (!value) return null;
+  const day = isoDay(value);
+  if (!day) report(new Error(t("not_a_date", what, value)));
+  return day;
+}
+
+// --- the acts ---
+
+async function showActs() {
+  if (shown.acts === lang) return;
+  const acts = shown.actsData ?? (shown.actsData = await get("/v1/acts"));
+  $("timeline").innerHTML = acts.map((act) => {
+    const assumed = act.signing.type === "UncertainDate" && !act.signing.supplied;
+    const when = assumed ? `${esc(act.date_written)} <span class="marker assumed-marker">${esc(t("assumed", showDay(act.in_force_from)))}</span>`
+      : esc(showDay(act.in_force_from));
+    const applied = act.applies_from && act.applies_from < act.in_force_from ? `<br>${esc(t("applied_from", showDay(act.applies_from)))}` : "";
+    return `<li class="${assumed ? "assumed" : ""}"><a href="${esc(urlOf({...state, as_of: act.in_force_from, from: null, to: null, view: null}))}" ` +
+      `data-day="${esc(act.in_force_from)}"><b>${esc(act.number)}</b></a> ${when}${applied}</li>`;
+  }).join("");
+  shown.acts = lang;
+}
+
+// --- the text in force ---
+
+function wording(text, status, reason) {
+  if (status === "unknown" || text === null) {
+    return `<span class="marker unknown-marker">[${esc(t("unknown_wording"))}: <span lang="en">${esc(reason)}</span>]</span>`;
+  }
+  const body = `<span class="body">${esc(text)}</span>`;
+  if (status !== "reconstructed") return body;
+  return `${body} <span class="marker reconstructed-marker" title="${esc(reason)}">[${esc(t("reconstructed"))}]</span>`;
+}
+
+async function showText(on) {
+  const key = `${on}|${lang}`;
+  if (shown.text === key) return;
   const data = await get(`/v1/text?on=${on}&format=json`);
-  $("assumptions").innerHTML = data.assumptions.map((a) => `<p class="assumption">Assumed date: ${esc(a)}</p>`).join("");
+  $("assumptions").innerHTML = data.assumptions.map((a) => `<p class="assumption" lang="en">${esc(a)}</p>`).join("");
   const rows = data.points.map((p) => ({label: p.label, html:
-    `<p class="point ${esc(p.kind)} ${esc(p.status)}" data-label="${esc(p.label)}">` +
-    `<span class="label">${esc(p.label)}.</span><span class="body">` +
-    (p.text !== null ? esc(p.text) : `[wording not in the sources: ${esc(p.reason)}]`) + "</span> " +
+    `<p class="point ${esc(p.kind)} ${esc(p.status)}" data-label="${esc(p.label)}" tabindex="0">` +
+    `<span class="label">${esc(p.label)}.</span>${wording(p.text, p.status, p.reason)} ` +
     (p.annotation ? `<span class="annotation">${esc(p.annotation)}</span>` : "") + "</p>" + (p.table ? table(p.table) : "")}));
   rows.push(...data.repealed.map((r) => ({label: r.label,
-    html: `<p class="point repealed" data-label="${esc(r.label)}"><span class="label">${esc(r.label)}.</span>` +
+    html: `<p class="point repealed" data-label="${esc(r.label)}" tabindex="0"><span class="label">${esc(r.label)}.</span>` +
       (r.title ? `<span class="body">${esc(r.title)}</span> ` : "") + `<span class="annotation">${esc(r.annotation)}</span></p>`})));
-  const key = (label) => label.startsWith("Lisa") ? [1e9, Number(label.slice(5))] : label.split(".").map(Number);
-  rows.sort((a, b) => { const x = key(a.label), y = key(b.label);
+  const key_ = (label) => label.startsWith("Lisa") ? [1e9, Number(label.slice(5))] : label.split(".").map(Number);
+  rows.sort((a, b) => { const x = key_(a.label), y = key_(b.label);
     for (let i = 0; i < Math.max(x.length, y.length); i++) { const d = (x[i] ?? -1) - (y[i] ?? -1); if (d) return d; } return 0; });
   const preamble = data.preamble ? `<p class="preamble">${esc(data.preamble.text)}</p>` : "";
+  keepHistory();
   $("text").innerHTML = preamble + rows.map((r) => r.html).join("");
+  shown.text = key;
+  shown.point = undefined;
 }
 
 // A table as printed: header cells, then rows of cells or a heading across the table.
-function table(t) {
-  const head = t.columns.map((c) => `<th scope="col">${esc(c)}</th>`).join("");
-  const rows = t.rows.map((r) => r.heading !== undefined
-    ? `<tr><th scope="colgroup" colspan="${t.columns.length}">${esc(r.heading)}</th></tr>`
+function table(t_) {
+  const head = t_.columns.map((c) => `<th scope="col">${esc(c)}</th>`).join("");
+  const rows = t_.rows.map((r) => r.heading !== undefined
+    ? `<tr><th scope="colgroup" colspan="${t_.columns.length}">${esc(r.heading)}</th></tr>`
     : "<tr>" + r.cells.map((c) => `<td>${esc(c)}</td>`).join("") + "</tr>").join("");
-  return `<table class="${esc(t.name)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<div class="table-wrap"><table class="${esc(t_.name)}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
+
+// --- a point's history: beside the text (in the aside) or, on a phone, right under the point ---
+
+const phone = window.matchMedia("(max-width: 760px)");
+
+function keepHistory() { document.querySelector("aside").append($("history")); }
+
+function placeHistory() {
+  const section = $("diff").hidden ? $("text") : $("diff");
+  const point = state.point ? section.querySelector(`[data-label="${CSS.escape(state.point)}"]`) : null;
+  for (const node of document.querySelectorAll(".selected")) node.classList.remove("selected");
+  if (point) point.classList.add("selected");
+  if (phone.matches && point) (point.nextElementSibling?.classList.contains("table-wrap") ? point.nextElementSibling : point).after($("history"));
+  else keepHistory();
+  return point;
+}
+phone.addEventListener("change", placeHistory);
 
 async function showHistory(label) {
-  const histories = await get(`/v1/history/${encodeURIComponent(label)}`);
-  $("history").innerHTML = `<h2>History of ${esc(label)}</h2>` + histories.map((h) =>
-    `<h3>${esc(h.provision)}</h3>` + h.steps.map((step) => {
-      if (step.type === "Repealed") return `<div class="version repealed">repealed since ${esc(step.since)} — ${esc(citation(step.by))}</div>`;
-      const v = step.version, w = v.content.wording;
-      const text = w.type === "Unknown" ? `<i>[wording not in the sources: ${esc(w.reason)}]</i>` : esc(w.text);
-      const renumbered = step.change.verb === "renumbered" ? `<br><span class="annotation">numbered ${esc(v.label)}: ${esc(citation(step.change))}</span>` : "";
-      return `<div class="version"><b>${esc(v.label)}</b> [${esc(v.start)}, ${esc(v.end || "…")})<br>${text}<br>` +
-        `<span class="annotation">${esc(citation(step.citation))}</span>${renumbered}</div>`;
-    }).join("")).join("");
+  const panel = $("history");
+  const key = `${label}|${lang}`;
+  if (shown.history !== key) {
+    panel.innerHTML = label ? `<h2>${esc(t("history_of", label))}</h2>` + (await get(`/v1/history/${encodeURIComponent(label)}`)).map((h) =>
+      `<h3>${esc(h.provision)}</h3>` + h.steps.map(step).join("")).join("")
+      : `<h2>${esc(t("history"))}</h2><p class="hint">${esc(t("history_hint"))}</p>`;
+    if (label) panel.insertAdjacentHTML("afterbegin", `<button type="button" class="close" aria-label="${esc(t("close"))}">×</button>`);
+    shown.history = key;
+  }
+  const point = placeHistory();
+  if (point && shown.point !== label) point.scrollIntoView({block: phone.matches ? "start" : "center"});
+  shown.point = label;
 }
 
-function citation(c) {
-  const item = c.item ? `item ${c.item} of ` : "";
-  return `version ${c.version}, ${c.verb} by ${item}${c.act.number} (${c.act.date_written})`;
+function step(s) {
+  if (s.type === "Repealed") {
+    return `<div class="version repealed">${esc(t("repealed_since", showDay(s.since)))} — ${esc(t("citation", s.by))}</div>`;
+  }
+  const v = s.version, w = v.content.wording;
+  const text = `<div class="wording" lang="et">${wording(w.text ?? null, w.type === "Unknown" ? "unknown" : w.type === "Reconstructed" ? "reconstructed" : "known",
+    w.reason ?? w.basis)}</div>`;
+  const renumbered = s.change.verb === "renumbered" ? `<br><span class="annotation">${esc(t("numbered", v.label))}: ${esc(t("citation", s.change))}</span>` : "";
+  const signing = s.change.act.signing;
+  const start = showDay(v.start) + (signing.type === "UncertainDate" && !signing.supplied && s.change.act.in_force_from === v.start
+    ? ` (${t("assumed", showDay(v.start))})` : "");
+  const assumed = (s.assumptions || []).map((a) => `<br><span class="marker assumed-marker" lang="en">${esc(a)}</span>`).join("");
+  return `<div class="version"><b>${esc(v.label)}</b> <span class="period">${esc(t("in_force", start, v.end ? showDay(dayBefore(v.end)) : null))}</span>` +
+    `${text}<span class="annotation">${esc(t("citation", s.citation))}</span>${renumbered}${assumed}</div>`;
 }
 
-async function showDiff() {
-  const before = $("compare").value, after = $("on").value;
-  const changes = await get(`/v1/diff?before=${before}&after=${after}`);
-  $("diff").innerHTML = `<h2>Changes ${esc(before)} → ${esc(after)}</h2>` + (changes.length ? changes.map((c) => {
-    const label = (c.after || c.before).label;
-    const words = c.words ? "<div>" + c.words.map(([op, text]) =>
-      op === "=" ? esc(text) : op === "+" ? `<ins>${esc(text)}</ins>` : `<del>${esc(text)}</del>`).join(" ") + "</div>" : "";
-    return `<div class="change" data-label="${esc(label)}"><b>${esc(label)}</b>: ${esc(c.kinds.join(", "))}${words}</div>`;
-  }).join("") : "<p>No differences.</p>");
+// --- a comparison of two dates ---
+
+function sideText(answer) {  // the wording of one side of a change, with its type
+  if (!answer || !answer.version) return null;
+  const w = answer.version.content.wording;
+  return {type: w.type, text: w.text ?? null, why: w.reason ?? w.basis ?? ""};
 }
 
-async function checkCost() {
-  const form = new FormData($("cost-form"));
-  const body = Object.fromEntries([...form.entries()].filter(([k]) => k !== "as_of"));
-  const response = await fetch(`/v1/costs/check?as_of=${form.get("as_of")}`,
+function side(which, s, mark) {
+  const shownText = s.type === "Unknown" ? wording(null, "unknown", s.why)
+    : `${mark === "ins" ? `<ins>${esc(s.text)}</ins>` : mark === "del" ? `<del>${esc(s.text)}</del>` : esc(s.text)}` +
+      (s.type === "Reconstructed" ? ` <span class="marker reconstructed-marker" title="${esc(s.why)}">[${esc(t("reconstructed"))}]</span>` : "");
+  return `<div class="side ${which}"><span class="side-label">${esc(t(which))}:</span> <span lang="et">${shownText}</span></div>`;
+}
+
+function change(c) {
+  const label = (c.after || c.before).label;
+  const before = sideText(c.before), after = sideText(c.after);
+  const kinds = c.kinds.map((k) => t("kinds")[k] ?? k).join(", ");
+  const renumbered = c.kinds.includes("renumbered") && c.before && c.after ? ` (${esc(c.before.label)} → ${esc(c.after.label)})` : "";
+  let body = "";
+  if (c.kinds.includes("added") && after) body = side("new_text", after, "ins");
+  else if (c.kinds.includes("repealed") && before) body = side("removed_text", before, "del");
+  else if (c.kinds.includes("reworded") && before && after) {
+    if (before.type === "Unknown" || after.type === "Unknown" || !c.words) body = side("before", before) + side("after", after);
+    else {
+      const words = c.words.map(([op, text]) => op === "=" ? esc(text) : op === "+" ? `<ins>${esc(text)}</ins>` : `<del>${esc(text)}</del>`).join(" ");
+      const marks = [["before", before], ["after", after]].filter(([, s]) => s.type === "Reconstructed").map(([which, s]) =>
+        `<span class="marker reconstructed-marker" title="${esc(s.why)}">[${esc(t(which))}: ${esc(t("reconstructed"))}]</span>`).join(" ");
+      body = `<div class="words" lang="et">${words}</div>${marks}`;
+    }
+  }
+  return `<div class="change" data-label="${esc(label)}" tabindex="0"><b>${esc(label)}</b>${renumbered}: ${esc(kinds)}${body}</div>`;
+}
+
+async function showDiff(from, to) {
+  const key = `${from}|${to}|${lang}`;
+  if (shown.diff === key) return;
+  const changes = await get(`/v1/diff?before=${from}&after=${to}`);
+  keepHistory();
+  $("diff").innerHTML = `<h2 id="diff-title">${esc(t("changes", showDay(from), showDay(to)))}</h2>` +
+    (changes.length ? changes.map(change).join("") : `<p>${esc(t("no_changes"))}</p>`);
+  shown.diff = key;
+  shown.point = undefined;
+}
+
+// --- the cost form: its choices from the rules in force on the decision date ---
+
+let costForm = null;
+
+async function showCostForm(day) {
+  const form = $("cost-form");
+  form.elements.as_of.value = showDay(day);
+  const key = `${day}|${lang}`;
+  if (shown.costs === key) return;
+  costForm = await get(`/v1/costs/form?as_of=${day}`);
+  const activity = form.elements.activity.value, category = form.elements.category.value;
+  form.elements.activity.innerHTML = costForm.activities.map((a) =>
+    `<option value="${esc(a.name)}">${esc(a.name)} ${esc(a.title ?? "")}</option>`).join("");
+  const option = (c) => `<option value="${esc(c.point)}">${esc(c.point)} ${esc(c.name)}` +
+    (c.activities.length ? ` (${esc(t("only_for", c.activities.join(", ")))})` : "") + "</option>";
+  form.elements.category.innerHTML =
+    `<optgroup label="${esc(t("categories"))}">${costForm.categories.filter((c) => !c.excluded).map(option).join("")}</optgroup>` +
+    `<optgroup label="${esc(t("excluded"))}">${costForm.categories.filter((c) => c.excluded).map(option).join("")}</optgroup>`;
+  if (activity) form.elements.activity.value = activity;
+  if (category) form.elements.category.value = category;
+  if (!form.elements.activity.value) form.elements.activity.selectedIndex = 0;
+  shown.costs = key;
+  fitForm();
+}
+
+function fitForm() {  // the parties of the activity chosen; the fields the chosen category's rules read
+  const form = $("cost-form");
+  const activity = costForm.activities.find((a) => a.name === form.elements.activity.value);
+  const party = form.elements.party.value;
+  const parties = [];
+  if (activity) {
+    parties.push(`<option value="implementer">${esc(t("implementer"))} (${esc(activity.implementer ?? "—")})</option>`);
+    if (activity.partner || !activity.partner_known) {
+      parties.push(`<option value="partner">${esc(t("partner"))} (${esc(activity.partner ?? t("partner_unknown"))})</option>`);
+    }
+  }
+  form.elements.party.innerHTML = parties.join("");
+  if ([...form.elements.party.options].some((o) => o.value === party)) form.elements.party.value = party;
+  const category = costForm.categories.find((c) => c.point === form.elements.category.value) || {};
+  const mode = form.elements.mode.value;
+  form.elements.mode.innerHTML = `<option value="">${esc(t("none"))}</option>` +
+    (category.modes || []).map((m) => `<option>${esc(m)}</option>`).join("");
+  if ((category.modes || []).includes(mode)) form.elements.mode.value = mode;
+  for (const field of form.querySelectorAll(".conditional")) {
+    const wanted = category[field.dataset.when];
+    field.hidden = !(Array.isArray(wanted) ? wanted.length : wanted);
+  }
+}
+
+async function checkCost(event) {
+  event.preventDefault();
+  $("cost-result").innerHTML = "";  // no earlier verdict stands beside the new question
+  const form = $("cost-form"), fields = form.elements;
+  const asOf = isoDay(fields.as_of.value);
+  if (!asOf) {
+    $("cost-result").innerHTML = `<p class="verdict invalid">${esc(t("not_a_date", t("as_of"), fields.as_of.value))}</p>`;
+    return;
+  }
+  if (isoDay(state.as_of) !== asOf) go({as_of: asOf}, true);
+  const category = costForm.categories.find((c) => c.point === fields.category.value) || {};
+  const body = {activity: fields.activity.value, party: fields.party.value, category: fields.category.value,
+    incurred_on: fields.incurred_on.value.trim(), paid_on: fields.paid_on.value.trim(), amount: fields.amount.value.trim(),
+    note: fields.note.value, excess: category.excess && fields.excess.value.trim() ? fields.excess.value.trim() : "0",
+    mode: category.modes?.length ? fields.mode.value : "", written_proof: Boolean(category.written_proof) && fields.written_proof.checked,
+    on_documents: Boolean(category.on_documents) && fields.on_documents.checked};
+  const response = await fetch(`/v1/costs/check?as_of=${asOf}`,
     {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
   const data = await response.json();
-  $("cost-result").innerHTML = response.ok
-    ? `<p class="verdict">${esc(data.verdict)} — ${esc(data.eligible)} €</p><p>${esc(data.reasons).replaceAll("; ", "<br>")}</p>`
-    : `<p class="verdict">${esc(data.detail)}</p>`;
+  if (!response.ok) {
+    $("cost-result").innerHTML = `<p class="verdict invalid">${esc(data.detail)}</p>`;
+    return;
+  }
+  const reasons = String(data.reasons || "").split(/; (?=(?:\d+(?:\.\d+)*|Lisa \d+|-)[ :(])/).filter(Boolean);
+  const verdict = t("verdicts")[data.verdict] ?? data.verdict;
+  $("cost-result").innerHTML = `<p class="verdict ${esc(data.verdict.replace(/ /g, "-"))}" data-verdict="${esc(data.verdict)}">` +
+    `${esc(verdict)} — ${esc(t("eligible_amount"))} ${esc(money(data.eligible))} €</p>` +
+    `<h3>${esc(t("reasons"))}</h3><ul class="reasons">${reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>`;
 }
 
-function report(error) { $("assumptions").innerHTML = `<p class="assumption">${esc(error.message)}</p>`; }
+// --- wiring ---
 
-$("text").addEventListener("click", (event) => {
-  const point = event.target.closest(".point");
-  if (point) showHistory(point.dataset.label).catch(report);
+$("dates").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const on = isoDay($("on").value);
+  if (!on) { report(new Error(t("not_a_date", t("in_force_on"), $("on").value))); return; }
+  go({as_of: on, from: null, to: null, view: null});
 });
-$("on").addEventListener("change", () => showText().catch(report));
-$("compare-button").addEventListener("click", () => showDiff().catch(report));
-$("cost-button").addEventListener("click", () => checkCost().catch(report));
-showActs().then(showText).catch(report);
+$("compare-button").addEventListener("click", () => {
+  const on = isoDay($("on").value), other = isoDay($("compare").value);
+  if (!on || !other) { report(new Error(t("not_a_date", t("compare_with"), on ? $("compare").value : $("on").value))); return; }
+  go({from: other, to: on, as_of: on, view: null});
+});
+function pick(event) {
+  const point = event.target.closest(".point, .change");
+  if (!point || event.target.closest("#history")) return;
+  if (event.type === "keydown" && event.key !== "Enter") return;
+  go({point: point.dataset.label});
+}
+for (const id of ["text", "diff"]) { $(id).addEventListener("click", pick); $(id).addEventListener("keydown", pick); }
+$("history").addEventListener("click", (event) => { if (event.target.closest(".close")) go({point: null}); });
+$("timeline").addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-day]");
+  if (!link) return;
+  event.preventDefault();
+  go({as_of: link.dataset.day, from: null, to: null, view: null});
+});
+for (const id of ["view-text", "view-costs"]) $(id).addEventListener("click", (event) => {
+  event.preventDefault();
+  go(id === "view-costs" ? {view: "costs", from: null, to: null} : {view: null, from: null, to: null});
+});
+$("lang-switch").addEventListener("click", (event) => {
+  event.preventDefault();
+  const other = lang === "et" ? "en" : "et";
+  localStorage.setItem("tat-lang", other);
+  go({lang: other});
+});
+$("cost-form").addEventListener("submit", (event) => checkCost(event).catch((error) => {
+  $("cost-result").innerHTML = `<p class="verdict invalid">${esc(error.message)}</p>`;
+}));
+$("cost-form").elements.activity.addEventListener("change", fitForm);
+$("cost-form").elements.category.addEventListener("change", fitForm);
+$("cost-form").elements.as_of.addEventListener("change", () => {
+  const day = isoDay($("cost-form").elements.as_of.value);
+  if (day) go({as_of: day}, true);
+});
+window.addEventListener("popstate", () => { state = readUrl(); render().catch(report); });
+if (state.lang) localStorage.setItem("tat-lang", state.lang);
+if (phone.matches) $("acts-details").open = false;  // on a phone the text comes first; the acts one tap away
+render().catch(report);
