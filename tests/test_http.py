@@ -102,10 +102,10 @@ def test_bad_bodies_and_sizes(client, monkeypatch):
 
 def test_the_reading_room_and_the_openapi_description(client):
     page = client.get("/")
-    assert page.status_code == 200 and "TAT reading room" in page.text
+    assert page.status_code == 200 and "TAT lugemissaal" in page.text  # Estonian by default
     assert client.get("/static/app.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/v1/points/{label}", "/v1/text", "/v1/history/{label}", "/v1/diff", "/v1/costs/check",
+    assert {"/v1/points/{label}", "/v1/text", "/v1/history/{label}", "/v1/diff", "/v1/costs/check", "/v1/costs/form",
             "/v1/deadlines/{kind}", "/v1/lint", "/v1/acts"} <= set(paths)
 
 
