@@ -7,12 +7,10 @@ import shutil
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SHOT = os.environ.get("TAT_SCREENSHOT")  # where to keep a screenshot, e.g. docs/reading-room.png
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.skipif(
@@ -110,9 +108,6 @@ def test_the_reading_room_reads_a_date_a_history_and_a_comparison(open_page):
     assert "sõnastus muudetud" in page.inner_text(final) and page.locator(f"{final} .unknown-marker").count() == 1
     assert "30 kalendripäeva" in page.inner_text(f"{final} .side.after")
     assert page.is_hidden("#text")
-    if SHOT:
-        Path(SHOT).parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SHOT)
 
 
 def test_a_permalink_reopens_the_view_and_back_and_forward_walk_it(open_page, server):
