@@ -99,7 +99,7 @@ def test_the_reading_room_reads_a_date_a_history_and_a_comparison(open_page):
     page.wait_for_selector("#history h3")
     history = page.inner_text("#history")
     assert "9.1.11@1-3/170" in history and "ümber nummerdatud" in history
-    assert "06.03.2020 (eeldatud 06.03.2020)" in history  # a version begun by the act of assumed date says so
+    assert "kehtiv alates 06.03.2020 (eeldatud kuupäev)" in history and "kehtiv 18.09.2015–05.03.2020 (eeldatud kuupäev)" in history  # a version begun by the act of assumed date says so
 
     page.fill("#compare", "01.06.2019")
     page.click("#compare-button")

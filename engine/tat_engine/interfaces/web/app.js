@@ -15,7 +15,7 @@ const WORDS = {
     text_label: "Terviktekst", history: "Ajalugu", history_hint: "Klõpsa punktil, et näha selle versioone.",
     history_of: (l) => `Punkti ${l} ajalugu`, close: "Sulge", date_placeholder: "pp.kk.aaaa",
     not_a_date: (what, v) => `${what}: „${v}“ ei ole kuupäev; kirjuta pp.kk.aaaa, nt 01.06.2019`,
-    assumed: (d) => `eeldatud ${d}`, applied_from: (d) => `rakendatakse alates ${d}`,
+    assumed: (d) => `eeldatud ${d}`, assumed_date: "eeldatud kuupäev", applied_from: (d) => `rakendatakse alates ${d}`,
     in_force: (a, b) => b ? `kehtiv ${a}–${b}` : `kehtiv alates ${a}`,
     repealed_since: (d) => `kehtetu alates ${d}`, numbered: (l) => `numbriga ${l}`,
     unknown_wording: "sõnastus pole allikates", reconstructed: "taastatud sõnastus", basis: "alus",
@@ -42,7 +42,7 @@ const WORDS = {
     text_label: "Consolidated text", history: "History", history_hint: "Click a point to see its versions.",
     history_of: (l) => `History of ${l}`, close: "Close", date_placeholder: "YYYY-MM-DD",
     not_a_date: (what, v) => `${what}: "${v}" is not a date; write YYYY-MM-DD or DD.MM.YYYY, e.g. 2019-06-01`,
-    assumed: (d) => `assumed ${d}`, applied_from: (d) => `applied from ${d}`,
+    assumed: (d) => `assumed ${d}`, assumed_date: "an assumed date", applied_from: (d) => `applied from ${d}`,
     in_force: (a, b) => b ? `in force ${a} to ${b}` : `in force from ${a}`,
     repealed_since: (d) => `repealed since ${d}`, numbered: (l) => `numbered ${l}`,
     unknown_wording: "wording not in the sources", reconstructed: "reconstructed wording", basis: "basis",
@@ -192,9 +192,12 @@ function checked(value, what) {
 
 // --- the acts ---
 
+let assumedDays = new Set();  // the days acts of assumed date came into force
+
 async function showActs() {
   if (shown.acts === lang) return;
   const acts = shown.actsData ?? (shown.actsData = await get("/v1/acts"));
+  assumedDays = new Set(acts.filter((act) => act.signing.type === "UncertainDate" && !act.signing.supplied).map((act) => act.in_force_from));
   $("timeline").innerHTML = acts.map((act) => {
     const assumed = act.signing.type === "UncertainDate" && !act.signing.supplied;
     const when = assumed ? `${esc(act.date_written)} <span class="marker assumed-marker">${esc(t("assumed", showDay(act.in_force_from)))}</span>`
@@ -288,11 +291,9 @@ function step(s) {
   const text = `<div class="wording" lang="et">${wording(w.text ?? null, w.type === "Unknown" ? "unknown" : w.type === "Reconstructed" ? "reconstructed" : "known",
     w.reason ?? w.basis)}</div>`;
   const renumbered = s.change.verb === "renumbered" ? `<br><span class="annotation">${esc(t("numbered", v.label))}: ${esc(t("citation", s.change))}</span>` : "";
-  const signing = s.change.act.signing;
-  const start = showDay(v.start) + (signing.type === "UncertainDate" && !signing.supplied && s.change.act.in_force_from === v.start
-    ? ` (${t("assumed", showDay(v.start))})` : "");
+  const marked = (day) => showDay(day) + (assumedDays.has(day) ? ` (${t("assumed_date")})` : "");  // a bound an assumption sets
   const assumed = (s.assumptions || []).map((a) => `<br><span class="marker assumed-marker" lang="en">${esc(a)}</span>`).join("");
-  return `<div class="version"><b>${esc(v.label)}</b> <span class="period">${esc(t("in_force", start, v.end ? showDay(dayBefore(v.end)) : null))}</span>` +
+  return `<div class="version"><b>${esc(v.label)}</b> <span class="period">${esc(t("in_force", marked(v.start), v.end ? `${showDay(dayBefore(v.end))}${assumedDays.has(v.end) ? ` (${t("assumed_date")})` : ""}` : null))}</span>` +
     `${text}<span class="annotation">${esc(t("citation", s.citation))}</span>${renumbered}${assumed}</div>`;
 }
 
