@@ -230,6 +230,9 @@ def test_the_cost_form_reads_estonian_numbers_and_asks_what_the_category_needs(o
     page.fill(f"{form} [name=amount]", "2 500,00")
     found, shown = verdict(page)
     assert found == "eligible" and "abikõlblik" in shown and "2 500,00 €" in shown and "5.1" in shown
+    page.fill(f"{form} [name=amount]", "1 234,5")
+    found, shown = verdict(page)
+    assert found == "eligible" and "1 234,50 €" in shown  # one decimal, thousands grouped by a space
     assert fits(page)
 
     page.select_option(f"{form} [name=activity]", "2.4")
@@ -283,3 +286,6 @@ def test_print_keeps_only_the_text_its_annotations_and_tables(open_page):
     for control in ("header", "#acts", "#history", "#dates"):
         assert page.is_hidden(control), control
     assert page.is_visible("#text table.budget") and page.is_visible(f"{point('11.3')} .annotation")
+    assert page.inner_text("#print-heading") == "TAT terviktekst seisuga 01.01.2021"  # the paper says its date
+    page.emulate_media(media="screen")
+    assert page.is_hidden("#print-heading")

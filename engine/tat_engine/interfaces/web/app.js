@@ -10,7 +10,7 @@ const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<
 
 const WORDS = {
   et: {
-    title: "TAT lugemissaal", in_force_on: "Kehtiv seisuga", show: "Näita", compare_with: "Võrdle kuupäevaga",
+    title: "TAT lugemissaal", print_heading: (d) => `TAT terviktekst seisuga ${d}`, in_force_on: "Kehtiv seisuga", show: "Näita", compare_with: "Võrdle kuupäevaga",
     compare: "Võrdle", views: "Vaated", view_text: "Tekst", view_costs: "Kulu kontroll", acts: "Aktid",
     text_label: "Terviktekst", history: "Ajalugu", history_hint: "Klõpsa punktil, et näha selle versioone.",
     history_of: (l) => `Punkti ${l} ajalugu`, close: "Sulge", date_placeholder: "pp.kk.aaaa",
@@ -37,7 +37,7 @@ const WORDS = {
     eligible_amount: "abikõlblik summa", reasons: "Põhjused",
   },
   en: {
-    title: "TAT reading room", in_force_on: "In force on", show: "Show", compare_with: "Compare with",
+    title: "TAT reading room", print_heading: (d) => `TAT consolidated text as in force on ${d}`, in_force_on: "In force on", show: "Show", compare_with: "Compare with",
     compare: "Compare", views: "Views", view_text: "Text", view_costs: "Cost check", acts: "Acts",
     text_label: "Consolidated text", history: "History", history_hint: "Click a point to see its versions.",
     history_of: (l) => `History of ${l}`, close: "Close", date_placeholder: "YYYY-MM-DD",
@@ -176,6 +176,7 @@ async function render() {
   $("diff").hidden = view !== "diff";
   $("costs").hidden = view !== "costs";
   document.body.dataset.view = view;
+  $("print-heading").textContent = view === "diff" ? "" : t("print_heading", showDay(on));  // what a printed page is
   await showActs();
   if (view === "text") await showText(on);
   if (view === "diff") await showDiff(from, to);
