@@ -108,6 +108,7 @@ def test_the_reading_room_reads_a_date_a_history_and_a_comparison(open_page):
     assert "sõnastus muudetud" in page.inner_text(final) and page.locator(f"{final} .unknown-marker").count() == 1
     assert "30 kalendripäeva" in page.inner_text(f"{final} .side.after")
     assert page.is_hidden("#text")
+    assert "965 608" in page.inner_text('#diff .change[data-label="6"] .side.after table.budget')  # a new table, as printed
 
 
 def test_a_permalink_reopens_the_view_and_back_and_forward_walk_it(open_page, server):

@@ -313,7 +313,21 @@ function side(which, s, mark) {
   return `<div class="side ${which}"><span class="side-label">${esc(t(which))}:</span> <span lang="et">${shownText}</span></div>`;
 }
 
-function change(c) {
+// The tables of changed points as printed on each date (the text export formats their cells).
+async function tablesOf(day, changes, side) {
+  if (!changes.some((c) => c[side]?.version?.content?.table)) return new Map();
+  const data = await get(`/v1/text?on=${day}&format=json`);
+  return new Map(data.points.filter((p) => p.table).map((p) => [p.provision, p.table]));
+}
+
+function changedTables(c, tables) {
+  return ["before", "after"].map((which) => {
+    const printed = c[which] && tables[which].get(c[which].version.provision);
+    return printed ? `<div class="side ${which}"><span class="side-label">${esc(t(which))}:</span>${table(printed)}</div>` : "";
+  }).join("");
+}
+
+function change(c, tables) {
   const label = (c.after || c.before).label;
   const before = sideText(c.before), after = sideText(c.after);
   const kinds = c.kinds.map((k) => t("kinds")[k] ?? k).join(", ");
@@ -330,16 +344,18 @@ function change(c) {
       body = `<div class="words" lang="et">${words}</div>${marks}`;
     }
   }
-  return `<div class="change" data-label="${esc(label)}" tabindex="0"><b>${esc(label)}</b>${renumbered}: ${esc(kinds)}${body}</div>`;
+  return `<div class="change" data-label="${esc(label)}" tabindex="0"><b>${esc(label)}</b>${renumbered}: ${esc(kinds)}${body}` +
+    `${changedTables(c, tables)}</div>`;
 }
 
 async function showDiff(from, to) {
   const key = `${from}|${to}|${lang}`;
   if (shown.diff === key) return;
   const changes = await get(`/v1/diff?before=${from}&after=${to}`);
+  const [before, after] = await Promise.all([tablesOf(from, changes, "before"), tablesOf(to, changes, "after")]);
   keepHistory();
   $("diff").innerHTML = `<h2 id="diff-title">${esc(t("changes", showDay(from), showDay(to)))}</h2>` +
-    (changes.length ? changes.map(change).join("") : `<p>${esc(t("no_changes"))}</p>`);
+    (changes.length ? changes.map((c) => change(c, {before, after})).join("") : `<p>${esc(t("no_changes"))}</p>`);
   shown.diff = key;
   shown.point = undefined;
 }
