@@ -92,6 +92,11 @@ def test_the_reading_room_reads_a_date_a_history_and_a_comparison(open_page):
     assert "sõnastus pole allikates" in page.inner_text(point("11.3"))
     assert "as_of=2016-01-01" in page.url
 
+    page.fill("#on", "31.06.2015")  # no such day: said, and the view stays
+    page.click("#show-button")
+    page.wait_for_selector("#messages .error")
+    assert "31.06.2015" in page.inner_text("#messages") and "as_of=2016-01-01" in page.url
+
     page.fill("#on", "2021-01-01")  # ISO is read too
     page.click("#show-button")
     page.wait_for_selector(f"{point('11.3')}:not(.unknown)")
