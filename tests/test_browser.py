@@ -295,3 +295,21 @@ def test_print_keeps_only_the_text_its_annotations_and_tables(open_page):
     assert page.inner_text("#print-heading") == "TAT terviktekst seisuga 01.01.2021"  # the paper says its date
     page.emulate_media(media="screen")
     assert page.is_hidden("#print-heading")
+
+
+def test_the_open_questions_are_chosen_in_the_page_and_kept_in_the_url(open_page):
+    """The contested reading and the real date of the act the sources date only by bounds: chosen
+    in the page, sent with every question, kept in the permalink."""
+    page = open_page("?as_of=2020-03-10")
+    page.wait_for_selector(f"{point('11.3')}:not(.unknown)")  # the 2020 act, assumed signed 06.03.2020, is in force
+    page.fill('#choices input[data-act="1-3/zz"]', "16.03.2020")
+    page.dispatch_event('#choices input[data-act="1-3/zz"]', "change")
+    page.wait_for_selector(f"{point('11.3')}.unknown")  # signed later: not yet
+    assert "assume=1-3%2Fzz%3D2020-03-16" in page.url and "eeldatud" not in page.inner_text("#timeline")
+    assert "rakendatakse alates 01.07.2015" in page.inner_text("#timeline li:last-child")  # retroactive, by default
+
+    page.select_option('#choices select[data-reading="reach-2020"]', "from-signing")
+    page.wait_for_function("location.search.includes('reading=reach-2020%3Dfrom-signing')")
+    page.wait_for_function("!document.querySelector('#timeline li:last-child').innerText.includes('rakendatakse')")
+    page.go_back()
+    page.wait_for_function("document.querySelector('#choices select').value === 'retroactive'")

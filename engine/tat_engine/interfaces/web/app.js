@@ -15,7 +15,8 @@ const WORDS = {
     text_label: "Terviktekst", history: "Ajalugu", history_hint: "Klõpsa punktil, et näha selle versioone.",
     history_of: (l) => `Punkti ${l} ajalugu`, close: "Sulge", date_placeholder: "pp.kk.aaaa",
     not_a_date: (what, v) => `${what}: „${v}“ ei ole kuupäev; kirjuta pp.kk.aaaa, nt 01.06.2019`,
-    assumed: (d) => `eeldatud ${d}`, assumed_date: "eeldatud kuupäev", applied_from: (d) => `rakendatakse alates ${d}`,
+    assumed: (d) => `eeldatud ${d}`, reading: "Tõlgendus", by_default: "vaikimisi",
+    signed_on: (act, a, b) => `Käskkirja ${act} allkirjastamise päev (${a}–${b})`, assumed_date: "eeldatud kuupäev", applied_from: (d) => `rakendatakse alates ${d}`,
     in_force: (a, b) => b ? `kehtiv ${a}–${b}` : `kehtiv alates ${a}`,
     repealed_since: (d) => `kehtetu alates ${d}`, numbered: (l) => `numbriga ${l}`,
     unknown_wording: "sõnastus pole allikates", reconstructed: "taastatud sõnastus", basis: "alus",
@@ -42,7 +43,8 @@ const WORDS = {
     text_label: "Consolidated text", history: "History", history_hint: "Click a point to see its versions.",
     history_of: (l) => `History of ${l}`, close: "Close", date_placeholder: "YYYY-MM-DD",
     not_a_date: (what, v) => `${what}: "${v}" is not a date; write YYYY-MM-DD or DD.MM.YYYY, e.g. 2019-06-01`,
-    assumed: (d) => `assumed ${d}`, assumed_date: "an assumed date", applied_from: (d) => `applied from ${d}`,
+    assumed: (d) => `assumed ${d}`, reading: "Reading", by_default: "default",
+    signed_on: (act, a, b) => `Signing day of ${act} (${a} to ${b})`, assumed_date: "an assumed date", applied_from: (d) => `applied from ${d}`,
     in_force: (a, b) => b ? `in force ${a} to ${b}` : `in force from ${a}`,
     repealed_since: (d) => `repealed since ${d}`, numbered: (l) => `numbered ${l}`,
     unknown_wording: "wording not in the sources", reconstructed: "reconstructed wording", basis: "basis",
@@ -100,13 +102,16 @@ function today() {
 // --- the state, in the URL ---
 
 const KEYS = ["as_of", "point", "from", "to", "view", "lang"];
+const CHOICES = ["reading", "assume"];  // repeatable, passed on to every question: READING=OPTION, ACT=YYYY-MM-DD
 function readUrl() {
   const query = new URLSearchParams(location.search);
-  return Object.fromEntries(KEYS.map((key) => [key, query.get(key) || null]));
+  return {...Object.fromEntries(KEYS.map((key) => [key, query.get(key) || null])),
+    ...Object.fromEntries(CHOICES.map((key) => [key, query.getAll(key).filter(Boolean)]))};
 }
 function urlOf(state) {
   const query = new URLSearchParams();
   for (const key of KEYS) if (state[key]) query.set(key, state[key]);
+  for (const key of CHOICES) for (const value of state[key] || []) query.append(key, value);
   const text = query.toString();
   return text ? `?${text}` : location.pathname;
 }
@@ -121,8 +126,17 @@ function go(changes, replace = false) {
   return render().catch(report);
 }
 
+// The reading and the act dates the user chose, as the API takes them (and a key for what was shown).
+function choiceQuery() {
+  const query = new URLSearchParams();
+  for (const key of CHOICES) for (const value of state[key] || []) query.append(key, value);
+  return query.toString();
+}
+const asked = (url) => { const choice = choiceQuery(); return choice ? `${url}${url.includes("?") ? "&" : "?"}${choice}` : url; };
+const mood = () => `${lang}|${choiceQuery()}`;
+
 async function get(url) {
-  const response = await fetch(url);
+  const response = await fetch(asked(url));
   const data = await response.json();
   if (!response.ok) throw new Error(data.detail || response.statusText);
   return data;
@@ -196,18 +210,52 @@ function checked(value, what) {
 let assumedDays = new Set();  // the days acts of assumed date came into force
 
 async function showActs() {
-  if (shown.acts === lang) return;
-  const acts = shown.actsData ?? (shown.actsData = await get("/v1/acts"));
+  if (shown.acts === mood()) return;
+  const [acts, readings] = await Promise.all([get("/v1/acts"), get("/v1/readings")]);
   assumedDays = new Set(acts.filter((act) => act.signing.type === "UncertainDate" && !act.signing.supplied).map((act) => act.in_force_from));
   $("timeline").innerHTML = acts.map((act) => {
     const assumed = act.signing.type === "UncertainDate" && !act.signing.supplied;
     const when = assumed ? `${esc(act.date_written)} <span class="marker assumed-marker">${esc(t("assumed", showDay(act.in_force_from)))}</span>`
       : esc(showDay(act.in_force_from));
-    const applied = act.applies_from && act.applies_from < act.in_force_from ? `<br>${esc(t("applied_from", showDay(act.applies_from)))}` : "";
+    const under = act.applies_under, chosen = Object.fromEntries(readings.map((r) => [r.name, r.chosen]));
+    const holds = !under || chosen[under.reading] === under.option;  // applied earlier only under one reading
+    const applied = act.applies_from && act.applies_from < act.in_force_from && holds
+      ? `<br>${esc(t("applied_from", showDay(act.applies_from)))}` : "";
     return `<li class="${assumed ? "assumed" : ""}"><a href="${esc(urlOf({...state, as_of: act.in_force_from, from: null, to: null, view: null}))}" ` +
       `data-day="${esc(act.in_force_from)}"><b>${esc(act.number)}</b></a> ${when}${applied}</li>`;
   }).join("");
-  shown.acts = lang;
+  showChoices(acts, readings);
+  shown.acts = mood();
+}
+
+// --- the choices the sources leave open: a contested reading, the real date of an act dated by bounds ---
+
+function showChoices(acts, readings) {
+  const readingsHtml = readings.map((r) => {
+    const options = r.options.map((o) => `<option value="${esc(o.name)}"${o.name === r.chosen ? " selected" : ""}>` +
+      `${esc(o.name)}${o.name === r.default ? ` (${esc(t("by_default"))})` : ""}</option>`).join("");
+    const chosen = r.options.find((o) => o.name === r.chosen);
+    return `<label><span>${esc(t("reading"))}: ${esc(r.name)}</span><select data-reading="${esc(r.name)}" data-default="${esc(r.default)}">` +
+      `${options}</select></label><details class="hint"><summary>${esc(t("basis"))}</summary><p lang="en">${esc(r.title)}: ` +
+      `${esc(chosen?.basis ?? "")}</p></details>`;
+  }).join("");
+  const datesHtml = acts.filter((a) => a.signing.type === "UncertainDate").map((a) =>
+    `<label><span>${esc(t("signed_on", a.number, showDay(a.signing.earliest), showDay(a.signing.latest)))}</span>` +
+    `<input data-act="${esc(a.number)}" inputmode="numeric" autocomplete="off" value="${esc(showDay(a.signing.assumed))}"></label>`).join("");
+  $("choices").innerHTML = readingsHtml + datesHtml;
+}
+
+function choose(event) {
+  const select = event.target.closest("select[data-reading]"), input = event.target.closest("input[data-act]");
+  if (select) {
+    const others = (state.reading || []).filter((pair) => !pair.startsWith(`${select.dataset.reading}=`));
+    go({reading: select.value === select.dataset.default ? others : [...others, `${select.dataset.reading}=${select.value}`]});
+  } else if (input) {
+    const day = isoDay(input.value);
+    if (!day) { report(new Error(t("not_a_date", input.dataset.act, input.value))); return; }
+    const others = (state.assume || []).filter((pair) => !pair.startsWith(`${input.dataset.act}=`));
+    go({assume: [...others, `${input.dataset.act}=${day}`]});
+  }
 }
 
 // --- the text in force ---
@@ -222,7 +270,7 @@ function wording(text, status, reason) {
 }
 
 async function showText(on) {
-  const key = `${on}|${lang}`;
+  const key = `${on}|${mood()}`;
   if (shown.text === key) return;
   const data = await get(`/v1/text?on=${on}&format=json`);
   $("assumptions").innerHTML = data.assumptions.map((a) => `<p class="assumption" lang="en">${esc(a)}</p>`).join("");
@@ -271,7 +319,7 @@ phone.addEventListener("change", placeHistory);
 
 async function showHistory(label) {
   const panel = $("history");
-  const key = `${label}|${lang}`;
+  const key = `${label}|${mood()}`;
   if (shown.history !== key) {
     panel.innerHTML = label ? `<h2>${esc(t("history_of", label))}</h2>` + (await get(`/v1/history/${encodeURIComponent(label)}`)).map((h) =>
       `<h3>${esc(h.provision)}</h3>` + h.steps.map(step).join("")).join("")
@@ -349,7 +397,7 @@ function change(c, tables) {
 }
 
 async function showDiff(from, to) {
-  const key = `${from}|${to}|${lang}`;
+  const key = `${from}|${to}|${mood()}`;
   if (shown.diff === key) return;
   const changes = await get(`/v1/diff?before=${from}&after=${to}`);
   const [before, after] = await Promise.all([tablesOf(from, changes, "before"), tablesOf(to, changes, "after")]);
@@ -367,7 +415,7 @@ let costForm = null;
 async function showCostForm(day) {
   const form = $("cost-form");
   form.elements.as_of.value = showDay(day);
-  const key = `${day}|${lang}`;
+  const key = `${day}|${mood()}`;
   if (shown.costs === key) return;
   costForm = await get(`/v1/costs/form?as_of=${day}`);
   const activity = form.elements.activity.value, category = form.elements.category.value;
@@ -425,7 +473,7 @@ async function checkCost(event) {
     note: fields.note.value, excess: category.excess && fields.excess.value.trim() ? fields.excess.value.trim() : "0",
     mode: category.modes?.length ? fields.mode.value : "", written_proof: Boolean(category.written_proof) && fields.written_proof.checked,
     on_documents: Boolean(category.on_documents) && fields.on_documents.checked};
-  const response = await fetch(`/v1/costs/check?as_of=${asOf}`,
+  const response = await fetch(asked(`/v1/costs/check?as_of=${asOf}`),
     {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
   const data = await response.json();
   if (!response.ok) {
@@ -460,6 +508,8 @@ function pick(event) {
 }
 for (const id of ["text", "diff"]) { $(id).addEventListener("click", pick); $(id).addEventListener("keydown", pick); }
 $("history").addEventListener("click", (event) => { if (event.target.closest(".close")) go({point: null}); });
+$("choices").addEventListener("change", choose);
+$("choices").addEventListener("submit", (event) => event.preventDefault());
 $("timeline").addEventListener("click", (event) => {
   const link = event.target.closest("a[data-day]");
   if (!link) return;
