@@ -6,72 +6,9 @@
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 
-// --- words of the page (the legal text and the engine's reasons come from the server as they are) ---
-
-const WORDS = {
-  et: {
-    title: "TAT lugemissaal", print_heading: (d) => `TAT terviktekst seisuga ${d}`, in_force_on: "Kehtiv seisuga", show: "Näita", compare_with: "Võrdle kuupäevaga",
-    compare: "Võrdle", views: "Vaated", view_text: "Tekst", view_costs: "Kulu kontroll", acts: "Aktid",
-    text_label: "Terviktekst", history: "Ajalugu", history_hint: "Klõpsa punktil, et näha selle versioone.",
-    history_of: (l) => `Punkti ${l} ajalugu`, close: "Sulge", date_placeholder: "pp.kk.aaaa",
-    not_a_date: (what, v) => `${what}: „${v}“ ei ole kuupäev; kirjuta pp.kk.aaaa, nt 01.06.2019`,
-    assumed: (d) => `eeldatud ${d}`, reading: "Tõlgendus", by_default: "vaikimisi",
-    signed_on: (act, a, b) => `Käskkirja ${act} allkirjastamise päev (${a}–${b})`, assumed_date: "eeldatud kuupäev", applied_from: (d) => `rakendatakse alates ${d}`,
-    in_force: (a, b) => b ? `kehtiv ${a}–${b}` : `kehtiv alates ${a}`,
-    repealed_since: (d) => `kehtetu alates ${d}`, numbered: (l) => `numbriga ${l}`,
-    unknown_wording: "sõnastus pole allikates", reconstructed: "taastatud sõnastus", basis: "alus",
-    citation: (c) => `versioon ${c.version}, ${verbWord(c.verb)} ${c.item ? `käskkirja ${c.act.number} punktiga ${c.item}` : `käskkirjaga ${c.act.number}`} (${c.act.date_written})`,
-    changes: (a, b) => `Muudatused ${a} → ${b}`, no_changes: "Erinevusi ei ole.",
-    before: "Enne", after: "Pärast", new_text: "Uus sõnastus", removed_text: "Kehtetuks tunnistatud sõnastus",
-    kinds: {reworded: "sõnastus muudetud", added: "lisatud", repealed: "kehtetuks tunnistatud", renumbered: "ümber nummerdatud",
-      facts: "andmed muudetud", table: "tabel muudetud"},
-    verbs: {enacted: "kehtestatud", substituted: "sõnastatud", inserted: "lisatud", repealed: "kehtetuks tunnistatud",
-      renumbered: "ümber nummerdatud", replaced: "asendatud", deleted: "välja jäetud", amended: "muudetud"},
-    cost_title: "Kulu abikõlblikkus", as_of: "Otsuse kuupäev", activity: "Toetatav tegevus", party: "Kulu kandja",
-    category: "Kululiik (punkt)", incurred_on: "Kulu tekkimise kuupäev", paid_on: "Makse kuupäev", amount: "Summa (€)",
-    excess: "Maksuvaba piirmäära ületav osa (€)", mode: "Sõiduviis", written_proof: "Osalemine on tõendatud kirjalikult taasesitatavas vormis",
-    on_documents: "Hüvitatakse kuludokumentide alusel", note: "Selgitus", check: "Kontrolli",
-    amount_placeholder: "nt 2 500,00", implementer: "elluviija", partner: "partner", partner_unknown: "pole allikates",
-    categories: "Kululiigid", excluded: "Välistatud kulud", only_for: (a) => `ainult tegevusele ${a}`, none: "—",
-    verdicts: {"eligible": "abikõlblik", "partially eligible": "osaliselt abikõlblik", "undetermined": "ei ole otsustatav",
-      "ineligible": "mitteabikõlblik", "invalid input": "vigane sisend"},
-    eligible_amount: "abikõlblik summa", reasons: "Põhjused",
-  },
-  en: {
-    title: "TAT reading room", print_heading: (d) => `TAT consolidated text as in force on ${d}`, in_force_on: "In force on", show: "Show", compare_with: "Compare with",
-    compare: "Compare", views: "Views", view_text: "Text", view_costs: "Cost check", acts: "Acts",
-    text_label: "Consolidated text", history: "History", history_hint: "Click a point to see its versions.",
-    history_of: (l) => `History of ${l}`, close: "Close", date_placeholder: "YYYY-MM-DD",
-    not_a_date: (what, v) => `${what}: "${v}" is not a date; write YYYY-MM-DD or DD.MM.YYYY, e.g. 2019-06-01`,
-    assumed: (d) => `assumed ${d}`, reading: "Reading", by_default: "default",
-    signed_on: (act, a, b) => `Signing day of ${act} (${a} to ${b})`, assumed_date: "an assumed date", applied_from: (d) => `applied from ${d}`,
-    in_force: (a, b) => b ? `in force ${a} to ${b}` : `in force from ${a}`,
-    repealed_since: (d) => `repealed since ${d}`, numbered: (l) => `numbered ${l}`,
-    unknown_wording: "wording not in the sources", reconstructed: "reconstructed wording", basis: "basis",
-    citation: (c) => `version ${c.version}, ${verbWord(c.verb)} by ${c.item ? `item ${c.item} of ` : ""}${c.act.number} (${c.act.date_written})`,
-    changes: (a, b) => `Changes ${a} → ${b}`, no_changes: "No differences.",
-    before: "Before", after: "After", new_text: "New wording", removed_text: "Repealed wording",
-    kinds: {reworded: "reworded", added: "added", repealed: "repealed", renumbered: "renumbered", facts: "facts changed",
-      table: "table changed"},
-    verbs: {},
-    cost_title: "Cost eligibility", as_of: "Decision date", activity: "Supported activity", party: "Incurred by",
-    category: "Category (point)", incurred_on: "Incurred on", paid_on: "Paid on", amount: "Amount (€)",
-    excess: "Part above the tax-free limit (€)", mode: "Means of transport", written_proof: "Participation proven in writing",
-    on_documents: "Claimed on cost documents", note: "Note", check: "Check",
-    amount_placeholder: "e.g. 2 500,00", implementer: "implementer", partner: "partner", partner_unknown: "not in the sources",
-    categories: "Cost categories", excluded: "Excluded costs", only_for: (a) => `activity ${a} only`, none: "—",
-    verdicts: {},
-    eligible_amount: "eligible amount", reasons: "Reasons",
-  },
-};
 let lang = "et";
 const t = (key, ...args) => { const w = WORDS[lang][key] ?? WORDS.en[key]; return typeof w === "function" ? w(...args) : w; };
 const verbWord = (verb) => t("verbs")[verb] ?? verb;
-function money(value) {  // "2500.00" -> "2 500,00" (Estonian, thousands grouped) or "2,500.00"; no float on the way
-  const [whole, cents = ""] = String(value).split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, lang === "et" ? "\u00a0" : ",");
-  return `${grouped}${lang === "et" ? "," : "."}${cents.padEnd(2, "0")}`;
-}
 
 // --- days: ISO inside, DD.MM.YYYY (Estonian) or ISO (English) on the page; either is read ---
 
@@ -408,85 +345,6 @@ async function showDiff(from, to) {
   shown.point = undefined;
 }
 
-// --- the cost form: its choices from the rules in force on the decision date ---
-
-let costForm = null;
-
-async function showCostForm(day) {
-  const form = $("cost-form");
-  form.elements.as_of.value = showDay(day);
-  const key = `${day}|${mood()}`;
-  if (shown.costs === key) return;
-  costForm = await get(`/v1/costs/form?as_of=${day}`);
-  const activity = form.elements.activity.value, category = form.elements.category.value;
-  form.elements.activity.innerHTML = costForm.activities.map((a) =>
-    `<option value="${esc(a.name)}">${esc(a.name)} ${esc(a.title ?? "")}</option>`).join("");
-  const option = (c) => `<option value="${esc(c.point)}">${esc(c.point)} ${esc(c.name)}` +
-    (c.activities.length ? ` (${esc(t("only_for", c.activities.join(", ")))})` : "") + "</option>";
-  form.elements.category.innerHTML =
-    `<optgroup label="${esc(t("categories"))}">${costForm.categories.filter((c) => !c.excluded).map(option).join("")}</optgroup>` +
-    `<optgroup label="${esc(t("excluded"))}">${costForm.categories.filter((c) => c.excluded).map(option).join("")}</optgroup>`;
-  if (activity) form.elements.activity.value = activity;
-  if (category) form.elements.category.value = category;
-  if (!form.elements.activity.value) form.elements.activity.selectedIndex = 0;
-  shown.costs = key;
-  fitForm();
-}
-
-function fitForm() {  // the parties of the activity chosen; the fields the chosen category's rules read
-  const form = $("cost-form");
-  const activity = costForm.activities.find((a) => a.name === form.elements.activity.value);
-  const party = form.elements.party.value;
-  const parties = [];
-  if (activity) {
-    parties.push(`<option value="implementer">${esc(t("implementer"))} (${esc(activity.implementer ?? "—")})</option>`);
-    if (activity.partner || !activity.partner_known) {
-      parties.push(`<option value="partner">${esc(t("partner"))} (${esc(activity.partner ?? t("partner_unknown"))})</option>`);
-    }
-  }
-  form.elements.party.innerHTML = parties.join("");
-  if ([...form.elements.party.options].some((o) => o.value === party)) form.elements.party.value = party;
-  const category = costForm.categories.find((c) => c.point === form.elements.category.value) || {};
-  const mode = form.elements.mode.value;
-  form.elements.mode.innerHTML = `<option value="">${esc(t("none"))}</option>` +
-    (category.modes || []).map((m) => `<option>${esc(m)}</option>`).join("");
-  if ((category.modes || []).includes(mode)) form.elements.mode.value = mode;
-  for (const field of form.querySelectorAll(".conditional")) {
-    const wanted = category[field.dataset.when];
-    field.hidden = !(Array.isArray(wanted) ? wanted.length : wanted);
-  }
-}
-
-async function checkCost(event) {
-  event.preventDefault();
-  $("cost-result").innerHTML = "";  // no earlier verdict stands beside the new question
-  const form = $("cost-form"), fields = form.elements;
-  const asOf = isoDay(fields.as_of.value);
-  if (!asOf) {
-    $("cost-result").innerHTML = `<p class="verdict invalid">${esc(t("not_a_date", t("as_of"), fields.as_of.value))}</p>`;
-    return;
-  }
-  if (isoDay(state.as_of) !== asOf) go({as_of: asOf}, true);
-  const category = costForm.categories.find((c) => c.point === fields.category.value) || {};
-  const body = {activity: fields.activity.value, party: fields.party.value, category: fields.category.value,
-    incurred_on: fields.incurred_on.value.trim(), paid_on: fields.paid_on.value.trim(), amount: fields.amount.value.trim(),
-    note: fields.note.value, excess: category.excess && fields.excess.value.trim() ? fields.excess.value.trim() : "0",
-    mode: category.modes?.length ? fields.mode.value : "", written_proof: Boolean(category.written_proof) && fields.written_proof.checked,
-    on_documents: Boolean(category.on_documents) && fields.on_documents.checked};
-  const response = await fetch(asked(`/v1/costs/check?as_of=${asOf}`),
-    {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
-  const data = await response.json();
-  if (!response.ok) {
-    $("cost-result").innerHTML = `<p class="verdict invalid">${esc(data.detail)}</p>`;
-    return;
-  }
-  const reasons = String(data.reasons || "").split(/; (?=(?:\d+(?:\.\d+)*|Lisa \d+|-)[ :(])/).filter(Boolean);
-  const verdict = t("verdicts")[data.verdict] ?? data.verdict;
-  $("cost-result").innerHTML = `<p class="verdict ${esc(data.verdict.replace(/ /g, "-"))}" data-verdict="${esc(data.verdict)}">` +
-    `${esc(verdict)} — ${esc(t("eligible_amount"))} ${esc(money(data.eligible))} €</p>` +
-    `<h3>${esc(t("reasons"))}</h3><ul class="reasons">${reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>`;
-}
-
 // --- wiring ---
 
 $("dates").addEventListener("submit", (event) => {
@@ -526,16 +384,7 @@ $("lang-switch").addEventListener("click", (event) => {
   localStorage.setItem("tat-lang", other);
   go({lang: other});
 });
-$("cost-form").addEventListener("submit", (event) => checkCost(event).catch((error) => {
-  $("cost-result").innerHTML = `<p class="verdict invalid">${esc(error.message)}</p>`;
-}));
-$("cost-form").elements.activity.addEventListener("change", fitForm);
-$("cost-form").elements.category.addEventListener("change", fitForm);
-$("cost-form").elements.as_of.addEventListener("change", () => {
-  const day = isoDay($("cost-form").elements.as_of.value);
-  if (day) go({as_of: day}, true);
-});
 window.addEventListener("popstate", () => { state = readUrl(); render().catch(report); });
 if (state.lang) localStorage.setItem("tat-lang", state.lang);
 if (phone.matches) $("acts-details").open = false;  // on a phone the text comes first; the acts one tap away
-render().catch(report);
+document.addEventListener("DOMContentLoaded", () => render().catch(report));  // after costs.js too
