@@ -152,6 +152,13 @@ def test_a_permalink_reopens_the_view_and_back_and_forward_walk_it(open_page, se
     assert again.input_value("#compare") == "01.06.2019" and again.input_value("#on") == "01.01.2021"
     assert "01.06.2019 → 01.01.2021" in again.inner_text("#diff h2")
 
+    quick = open_page("?as_of=2021-01-01")  # two dates asked at once: the later question's answer stands
+    quick.wait_for_selector(point("11.3"))
+    quick.evaluate("go({as_of: '2016-02-01'}); go({as_of: '2021-01-01'})")  # the second is shown already
+    quick.wait_for_timeout(2000)  # the first question's answer has come back by now, and been dropped
+    assert quick.input_value("#on") == "01.01.2021" and "as_of=2021-01-01" in quick.url
+    assert "unknown" not in quick.get_attribute(point("11.3"), "class") and not quick.inner_text("#messages")
+
     wrong = open_page("?as_of=2019-02-30")
     wrong.wait_for_selector("#messages .error")
     assert "2019-02-30" in wrong.inner_text("#messages")  # said, not silently replaced

@@ -72,20 +72,26 @@ function choiceQuery() {
 const asked = (url) => { const choice = choiceQuery(); return choice ? `${url}${url.includes("?") ? "&" : "?"}${choice}` : url; };
 const mood = () => `${lang}|${choiceQuery()}`;
 
-async function get(url) {
+let renders = 0;  // each render counts; an answer that comes back after a newer render began is dropped
+class Stale extends Error {}
+
+async function get(url, run = renders) {  // run: the render asking (see render)
   const response = await fetch(asked(url));
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.detail || response.statusText);
+  const data = await response.json().catch(() => ({detail: `${response.status} ${response.statusText}`}));
+  if (run !== renders) throw new Stale("a newer view was asked for");
+  if (!response.ok) throw new Error(data.detail || response.statusText);  // a problem's detail says what was wrong
   return data;
 }
 
-function report(error) { $("messages").innerHTML += `<p class="error">${esc(error.message)}</p>`; }
+function report(error) {
+  if (!(error instanceof Stale)) $("messages").innerHTML += `<p class="error">${esc(error.message)}</p>`;
+}
 
 // --- language ---
 
 function chooseLanguage() {
-  const asked = state.lang || localStorage.getItem("tat-lang");
-  lang = asked === "en" ? "en" : "et";
+  const wanted = state.lang || localStorage.getItem("tat-lang");
+  lang = wanted === "en" ? "en" : "et";
 }
 
 function applyLanguage() {
@@ -111,12 +117,14 @@ function applyLanguage() {
 let shown = {};  // what each section shows now, so a change of point does not rebuild the text
 
 async function render() {
+  const run = ++renders;
   chooseLanguage();
   applyLanguage();
   $("messages").innerHTML = "";
   const from = checked(state.from, "from"), to = checked(state.to, "to");
   const view = state.view === "costs" ? "costs" : from && to ? "diff" : "text";
-  const on = (view === "diff" ? to : checked(state.as_of, "as_of")) || today();
+  const asOf = view === "diff" ? null : checked(state.as_of, "as_of");
+  const on = (view === "diff" ? to : asOf) || today();
   $("on").value = showDay(on);
   if (from) $("compare").value = showDay(from);
   else if (isoDay($("compare").value)) $("compare").value = showDay(isoDay($("compare").value));
@@ -128,11 +136,11 @@ async function render() {
   $("costs").hidden = view !== "costs";
   document.body.dataset.view = view;
   $("print-heading").textContent = view === "diff" ? "" : t("print_heading", showDay(on));  // what a printed page is
-  await showActs();
-  if (view === "text") await showText(on);
-  if (view === "diff") await showDiff(from, to);
-  if (view === "costs") await showCostForm(checked(state.as_of, "as_of") || isoDay($("cost-form").elements.as_of.value) || today());
-  await showHistory(view === "costs" ? null : state.point);
+  await showActs(run);
+  if (view === "text") await showText(on, run);
+  if (view === "diff") await showDiff(from, to, run);
+  if (view === "costs") await showCostForm(asOf || isoDay($("cost-form").elements.as_of.value) || today(), run);
+  await showHistory(view === "costs" ? null : state.point, run);
 }
 
 function checked(value, what) {
@@ -146,9 +154,9 @@ function checked(value, what) {
 
 let assumedDays = new Set();  // the days acts of assumed date came into force
 
-async function showActs() {
+async function showActs(run) {
   if (shown.acts === mood()) return;
-  const [acts, readings] = await Promise.all([get("/v1/acts"), get("/v1/readings")]);
+  const [acts, readings] = await Promise.all([get("/v1/acts", run), get("/v1/readings", run)]);
   assumedDays = new Set(acts.filter((act) => act.signing.type === "UncertainDate" && !act.signing.supplied).map((act) => act.in_force_from));
   $("timeline").innerHTML = acts.map((act) => {
     const assumed = act.signing.type === "UncertainDate" && !act.signing.supplied;
@@ -206,10 +214,10 @@ function wording(text, status, reason) {
   return `${body} <span class="marker reconstructed-marker" title="${esc(reason)}">[${esc(t("reconstructed"))}]</span>`;
 }
 
-async function showText(on) {
+async function showText(on, run) {
   const key = `${on}|${mood()}`;
   if (shown.text === key) return;
-  const data = await get(`/v1/text?on=${on}&format=json`);
+  const data = await get(`/v1/text?on=${on}&format=json`, run);
   $("assumptions").innerHTML = data.assumptions.map((a) => `<p class="assumption" lang="en">${esc(a)}</p>`).join("");
   const rows = data.points.map((p) => ({label: p.label, html:
     `<p class="point ${esc(p.kind)} ${esc(p.status)}" data-label="${esc(p.label)}" tabindex="0">` +
@@ -254,11 +262,11 @@ function placeHistory() {
 }
 phone.addEventListener("change", placeHistory);
 
-async function showHistory(label) {
+async function showHistory(label, run) {
   const panel = $("history");
   const key = `${label}|${mood()}`;
   if (shown.history !== key) {
-    panel.innerHTML = label ? `<h2>${esc(t("history_of", label))}</h2>` + (await get(`/v1/history/${encodeURIComponent(label)}`)).map((h) =>
+    panel.innerHTML = label ? `<h2>${esc(t("history_of", label))}</h2>` + (await get(`/v1/history/${encodeURIComponent(label)}`, run)).map((h) =>
       `<h3>${esc(h.provision)}</h3>` + h.steps.map(step).join("")).join("")
       : `<h2>${esc(t("history"))}</h2><p class="hint">${esc(t("history_hint"))}</p>`;
     if (label) panel.insertAdjacentHTML("afterbegin", `<button type="button" class="close" aria-label="${esc(t("close"))}">×</button>`);
@@ -277,9 +285,10 @@ function step(s) {
   const text = `<div class="wording" lang="et">${wording(w.text ?? null, w.type === "Unknown" ? "unknown" : w.type === "Reconstructed" ? "reconstructed" : "known",
     w.reason ?? w.basis)}</div>`;
   const renumbered = s.change.verb === "renumbered" ? `<br><span class="annotation">${esc(t("numbered", v.label))}: ${esc(t("citation", s.change))}</span>` : "";
-  const marked = (day) => showDay(day) + (assumedDays.has(day) ? ` (${t("assumed_date")})` : "");  // a bound an assumption sets
+  const bound = (day) => assumedDays.has(day) ? ` (${t("assumed_date")})` : "";  // a bound an assumed act date sets
+  const period = t("in_force", showDay(v.start) + bound(v.start), v.end ? showDay(dayBefore(v.end)) + bound(v.end) : null);
   const assumed = (s.assumptions || []).map((a) => `<br><span class="marker assumed-marker" lang="en">${esc(a)}</span>`).join("");
-  return `<div class="version"><b>${esc(v.label)}</b> <span class="period">${esc(t("in_force", marked(v.start), v.end ? `${showDay(dayBefore(v.end))}${assumedDays.has(v.end) ? ` (${t("assumed_date")})` : ""}` : null))}</span>` +
+  return `<div class="version"><b>${esc(v.label)}</b> <span class="period">${esc(period)}</span>` +
     `${text}<span class="annotation">${esc(t("citation", s.citation))}</span>${renumbered}${assumed}</div>`;
 }
 
@@ -299,9 +308,9 @@ function side(which, s, mark) {
 }
 
 // The tables of changed points as printed on each date (the text export formats their cells).
-async function tablesOf(day, changes, side) {
-  if (!changes.some((c) => c[side]?.version?.content?.table)) return new Map();
-  const data = await get(`/v1/text?on=${day}&format=json`);
+async function tablesOf(day, changes, which, run) {
+  if (!changes.some((c) => c[which]?.version?.content?.table)) return new Map();
+  const data = await get(`/v1/text?on=${day}&format=json`, run);
   return new Map(data.points.filter((p) => p.table).map((p) => [p.provision, p.table]));
 }
 
@@ -333,11 +342,11 @@ function change(c, tables) {
     `${changedTables(c, tables)}</div>`;
 }
 
-async function showDiff(from, to) {
+async function showDiff(from, to, run) {
   const key = `${from}|${to}|${mood()}`;
   if (shown.diff === key) return;
-  const changes = await get(`/v1/diff?before=${from}&after=${to}`);
-  const [before, after] = await Promise.all([tablesOf(from, changes, "before"), tablesOf(to, changes, "after")]);
+  const changes = await get(`/v1/diff?before=${from}&after=${to}`, run);
+  const [before, after] = await Promise.all([tablesOf(from, changes, "before", run), tablesOf(to, changes, "after", run)]);
   keepHistory();
   $("diff").innerHTML = `<h2 id="diff-title">${esc(t("changes", showDay(from), showDay(to)))}</h2>` +
     (changes.length ? changes.map((c) => change(c, {before, after})).join("") : `<p>${esc(t("no_changes"))}</p>`);

@@ -6,12 +6,12 @@
 
 let costForm = null;
 
-async function showCostForm(day) {
+async function showCostForm(day, run) {
   const form = $("cost-form");
   form.elements.as_of.value = showDay(day);
   const key = `${day}|${mood()}`;
   if (shown.costs === key) return;
-  costForm = await get(`/v1/costs/form?as_of=${day}`);
+  costForm = await get(`/v1/costs/form?as_of=${day}`, run);
   const activity = form.elements.activity.value, category = form.elements.category.value;
   form.elements.activity.innerHTML = costForm.activities.map((a) =>
     `<option value="${esc(a.name)}">${esc(a.name)} ${esc(a.title ?? "")}</option>`).join("");
