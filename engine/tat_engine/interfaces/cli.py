@@ -276,7 +276,8 @@ def _test(args) -> int:
         print(f"tat: {error}", file=sys.stderr)
         return 2
     run = run_files(args.files, override)
-    _emit(args, run, describe_test_run(run))
+    counts = {"passed": run.passed, "failed": run.failed, "errors": run.errors, "exit_code": run.exit_code}
+    _emit(args, {**counts, "files": run.files}, describe_test_run(run))
     return run.exit_code
 
 

@@ -249,7 +249,20 @@ def _spaced(text: str | None) -> str | None:
 
 
 def _says(expected: str, actual):
-    return _spaced(expected) == _spaced(actual), repr(_spaced(expected)), repr(_spaced(actual)) if actual else "(no wording)"
+    """The wording exactly, spaces and line breaks aside; it may start with the point's number, as an act quotes it."""
+    if actual is None or actual[0] is None:
+        return False, repr(_spaced(expected)), "(no wording)"
+    text, label = actual
+    wanted, found = _spaced(expected), _spaced(text)
+    for prefix in (f"{label}. ", f"{label} "):
+        if wanted.startswith(prefix) and not found.startswith(prefix):
+            wanted = wanted[len(prefix):]
+    if wanted == found:
+        return True, "", ""
+    at = next((i for i, (a, b) in enumerate(zip(wanted, found)) if a != b), min(len(wanted), len(found)))
+    start = max(0, at - 30)
+    return False, repr(wanted), f"{found!r}\n    first difference at character {at + 1}: expected " \
+        f"{wanted[start:at + 30]!r}, the engine has {found[start:at + 30]!r}"
 
 
 def _contains(expected: tuple, actual):
@@ -300,7 +313,7 @@ def _observe_point(law, question: PointQuestion) -> tuple[str, dict]:
 def _point_values(answer) -> dict:
     match answer:
         case InForce():
-            return dict(status="in force", says=answer.text, contains=answer.text, wording=answer.status,
+            return dict(status="in force", says=(answer.text, answer.label), contains=answer.text, wording=answer.status,
                         act=_acts(answer.citation, answer.change), item=_items(answer.citation, answer.change),
                         since=answer.version.start)
         case NotYetInForce():
