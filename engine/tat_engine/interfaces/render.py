@@ -295,7 +295,7 @@ def describe_test_run(run) -> str:
     (review.scenario_checks.TestRun)."""
     lines = []
     for file in run.files:
-        lines.append(f"{file.path}: {file.title + ' — ' if file.title else ''}{file.law}")
+        lines.append(f"{file.path}: " + " — ".join(filter(None, (file.title, file.law or "not run"))))
         for result in file.results:
             where = f"{result.where.path}:{result.where.line}"
             if result.passed:

@@ -94,6 +94,8 @@ def run_file(path, override: Override = Override(), laws: dict | None = None) ->
     scenarios = read_scenarios(path)
     problems = list(scenarios.diagnostics)
     setting = _chosen(scenarios.setting, override)
+    if not scenarios.cases:  # nothing to ask: the law is not loaded
+        return FileRun(scenarios.path, scenarios.title, "", (), tuple(problems))
     try:
         law = _law(setting, {} if laws is None else laws)
     except _LawRefused as refused:
@@ -230,6 +232,8 @@ def _compare(expected: Expectation, values: dict, summary: str) -> Mismatch | No
 def _show(value) -> str:
     if value is None:
         return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, (tuple, list, set, frozenset)):
         return "[" + ", ".join(map(_show, value)) + "]"
     return str(value)
@@ -367,8 +371,8 @@ def _observe_cost(law, question: CostQuestion) -> tuple[str, dict]:
         return f"invalid input: {record['reasons']}", dict(verdict=verdict, determined=True, hinges_on=())
     reasons = judged.table[judged.reason[0]]
     found = tuple(dict.fromkeys(r.point for r in reasons if r.point != "-"))
-    hinges = tuple(r.text for r in reasons if r.point == "-" and r.verdict == UNDETERMINED)
-    hinges += tuple(f"{r.point}: {r.why}" for r in reasons if r.status not in ("known", "derived"))
+    hinges = tuple(str(r) for r in reasons if r.verdict == UNDETERMINED)  # other worlds' verdicts, open values
+    hinges += tuple(f"{r.point}: {r.why}" for r in reasons if r.status not in ("known", "derived") and r.verdict != UNDETERMINED)
     values = dict(verdict=verdict, eligible_amount=Decimal(record["eligible_amount"]), reason=found,
                   determined=verdict != VERDICTS[UNDETERMINED], hinges_on=hinges)
     return f"{verdict}, eligible {record['eligible_amount']}: {record['reasons']}", values

@@ -197,6 +197,7 @@ def read_scenarios(path: str | Path) -> ScenarioFile:
 
 def _refused(path: str, message: str, line: int | None = None, column: int = 1) -> ScenarioFile:
     where = m.Location(path, line, column) if line else None
+    message = message if where else f"{path}: {message}"
     return ScenarioFile(path, "", Setting(), (), (Diagnostic("error", "scenario-file", message, where),))
 
 
@@ -287,6 +288,7 @@ def _mapping(node, allowed, what: str) -> dict[str, tuple]:
 
 
 def _unknown_key(written: str, key: str | None, allowed, what: str) -> str:
+    allowed = [key for key in allowed if key not in QUESTIONS or key in what]  # not the other questions
     if key is not None:
         return f"`{written}` ({key}) does not belong in {what}; it takes: {', '.join(allowed)}"
     names = [name for key in allowed for name in (key, *KEYS[key])]
