@@ -292,7 +292,7 @@ def _indent(text: str) -> str:
 def describe_test_run(run) -> str:
     """``tat test``: each case passed or FAILED at its file:line (a failure with what was expected
     and what the engine answered), each bad file or case with its located error, then the counts
-    (review.scenario_checks.TestRun)."""
+    (review.scenario_checks.ScenarioRun)."""
     lines = []
     for file in run.files:
         lines.append(f"{file.path}: " + " — ".join(filter(None, (file.title, file.law or "not run"))))

@@ -53,7 +53,7 @@ class FileRun:
 
 
 @frozen
-class TestRun:
+class ScenarioRun:
     files: tuple[FileRun, ...]
 
     @property
@@ -84,10 +84,10 @@ class Override:
     assume: tuple[tuple[str, dt.date], ...] = ()
 
 
-def run_files(paths, override: Override = Override()) -> TestRun:
+def run_files(paths, override: Override = Override()) -> ScenarioRun:
     """Every case of every file, each file under its own law (or the override's)."""
     laws: dict = {}
-    return TestRun(tuple(run_file(path, override, laws) for path in paths))
+    return ScenarioRun(tuple(run_file(path, override, laws) for path in paths))
 
 
 def run_file(path, override: Override = Override(), laws: dict | None = None) -> FileRun:

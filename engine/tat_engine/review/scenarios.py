@@ -168,7 +168,11 @@ class _Bad(Exception):
 
 
 def fold(name: str) -> str:
-    """A key or word without case, diacritics, or the difference of space, hyphen and underscore."""
+    """A key or word without case, diacritics, or the difference of space, hyphen and underscore.
+
+    >>> fold("Asjaolude kuupäev"), _CANONICAL[fold("Asjaolude kuupäev")]
+    ('asjaolude_kuupaev', 'facts_on')
+    """
     bare = "".join(char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char))
     return re.sub(r"[\s_-]+", "_", bare.strip().casefold())
 
