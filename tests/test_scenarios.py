@@ -281,3 +281,12 @@ def test_the_command_lines_instrument_replaces_the_files(capsys, cache):
     code, out, _ = run(capsys, "test", str(ROOT / "examples/scenarios/safety-2023.yaml"), "--instrument", "tat")
     assert code in (1, 2) and "instrument tat" in out.splitlines()[0]
     assert "FAILED: the application deadline of the first stage" in out
+
+
+def test_the_readmes_example_passes(capsys, cache, tmp_path):
+    import re
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    example = re.search(r"## Scenario files.*?```yaml\n(.*?)```", readme, re.S)[1]
+    code, out, _ = run(capsys, "test", scenario(tmp_path, example))
+    assert code == 0 and out.rstrip().endswith("5 cases in 1 file: 5 passed, 0 failed"), out
