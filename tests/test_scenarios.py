@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tat_engine.interfaces.cli import main
 from tat_engine.review.scenario_checks import run_file
@@ -290,3 +292,18 @@ def test_the_readmes_example_passes(capsys, cache, tmp_path):
     example = re.search(r"## Scenario files.*?```yaml\n(.*?)```", readme, re.S)[1]
     code, out, _ = run(capsys, "test", scenario(tmp_path, example))
     assert code == 0 and out.rstrip().endswith("5 cases in 1 file: 5 passed, 0 failed"), out
+
+
+_PIECES = ["cases:", "\n", "  - ", "point: ", "11.3", "on: ", "2019-06-01", "status: ", "in force", "cost: ", "{", "}",
+           "[", "]", ", ", ": ", "&a ", "*a", "!!python/name:os.system", "'", '"', "? ", "- ", "    ", "\t", "\x00",
+           "deadline: ", "refused: yes", "juhtumid:", "kuupäev: ", "31.06.2015", "due: ", "#", "|", ">-", "%TAG ", "---"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join) | st.text(max_size=200))
+def test_any_text_reads_as_cases_or_located_errors(text):
+    """Whatever a file holds, reading it gives cases or located diagnostics, never an exception."""
+    read = parse_scenarios(text, "fuzz.yaml")
+    for diagnostic in read.diagnostics:
+        assert diagnostic.severity == "error" and diagnostic.message
+        assert diagnostic.location is None or diagnostic.location.path == "fuzz.yaml"
+    assert read.cases or read.diagnostics

@@ -217,7 +217,7 @@ def parse_scenarios(text: str, path: str = "<scenarios>") -> ScenarioFile:
     try:
         root = _compose(text, path)
         if root is None:
-            raise _Bad(yaml.Mark(path, 0, 0, 0, None, None), "the file holds nothing; a scenario file has `cases:`, "
+            raise _Bad(_start(path), "the file holds nothing; a scenario file has `cases:`, "
                        "a list of questions with their expected answers")
         top = _mapping(root, FILE_KEYS, "the file")
         cases_node = top.get("cases")
@@ -255,20 +255,37 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose(text: str, path: str):
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as error:
+        raise _unreadable(text, error) from None
     loader.name = path  # every mark, so every node, names the file
     try:
         return loader.get_single_node()
+    except yaml.reader.ReaderError as error:
+        raise _unreadable(text, error) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise _Bad(mark, f"not YAML as a scenario file is written: {error.problem or error.context}"
                    + (f" ({error.context})" if error.context and error.problem else "")) from None
     except yaml.YAMLError as error:
-        raise _Bad(yaml.Mark("", 0, 0, 0, None, None), f"not YAML as a scenario file is written: {error}") from None
+        raise _Bad(_start(path), f"not YAML as a scenario file is written: {error}") from None
     except RecursionError:
-        raise _Bad(yaml.Mark("", 0, 0, 0, None, None), "the file nests too deeply to be a scenario file") from None
+        raise _Bad(_start(path), "the file nests too deeply to be a scenario file") from None
     finally:
         loader.dispose()
+
+
+def _unreadable(text: str, error) -> _Bad:
+    """A character YAML does not admit (a control character), located."""
+    before = text[:error.position]
+    line, column = before.count("\n"), error.position - (before.rfind("\n") + 1)
+    return _Bad(yaml.Mark("", error.position, line, column, None, None),
+                f"character U+{error.character:04X} is not allowed in a scenario file (a control character)")
+
+
+def _start(path: str):
+    return yaml.Mark(path, 0, 0, 0, None, None)
 
 
 # --- nodes -----------------------------------------------------------------------------------
