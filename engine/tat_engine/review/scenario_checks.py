@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 from attrs import frozen
 
 from .. import model as m
@@ -112,8 +113,6 @@ def run_file(path, override: Override = Override(), laws: dict | None = None) ->
 def _chosen(setting: Setting, override: Override) -> Setting:
     """The file's law, with what the command line gives in its place: a corpus or instrument
     replaces the file's; readings and assumed dates are added over the file's."""
-    import attrs
-
     if override.corpus or override.instrument:
         setting = attrs.evolve(setting, corpus=override.corpus, instrument=override.instrument, where=None)
     return attrs.evolve(setting, reading=tuple({**dict(setting.reading), **dict(override.reading)}.items()),
