@@ -16,6 +16,7 @@ for data), and exits 1 on a bad question or a corpus with errors.
     tat calendar 2021 --ics tat-2021.ics
     tat check-costs examples/kulud.csv --as-of 2021-06-01 --out verdicts.xlsx
     tat check-applications examples/applications.csv --instrument safety-2023 --as-of 2023-05-15
+    tat test examples/scenarios/*.yaml
     tat serve
 """
 
@@ -283,6 +284,26 @@ def _check_applications(args) -> int:
 
     decisions = decide(_law(args), read_applications(args.applications), day(args.as_of))
     return _emit(args, decisions, describe_decisions(decisions))
+
+
+def _test(args) -> int:
+    """Run scenario files: 0 every case passed, 1 a case failed, 2 a file (or a case) is bad."""
+    from ..errors import QueryError
+    from ..review.scenario_checks import Override, run_files
+    from .render import describe_test_run
+
+    try:
+        override = Override(tuple(args.corpus), args.instrument,
+                            tuple(_pair(t, "--reading", "READING=OPTION, e.g. reach-2020=from-signing") for t in args.reading),
+                            tuple((act, _day(on)) for act, on in (_pair(t, "--assume", "ACT=DATE, e.g. 1-3/zz=2020-03-16")
+                                                                    for t in args.assume)))
+    except QueryError as error:  # a usage error: exit 1 would say a case failed
+        print(f"tat: {error}", file=sys.stderr)
+        return 2
+    run = run_files(args.files, override)
+    counts = {"passed": run.passed, "failed": run.failed, "errors": run.errors, "exit_code": run.exit_code}
+    _emit(args, {**counts, "files": run.files}, describe_test_run(run))
+    return run.exit_code
 
 
 def _serve(args) -> int:
@@ -570,6 +591,19 @@ def _parser():
     apply.add_argument("applications")
     apply.add_argument("--as-of", required=True, help="the decision date")
     apply.set_defaults(run=_check_applications)
+
+    test = commands.add_parser("test", help="run scenario files: expected answers, each case passed or failed "
+                               "(exit 0 all passed, 1 a case failed, 2 a file is bad)")
+    test.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML; see examples/scenarios/)")
+    test.add_argument("--json", action="store_true", help="print JSON data")
+    test.add_argument("--corpus", action="append", default=[], metavar="PATH",
+                      help="DSL files or folders to ask instead of the law each file names")
+    test.add_argument("--instrument", help="the shipped instrument to ask instead of the one each file names")
+    test.add_argument("--reading", action="append", default=[], metavar="READING=OPTION",
+                      help="read a contested question one way, over what the files choose")
+    test.add_argument("--assume", action="append", default=[], metavar="ACT=DATE",
+                      help="the real date of an act whose date the sources lack, over what the files assume")
+    test.set_defaults(run=_test)
 
     web = commands.add_parser("serve", help="the HTTP API and the reading room (127.0.0.1:8000 by default)")
     web.add_argument("--host", default="127.0.0.1")

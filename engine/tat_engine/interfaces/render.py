@@ -287,3 +287,28 @@ def describe_import_check(check, consolidated: str, skipped: list[str]) -> str:
 
 def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
+
+
+def describe_test_run(run) -> str:
+    """``tat test``: each case passed or FAILED at its file:line (a failure with what was expected
+    and what the engine answered), each bad file or case with its located error, then the counts
+    (review.scenario_checks.ScenarioRun)."""
+    lines = []
+    for file in run.files:
+        lines.append(f"{file.path}: " + " — ".join(filter(None, (file.title, file.law or "not run"))))
+        for result in file.results:
+            where = f"{result.where.path}:{result.where.line}"
+            if result.passed:
+                lines.append(f"{where}: passed: {result.title}")
+                continue
+            lines.append(f"{where}: FAILED: {result.title}")
+            for miss in result.mismatches:
+                lines += [f"  {miss.where.path}:{miss.where.line}: {miss.key}", f"    expected: {miss.expected}",
+                          f"    actual:   {miss.actual}"]
+            lines.append(f"  answer: {result.answer}")
+        lines += [diagnostic.render() for diagnostic in file.diagnostics]
+    cases = run.passed + run.failed
+    bad = f", {run.errors} error{'s' * (run.errors != 1)} in the files" if run.errors else ""
+    lines.append(f"{cases} case{'s' * (cases != 1)} in {len(run.files)} file{'s' * (len(run.files) != 1)}: "
+                 f"{run.passed} passed, {run.failed} failed{bad}")
+    return "\n".join(lines)
