@@ -12,6 +12,7 @@ turned into dates at once. Every answer is typed (see :mod:`answers`).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Union
 
 import attrs
@@ -26,6 +27,7 @@ from .history.possible import ReadingCondition, Settled, settle
 from .history.render import consolidated_text
 
 DayLike = Union[dt.date, str]
+_FIRST, _LAST = m.FIRST_DAY, m.LAST_DAY
 
 
 def day(value: DayLike) -> dt.date:
@@ -39,6 +41,20 @@ def day(value: DayLike) -> dt.date:
         return dates.read(str(value))
     except dates.NotADate as error:
         raise QueryError(f"{error}; {error.hint}" if error.hint else str(error)) from None
+
+
+def _iso_day(value) -> dt.date | None:
+    """``value`` if it is a string written YYYY-MM-DD in ASCII digits naming a day in range: the
+    common question, read without the general reader (which explains every other writing); else None."""
+    if type(value) is str and len(value) == 10 and value.isascii() and value[4] == "-" and value[7] == "-" \
+            and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit():
+        try:
+            found = dt.date.fromisoformat(value)
+        except ValueError:  # a day that does not exist: the general reader says why
+            return None
+        if m.FIRST_DAY <= found <= m.LAST_DAY:
+            return found
+    return None
 
 
 def label(value: str) -> str:
@@ -123,6 +139,7 @@ class Law:
 
     def __init__(self, index: Index, choice: dict[str, str] | None = None):
         self.index = index
+        self._labels = index.labels  # read on every point question
         self.choice = {name: reading.default for name, reading in index.readings.items()}
         for name, option in (choice or {}).items():
             reading = index.readings.get(name)
@@ -184,7 +201,16 @@ class Law:
 
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
-        answer = self.index.point(point, on if type(on) is dt.date and m.FIRST_DAY <= on <= m.LAST_DAY else day(on))
+        if type(on) is not dt.date or not _FIRST <= on <= _LAST:
+            on = _iso_day(on) or day(on)
+        try:  # the common question inline: a dict lookup and a bisect (index.point does the rest)
+            starts, entries = self._labels[point]
+            answer = entries[bisect_right(starts, on) - 1]
+            if answer is not None:
+                return answer
+        except KeyError:
+            pass
+        answer = self.index.point(point, on)
         if type(answer) is NoSuchLabel:
             label(point)  # a label that is not a point number at all is a question to correct
         return answer

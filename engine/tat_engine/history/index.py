@@ -89,31 +89,31 @@ def _loads(blob):
             gc.enable()
 
 
-class Timelines(Mapping):
+class Timelines(dict):
     """Label -> :class:`Timeline`, pickled in chunks of a few dozen labels, each chunk
     decoded when one of its labels is first asked for (a point question decodes one
     chunk, not the whole index; a chunk, not a label, so that the acts and classes its
-    answers name are written once a chunk, not once a label)."""
+    answers name are written once a chunk, not once a label). A dict of the labels
+    decoded so far, so that ``timelines[label]`` is a plain dict lookup once decoded;
+    the other ways in (``get``, ``in``, iteration, ``len``) see every label."""
 
-    __slots__ = ("_order", "_chunks", "_where", "_decoded")
+    __slots__ = ("_order", "_chunks", "_where")
     CHUNK = 64  # labels a chunk
 
     def __init__(self, timelines: dict[str, Timeline]):
+        super().__init__(timelines)
         self._order: tuple[str, ...] = tuple(timelines)  # the labels in the order they were built
         self._chunks: list[bytes | None] = []
         self._where: dict[str, int] = {}  # label -> its chunk, for the labels not yet decoded
-        self._decoded: dict[str, Timeline] = dict(timelines)
 
-    def __getitem__(self, label: str) -> Timeline:
-        found = self._decoded.get(label)
-        if found is None:
-            chunk = self._where[label]  # KeyError: no point bore the label
-            for name, timeline in _loads(self._chunks[chunk]).items():
-                self._decoded.setdefault(name, Timeline(*timeline))
-                self._where.pop(name, None)
-            self._chunks[chunk] = None
-            found = self._decoded[label]
-        return found
+    def __missing__(self, label: str) -> Timeline:
+        chunk = self._where[label]  # KeyError: no point bore the label
+        for name, timeline in _loads(self._chunks[chunk]).items():
+            if name in self._where:
+                dict.__setitem__(self, name, Timeline(*timeline))
+                del self._where[name]
+        self._chunks[chunk] = None
+        return dict.__getitem__(self, label)
 
     def get(self, label, default=None):
         try:
@@ -122,7 +122,7 @@ class Timelines(Mapping):
             return default
 
     def __contains__(self, label) -> bool:
-        return label in self._decoded or label in self._where
+        return dict.__contains__(self, label) or label in self._where
 
     def __iter__(self):
         return iter(self._order)
@@ -130,22 +130,36 @@ class Timelines(Mapping):
     def __len__(self) -> int:
         return len(self._order)
 
+    def keys(self):
+        return list(self._order)
+
+    def items(self):
+        return [(label, self[label]) for label in self._order]
+
+    def values(self):
+        return [self[label] for label in self._order]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None
+
     def __reduce_ex__(self, protocol: int):
-        return copyreg.__newobj__, (type(self),), self._state(out_of_band=protocol >= 5)
+        return _timelines_of, (self._state(out_of_band=protocol >= 5),)
 
     def _state(self, out_of_band: bool) -> list[tuple[tuple[str, ...], bytes]]:
         labels = self._order
-        for label in labels:
-            self[label]  # noqa: B018 - decoded, to be written again
         chunks = [labels[i:i + self.CHUNK] for i in range(0, len(labels), self.CHUNK)]
-        return [(tuple(chunk), _blob({label: tuple(self._decoded[label]) for label in chunk}, out_of_band))
-                for chunk in chunks]
+        return [(tuple(chunk), _blob({label: tuple(self[label]) for label in chunk}, out_of_band)) for chunk in chunks]
 
-    def __setstate__(self, chunks: list[tuple[tuple[str, ...], bytes]]) -> None:
-        self._order = tuple(label for labels, _ in chunks for label in labels)
-        self._chunks = [blob for _, blob in chunks]
-        self._where = {label: n for n, (labels, _) in enumerate(chunks) for label in labels}
-        self._decoded = {}
+
+def _timelines_of(chunks: list[tuple[tuple[str, ...], bytes]]) -> Timelines:
+    """Timelines from their pickled chunks, none decoded yet."""
+    timelines = Timelines({})
+    timelines._order = tuple(label for labels, _ in chunks for label in labels)
+    timelines._chunks = [blob for _, blob in chunks]
+    timelines._where = {label: n for n, (labels, _) in enumerate(chunks) for label in labels}
+    return timelines
 
 
 class Index:
@@ -190,7 +204,7 @@ class Index:
              [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
             for pid, versions in history.provisions.items()
         ]
-        self.labels: Mapping[str, Timeline] = Timelines(_timelines(self))
+        self.labels: Timelines = Timelines(_timelines(self))
         self.diagnostics = tuple(diagnostics)
 
     def __reduce_ex__(self, protocol: int):
@@ -254,7 +268,10 @@ class Index:
 
     def point(self, label: str, day: dt.date) -> Answer:
         """The answer for ``label`` on ``day``; "11.3." and " 11.3" read as "11.3"."""
-        timeline = self.labels.get(label)
+        try:
+            timeline = self.labels[label]  # a dict lookup, once the label's chunk is decoded
+        except KeyError:
+            timeline = None
         if timeline is None:
             written = m.tidy_label(label)
             if written != label:
