@@ -28,6 +28,7 @@ from .history.render import consolidated_text
 
 DayLike = Union[dt.date, str]
 _FIRST, _LAST = m.FIRST_DAY, m.LAST_DAY
+_fromisoformat = dt.date.fromisoformat
 
 
 def day(value: DayLike) -> dt.date:
@@ -35,6 +36,9 @@ def day(value: DayLike) -> dt.date:
     teaches; it must lie in the engine's range (:data:`~tat_engine.model.FIRST_DAY`..:data:`~tat_engine.model.LAST_DAY`)."""
     from . import dates
 
+    found = _iso_day(value)
+    if found is not None:
+        return found
     try:
         if isinstance(value, dt.date):
             return dates.in_range(value.date() if isinstance(value, dt.datetime) else value)
@@ -44,15 +48,15 @@ def day(value: DayLike) -> dt.date:
 
 
 def _iso_day(value) -> dt.date | None:
-    """``value`` if it is a string written YYYY-MM-DD in ASCII digits naming a day in range: the
-    common question, read without the general reader (which explains every other writing); else None."""
-    if type(value) is str and len(value) == 10 and value.isascii() and value[4] == "-" and value[7] == "-" \
-            and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit():
+    """``value`` if it is a string written YYYY-MM-DD naming a day in range: the common question,
+    read without the general reader (which explains every other writing); else None. Ten ASCII
+    characters with the dashes in place leave ``fromisoformat`` only YYYY-MM-DD in digits to accept."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
         try:
             found = dt.date.fromisoformat(value)
-        except ValueError:  # a day that does not exist: the general reader says why
+        except ValueError:  # not digits, or a day that does not exist: the general reader says why
             return None
-        if m.FIRST_DAY <= found <= m.LAST_DAY:
+        if _FIRST <= found <= _LAST:
             return found
     return None
 
@@ -202,7 +206,15 @@ class Law:
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
         if type(on) is not dt.date or not _FIRST <= on <= _LAST:
-            on = _iso_day(on) or day(on)
+            if type(on) is str and len(on) == 10 and on[4] == "-" and on[7] == "-" and on.isascii():
+                try:  # YYYY-MM-DD (see _iso_day), read inline: the common written question
+                    on = _fromisoformat(on)
+                except ValueError:
+                    on = day(on)
+                if not _FIRST <= on <= _LAST:
+                    on = day(on.isoformat())  # says the range, as for any written date
+            else:
+                on = day(on)
         try:  # the common question inline: a dict lookup and a bisect (index.point does the rest)
             starts, entries = self._labels[point]
             answer = entries[bisect_right(starts, on) - 1]
