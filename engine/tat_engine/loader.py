@@ -18,7 +18,6 @@ import gc
 import os
 import pickle
 import struct
-from importlib.resources import files
 from pathlib import Path
 
 import attrs
@@ -37,7 +36,7 @@ def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:
     folders = INSTRUMENTS.get(instrument)
     if folders is None:
         raise QueryError(f"no instrument {instrument!r}; instruments: {', '.join(INSTRUMENTS)}")
-    root = files("tat_engine") / "data"
+    root = Path(__file__).parent / "data"  # the package's own folder (importlib.resources: 6 ms of every start)
     found = []
     for folder in folders:
         directory = root
