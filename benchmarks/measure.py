@@ -35,6 +35,7 @@ from tat_engine.history.consolidate import consolidate
 from tat_engine.history.index import Index
 from tat_engine.law import Law
 from tat_engine.loader import _parts, build, parse_corpus
+from tat_engine.dsl import tables
 from tat_engine.dsl.parse import parser
 
 FAR = dt.date.max
@@ -245,11 +246,13 @@ def cold(corpus: Corpus, settings: Settings) -> list[Row]:
             stages[stage].append(seconds)
     hint = best(paused(lambda: build(corpus.sources)), 1)
     parser.cache_clear()
-    compiled = best(parser, 1)
+    made = best(parser, 1)
+    compiled = best(tables.compiled, 1)
     rows = [Row("load_cold", "load cold: loader.build (parse+replay+index+graph)", whole)]
     rows += [Row(f"load_{stage}", f"  of which {stage}", min(seconds)) for stage, seconds in stages.items()]
     rows.append(Row("load_cold_no_gc", "  hint: loader.build with gc paused", hint))
-    rows.append(Row("grammar", "  (grammar compiled once per process)", compiled))
+    rows.append(Row("grammar", "  (parser made once per process, from the shipped tables)", made, compiled,
+                    "(grammar compiled)"))
     return rows
 
 
