@@ -106,3 +106,20 @@ def test_a_written_date_reads_as_the_general_reader_reads_it(directive, written)
         assert str(inline.value) == str(error)
     else:
         assert isinstance(day, dt.date) and directive.point("11.3", written) == directive.point("11.3", day)
+
+
+def test_threads_asking_at_once_decode_each_part_once(cache, directive):
+    """A server's threads may be the first to ask for one chunk or the versions at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tat_engine.load()
+    law = tat_engine.load()
+    questions = [(label, day) for label in LABELS for day in DAYS] * 4
+
+    def ask(question):
+        label, day = question
+        return law.point(label, day), law.in_force(day)
+
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(ask, questions))
+    assert found == [(directive.point(label, day), directive.in_force(day)) for label, day in questions]

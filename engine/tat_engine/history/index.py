@@ -22,6 +22,7 @@ import datetime as dt
 import difflib
 import gc
 import pickle
+import threading
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
@@ -63,6 +64,7 @@ class Timeline(NamedTuple):
 
 
 _PROTOCOL = 5  # out-of-band buffers (PEP 574)
+_DECODING = threading.RLock()  # one part decoded at a time, once
 # Decoded together on first use: they share their Version and InForce objects.
 _VERSIONS = ("provisions", "starts", "answers", "lives")
 # Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds.
@@ -107,13 +109,14 @@ class Timelines(dict):
         self._where: dict[str, int] = {}  # label -> its chunk, for the labels not yet decoded
 
     def __missing__(self, label: str) -> Timeline:
-        chunk = self._where[label]  # KeyError: no point bore the label
-        for name, timeline in _loads(self._chunks[chunk]).items():
-            if name in self._where:
-                dict.__setitem__(self, name, Timeline(*timeline))
-                del self._where[name]
-        self._chunks[chunk] = None
-        return dict.__getitem__(self, label)
+        with _DECODING:  # a server's threads may ask for labels of one chunk at once
+            if not dict.__contains__(self, label):  # (another thread may have decoded it meanwhile)
+                chunk = self._where[label]  # KeyError: no point bore the label
+                for name, timeline in _loads(self._chunks[chunk]).items():
+                    dict.__setitem__(self, name, Timeline(*timeline))
+                    self._where.pop(name, None)
+                self._chunks[chunk] = None
+            return dict.__getitem__(self, label)
 
     def get(self, label, default=None):
         try:
@@ -227,13 +230,18 @@ class Index:
 
     def __getattr__(self, name: str):
         """A part kept packed, decoded now (only called for a name not yet set)."""
-        packed = self.__dict__.get("_packed")
         blob = name if name in _ALONE else "versions" if name in _VERSIONS else None
-        if not packed or blob not in packed:
+        if blob is None or "_packed" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        decoded = _loads(packed.pop(blob))
-        self.__dict__.update(decoded if blob == "versions" else {name: decoded})
-        return self.__dict__[name]
+        with _DECODING:  # a server's threads may ask at once: one decodes, the others wait for it
+            if name not in self.__dict__:
+                packed = self.__dict__["_packed"]
+                if blob not in packed:
+                    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+                decoded = _loads(packed[blob])
+                self.__dict__.update(decoded if blob == "versions" else {name: decoded})
+                del packed[blob]
+            return self.__dict__[name]
 
     # --- building blocks ------------------------------------------------------------
 
