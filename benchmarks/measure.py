@@ -181,7 +181,7 @@ def lookups(index: Index, pairs: list, settings: Settings) -> list[Row]:
         Row("point_index", "point lookup: index.point(label, date)", engine / n, base / n, "≤ 2×", engine <= 2 * base),
         Row("point_api", "point lookup: law.point(label, date) vs dict+bisect", api / n, base / n, "≤ 2×",
             api <= 2 * base),
-        Row("point_api_iso", "point lookup: law.point(label, \"YYYY-MM-DD\") vs fromisoformat+dict+bisect",
+        Row("point_api_iso", "point lookup: law.point(label, \"YYYY-MM-DD\") vs fromisoformat+bisect",
             iso / n, base_iso / n, "≤ 2×", iso <= 2 * base_iso),
     ]
 
@@ -400,7 +400,7 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
         rows.append(Row(f"cli_cold_{command.name}", f"tat {command.name}: first call, fresh cache (vs warm)", cold,
                         warm[i], "≤ 2× warm" if corpus.real else "", cold <= 2 * warm[i] if corpus.real else None))
     if not corpus.real:
-        rows += [Row(f"cli_{name}", f"tat {name}: not measured (the generated corpus declares none)", "n/a")
+        rows += [Row(f"cli_{name}", f"tat {name}: n/a (the corpus declares none)", "n/a")
                  for name in UNDECLARED]
     ask = [*start, *commands[0].words]
     imported = [_imports([sys.executable, "-X", "importtime", *ask[1:], *extra], env) for extra in ([], ["--json"])]

@@ -140,14 +140,14 @@ def show(results: dict, external: dict, mode: str, elapsed: float) -> None:
     show_sizes(results)
     sections = [(name, rows) for name, (_, rows) in results.items()] + \
         [(f"benchmarks/{name}.py", rows) for name, rows in external.items()]
-    print(f"\n| {'measure':66} | {'engine':>10} | {'baseline':>10} | {'ratio':>8} | {'target':22} | met    |")
-    print(f"|{'-' * 68}|{'-' * 12}|{'-' * 12}|{'-' * 10}|{'-' * 24}|--------|")
+    print(f"\n| {'measure':74} | {'engine':>10} | {'baseline':>10} | {'ratio':>8} | {'target':22} | met    |")
+    print(f"|{'-' * 76}|{'-' * 12}|{'-' * 12}|{'-' * 10}|{'-' * 24}|--------|")
     for section, rows in sections:
-        print(f"| {'**' + section + '**':66} | {'':>10} | {'':>10} | {'':>8} | {'':22} |        |")
+        print(f"| {'**' + section + '**':74} | {'':>10} | {'':>10} | {'':>8} | {'':22} |        |")
         for row in rows:
             ratio = f"{row.ratio:7.2f}×" if row.ratio is not None else ""
             verdict = {True: "ok", False: "MISSED", None: ""}[row.ok]
-            print(f"| {row.name:66} | {_fmt(row.engine):>10} | {_fmt(row.baseline):>10} | {ratio:>8} | "
+            print(f"| {row.name:74} | {_fmt(row.engine):>10} | {_fmt(row.baseline):>10} | {ratio:>8} | "
                   f"{row.target:22} | {verdict:6} |")
     if len(results) == 2:
         show_growth(results)
@@ -167,9 +167,9 @@ def show_sizes(results: dict) -> None:
 def show_growth(results: dict) -> None:
     small_name, large_name = results
     print(f"\n== growth: {large_name} / {small_name} (engine figures) ==")
-    print(f"{'measure':66} {small_name[:18]:>18} {large_name[:18]:>18} {'growth':>9}")
+    print(f"{'measure':74} {small_name[:18]:>18} {large_name[:18]:>18} {'growth':>9}")
     for old, row in _pairs(results):
-        print(f"{row.name:66} {_fmt(old.engine):>18} {_fmt(row.engine):>18} {row.engine / old.engine:8.1f}×")
+        print(f"{row.name:74} {_fmt(old.engine):>18} {_fmt(row.engine):>18} {row.engine / old.engine:8.1f}×")
 
 
 def _fmt(value) -> str:
