@@ -79,15 +79,15 @@ def _blob(value, out_of_band: bool) -> pickle.PickleBuffer | bytes:
 
 
 def _loads(blob):
-    """A blob of the sealed index, with the cyclic collector paused while its objects
-    are made (as the loader pauses it), and the survivors frozen out of its way."""
+    """A blob of the sealed index, with the cyclic collector paused while its objects are made
+    (it would walk them again and again). Not frozen after, as the loader freezes a whole load:
+    a part decoded later, in a long-lived server, would freeze whatever else lived then too."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         return pickle.loads(blob)
     finally:
         if enabled:
-            gc.freeze()
             gc.enable()
 
 
@@ -105,15 +105,17 @@ class Timelines(dict):
     def __init__(self, timelines: dict[str, Timeline]):
         super().__init__(timelines)
         self._order: tuple[str, ...] = tuple(timelines)  # the labels in the order they were built
-        self._chunks: list[bytes | None] = []
+        self._chunks: list[tuple[tuple[str, ...], bytes] | None] = []  # (labels, their pickle), None once decoded
         self._where: dict[str, int] = {}  # label -> its chunk, for the labels not yet decoded
 
     def __missing__(self, label: str) -> Timeline:
         with _DECODING:  # a server's threads may ask for labels of one chunk at once
             if not dict.__contains__(self, label):  # (another thread may have decoded it meanwhile)
                 chunk = self._where[label]  # KeyError: no point bore the label
-                for name, timeline in _loads(self._chunks[chunk]).items():
-                    dict.__setitem__(self, name, Timeline(*timeline))
+                names, blob = self._chunks[chunk]
+                starts, entries = _loads(blob)
+                for name, days, answers in zip(names, starts, entries, strict=True):
+                    dict.__setitem__(self, name, Timeline(days, answers))
                     self._where.pop(name, None)
                 self._chunks[chunk] = None
             return dict.__getitem__(self, label)
@@ -153,14 +155,16 @@ class Timelines(dict):
     def _state(self, out_of_band: bool) -> list[tuple[tuple[str, ...], bytes]]:
         labels = self._order
         chunks = [labels[i:i + self.CHUNK] for i in range(0, len(labels), self.CHUNK)]
-        return [(tuple(chunk), _blob({label: tuple(self[label]) for label in chunk}, out_of_band)) for chunk in chunks]
+        # every start day of the chunk first, then the answers: the days a lookup bisects lie together in memory
+        return [(tuple(chunk), _blob(([self[label].starts for label in chunk], [self[label].entries for label in chunk]),
+                                     out_of_band)) for chunk in chunks]
 
 
 def _timelines_of(chunks: list[tuple[tuple[str, ...], bytes]]) -> Timelines:
     """Timelines from their pickled chunks, none decoded yet."""
     timelines = Timelines({})
     timelines._order = tuple(label for labels, _ in chunks for label in labels)
-    timelines._chunks = [blob for _, blob in chunks]
+    timelines._chunks = list(chunks)
     timelines._where = {label: n for n, (labels, _) in enumerate(chunks) for label in labels}
     return timelines
 
