@@ -115,15 +115,24 @@ def mac(key: bytes, *parts: bytes) -> bytes:
 
 def seal(key: bytes, name: str, payload: bytes) -> bytes:
     """``payload`` with a header that binds it to ``name`` under ``key``."""
-    return MAGIC + mac(key, name.encode(), payload) + payload
+    return MAGIC + _payload_mac(key, name, payload) + payload
 
 
-def unseal(key: bytes, name: str, data: bytes | None) -> bytes | None:
-    """The payload of ``data`` if it was sealed for ``name`` under ``key``; else None."""
+def unseal(key: bytes, name: str, data: bytes | None) -> memoryview | None:
+    """The payload of ``data`` if it was sealed for ``name`` under ``key``; else None.
+    A view, not a copy: an index of tens of megabytes is neither copied nor joined to be checked."""
     if data is None or len(data) < HEADER or not data.startswith(MAGIC):
         return None
-    payload = data[HEADER:]
-    return payload if hmac.compare_digest(data[len(MAGIC):HEADER], mac(key, name.encode(), payload)) else None
+    payload = memoryview(data)[HEADER:]
+    return payload if hmac.compare_digest(data[len(MAGIC):HEADER], _payload_mac(key, name, payload)) else None
+
+
+def _payload_mac(key: bytes, name: str, payload) -> bytes:
+    """``mac(key, name, payload)``, fed in pieces so a large payload is never copied."""
+    digest = hmac.new(key, name.encode() + b"\0", "sha256")
+    digest.update(payload)
+    digest.update(b"\0")
+    return digest.digest()
 
 
 def read(folder: str, name: str) -> bytes | None:

@@ -12,6 +12,7 @@ turned into dates at once. Every answer is typed (see :mod:`answers`).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from typing import Union
 
 import attrs
@@ -26,6 +27,8 @@ from .history.possible import ReadingCondition, Settled, settle
 from .history.render import consolidated_text
 
 DayLike = Union[dt.date, str]
+_FIRST, _LAST = m.FIRST_DAY, m.LAST_DAY
+_fromisoformat = dt.date.fromisoformat
 
 
 def day(value: DayLike) -> dt.date:
@@ -33,12 +36,29 @@ def day(value: DayLike) -> dt.date:
     teaches; it must lie in the engine's range (:data:`~tat_engine.model.FIRST_DAY`..:data:`~tat_engine.model.LAST_DAY`)."""
     from . import dates
 
+    found = _iso_day(value)
+    if found is not None:
+        return found
     try:
         if isinstance(value, dt.date):
             return dates.in_range(value.date() if isinstance(value, dt.datetime) else value)
         return dates.read(str(value))
     except dates.NotADate as error:
         raise QueryError(f"{error}; {error.hint}" if error.hint else str(error)) from None
+
+
+def _iso_day(value) -> dt.date | None:
+    """``value`` if it is a string written YYYY-MM-DD naming a day in range: the common question,
+    read without the general reader (which explains every other writing); else None. Ten ASCII
+    characters with the dashes in place leave ``fromisoformat`` only YYYY-MM-DD in digits to accept."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
+        try:
+            found = dt.date.fromisoformat(value)
+        except ValueError:  # not digits, or a day that does not exist: the general reader says why
+            return None
+        if _FIRST <= found <= _LAST:
+            return found
+    return None
 
 
 def label(value: str) -> str:
@@ -123,6 +143,7 @@ class Law:
 
     def __init__(self, index: Index, choice: dict[str, str] | None = None):
         self.index = index
+        self._labels = index.labels  # read on every point question
         self.choice = {name: reading.default for name, reading in index.readings.items()}
         for name, option in (choice or {}).items():
             reading = index.readings.get(name)
@@ -184,7 +205,24 @@ class Law:
 
     def point(self, point: str, on: DayLike) -> Answer:
         """The point bearing ``point`` on ``on``: see :mod:`answers` for the cases."""
-        answer = self.index.point(point, on if type(on) is dt.date and m.FIRST_DAY <= on <= m.LAST_DAY else day(on))
+        if type(on) is not dt.date or not _FIRST <= on <= _LAST:
+            if type(on) is str and len(on) == 10 and on[4] == "-" and on[7] == "-" and on.isascii():
+                try:  # YYYY-MM-DD (see _iso_day), read inline: the common written question
+                    on = _fromisoformat(on)
+                except ValueError:
+                    on = day(on)
+                if not _FIRST <= on <= _LAST:
+                    on = day(on.isoformat())  # says the range, as for any written date
+            else:
+                on = day(on)
+        try:  # the common question inline: a dict lookup and a bisect (index.point does the rest)
+            starts, entries = self._labels[point]
+            answer = entries[bisect_right(starts, on) - 1]
+            if answer is not None:
+                return answer
+        except KeyError:
+            pass
+        answer = self.index.point(point, on)
         if type(answer) is NoSuchLabel:
             label(point)  # a label that is not a point number at all is a question to correct
         return answer

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 from functools import lru_cache
-from importlib.resources import files
 
 import attrs
 from lark import Lark, Token, Transformer, v_args
@@ -52,8 +51,10 @@ _EXPECTED = {
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    grammar = (files("tat_engine") / "data" / "grammar" / "tat.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    """The grammar's parser, from the tables shipped for it when they are fresh (see ``tables``)."""
+    from . import tables
+
+    return tables.parser()
 
 
 _KEYWORDS = {m.Period: "period", m.BoundedPeriod: "period", m.Duration: "duration", m.Amount: "amount",

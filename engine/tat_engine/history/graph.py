@@ -18,8 +18,7 @@ by item and which provisions it touched through their references
 from __future__ import annotations
 
 import re
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 import datetime as dt
 
@@ -30,6 +29,34 @@ from .answers import Citation, InForce
 from .consolidate import History, Version
 from ..errors import Diagnostic, QueryError
 from .index import Edge, Index
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+class Clauses:
+    """The clause graph as the load builds and checks it: nodes with their data and edges with
+    theirs, iterated as networkx's ``MultiDiGraph`` iterates them (node by node in the order they
+    came, each node's targets in the order they came, each pair's edges in order), so the
+    diagnostics and the kept edges are the same; a load imports no networkx (a tenth of it)."""
+
+    def __init__(self):
+        self.nodes: dict[tuple, dict] = {}
+        self._out: dict[tuple, dict[tuple, list[dict]]] = {}
+
+    def add_node(self, node: tuple, **data) -> None:
+        if node not in self.nodes:
+            self.nodes[node], self._out[node] = {}, {}
+        self.nodes[node].update(data)
+
+    def add_edge(self, source: tuple, target: tuple, **data) -> None:
+        self.add_node(source)
+        self.add_node(target)
+        self._out[source].setdefault(target, []).append(data)
+
+    def edges(self, data: bool = True):
+        return ((source, target, found) for source, targets in self._out.items()
+                for target, datas in targets.items() for found in datas)
 
 # "punktis 9.1.3", "punkti 7.1.3.2", "punktides 11.6 ja 11.8"; not "§ 3 lõike 1 punktides 1–4",
 # which are points of another act.
@@ -54,8 +81,8 @@ def references(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def build(history: History, index: Index) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
+def build(history: History, index: Index) -> Clauses:
+    graph = Clauses()
     unnumbered = {}  # (act, target label) -> item node, for items whose number the sources lack
     for act in history.acts:
         graph.add_node(("act", act.number), act=act)
@@ -82,7 +109,7 @@ def build(history: History, index: Index) -> nx.MultiDiGraph:
     return graph
 
 
-def _link(graph: nx.MultiDiGraph, index: Index, node: tuple, version: Version) -> None:
+def _link(graph: Clauses, index: Index, node: tuple, version: Version) -> None:
     if version.repealed:
         return
     parent = version.label.parent
@@ -97,7 +124,7 @@ def _link(graph: nx.MultiDiGraph, index: Index, node: tuple, version: Version) -
         graph.add_edge(node, target, rel="cites", label=label)
 
 
-def check(graph: nx.MultiDiGraph, index: Index) -> list[Diagnostic]:
+def check(graph: Clauses, index: Index) -> list[Diagnostic]:
     """References that dangle or change meaning while their wording stands, and
     points whose parent is not in force."""
     found, seen = [], set()
@@ -155,11 +182,13 @@ def _where(version: Version) -> m.Location | None:
 # --- kept as data, rebuilt for questions ---------------------------------------------------
 
 
-def edges_of(graph: nx.MultiDiGraph) -> tuple[Edge, ...]:
+def edges_of(graph: Clauses) -> tuple[Edge, ...]:
     return tuple(Edge(a, b, data["rel"], data.get("label")) for a, b, data in graph.edges(data=True))
 
 
 def from_edges(edges: tuple[Edge, ...]) -> nx.MultiDiGraph:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for edge in edges:
         graph.add_edge(edge.source, edge.target, rel=edge.rel, label=edge.label)

@@ -4,16 +4,28 @@ answers (not yet in force, repealed, renumbered away, no such point) are
 precomputed too. Built once from the replay, pickled by the loader, and read
 without the parser or the graph library.
 
+A cached index loads cheaply: its heavy parts are pickled as separate blobs inside
+the (sealed) pickle and decoded only when first asked for — each label's timeline on
+its own, the versions (what ``in_force``, ``text``, ``history`` read) as one, the
+clause graph's edges and the other date worlds each as one. ``tat point --json`` at
+20 000 points then builds a few hundred objects, not three hundred thousand. The
+blobs lie inside the one sealed file, so nothing is unpickled before its seal holds.
+
 Intervals are half-open: an entry found at index ``i`` holds on
 ``[starts[i], starts[i + 1])``.
 """
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 import difflib
+import gc
+import pickle
+import threading
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Mapping
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -51,8 +63,117 @@ class Timeline(NamedTuple):
     entries: list[Answer | None]
 
 
+_PROTOCOL = 5  # out-of-band buffers (PEP 574)
+_DECODING = threading.RLock()  # one part decoded at a time, once
+# Decoded together on first use: they share their Version and InForce objects.
+_VERSIONS = ("provisions", "starts", "answers", "lives")
+# Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds.
+_ALONE = ("edges", "worlds")
+
+
+def _blob(value, out_of_band: bool) -> pickle.PickleBuffer | bytes:
+    """``value`` pickled on its own; ``out_of_band`` (protocol 5) as a buffer, so that the loader
+    can keep it out of the pickle (a view into the file read, never copied)."""
+    blob = pickle.dumps(value, _PROTOCOL)
+    return pickle.PickleBuffer(blob) if out_of_band else blob
+
+
+def _loads(blob):
+    """A blob of the sealed index, with the cyclic collector paused while its objects are made
+    (it would walk them again and again). Not frozen after, as the loader freezes a whole load:
+    a part decoded later, in a long-lived server, would freeze whatever else lived then too."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(blob)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Timelines(dict):
+    """Label -> :class:`Timeline`, pickled in chunks of a few dozen labels, each chunk
+    decoded when one of its labels is first asked for (a point question decodes one
+    chunk, not the whole index; a chunk, not a label, so that the acts and classes its
+    answers name are written once a chunk, not once a label). A dict of the labels
+    decoded so far, so that ``timelines[label]`` is a plain dict lookup once decoded;
+    the other ways in (``get``, ``in``, iteration, ``len``) see every label."""
+
+    __slots__ = ("_order", "_chunks", "_where")
+    CHUNK = 64  # labels a chunk
+
+    def __init__(self, timelines: dict[str, Timeline]):
+        super().__init__(timelines)
+        self._order: tuple[str, ...] = tuple(timelines)  # the labels in the order they were built
+        self._chunks: list[tuple[tuple[str, ...], bytes] | None] = []  # (labels, their pickle), None once decoded
+        self._where: dict[str, int] = {}  # label -> its chunk, for the labels not yet decoded
+
+    def __missing__(self, label: str) -> Timeline:
+        with _DECODING:  # a server's threads may ask for labels of one chunk at once
+            if not dict.__contains__(self, label):  # (another thread may have decoded it meanwhile)
+                chunk = self._where[label]  # KeyError: no point bore the label
+                names, blob = self._chunks[chunk]
+                starts, entries = _loads(blob)
+                for name, days, answers in zip(names, starts, entries, strict=True):
+                    dict.__setitem__(self, name, Timeline(days, answers))
+                    self._where.pop(name, None)
+                self._chunks[chunk] = None
+            return dict.__getitem__(self, label)
+
+    def get(self, label, default=None):
+        try:
+            return self[label]
+        except KeyError:
+            return default
+
+    def __contains__(self, label) -> bool:
+        return dict.__contains__(self, label) or label in self._where
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def keys(self):
+        return list(self._order)
+
+    def items(self):
+        return [(label, self[label]) for label in self._order]
+
+    def values(self):
+        return [self[label] for label in self._order]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None
+
+    def __reduce_ex__(self, protocol: int):
+        return _timelines_of, (self._state(out_of_band=protocol >= 5),)
+
+    def _state(self, out_of_band: bool) -> list[tuple[tuple[str, ...], bytes]]:
+        labels = self._order
+        chunks = [labels[i:i + self.CHUNK] for i in range(0, len(labels), self.CHUNK)]
+        # every start day of the chunk first, then the answers: the days a lookup bisects lie together in memory
+        return [(tuple(chunk), _blob(([self[label].starts for label in chunk], [self[label].entries for label in chunk]),
+                                     out_of_band)) for chunk in chunks]
+
+
+def _timelines_of(chunks: list[tuple[tuple[str, ...], bytes]]) -> Timelines:
+    """Timelines from their pickled chunks, none decoded yet."""
+    timelines = Timelines({})
+    timelines._order = tuple(label for labels, _ in chunks for label in labels)
+    timelines._chunks = list(chunks)
+    timelines._where = {label: n for n, (labels, _) in enumerate(chunks) for label in labels}
+    return timelines
+
+
 class Index:
-    """Everything a query needs, and nothing that imports lark or networkx."""
+    """Everything a query needs, and nothing that imports lark or networkx.
+
+    Pickled, its heavy parts are kept as blobs (see the module docstring) that
+    ``__getattr__`` decodes on first use."""
 
     def __init__(self, history: History, diagnostics: tuple = (), readings: tuple[m.Reading, ...] = ()):
         self.acts: dict[str, ActRef] = {
@@ -90,8 +211,41 @@ class Index:
              [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
             for pid, versions in history.provisions.items()
         ]
-        self.labels: dict[str, Timeline] = _timelines(self)
+        self.labels: Timelines = Timelines(_timelines(self))
         self.diagnostics = tuple(diagnostics)
+
+    def __reduce_ex__(self, protocol: int):
+        return copyreg.__newobj__, (type(self),), self._state(out_of_band=protocol >= 5)
+
+    def _state(self, out_of_band: bool) -> dict:
+        state = dict(self.__dict__)
+        wrap = pickle.PickleBuffer if out_of_band else bytes
+        packed = {name: wrap(blob) for name, blob in state.pop("_packed", {}).items()}  # not yet decoded
+        if "provisions" in state:
+            packed["versions"] = _blob({name: state.pop(name) for name in _VERSIONS}, out_of_band)
+        for name in _ALONE:
+            if name in state:
+                packed[name] = _blob(state.pop(name), out_of_band)
+        state["_packed"] = packed
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str):
+        """A part kept packed, decoded now (only called for a name not yet set)."""
+        blob = name if name in _ALONE else "versions" if name in _VERSIONS else None
+        if blob is None or "_packed" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        with _DECODING:  # a server's threads may ask at once: one decodes, the others wait for it
+            if name not in self.__dict__:
+                packed = self.__dict__["_packed"]
+                if blob not in packed:
+                    raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+                decoded = _loads(packed[blob])
+                self.__dict__.update(decoded if blob == "versions" else {name: decoded})
+                del packed[blob]
+            return self.__dict__[name]
 
     # --- building blocks ------------------------------------------------------------
 
@@ -126,7 +280,10 @@ class Index:
 
     def point(self, label: str, day: dt.date) -> Answer:
         """The answer for ``label`` on ``day``; "11.3." and " 11.3" read as "11.3"."""
-        timeline = self.labels.get(label)
+        try:
+            timeline = self.labels[label]  # a dict lookup, once the label's chunk is decoded
+        except KeyError:
+            timeline = None
         if timeline is None:
             written = m.tidy_label(label)
             if written != label:

@@ -499,11 +499,24 @@ def _version() -> str:
     return __version__
 
 
+def _version_action():
+    """``--version``, read from the installed metadata only when asked (importlib.metadata
+    costs a fifth of every other command's start)."""
+    import argparse
+
+    class Version(argparse.Action):
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(f"tat-engine {_version()}")
+            parser.exit()
+
+    return Version
+
+
 def _parser():
     import argparse
 
     parser = argparse.ArgumentParser(prog="tat", description="Grant conditions (toetuse andmise tingimused) as versioned law.")
-    parser.add_argument("--version", action="version", version=f"tat-engine {_version()}")
+    parser.add_argument("--version", action=_version_action(), nargs=0, help="show the version and exit")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON data")

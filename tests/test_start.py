@@ -1,0 +1,125 @@
+"""A cheap start: the cached index decoded part by part, the shipped parser tables, a load without
+networkx, dates written YYYY-MM-DD read inline. Every answer stays the one the engine builds."""
+
+import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+from lark.exceptions import UnexpectedInput
+
+import tat_engine
+from tat_engine.dsl import tables
+from tat_engine.errors import QueryError
+from tat_engine.loader import bundled_files
+
+DAYS = ("2016-03-01", "2019-06-01", "2020-06-01", "2021-01-01")
+LABELS = ("11.3", "9.1.10", "9.1.11", "2.3.2.1", "16.1", "1.3.3", "99.1")
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("TAT_CACHE_DIR", str(folder))
+    return folder
+
+
+def answers(law) -> dict:
+    found = {(label, day): law.point(label, day) for label in LABELS for day in DAYS}
+    found.update({("text", day): law.text(day) for day in DAYS})
+    found["history"] = law.history("9.1.10")
+    found["refs"] = law.references("8.3", "2021-06-01")
+    found["applicable"] = law.applicable("11.3", "2016-03-01", "2021-06-01")
+    return found
+
+
+def test_a_cached_index_decodes_only_what_a_question_needs(cache, directive):
+    tat_engine.load()  # builds and seals the index
+    law = tat_engine.load()  # from the cache
+    index = law.index
+    assert not {"provisions", "answers", "lives", "edges", "worlds"} & index.__dict__.keys()
+    assert law.point("11.3", "2019-06-01") == directive.point("11.3", "2019-06-01")
+    decoded = [chunk is None for chunk in index.labels._chunks]
+    assert sum(decoded) == 1 and len(decoded) > 1  # one chunk of labels, nothing else
+    assert "provisions" not in index.__dict__ and "edges" not in index.__dict__
+    assert answers(law) == answers(directive)  # every other part, decoded when asked, gives the same answers
+    assert list(index.labels) == list(directive.index.labels) and len(index.labels) == len(directive.index.labels)
+
+
+@pytest.mark.parametrize("protocol", [4, 5])
+def test_an_index_pickled_again_is_the_same_law(cache, directive, protocol):
+    """Half decoded or whole, in band or out of band: the index survives another pickle whole."""
+    tat_engine.load()
+    law = tat_engine.load()
+    law.point("11.3", "2019-06-01")  # a part decoded, the rest still packed
+    again = tat_engine.Law(pickle.loads(pickle.dumps(law.index, protocol=protocol)))
+    assert answers(again) == answers(directive)
+
+
+def test_the_shipped_parser_tables_are_fresh():
+    grammar = tables.GRAMMAR.read_text("utf-8")
+    assert tables.shipped(grammar) is not None, \
+        "tables.json was made from another grammar or lark: run python -m tat_engine.dsl.tables"
+
+
+def test_the_shipped_tables_parse_as_the_grammar_compiled():
+    shipped, compiled = tables.parser(), tables.compiled()
+    for _, text in bundled_files() + bundled_files("safety-2023"):
+        assert shipped.parse(text) == compiled.parse(text)
+    for broken in ('act "1-3/1" { kind directive', 'point 1 { text 12 }', 'act "x" { kind }}'):
+        with pytest.raises(UnexpectedInput) as by_tables:
+            shipped.parse(broken)
+        with pytest.raises(UnexpectedInput) as by_grammar:
+            compiled.parse(broken)
+        found, wanted = by_tables.value, by_grammar.value  # (lark lists the expected in set order: compared as sets)
+        assert (type(found), found.line, found.column, set(getattr(found, "expected", ()) or ())) == \
+            (type(wanted), wanted.line, wanted.column, set(getattr(wanted, "expected", ()) or ()))
+
+
+def test_tables_of_another_grammar_are_not_used():
+    grammar = tables.GRAMMAR.read_text("utf-8")
+    assert tables.shipped(grammar + "\n// changed\n") is None
+
+
+def test_a_load_imports_no_networkx_and_a_cached_one_no_lark(cache):
+    code = "import sys, tat_engine; tat_engine.load(); print('networkx' in sys.modules, 'lark' in sys.modules)"
+    env = {**os.environ, "TAT_CACHE_DIR": str(cache)}
+    built = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert built.stdout.split() == ["False", "True"]  # built: parsed with lark, checked without networkx
+    cached = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert cached.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("written", ["2019-06-01", "2015-06-30", "1900-01-01", "2999-12-31", "2019-02-30",
+                                     "1899-12-31", "3000-01-01", "2019-0６-01", "+019-06-01", "2019-06-1 ",
+                                     " 2019-06-01", "01.06.2019", "2019-W22-6", "20190601"])
+def test_a_written_date_reads_as_the_general_reader_reads_it(directive, written):
+    """law.point reads YYYY-MM-DD inline: the same day, or the same refusal, as law.day."""
+    try:
+        day = tat_engine.day(written)
+    except QueryError as error:
+        with pytest.raises(QueryError) as inline:
+            directive.point("11.3", written)
+        assert str(inline.value) == str(error)
+    else:
+        assert isinstance(day, dt.date) and directive.point("11.3", written) == directive.point("11.3", day)
+
+
+def test_threads_asking_at_once_decode_each_part_once(cache, directive):
+    """A server's threads may be the first to ask for one chunk or the versions at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tat_engine.load()
+    law = tat_engine.load()
+    questions = [(label, day) for label in LABELS for day in DAYS] * 4
+
+    def ask(question):
+        label, day = question
+        return law.point(label, day), law.in_force(day)
+
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(ask, questions))
+    assert found == [(directive.point(label, day), directive.in_force(day)) for label, day in questions]
