@@ -1,6 +1,7 @@
 """The HTTP API through the framework's test client: answers, exports, bad inputs, limits."""
 
 import os
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -127,3 +128,173 @@ def test_the_reading_and_the_act_date_are_chosen_as_on_the_command_line(client):
     for bad in ({"reading": "reach-2020=sideways"}, {"reading": "reach-2020"}, {"assume": "1-3/zz=2030-01-01"}):
         response = client.get("/v1/points/11.3", params={"on": "2021-06-01", **bad})
         assert response.status_code == 400 and response.headers["content-type"].startswith("application/problem+json")
+
+
+# --- any instrument, the same way -------------------------------------------------------------
+
+# The third instrument of tests/test_profiles_costs.py (its own activities, categories, period and
+# parties), with a kind of deadline of its own bound to its payment point: DSL files only.
+from test_profiles_costs import YOUTH  # noqa: E402
+
+YOUTH_DEADLINES = '''
+deadline "payment" {
+  title "a cost is paid within the payment time"
+  point 5.2
+  fact payment_grace
+  trigger "the end of the eligibility period"
+}
+'''
+
+
+@pytest.fixture(scope="module")
+def youth(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("youth")
+    (folder / "youth.tat").write_text(YOUTH, encoding="utf-8")
+    (folder / "deadlines.tat").write_text(YOUTH_DEADLINES, encoding="utf-8")
+    app = create_app(corpora=[http.Corpus("youth", (str(folder),))])
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_corpus_written_only_in_dsl_is_served_as_an_instrument(youth):
+    assert youth.get("/v1/instruments").json() == ["youth", "tat", "safety-2023"]
+    point = youth.get("/v1/points/5.1", params={"on": "2022-06-01"}).json()  # youth is the default instrument
+    assert point["type"] == "InForce" and point["citation"]["act"]["number"] == "N-1"
+    assert youth.get("/v1/points/5.1", params={"on": "2022-06-01", "instrument": "tat"}).json()["citation"]["act"][
+        "number"].startswith("1-3/")
+    text = youth.get("/v1/text", params={"on": "2022-06-01", "instrument": "youth"}).json()
+    assert [p["label"] for p in text["points"]][:3] == ["1", "1.1", "3"]
+    due = youth.get("/v1/deadlines/payment", params={"trigger": "2023-06-30", "instrument": "youth"}).json()
+    assert due["due"] == "2023-07-31" and due["rule"]["label"] == "5.2"  # 30 days, 30.07 a Sunday
+    assert [k["name"] for k in youth.get("/v1/deadlines", params={"instrument": "youth"}).json()] == ["payment"]
+    cost = {"activity": "pered", "party": "PK", "category": "4.2", "incurred_on": "2022-03-01",
+            "paid_on": "2022-03-10", "amount": "100.00"}
+    verdict = youth.post("/v1/costs/check", params={"as_of": "2023-09-01", "instrument": "youth"}, json=cost).json()
+    assert verdict["verdict"] == "eligible" and "4.2" in verdict["reasons"]
+    late = youth.post("/v1/costs/check", params={"as_of": "2023-09-01"}, json=dict(cost, category="4.1", activity="noored",
+                                                                                  party="implementer", incurred_on="2023-03-01"))
+    assert late.json()["verdict"] == "ineligible"  # noored ran until the end of 2022 only (3.1.1)
+
+
+def test_an_instrument_refuses_what_it_does_not_declare_naming_the_rule_set(youth):
+    kind = youth.get("/v1/deadlines/report-check", params={"trigger": "2023-01-02", "instrument": "youth"})
+    assert kind.status_code == 400 and "it declares: payment" in kind.json()["detail"]
+    cost = {"activity": "2.1", "party": "implementer", "category": "7.1.3.1", "incurred_on": "2023-06-01",
+            "paid_on": "2023-06-10", "amount": "100.00"}
+    none = youth.post("/v1/costs/check", params={"as_of": "2023-09-01", "instrument": "safety-2023"}, json=cost)
+    assert none.status_code == 422 and none.headers["content-type"] == "application/problem+json"
+    assert "eligib" in none.json()["detail"] and none.json()["errors"][0]["name"] == "instrument"
+    unknown = youth.get("/v1/acts", params={"instrument": "nope"})
+    assert unknown.status_code == 422 and "'youth'" in unknown.text and unknown.json()["errors"][0]["name"] == "instrument"
+
+
+def test_lint_compares_with_the_published_text_only_when_asked(client):
+    plain = client.get("/v1/lint").json()
+    published = client.get("/v1/lint", params={"published_on": "2021-01-01"}).json()
+    assert not any(f["code"] == "published-annotation" for f in plain)
+    assert {tuple(f.values()) for f in plain} < {tuple(f.values()) for f in published}
+
+
+# --- a developer's API -------------------------------------------------------------------------
+
+
+def test_an_unknown_point_is_a_404_problem_with_the_engine_s_answer(client):
+    response = client.get("/v1/points/9.1.99", params={"on": "2021-06-01"})
+    assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["answer"]["type"] == "NoSuchLabel" and body["answer"]["near"] and "near: 9.1." in body["detail"]
+    applied = client.get("/v1/points/9.1.99", params={"on": "2021-06-01", "facts_on": "2016-03-01"})
+    assert applied.status_code == 404 and applied.json()["answer"]["label"] == "9.1.99"
+    history = client.get("/v1/history/99.99")
+    assert history.status_code == 404 and history.json()["answer"]["near"] == ["9.1.9"]
+    assert client.get("/v1/history/eleven").status_code == 400  # not a point number at all
+
+
+@pytest.mark.parametrize("url, params, unknown", [
+    ("/v1/points/11.3", {"on": "2021-06-01", "asume": "1-3/zz=2020-03-16"}, "asume"),
+    ("/v1/deadlines", {"trigger": "2021-01-01"}, "trigger"),
+    ("/v1/instruments", {"x": "1"}, "x"),
+])
+def test_an_unknown_query_parameter_is_refused_naming_it_and_those_taken(client, url, params, unknown):
+    response = client.get(url, params=params)
+    body = response.json()
+    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    assert f"no query parameter {unknown!r}" in body["detail"] and body["errors"][0]["name"] == unknown
+    declared = {p["name"] for op in client.get("/openapi.json").json()["paths"][url.replace("11.3", "{label}")].values()
+                for p in op.get("parameters", []) if p["in"] == "query"}
+    assert set(body["accepted"]) == declared
+
+
+def test_every_error_has_one_shape_whichever_layer_refuses(client):
+    for response, status in [(client.get("/v1/nowhere"), 404), (client.delete("/v1/acts"), 405),
+                             (client.get("/v1/points/11.3"), 422), (client.get("/v1/acts", params={"a": "b"}), 400)]:
+        body = response.json()
+        assert response.status_code == status and response.headers["content-type"] == "application/problem+json"
+        assert {"type", "title", "status", "detail", "instance"} <= set(body) and body["status"] == status
+
+
+def _answer_schema(spec: dict, path: str, method: str = "get", media: str = "application/json") -> dict:
+    described = spec["paths"][path][method]["responses"]["200"]["content"][media]["schema"]
+    return {**described, "components": spec["components"]}
+
+
+def test_the_description_declares_each_answer_its_errors_and_the_ledger_body(client):
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert _answer_schema(spec, path, method) != {"components": spec["components"]}, (path, "empty answer schema")
+            assert {"400", "404", "422", "500"} <= set(responses), path
+            for status, declared in responses.items():
+                if not status.startswith("2"):
+                    assert declared["content"] == {"application/problem+json": {
+                        "schema": {"$ref": "#/components/schemas/Problem"}}}, (path, status)
+    ledger = spec["paths"]["/v1/costs/ledger"]["post"]
+    assert "text/csv" in ledger["requestBody"]["content"] and {"408", "413", "503"} <= set(ledger["responses"])
+    assert spec["components"]["schemas"]["InForce"]["properties"]["type"] == {"const": "InForce"}
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/v1/points/{label}", {"label": "11.3", "on": "2021-06-01"}),
+    ("/v1/points/{label}", {"label": "9.1.11", "on": "2021-06-01"}),
+    ("/v1/points/{label}", {"label": "11.3", "on": "2021-06-01", "facts_on": "2016-03-01"}),
+    ("/v1/history/{label}", {"label": "9.1.10"}),
+    ("/v1/acts", {}),
+    ("/v1/readings", {}),
+    ("/v1/diff", {"before": "2019-06-01", "after": "2021-01-01"}),
+    ("/v1/text", {"on": "2021-01-01"}),
+    ("/v1/deadlines", {}),
+    ("/v1/deadlines/{kind}", {"kind": "report-check", "trigger": "2016-12-22"}),
+    ("/v1/lint", {}),
+])
+def test_each_answer_is_valid_against_its_declared_schema(client, path, params):
+    jsonschema = pytest.importorskip("jsonschema")
+    spec = client.get("/openapi.json").json()
+    url = path.format(**params)
+    response = client.get(url, params={k: v for k, v in params.items() if "{" + k + "}" not in path})
+    assert response.status_code == 200
+    jsonschema.Draft202012Validator(_answer_schema(spec, path)).validate(response.json())
+
+
+def test_a_cost_and_a_ledger_are_valid_against_their_declared_schemas(client):
+    jsonschema = pytest.importorskip("jsonschema")
+    spec = client.get("/openapi.json").json()
+    cost = {"activity": "2.1", "party": "implementer", "category": "7.1.3.1", "incurred_on": "2016-03-01",
+            "paid_on": "2016-03-10", "amount": "100.00"}
+    verdict = client.post("/v1/costs/check", params={"as_of": "2021-06-01"}, json=cost).json()
+    jsonschema.Draft202012Validator(_answer_schema(spec, "/v1/costs/check", "post")).validate(verdict)
+    ledger = "activity,party,category,incurred_on,paid_on,amount\n2.1,implementer,7.1.3.1,2016-03-01,2016-03-10,100\n"
+    judged = client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=ledger.encode()).json()
+    jsonschema.Draft202012Validator(_answer_schema(spec, "/v1/costs/ledger", "post")).validate(judged)
+    with pytest.raises(jsonschema.ValidationError):  # the schema says something: a wrong answer fails it
+        jsonschema.Draft202012Validator(_answer_schema(spec, "/v1/costs/check", "post")).validate(dict(verdict, verdict=1))
+
+
+def test_the_docs_page_works_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    hosts = re.findall(r"(?:https?:)?//[^\s\"'<>/]+", page.text)
+    assert hosts == [], hosts  # nothing from a CDN: every asset is the package's own
+    for asset in re.findall(r"(?:src|href)=\"(/docs/assets/[^\"]+)\"", page.text):
+        assert client.get(asset).status_code == 200, asset
+    assert len(re.findall(r"/docs/assets/", page.text)) >= 3
+    assert client.get("/redoc").status_code == 404

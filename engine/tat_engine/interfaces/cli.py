@@ -307,9 +307,10 @@ def _test(args) -> int:
 
 
 def _serve(args) -> int:
-    from .http import serve
+    from .http import Corpus, serve
 
-    serve(args.host, args.port, args.body_timeout)
+    corpora = (Corpus(args.name, tuple(args.corpus)),) if args.corpus else ()
+    serve(args.host, args.port, args.body_timeout, corpora, args.quiet, args.workers)
     return 0
 
 
@@ -623,6 +624,12 @@ def _parser():
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--body-timeout", type=float, default=30.0, metavar="SECONDS",
                      help="a request body not complete this long after the request began gets 408 (default 30)")
+    web.add_argument("--corpus", action="append", default=[], metavar="PATH",
+                     help="DSL files or folders served as one more instrument (the default one), beside the shipped ones")
+    web.add_argument("--name", default="corpus", help="the instrument name --corpus is served under (default corpus; "
+                     "a shipped name such as tat replaces that instrument)")
+    web.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    web.add_argument("--quiet", action="store_true", help="print neither the address nor a line per request")
     web.set_defaults(run=_serve)
 
     cover = commands.add_parser("coverage", parents=[common], help="per act: versions made, and how much "

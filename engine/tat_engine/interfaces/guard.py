@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
+import socket
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -22,7 +24,7 @@ from attrs import field, frozen
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,20 +47,26 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     """The body of every 4xx and 5xx answer (RFC 9457, application/problem+json)."""
 
+    model_config = ConfigDict(extra="allow")  # RFC 9457 extension members
     type: str = "about:blank"
     title: str
     status: int
     detail: str
     instance: str = Field(description="the path asked for")
     errors: list[FieldProblem] | None = Field(None, description="the fields that could not be read (422)")
+    answer: dict | None = Field(None, description="the engine's answer where it is a refusal (404 for a label no "
+                                "point bore: NoSuchLabel, with the labels near it)")
+    accepted: list[str] | None = Field(None, description="the query parameters the endpoint takes (400 for one it does not)")
 
 
 class Refused(HTTPException):
     """A request the API will not answer, with the fields to blame when there are some."""
 
-    def __init__(self, status: int, detail: str, errors: list[dict] | None = None, headers: dict | None = None):
+    def __init__(self, status: int, detail: str, errors: list[dict] | None = None, headers: dict | None = None,
+                 extra: dict | None = None):
         super().__init__(status, detail, headers)
         self.errors = errors
+        self.extra = extra  # extension members of the problem (RFC 9457 section 3.2)
 
 
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}  # RFC 9110's names
@@ -67,9 +75,9 @@ _PLAIN = {404: "nothing is served at this path; the API is described at /docs",
 
 
 def problem(scope: Scope, status: int, detail: str, errors: list[dict] | None = None,
-            headers: dict | None = None) -> JSONResponse:
+            headers: dict | None = None, extra: dict | None = None) -> JSONResponse:
     body = {"type": "about:blank", "title": _TITLES.get(status) or HTTPStatus(status).phrase, "status": status,
-            "detail": clip(_quoted_short(detail), DETAIL_CHARS), "instance": _instance(scope)}
+            "detail": clip(_quoted_short(detail), DETAIL_CHARS), "instance": _instance(scope), **(extra or {})}
     if errors:
         body["errors"] = [dict(error, detail=clip(_quoted_short(error["detail"]), 120)) for error in errors]
     return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
@@ -120,11 +128,12 @@ def _field_problems(error: RequestValidationError) -> list[dict]:
     return found
 
 
-def install(app: FastAPI, seconds: float, limit: Callable[[str], int]) -> None:
-    """The guard on ``app``: body limits of ``limit(path)`` bytes and ``seconds``, problems for errors."""
+def install(app: FastAPI, seconds: float, limit: Callable[[str], int], schemas: dict | None = None) -> None:
+    """The guard on ``app``: body limits of ``limit(path)`` bytes and ``seconds``, problems for errors;
+    ``schemas`` are components the operations' answers refer to."""
     app.add_middleware(BodyGuard, seconds=seconds, limit=limit)
     _install_problems(app)
-    _describe_problems(app)
+    _describe_problems(app, {} if schemas is None else schemas)
 
 
 def _install_problems(app: FastAPI) -> None:
@@ -136,7 +145,7 @@ def _install_problems(app: FastAPI) -> None:
         if detail == HTTPStatus(error.status_code).phrase:
             detail = _PLAIN.get(error.status_code, detail)
         return problem(request.scope, error.status_code, _unechoed(detail, request),
-                       getattr(error, "errors", None), error.headers)
+                       getattr(error, "errors", None), error.headers, getattr(error, "extra", None))
 
     @app.exception_handler(RequestValidationError)
     async def unreadable(request: Request, error: RequestValidationError):
@@ -153,8 +162,9 @@ def _install_problems(app: FastAPI) -> None:
         return problem(request.scope, 500, "the server failed while answering; the failure is logged")
 
 
-def _describe_problems(app: FastAPI) -> None:
-    """The OpenAPI description says every 4xx and 5xx is a Problem (FastAPI alone would say 422 is its own shape)."""
+def _describe_problems(app: FastAPI, components: dict) -> None:
+    """The OpenAPI description declares every operation's errors as one Problem schema: those any
+    operation may give, and those its own ``responses`` name (FastAPI alone gives 422 its own shape)."""
 
     described = app.openapi
 
@@ -165,15 +175,40 @@ def _describe_problems(app: FastAPI) -> None:
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(definitions.pop("$defs", {}))
             schemas["Problem"] = definitions
+            schemas.update(components)
+            for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422 shape, replaced below
+                schemas.pop(unused, None)
+            for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)  # FastAPI's HTTPValidationError: a Problem here too
+                for status, answer in problem_responses(*EVERY).items():
+                    responses.setdefault(str(status), answer)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-_PROBLEM = {"description": "a problem (RFC 9457)",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-PROBLEM_RESPONSES = {"4XX": _PROBLEM, "5XX": _PROBLEM}  # FastAPI(responses=...): every operation's errors
+_MEANING = {
+    400: "a question the engine cannot read (a label that is no point number, a date out of range, an unknown "
+         "query parameter: `accepted` lists those taken)",
+    404: "nothing at this path, or no point bore the label (`answer`: the engine's NoSuchLabel with the labels near it)",
+    405: "the path does not take this method (the Allow header lists those it takes)",
+    408: "the request body did not arrive in time",
+    413: "the request body is over its limit",
+    422: "a field that could not be read (`errors` names each), or an instrument that declares no rules for the question",
+    431: "the request's target and headers are too large",
+    500: "the server failed while answering",
+    501: "this server lacks the optional libraries the format needs (the `paper` extra)",
+    503: "the server is busy with heavy requests (Retry-After says when to try again)",
+}
+EVERY = (400, 404, 405, 422, 431, 500)  # what any operation may answer
+
+
+def problem_responses(*statuses: int) -> dict:
+    """OpenAPI responses: each status a Problem (RFC 9457), with what it means here."""
+    return {status: {"description": _MEANING[status], "content": {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}} for status in statuses}
 
 
 # --- limits on what a client sends -------------------------------------------------
@@ -307,6 +342,22 @@ class Pool:
 # --- slow request heads ---------------------------------------------------------------------
 
 
+def _no_delay(transport) -> None:
+    """TCP_NODELAY on every connection: asyncio sets it only on sockets it opened itself, so a
+    socket handed to workers (``tat serve --workers``) would wait 40 ms for each small answer."""
+    connection = transport.get_extra_info("socket")
+    if connection is not None and connection.family in (socket.AF_INET, socket.AF_INET6):
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def __getattr__(name: str):
+    """``HeadDeadline`` by name, so a worker process can import it (``tat serve --workers``)."""
+    if name == "HeadDeadline":
+        return protocol()
+    raise AttributeError(name)
+
+
+@functools.cache
 def protocol():
     """uvicorn's h11 protocol with a deadline on the request head: uvicorn has none, so a client
     sending its headers a byte at a time, or opening a connection and sending nothing, is
@@ -319,6 +370,7 @@ def protocol():
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            _no_delay(transport)
             self._watch_head()
 
         def data_received(self, data: bytes) -> None:

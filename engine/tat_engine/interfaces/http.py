@@ -1,41 +1,52 @@
 """The HTTP API (``/v1/…``) and the reading room, served by one FastAPI app.
 
-Read-only over the shipped instruments: no endpoint takes DSL. Dates are
-written YYYY-MM-DD. Every error has one shape, RFC 9457 problem details
-(``application/problem+json``, see :mod:`guard`): a question the engine cannot
-read is a 400, a field that cannot be read a 422 naming it, a body over its
-limit a 413, a body too slow a 408; no traceback, and no input sent back at
-length. Heavy work (a ledger, a whole text) runs off the event loop in bounded
-pools. Each endpoint
-is a few lines over one engine call; JSON shapes are the engine's answers as
-:mod:`serialize` tags them.
+Read-only: no endpoint takes DSL. Every endpoint takes ``?instrument=`` — a shipped instrument
+or a corpus ``tat serve --corpus`` loaded — and answers from that instrument's rules or refuses
+with a problem naming the rule set it does not declare. Dates are written YYYY-MM-DD. Every
+error has one shape, RFC 9457 problem details (``application/problem+json``, see :mod:`guard`):
+a question the engine cannot read is a 400, as is a query parameter the endpoint does not take;
+a point no provision bore a 404 (with the engine's answer), a field that cannot be read a 422
+naming it, a body over its limit a 413, a body too slow a 408; no traceback, and no input sent
+back at length. Heavy work (a ledger, a whole text) runs off the event loop in bounded pools;
+answers of microseconds are answered on it. Each endpoint is a few lines over one engine call;
+its JSON is the engine's answer as :mod:`serialize` tags it, written once by :func:`answer`,
+and its OpenAPI schema is read from the same result types (:mod:`schema`).
 
     tat serve                      # http://127.0.0.1:8000/ (the reading room), /docs (OpenAPI)
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import difflib
 import json
+import os
 import re
+import sys
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse, Response, StreamingResponse
+import anyio.to_thread
+from attrs import frozen
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import load
 from ..errors import QueryError, TatError, UndeclaredRules
-from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
-from ..law import Law
-from ..instruments import INSTRUMENTS
+from ..history.answers import NoSuchLabel
+from ..instruments import DEFAULT, INSTRUMENTS
+from ..law import Law, label as point_label
+from . import schema
+from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
 from .serialize import to_data
 
 LEDGER_PATH = "/v1/costs/ledger"
@@ -43,7 +54,15 @@ MAX_LEDGER_BYTES = 20 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024  # every other body is one small JSON object
 BODY_SECONDS = 30.0  # a client has this long to send its whole body (tat serve --body-timeout)
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long (uvicorn)
-Instrument = Annotated[Literal[tuple(INSTRUMENTS)], Query(description="the shipped instrument")]  # type: ignore[valid-type]
+SERVE_ENV = "TAT_SERVE"  # how `tat serve --workers N` hands its settings to each worker process
+
+
+@frozen
+class Corpus:
+    """An instrument the API serves: a shipped one (no paths) or DSL files and folders, under a name."""
+
+    name: str
+    paths: tuple[str, ...] = ()
 
 
 def _iso_day(value: object) -> object:
@@ -79,21 +98,90 @@ class CostIn(BaseModel):
     note: str = Field("", max_length=500)
 
 
-def _links(extra: dict | None = None, **targets: tuple[str, dict]) -> dict:
-    """A 200 answer whose values other operations take (OpenAPI links, walked by stateful tests)."""
-    links = {name: {"operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get", "parameters": values}
-             for name, (path, values) in targets.items()}
-    return {200: {"description": "Successful Response", **(extra or {}), "links": links}}
+# --- answers: written once, described from the result types ---------------------------------
 
 
-# --- the application --------------------------------------------------------------------
+def answer(data) -> Response:
+    """An answer as JSON, written once by the standard library from ``to_data`` (FastAPI's encoder
+    walks it again, slowly). Every JSON answer of the API leaves through here."""
+    return Response(json.dumps(data, ensure_ascii=False).encode(), media_type="application/json")
 
 
-@lru_cache(maxsize=16)
-def _law(instrument: str, choice: tuple = ((), ())) -> Law:
-    """The law of ``instrument`` with the user's supplied act dates and readings (``Choice``)."""
-    assume, reading = choice
-    return load(instrument=instrument, assume=dict(assume), reading=dict(reading))
+SCHEMAS: dict[str, dict] = {}  # the components the result types give (schema.schema_of)
+_ACT_LIST = {"type": "array", "items": {"$ref": schema.REF + "ActRef"}}
+_READING = {"allOf": [{"$ref": schema.REF + "Reading"},
+                      {"type": "object", "properties": {"chosen": {"type": "string", "description": "the option read"}},
+                       "required": ["chosen"]}]}
+_WORDS = {"anyOf": [{"type": "null"}, {"type": "array", "items": {
+    "type": "array", "prefixItems": [{"enum": ["=", "-", "+"]}, {"type": "string"}], "minItems": 2, "maxItems": 2}}]}
+_CHANGE = {"allOf": [{"$ref": schema.REF + "Change"},
+                     {"type": "object", "properties": {"words": _WORDS}, "required": ["words"],
+                      "description": "words: a word diff of a reworded point, [op, text] with op =, - or +"}]}
+_CELLS = {"type": "integer", "description": "euro cents"}
+_MAYBE_CELLS = {"anyOf": [_CELLS, {"type": "null"}]}
+_LEDGER = {"type": "object", "required": ["summary", "lines"], "properties": {
+    "summary": {"type": "object", "required": ["rows", "as_of", "totals", "indirect", "budget"], "properties": {
+        "rows": {"type": "integer"}, "as_of": {"type": "string", "format": "date"},
+        "totals": {"type": "array", "items": {"type": "object", "properties": {
+            "activity": {"type": "string"}, "verdict": {"type": "string"}, "lines": {"type": "integer"},
+            "amount_cents": _CELLS, "eligible_cents": _CELLS}}},
+        "indirect": {"type": "array", "items": {"type": "object", "properties": {
+            "activity": {"type": "string"}, "direct_personnel_cents": _CELLS, "rate_percent": {"type": "string"},
+            "entitlement_cents": _CELLS}}},
+        "budget": {"type": "array", "items": {"type": "object", "properties": {
+            "activity": {"type": "string"}, "eligible_cents": _CELLS, "budget_cents": _MAYBE_CELLS,
+            "esf_cents": _MAYBE_CELLS, "national_cents": _MAYBE_CELLS}}}}},
+    "lines": {"type": "array", "description": "every line in order: its columns as sent, then verdict, "
+              "eligible_amount and reasons", "items": {"type": "object",
+                                                        "additionalProperties": {"type": ["string", "null"]}}}}}
+_TEXT = {"type": "object", "required": ["on", "points"], "properties": {
+    "on": {"type": "string", "format": "date"}, "assumptions": {"type": "array", "items": {"type": "string"}},
+    "acts": _ACT_LIST, "preamble": {"anyOf": [{"type": "null"}, {"type": "object"}]},
+    "points": {"type": "array", "items": {"type": "object", "properties": {
+        "label": {"type": "string"}, "provision": {"type": "string"}, "status": {"type": "string"},
+        "text": {"type": ["string", "null"]}}}},
+    "repealed": {"type": "array", "items": {"type": "object"}}}}
+
+
+def _ok(shape, links: dict | None = None, media: dict | None = None) -> dict:
+    """The responses of an operation: its 200 answer (a result type, or a schema) and its problems."""
+    described = shape if isinstance(shape, dict) else schema.schema_of(shape, SCHEMAS)
+    content = {"application/json": {"schema": described}, **(media or {})}
+    ok = {"description": "the answer", "content": content}
+    if links:
+        ok["links"] = {name: {"operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get",
+                              "parameters": values} for name, (path, values) in links.items()}
+    return {200: ok}
+
+
+_returned = schema.returned
+
+
+# --- the laws served ---------------------------------------------------------------------------
+
+
+_LAWS: dict[tuple, Law] = {}
+_KEPT = 16  # laws kept at once (each instrument with each choice of dates and readings)
+
+
+def _law(corpus: Corpus, choice: tuple = ((), ())) -> Law:
+    """The law of ``corpus`` with the user's supplied act dates and readings (``Choice``), kept."""
+    key = (corpus, choice)
+    law = _LAWS.get(key)
+    if law is None:
+        assume, reading = choice
+        law = load(list(corpus.paths) or None, instrument=corpus.name if not corpus.paths else DEFAULT,
+                   assume=dict(assume), reading=dict(reading))
+        while len(_LAWS) >= _KEPT:
+            _LAWS.pop(next(iter(_LAWS)))
+        _LAWS[key] = law
+    return law
+
+
+async def _law_soon(corpus: Corpus, choice: tuple = ((), ())) -> Law:
+    """The law, loaded in a worker thread the first time (a load takes a while; a lookup does not)."""
+    law = _LAWS.get((corpus, choice))
+    return law if law is not None else await anyio.to_thread.run_sync(_law, corpus, choice)
 
 
 def _pairs(values: list[str], name: str, form: str) -> tuple[tuple[str, str], ...]:
@@ -111,7 +199,7 @@ Pair = Annotated[str, StringConstraints(max_length=80)]
 
 def _choice(reading: Annotated[list[Pair], Query(max_length=4, description=(
                 "a contested reading read one way, READING=OPTION, e.g. reach-2020=from-signing "
-                "(GET /v1/acts lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
+                "(GET /v1/readings lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
             assume: Annotated[list[Pair], Query(max_length=4, description=(
                 "the real date of an act the sources date only by bounds, ACT=YYYY-MM-DD, e.g. 1-3/zz=2020-03-16; "
                 "repeatable"))] = []) -> tuple:  # noqa: B006
@@ -125,151 +213,283 @@ def _body_limit(path: str) -> int:
     return MAX_LEDGER_BYTES if path == LEDGER_PATH else MAX_BODY_BYTES
 
 
-def _json(data) -> Response:
-    """JSON written once by the standard library (FastAPI's encoder walks it again, slowly)."""
-    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+def _served(corpora: Iterable[Corpus]) -> dict[str, Corpus]:
+    """The instruments served by name: the shipped ones, and the corpora (one may take a shipped name)."""
+    served = {name: Corpus(name) for name in INSTRUMENTS}
+    for corpus in corpora:
+        served[corpus.name] = corpus
+    return served
 
 
-def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, exports: Pool | None = None) -> FastAPI:
-    app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], responses=PROBLEM_RESPONSES)
-    install(app, body_seconds, _body_limit)
+# --- parameters the endpoints do not take --------------------------------------------------------
+
+
+def _accepted(route: APIRoute) -> frozenset[str]:
+    """The query parameters ``route`` takes, its dependencies' too."""
+    names, waiting = set(), [route.dependant]
+    while waiting:
+        dependant = waiting.pop()
+        names.update(field.alias for field in dependant.query_params)
+        waiting.extend(dependant.dependencies)
+    return frozenset(names)
+
+
+async def _only_declared(request: Request) -> None:
+    """Refuse a query parameter the endpoint does not take: ignored, ``asume=`` would answer a
+    question other than the one asked."""
+    route = request.scope["route"]
+    accepted = getattr(route, "accepted_query", None)
+    if accepted is None:
+        accepted = route.accepted_query = _accepted(route)  # once per route
+    unknown = [name for name in request.query_params if name not in accepted]
+    if unknown:
+        names = ", ".join(sorted(accepted)) or "none"
+        raise Refused(400, f"this endpoint takes no query parameter {clip(unknown[0], VALUE_CHARS)!r}; "
+                      f"it takes: {names}",
+                      [{"location": "query", "name": clip(name, VALUE_CHARS), "detail": "not a parameter of this endpoint"}
+                       for name in unknown[:8]], extra={"accepted": sorted(accepted)})
+
+
+# --- the application --------------------------------------------------------------------
+
+
+def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, exports: Pool | None = None,
+               corpora: Iterable[Corpus] = (), access_log: bool = False) -> FastAPI:
+    """The API over the shipped instruments and ``corpora`` (the first corpus is the default instrument)."""
+    corpora = tuple(corpora)
+    served = _served(corpora)
+    default = corpora[0].name if corpora else DEFAULT
+    app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
+                  redoc_url=None)
+    install(app, body_seconds, _body_limit, SCHEMAS)
     app.state.ledgers = ledgers or Pool(slots=2, queue=4, retry_after=20)
     app.state.exports = exports or Pool(slots=2, queue=32, retry_after=1)
+    _routes(app, served, default)
+    _docs(app)
+    if access_log:
+        app.add_middleware(AccessLog)  # outermost: it times every request, refused ones too
+    return app
 
-    @app.get("/v1/instruments", responses=_links(acts=("/v1/acts", {"instrument": "$response.body#/0"})))
-    def instruments() -> list[str]:
-        return list(INSTRUMENTS)
 
-    @app.get("/v1/acts", responses=_links(text=("/v1/text", {"on": "$response.body#/0/in_force_from"})))
-    def acts(choice: Choice, instrument: Instrument = "tat"):
-        return _json(to_data(_law(instrument, choice).acts()))
+def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
+    from ..review.lint import lint as findings
+    from ..rules.deadlines import deadline as count, kinds
+    from ..rules.form import cost_form as cost_form_of
+    from ..rules.ledger import judge_cost
 
-    @app.get("/v1/readings")
-    def readings(choice: Choice, instrument: Instrument = "tat"):
+    names = tuple(served)
+    Instrument = Annotated[Literal[names], Query(description=(  # type: ignore[valid-type]
+        "the instrument asked: " + ", ".join(names) + f" (default {default}); GET /v1/instruments lists them"))]
+    api = APIRouter(dependencies=[Depends(_only_declared)])
+    body = (408, 413)
+
+    @api.get("/v1/instruments", responses=_ok(list[str], {"acts": ("/v1/acts", {"instrument": "$response.body#/0"})}))
+    async def instruments() -> Response:
+        """The instruments served (the default first)."""
+        return answer([default, *(name for name in names if name != default)])
+
+    @api.get("/v1/acts", responses=_ok(_returned(Law.acts), {"text": ("/v1/text", {"on": "$response.body#/0/in_force_from"})}))
+    async def acts(choice: Choice, instrument: Instrument = default) -> Response:
+        """The instrument's acts: their dates (assumed where the sources lack them) and application."""
+        return answer(to_data((await _law_soon(served[instrument], choice)).acts()))
+
+    @api.get("/v1/readings", responses=_ok({"type": "array", "items": _READING}))
+    async def readings(choice: Choice, instrument: Instrument = default) -> Response:
         """The contested readings of the instrument, their options with their basis, and the one chosen."""
-        law = _law(instrument, choice)
-        return _json([dict(to_data(reading), chosen=law.choice[name]) for name, reading in law.index.readings.items()])
+        law = await _law_soon(served[instrument], choice)
+        schema.schema_of(type(next(iter(law.index.readings.values()), None)), SCHEMAS)
+        return answer([dict(to_data(reading), chosen=law.choice[name]) for name, reading in law.index.readings.items()])
 
-    @app.get("/v1/points/{label}")
-    def point(label: str, on: Day, choice: Choice, facts_on: MaybeDay = None, instrument: Instrument = "tat"):
-        law = _law(instrument, choice)
-        if facts_on is not None:
-            return _json(to_data(law.applicable(label, facts_on, on)))
-        return _json(to_data(law.point(label, on)))
+    point_answer = {"oneOf": [schema.schema_of(_returned(Law.point), SCHEMAS),
+                              schema.schema_of(_returned(Law.applicable), SCHEMAS)]}
 
-    @app.get("/v1/text", responses=_links(
-        {"content": {kind: {} for kind in ("text/markdown", "text/html", "application/akn+xml", "application/pdf",
-                                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}},
-        point=("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
-        history=("/v1/history/{label}", {"label": "$response.body#/points/0/label"})))
+    @api.get("/v1/points/{label}", responses={**_ok(point_answer), **problem_responses(404)})
+    async def point(label: str, on: Day, choice: Choice, facts_on: MaybeDay = None,
+                    instrument: Instrument = default) -> Response:
+        """A point on a date (or the law of ``on`` applied to facts of ``facts_on``); 404 when no point bore the label."""
+        law = await _law_soon(served[instrument], choice)
+        found = law.point(label, on) if facts_on is None else law.applicable(label, facts_on, on)
+        unborne = found if facts_on is None else found.answer
+        if type(unborne) is NoSuchLabel:
+            raise _no_such_label(unborne, on)
+        return answer(to_data(found))
+
+    @api.get("/v1/text", responses={**_ok(_TEXT, {
+        "point": ("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
+        "history": ("/v1/history/{label}", {"label": "$response.body#/points/0/label"})},
+        {**{kind: {"schema": {"type": "string"}} for kind in ("text/markdown", "text/html", "application/akn+xml")},
+         **{kind: {"schema": {"type": "string", "format": "binary"}} for kind in (
+             "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}}),
+        **problem_responses(501)})
     async def text(request: Request, on: Day, choice: Choice,
-                   format: Literal["json", "markdown", "html", "akn", "pdf", "docx"] = "json", instrument: Instrument = "tat"):
+                   format: Literal["json", "markdown", "html", "akn", "pdf", "docx"] = "json",
+                   instrument: Instrument = default) -> Response:
+        """The consolidated text in force on a date, with its annotations (pdf and docx: the `paper` extra, else 501)."""
         from ..errors import MissingExtra
         from .exports import FORMATS
 
         try:
-            body = await request.app.state.exports.run(_text, instrument, on, format, choice)
+            body = await request.app.state.exports.run(_text, served[instrument], on, format, choice)
         except MissingExtra as error:  # paper without its optional libraries: this server cannot, another can
             raise Refused(501, str(error)) from None
         paper = format in ("pdf", "docx")
-        headers = {"Content-Disposition": f'attachment; filename="tat-{on.isoformat()}.{format}"'} if paper else None
+        headers = {"Content-Disposition": f'attachment; filename="{instrument}-{on.isoformat()}.{format}"'} if paper else None
         return Response(body, media_type=FORMATS[format], headers=headers)
 
-    @app.get("/v1/history/{label}")
-    def history(label: str, choice: Choice, instrument: Instrument = "tat"):
-        return _json(to_data(_law(instrument, choice).history(label)))
-
-    @app.get("/v1/diff")
-    async def diff(request: Request, before: Day, after: Day, choice: Choice, instrument: Instrument = "tat"):
-        return await request.app.state.exports.run(_diff, instrument, before, after, choice)
-
-    @app.post("/v1/costs/check")
-    def check_cost(cost: CostIn, as_of: Day, choice: Choice, instrument: Instrument = "tat"):
-        from ..rules.ledger import Cost, judge_cost
-
+    @api.get("/v1/history/{label}", responses={**_ok(_returned(Law.history)), **problem_responses(404)})
+    async def history(label: str, choice: Choice, instrument: Instrument = default) -> Response:
+        """Every provision that bore the label, version by version; 404 when none did."""
+        law = await _law_soon(served[instrument], choice)
         try:
-            return _json(to_data(judge_cost(_law(instrument, choice), Cost(**cost.model_dump()), as_of)))
-        except UndeclaredRules as error:
-            raise _undeclared(error) from None
+            return answer(to_data(law.history(label)))
+        except QueryError:
+            if "@" in label:
+                raise
+            point_label(label)  # a label that is no point number at all is a 400
+            raise _no_such_label(NoSuchLabel(label, None, law.index.near(label, None)), None) from None
 
-    @app.get("/v1/costs/form")
-    def cost_form(as_of: Day, choice: Choice, instrument: Instrument = "tat"):
+    @api.get("/v1/diff", responses=_ok({"type": "array", "items": _CHANGE}))
+    async def diff(request: Request, before: Day, after: Day, choice: Choice, instrument: Instrument = default):
+        """What changed from one date to another, provision by provision, with a word diff of each rewording."""
+        schema.schema_of(_returned(Law.diff), SCHEMAS)
+        return await request.app.state.exports.run(_diff, served[instrument], before, after, choice)
+
+    @api.post("/v1/costs/check", responses={**_ok(_returned(judge_cost)), **problem_responses(*body)})
+    async def check_cost(cost: CostIn, as_of: Day, choice: Choice, instrument: Instrument = default) -> Response:
+        """One cost judged by the instrument's eligibility rules (422 naming instrument when it declares none)."""
+        law = await _law_soon(served[instrument], choice)
+        return answer(to_data(_judge_cost(law, cost, as_of)))
+
+    @api.get("/v1/costs/form", responses=_ok(_returned(cost_form_of)))
+    async def cost_form(as_of: Day, choice: Choice, instrument: Instrument = default) -> Response:
         """What a cost form asks under the law applied on ``as_of``: activities with their parties, categories with
-        the fields their rules read (the reading room's cost form)."""
-        from ..rules.form import cost_form as form
-
+        the fields their rules read (the reading room's cost form; 422 naming instrument when it declares none)."""
+        law = await _law_soon(served[instrument], choice)
         try:
-            return _json(to_data(form(_law(instrument, choice), as_of)))
+            return answer(to_data(cost_form_of(law, as_of)))
         except UndeclaredRules as error:
             raise _undeclared(error) from None
 
-    @app.post(LEDGER_PATH, description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes; "
+    @api.post(LEDGER_PATH, description=f"A CSV ledger as the request body, at most {MAX_LEDGER_BYTES} bytes; "
               "its lines are judged in a bounded pool (503 with Retry-After when it is full).",
-              openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}})
-    async def check_ledger(request: Request, as_of: Day, choice: Choice, instrument: Instrument = "tat"):
+              responses={**_ok(_LEDGER), **problem_responses(*body, 503)},
+              openapi_extra={"requestBody": {"required": True, "description": "the ledger: a header line naming "
+                                             "the columns (English or Estonian), then one line per cost",
+                                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
+    async def check_ledger(request: Request, as_of: Day, choice: Choice, instrument: Instrument = default):
         pool = request.app.state.ledgers
         pool.admit()  # before the upload is read, not after
+        corpus = served[instrument]
+        await _law_soon(corpus, choice)
         with tempfile.TemporaryDirectory() as folder:
             source = Path(folder) / "ledger.csv"
             with source.open("wb") as handle:
                 async for chunk in request.stream():  # BodyGuard counts the bytes and the time
                     handle.write(chunk)
-            pieces = await pool.run(_judge_ledger, source, as_of, choice, instrument)
+            pieces = await pool.run(_judge_ledger, source, as_of, choice, corpus)
         return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
 
-    @app.get("/v1/deadlines", responses=_links(deadline=("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})))
-    def deadline_kinds(instrument: Instrument = "tat"):
+    @api.get("/v1/deadlines", responses=_ok(_returned(kinds), {
+        "deadline": ("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})}))
+    async def deadline_kinds(instrument: Instrument = default) -> Response:
         """The kinds of deadline the instrument declares (an empty list: it declares none)."""
-        from ..rules.deadlines import kinds
+        return answer(to_data(list(_kinds(await _law_soon(served[instrument])))))
 
-        return _json(to_data(list(kinds(_law(instrument)))))
+    @api.get("/v1/deadlines/{kind}", responses=_ok(_returned(count)))
+    async def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
+                       fixed_dates: Literal["move", "stay"] = "move", instrument: Instrument = default) -> Response:
+        """A deadline counted under the rule in force (400 for a kind the instrument does not declare, 422 when it declares none)."""
+        law = await _law_soon(served[instrument], choice)
+        return answer(to_data(_count(law, kind, trigger, as_of, fixed_dates == "move")))
 
-    @app.get("/v1/deadlines/{kind}")
-    def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
-                 fixed_dates: Literal["move", "stay"] = "move", instrument: Instrument = "tat"):
-        from ..rules.deadlines import deadline as count, kinds
+    @api.get("/v1/lint", responses=_ok(_returned(findings)))
+    async def lint(instrument: Instrument = default, published_on: MaybeDay = None) -> Response:
+        """The review findings; with ``published_on`` (a date after the 2020 act) also the published TAT
+        annotations the items do not bear out (the consolidated text `tat verify` reads)."""
+        law = await _law_soon(served[instrument])
+        return answer(to_data(await anyio.to_thread.run_sync(_findings, law, published_on)))
 
-        law = _law(instrument, choice)
-        try:
-            return _json(to_data(count(law, kind, trigger, as_of, move_fixed=fixed_dates == "move")))
-        except UndeclaredRules as error:  # no deadlines at all: the instrument cannot serve; else a kind it lacks (400)
-            raise (QueryError(str(error)) if kinds(law) else _undeclared(error)) from None
-
-    @app.get("/v1/lint")
-    def lint(instrument: Instrument = "tat"):
-        from ..review.lint import lint as findings
-
-        return _json(to_data(findings(_law(instrument).index, dt.date(2021, 1, 1) if instrument == "tat" else None)))
+    app.include_router(api)
 
     @app.get("/v1/health", include_in_schema=False)
-    def health():
-        return {"ok": True}
+    async def health() -> Response:
+        return Response(b'{"ok":true}', media_type="application/json")
 
     web = files("tat_engine") / "interfaces" / "web"
     app.mount("/static", StaticFiles(directory=str(web)), name="static")
 
     @app.get("/", include_in_schema=False)
-    def reading_room():
+    async def reading_room():
         return FileResponse(str(web / "index.html"))
 
-    return app
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the package's own copy (swagger/README.md): nothing from a CDN."""
+    assets = files("tat_engine") / "interfaces" / "swagger"
+    app.mount("/docs/assets", StaticFiles(directory=str(assets)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="tat-engine API",
+                                   swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs/assets/favicon-32x32.png",
+                                   swagger_ui_parameters={"validatorUrl": None})
+
+
+def _no_such_label(unborne: NoSuchLabel, on: dt.date | None) -> Refused:
+    """A 404 whose ``answer`` member is the engine's: the label, the day, the labels near it."""
+    when = f" on {on.isoformat()}" if on else ""
+    near = f"; near: {', '.join(unborne.near)}" if unborne.near else ""
+    return Refused(404, f"no point bore {clip(unborne.label, VALUE_CHARS)!r}{when}{near}",
+                   extra={"answer": to_data(unborne)})
+
+
+def _judge_cost(law: Law, cost: CostIn, as_of: dt.date):
+    from ..rules.ledger import Cost, judge_cost
+
+    try:
+        return judge_cost(law, Cost(**cost.model_dump()), as_of)
+    except UndeclaredRules as error:
+        raise _undeclared(error) from None
+
+
+def _kinds(law: Law):
+    from ..rules.deadlines import kinds
+
+    return kinds(law)
+
+
+def _count(law: Law, kind: str, trigger, as_of, move_fixed: bool):
+    from ..rules.deadlines import deadline as count, kinds
+
+    try:
+        return count(law, kind, trigger, as_of, move_fixed=move_fixed)
+    except UndeclaredRules as error:  # no deadlines at all: the instrument cannot serve; else a kind it lacks (400)
+        raise (QueryError(str(error)) if kinds(law) else _undeclared(error)) from None
+
+
+def _findings(law: Law, published_on: dt.date | None):
+    from ..review.lint import lint as findings
+
+    return findings(law.index, published_on)
 
 
 @lru_cache(maxsize=256)
-def _text(instrument: str, on: dt.date, fmt: str, choice: tuple = ((), ())) -> bytes | str:
+def _text(corpus: Corpus, on: dt.date, fmt: str, choice: tuple = ((), ())) -> bytes | str:
     """The exported text of a date, kept: readers ask for the same few dates again and again."""
     from .exports import export
 
-    body = export(_law(instrument, choice).index, on, fmt)
+    body = export(_law(corpus, choice).index, on, fmt)
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 
-def _diff(instrument: str, before: dt.date, after: dt.date, choice: tuple = ((), ())) -> Response:
-    changes = _law(instrument, choice).diff(before, after)
-    return _json([dict(to_data(change), words=_words(change)) for change in changes])
+def _diff(corpus: Corpus, before: dt.date, after: dt.date, choice: tuple = ((), ())) -> Response:
+    changes = _law(corpus, choice).diff(before, after)
+    return answer([dict(to_data(change), words=_words(change)) for change in changes])
 
 
-def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, instrument: str = "tat") -> list[bytes]:
+def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -> list[bytes]:
     """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
     from ..rules.ledger import check_ledger as run
 
@@ -281,7 +501,7 @@ def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, instrument: str =
                        for n in twice])
     target = source.with_name("verdicts.parquet")  # written by pyarrow without holding the GIL
     try:
-        summary = run(_law(instrument, choice), source, target, as_of, progress=False)
+        summary = run(_law(corpus, choice), source, target, as_of, progress=False)
     except UndeclaredRules as error:
         raise _undeclared(error) from None
     except TatError as error:  # the ledger as a whole cannot be judged (its columns)
@@ -363,18 +583,104 @@ def _summary(summary) -> dict:
 # --- the server -----------------------------------------------------------------------------
 
 
-def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS):
+@frozen
+class Settings:
+    """What `tat serve` was asked for; each worker process reads it from the environment."""
+
+    body_seconds: float = BODY_SECONDS
+    corpora: tuple[Corpus, ...] = ()
+    access_log: bool = False
+
+    def dumps(self) -> str:
+        return json.dumps({"body_seconds": self.body_seconds, "access_log": self.access_log,
+                           "corpora": [[c.name, list(c.paths)] for c in self.corpora]})
+
+    @classmethod
+    def loads(cls, text: str) -> "Settings":
+        data = json.loads(text)
+        return cls(float(data["body_seconds"]), tuple(Corpus(name, tuple(paths)) for name, paths in data["corpora"]),
+                   bool(data["access_log"]))
+
+    def app(self) -> FastAPI:
+        return create_app(self.body_seconds, corpora=self.corpora, access_log=self.access_log)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `tat serve --workers N` (a uvicorn factory)."""
+    return Settings.loads(os.environ[SERVE_ENV]).app()
+
+
+def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS,
+                  corpora: Iterable[Corpus] = (), access_log: bool = False, workers: int = 1):
     """uvicorn's settings for the API, every timeout explicit (the tests serve with these too)."""
     import uvicorn
 
     if not body_seconds > 0:
         raise QueryError(f"a body timeout is a positive number of seconds, not {body_seconds}")
-    return uvicorn.Config(create_app(body_seconds), host=host, port=port, log_level="warning", http=protocol(),
-                          timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=HEAD_BYTES,
-                          timeout_graceful_shutdown=10)
+    if not 1 <= workers <= 64:
+        raise QueryError(f"workers is a number of processes from 1 to 64, not {workers}")
+    settings = Settings(body_seconds, tuple(corpora), access_log)
+    common = dict(host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                  h11_max_incomplete_event_size=HEAD_BYTES, timeout_graceful_shutdown=10)
+    if workers == 1:
+        return uvicorn.Config(settings.app(), http=protocol(), **common)
+    os.environ[SERVE_ENV] = settings.dumps()  # the workers are new processes: they read it there
+    return uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers,
+                          http="tat_engine.interfaces.guard:HeadDeadline", **common)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS,
+          corpora: Iterable[Corpus] = (), quiet: bool = False, workers: int = 1) -> None:
+    """Serve until interrupted; unless ``quiet``, say where and log each request to stderr."""
     import uvicorn
 
-    uvicorn.Server(server_config(host, port, body_seconds)).run()
+    corpora = tuple(corpora)
+    for corpus in corpora:
+        _law(corpus)  # a corpus with errors stops here, with its diagnostics, before anything is served
+    config = server_config(host, port, body_seconds, corpora, not quiet, workers)
+    if not quiet:
+        shown = f"[{host}]" if ":" in host else host
+        instruments = ", ".join(_served(corpora))
+        print(f"tat serve: http://{shown}:{port}/ (the API at /v1/, described at /docs; instruments: {instruments}; "
+              f"{workers} worker{'s' if workers > 1 else ''})", file=sys.stderr, flush=True)
+    if workers == 1:
+        uvicorn.Server(config).run()
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    Multiprocess(config, target=uvicorn.Server(config).run, sockets=[config.bind_socket()]).run()
+
+
+# --- the access log ----------------------------------------------------------------------------
+
+
+class AccessLog:
+    """One line per request on stderr: method, path, status and milliseconds (pure ASGI, no copy of
+    the body). The path is written as sent, percent-encoded, so no input can forge a line."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+        status = 0
+
+        async def logged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                _log(scope, status, began)
+
+        await self.app(scope, receive, logged)
+
+
+def _log(scope: Scope, status: int, began: float) -> None:
+    path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+    path = "".join(c if c.isprintable() and c != " " else "?" for c in clip(path, 200))
+    sys.stderr.write(f"{scope['method'][:10]} {path} {status} {(time.perf_counter() - began) * 1000:.1f} ms\n")
+    sys.stderr.flush()
