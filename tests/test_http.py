@@ -1,6 +1,10 @@
 """The HTTP API through the framework's test client: answers, exports, bad inputs, limits."""
 
 import os
+import socket
+import subprocess
+import sys
+import time
 import re
 
 import pytest
@@ -298,3 +302,68 @@ def test_the_docs_page_works_offline(client):
         assert client.get(asset).status_code == 200, asset
     assert len(re.findall(r"/docs/assets/", page.text)) >= 3
     assert client.get("/redoc").status_code == 404
+
+
+# --- tat serve, as a user runs it ----------------------------------------------------------------
+
+
+def _serve(*arguments: str, cache: str):
+    """``tat serve`` on a free loopback port, as a process: (process, port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TAT_CACHE_DIR": cache, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "tat_engine.interfaces.cli", "serve", "--port", str(port), *arguments],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, text=True)
+    until = time.monotonic() + 60
+    while True:
+        assert process.poll() is None and time.monotonic() < until, "tat serve did not start"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+
+
+def _stop(process) -> str:
+    process.terminate()
+    try:
+        return process.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[1]
+
+
+def test_tat_serve_says_where_logs_each_request_and_serves_a_corpus_with_workers(tmp_path):
+    import httpx
+
+    folder = tmp_path / "youth"
+    folder.mkdir()
+    (folder / "youth.tat").write_text(YOUTH, encoding="utf-8")
+    (folder / "deadlines.tat").write_text(YOUTH_DEADLINES, encoding="utf-8")
+    process, port = _serve("--corpus", str(folder), "--name", "youth", "--workers", "2", cache=str(tmp_path / "cache"))
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http_client:
+            due = http_client.get("/v1/deadlines/payment", params={"trigger": "2023-06-30"})
+            missing = http_client.get("/v1/points/9.9", params={"on": "2022-06-01"})
+    finally:
+        err = _stop(process)
+    assert due.json()["due"] == "2023-07-31" and missing.status_code == 404
+    assert f"tat serve: http://127.0.0.1:{port}/" in err and "instruments: youth, tat, safety-2023; 2 workers" in err
+    assert re.search(r"^GET /v1/deadlines/payment 200 [0-9.]+ ms$", err, re.M), err
+    assert re.search(r"^GET /v1/points/9.9 404 [0-9.]+ ms$", err, re.M), err
+
+
+def test_tat_serve_quiet_prints_nothing_and_a_broken_corpus_stops_it(tmp_path):
+    import httpx
+
+    process, port = _serve("--quiet", cache=str(tmp_path / "cache"))
+    try:
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/instruments", timeout=30).json() == ["tat", "safety-2023"]
+    finally:
+        err = _stop(process)
+    assert err.strip() == ""
+    (tmp_path / "bad.tat").write_text('act "X" {\n  kind directive\n  signed 2022-13-01\n}\n', encoding="utf-8")
+    broken = subprocess.run([sys.executable, "-m", "tat_engine.interfaces.cli", "serve", "--corpus", str(tmp_path / "bad.tat")],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "TAT_CACHE_DIR": str(tmp_path / "c")})
+    assert broken.returncode == 1 and "bad.tat:3:" in broken.stderr and "Traceback" not in broken.stderr

@@ -214,11 +214,10 @@ def _body_limit(path: str) -> int:
 
 
 def _served(corpora: Iterable[Corpus]) -> dict[str, Corpus]:
-    """The instruments served by name: the shipped ones, and the corpora (one may take a shipped name)."""
-    served = {name: Corpus(name) for name in INSTRUMENTS}
-    for corpus in corpora:
-        served[corpus.name] = corpus
-    return served
+    """The instruments served by name, the default first: the corpora, then the shipped ones (a corpus
+    may take a shipped name)."""
+    served = {corpus.name: corpus for corpus in corpora}
+    return served | {name: Corpus(name) for name in INSTRUMENTS if name not in served}
 
 
 # --- parameters the endpoints do not take --------------------------------------------------------
@@ -258,7 +257,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     """The API over the shipped instruments and ``corpora`` (the first corpus is the default instrument)."""
     corpora = tuple(corpora)
     served = _served(corpora)
-    default = corpora[0].name if corpora else DEFAULT
+    default = next(iter(served)) if corpora else DEFAULT
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
                   redoc_url=None)
     install(app, body_seconds, _body_limit, SCHEMAS)
@@ -286,7 +285,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     @api.get("/v1/instruments", responses=_ok(list[str], {"acts": ("/v1/acts", {"instrument": "$response.body#/0"})}))
     async def instruments() -> Response:
         """The instruments served (the default first)."""
-        return answer([default, *(name for name in names if name != default)])
+        return answer(list(names))
 
     @api.get("/v1/acts", responses=_ok(_returned(Law.acts), {"text": ("/v1/text", {"on": "$response.body#/0/in_force_from"})}))
     async def acts(choice: Choice, instrument: Instrument = default) -> Response:
@@ -648,7 +647,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_
         return
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, target=uvicorn.Server(config).run, sockets=[config.bind_socket()]).run()
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 # --- the access log ----------------------------------------------------------------------------

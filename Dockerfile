@@ -1,0 +1,27 @@
+# The HTTP API and the reading room in a container:
+#   docker build -t tat-engine . && docker run --rm -p 8000:8000 tat-engine
+# then http://127.0.0.1:8000/ (the reading room) and /docs (the API, offline).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+# The package links to the grammar and the corpora at the top of the repository (engine/tat_engine/data/).
+COPY pyproject.toml README.md ./
+COPY engine ./engine
+COPY grammar ./grammar
+COPY tat ./tat
+COPY amendments ./amendments
+COPY programmes ./programmes
+RUN pip install . && rm -rf /src
+
+RUN useradd --create-home --uid 10001 tat
+USER tat
+WORKDIR /home/tat
+# Build the index cache once, as the user who serves (it is keyed by the engine's code and the corpus).
+RUN tat acts > /dev/null && tat acts --instrument safety-2023 > /dev/null
+
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/v1/health', timeout=4).status != 200)"]
+CMD ["tat", "serve", "--host", "0.0.0.0"]
