@@ -367,3 +367,37 @@ def test_tat_serve_quiet_prints_nothing_and_a_broken_corpus_stops_it(tmp_path):
     broken = subprocess.run([sys.executable, "-m", "tat_engine.interfaces.cli", "serve", "--corpus", str(tmp_path / "bad.tat")],
                             capture_output=True, text=True, timeout=60, env={**os.environ, "TAT_CACHE_DIR": str(tmp_path / "c")})
     assert broken.returncode == 1 and "bad.tat:3:" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_the_docs_page_renders_in_a_browser_with_the_network_cut_off(tmp_path):
+    """Swagger UI draws the description from the package's own assets; any other host is refused."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium on this machine (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    process, port = _serve("--quiet", cache=str(tmp_path / "cache"))
+    elsewhere: list[str] = []
+
+    def only_here(route):
+        if route.request.url.startswith(f"http://127.0.0.1:{port}/"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"])
+            page = browser.new_page()
+            page.route("**/*", only_here)
+            page.goto(f"http://127.0.0.1:{port}/docs")
+            page.wait_for_selector('[data-path="/v1/points/{label}"]', timeout=30_000)
+            title = page.inner_text(".swagger-ui .info .title")
+            browser.close()
+    finally:
+        _stop(process)
+    assert title.startswith("tat-engine") and "OAS 3.1" in title and elsewhere == []
