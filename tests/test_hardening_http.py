@@ -42,7 +42,9 @@ def port(tmp_path_factory):
         patch.setattr(guard, "HEAD_SECONDS", 1)
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(http.server_config("127.0.0.1", listener.getsockname()[1], body_seconds=1.0))
+        # ledgers in threads, so that a test can hold one (blocked_ledgers); tat serve judges them in processes
+        server = uvicorn.Server(http.server_config("127.0.0.1", listener.getsockname()[1], body_seconds=1.0,
+                                                   ledger_processes=0))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
         thread.start()
         until = time.monotonic() + 30
@@ -182,10 +184,12 @@ def blocked_ledgers(monkeypatch):
     """Ledger judging that waits until released: a ledger as long as a test needs."""
     entered, release = threading.Event(), threading.Event()
 
-    def judge(source, as_of, choice, instrument="tat"):
+    def judge(source, as_of, choice, corpus):
         entered.set()
         assert release.wait(GIVE_UP)
-        return [b'{"summary": {"rows": 0}, "lines": []}']
+        answer = source.with_name("answer.json")
+        answer.write_bytes(b'{"summary": {"rows": 0}, "lines": []}')
+        return answer
 
     monkeypatch.setattr(http, "_judge_ledger", judge)
     yield entered, release

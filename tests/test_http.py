@@ -346,9 +346,16 @@ def test_tat_serve_says_where_logs_each_request_and_serves_a_corpus_with_workers
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http_client:
             due = http_client.get("/v1/deadlines/payment", params={"trigger": "2023-06-30"})
             missing = http_client.get("/v1/points/9.9", params={"on": "2022-06-01"})
+            ledger = "activity,party,category,incurred_on,paid_on,amount\npered,PK,4.2,2022-03-01,2022-03-10,100.00\n" \
+                     "noored,implementer,4.1,2023-03-01,2023-03-10,5\n"
+            judged = http_client.post("/v1/costs/ledger", params={"as_of": "2023-09-01"}, content=ledger)
+            twice = http_client.post("/v1/costs/ledger", params={"as_of": "2023-09-01"}, content="amount,amount\n1,2\n")
     finally:
         err = _stop(process)
     assert due.json()["due"] == "2023-07-31" and missing.status_code == 404
+    # judged in the server's worker processes, which load the corpus themselves; a refusal comes back a problem
+    assert [line["verdict"] for line in judged.json()["lines"]] == ["eligible", "ineligible"]
+    assert twice.status_code == 422 and "'amount' more than once" in twice.json()["detail"]
     assert f"tat serve: http://127.0.0.1:{port}/" in err and "instruments: youth, tat, safety-2023; 2 workers" in err
     assert re.search(r"^GET /v1/deadlines/payment 200 [0-9.]+ ms$", err, re.M), err
     assert re.search(r"^GET /v1/points/9.9 404 [0-9.]+ ms$", err, re.M), err

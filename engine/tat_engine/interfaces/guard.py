@@ -310,18 +310,24 @@ def _too_large(limit: int) -> Refused:
 
 @frozen
 class Pool:
-    """Threads for heavy work, so the event loop keeps answering while a ledger is judged.
+    """Workers for heavy work, so the event loop keeps answering while a ledger is judged.
 
     At most ``slots`` jobs run at once and ``queue`` more wait for a slot; past that a request is
     refused with 503 and Retry-After at once. A short queue absorbs a burst without making
     clients retry; an unbounded one would let waiting uploads (up to 20 MiB each) and waiting
     connections pile up without limit, and answer them only after their clients gave up.
+    With ``processes``, the jobs run in that many worker processes (started on first use, each
+    first running ``warm``): judging a ledger is mostly Python, and in a thread it would hold the
+    GIL the event loop needs, so every other answer would wait for it.
     """
 
     slots: int
     queue: int
     retry_after: int  # seconds: about how long one job takes
+    processes: int = 0  # 0: threads of this process
+    warm: Callable[[], None] | None = None
     limiter: anyio.CapacityLimiter = field(init=False)
+    _executor: list = field(init=False, factory=list)  # the process pool, once started
 
     @limiter.default
     def _limiter(self) -> anyio.CapacityLimiter:
@@ -336,7 +342,25 @@ class Pool:
 
     async def run(self, work, *args):
         self.admit()
-        return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+        if not self.processes:
+            return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+        async with self.limiter:
+            return await asyncio.get_running_loop().run_in_executor(self._processes(), work, *args)
+
+    def _processes(self):
+        if not self._executor:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn: a fork of a process with threads (the event loop's helpers) may inherit a held lock
+            self._executor.append(ProcessPoolExecutor(self.processes, multiprocessing.get_context("spawn"),
+                                                      initializer=self.warm))
+        return self._executor[0]
+
+    def close(self) -> None:
+        """Stop the worker processes once the jobs running are done (those waiting are cancelled)."""
+        while self._executor:
+            self._executor.pop().shutdown(wait=True, cancel_futures=True)
 
 
 # --- slow request heads ---------------------------------------------------------------------

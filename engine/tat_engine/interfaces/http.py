@@ -15,11 +15,14 @@ and its OpenAPI schema is read from the same result types (:mod:`schema`).
     tat serve                      # http://127.0.0.1:8000/ (the reading room), /docs (OpenAPI)
 """
 
+import contextlib
 import datetime as dt
 import difflib
+import functools
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -37,6 +40,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,6 +58,8 @@ MAX_LEDGER_BYTES = 20 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024  # every other body is one small JSON object
 BODY_SECONDS = 30.0  # a client has this long to send its whole body (tat serve --body-timeout)
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long (uvicorn)
+LEDGER_PROCESSES = 2  # ledgers judged at once, each in its own process (tat serve)
+LEDGER_NICENESS = 5  # how much lower the ledger processes' scheduling priority is than the server's
 SERVE_ENV = "TAT_SERVE"  # how `tat serve --workers N` hands its settings to each worker process
 
 
@@ -101,10 +107,24 @@ class CostIn(BaseModel):
 # --- answers: written once, described from the result types ---------------------------------
 
 
-def answer(data) -> Response:
-    """An answer as JSON, written once by the standard library from ``to_data`` (FastAPI's encoder
-    walks it again, slowly). Every JSON answer of the API leaves through here."""
-    return Response(json.dumps(data, ensure_ascii=False).encode(), media_type="application/json")
+def answer(value, kept: bool = False) -> Response:
+    """An answer as JSON: the engine's result (or data already JSON-ready) as ``to_data`` tags it,
+    written by the standard library (FastAPI's encoder walks it again, slowly). Every JSON answer of
+    the API leaves through here. ``kept``: ``value`` is an object the law's index keeps (a point's
+    answer on a date), so it is written once and its bytes kept beside it."""
+    if not kept:
+        return Response(json.dumps(to_data(value), ensure_ascii=False).encode(), media_type="application/json")
+    written = _WRITTEN.get(id(value))
+    if written is None or written[0] is not value:  # an id is reused only once its object is gone
+        written = (value, json.dumps(to_data(value), ensure_ascii=False).encode())
+        while len(_WRITTEN) >= _KEPT_ANSWERS:
+            _WRITTEN.pop(next(iter(_WRITTEN)))
+        _WRITTEN[id(value)] = written
+    return Response(written[1], media_type="application/json")
+
+
+_WRITTEN: dict[int, tuple[object, bytes]] = {}  # id -> (the answer, its JSON): the answer is kept alive with it
+_KEPT_ANSWERS = 4096
 
 
 SCHEMAS: dict[str, dict] = {}  # the components the result types give (schema.schema_of)
@@ -197,7 +217,7 @@ def _pairs(values: list[str], name: str, form: str) -> tuple[tuple[str, str], ..
 Pair = Annotated[str, StringConstraints(max_length=80)]
 
 
-def _choice(reading: Annotated[list[Pair], Query(max_length=4, description=(
+async def _choice(reading: Annotated[list[Pair], Query(max_length=4, description=(
                 "a contested reading read one way, READING=OPTION, e.g. reach-2020=from-signing "
                 "(GET /v1/readings lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
             assume: Annotated[list[Pair], Query(max_length=4, description=(
@@ -258,11 +278,20 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     corpora = tuple(corpora)
     served = _served(corpora)
     default = next(iter(served)) if corpora else DEFAULT
+    ledgers = ledgers or Pool(slots=2, queue=4, retry_after=20)
+    exports = exports or Pool(slots=2, queue=32, retry_after=1)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await _law_soon(served[default])  # the first question does not wait for the load
+        yield
+        ledgers.close()
+        exports.close()
+
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
-                  redoc_url=None)
+                  redoc_url=None, lifespan=lifespan)
     install(app, body_seconds, _body_limit, SCHEMAS)
-    app.state.ledgers = ledgers or Pool(slots=2, queue=4, retry_after=20)
-    app.state.exports = exports or Pool(slots=2, queue=32, retry_after=1)
+    app.state.ledgers, app.state.exports = ledgers, exports
     _routes(app, served, default)
     _docs(app)
     if access_log:
@@ -290,7 +319,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     @api.get("/v1/acts", responses=_ok(_returned(Law.acts), {"text": ("/v1/text", {"on": "$response.body#/0/in_force_from"})}))
     async def acts(choice: Choice, instrument: Instrument = default) -> Response:
         """The instrument's acts: their dates (assumed where the sources lack them) and application."""
-        return answer(to_data((await _law_soon(served[instrument], choice)).acts()))
+        return answer((await _law_soon(served[instrument], choice)).acts())
 
     @api.get("/v1/readings", responses=_ok({"type": "array", "items": _READING}))
     async def readings(choice: Choice, instrument: Instrument = default) -> Response:
@@ -311,7 +340,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         unborne = found if facts_on is None else found.answer
         if type(unborne) is NoSuchLabel:
             raise _no_such_label(unborne, on)
-        return answer(to_data(found))
+        return answer(found, kept=facts_on is None)
 
     @api.get("/v1/text", responses={**_ok(_TEXT, {
         "point": ("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
@@ -340,7 +369,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         """Every provision that bore the label, version by version; 404 when none did."""
         law = await _law_soon(served[instrument], choice)
         try:
-            return answer(to_data(law.history(label)))
+            return answer(law.history(label))
         except QueryError:
             if "@" in label:
                 raise
@@ -357,7 +386,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     async def check_cost(cost: CostIn, as_of: Day, choice: Choice, instrument: Instrument = default) -> Response:
         """One cost judged by the instrument's eligibility rules (422 naming instrument when it declares none)."""
         law = await _law_soon(served[instrument], choice)
-        return answer(to_data(_judge_cost(law, cost, as_of)))
+        return answer(_judge_cost(law, cost, as_of))
 
     @api.get("/v1/costs/form", responses=_ok(_returned(cost_form_of)))
     async def cost_form(as_of: Day, choice: Choice, instrument: Instrument = default) -> Response:
@@ -379,34 +408,39 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         pool = request.app.state.ledgers
         pool.admit()  # before the upload is read, not after
         corpus = served[instrument]
-        await _law_soon(corpus, choice)
-        with tempfile.TemporaryDirectory() as folder:
-            source = Path(folder) / "ledger.csv"
+        await _law_soon(corpus, choice)  # a choice the law refuses is a 400 before the upload is read
+        folder = Path(tempfile.mkdtemp(prefix="tat-ledger-"))
+        try:
+            source = folder / "ledger.csv"
             with source.open("wb") as handle:
                 async for chunk in request.stream():  # BodyGuard counts the bytes and the time
                     handle.write(chunk)
-            pieces = await pool.run(_judge_ledger, source, as_of, choice, corpus)
-        return StreamingResponse(_sent(pieces), media_type="application/json")  # in pieces: no long write on the loop
+            judged = await pool.run(_judge_ledger, source, as_of, choice, corpus)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return StreamingResponse(_streamed(judged, folder), media_type="application/json",
+                                 background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
     @api.get("/v1/deadlines", responses=_ok(_returned(kinds), {
         "deadline": ("/v1/deadlines/{kind}", {"kind": "$response.body#/0/name"})}))
     async def deadline_kinds(instrument: Instrument = default) -> Response:
         """The kinds of deadline the instrument declares (an empty list: it declares none)."""
-        return answer(to_data(list(_kinds(await _law_soon(served[instrument])))))
+        return answer(list(_kinds(await _law_soon(served[instrument]))))
 
     @api.get("/v1/deadlines/{kind}", responses=_ok(_returned(count)))
     async def deadline(kind: str, choice: Choice, trigger: MaybeDay = None, as_of: MaybeDay = None,
                        fixed_dates: Literal["move", "stay"] = "move", instrument: Instrument = default) -> Response:
         """A deadline counted under the rule in force (400 for a kind the instrument does not declare, 422 when it declares none)."""
         law = await _law_soon(served[instrument], choice)
-        return answer(to_data(_count(law, kind, trigger, as_of, fixed_dates == "move")))
+        return answer(_count(law, kind, trigger, as_of, fixed_dates == "move"))
 
     @api.get("/v1/lint", responses=_ok(_returned(findings)))
     async def lint(instrument: Instrument = default, published_on: MaybeDay = None) -> Response:
         """The review findings; with ``published_on`` (a date after the 2020 act) also the published TAT
         annotations the items do not bear out (the consolidated text `tat verify` reads)."""
         law = await _law_soon(served[instrument])
-        return answer(to_data(await anyio.to_thread.run_sync(_findings, law, published_on)))
+        return answer(await anyio.to_thread.run_sync(_findings, law, published_on))
 
     app.include_router(api)
 
@@ -488,8 +522,8 @@ def _diff(corpus: Corpus, before: dt.date, after: dt.date, choice: tuple = ((), 
     return answer([dict(to_data(change), words=_words(change)) for change in changes])
 
 
-def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -> list[bytes]:
-    """The verdicts of a CSV ledger as one JSON document in pieces (run in a worker thread)."""
+def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -> Path:
+    """The verdicts of a CSV ledger as one JSON document, written beside it (run in a worker process)."""
     from ..rules.ledger import check_ledger as run
 
     twice = _named_twice(source)  # checked here: a header alone has no rows for the ledger module to check
@@ -498,7 +532,7 @@ def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -
                       "each column needs its own name",
                       [{"location": "ledger", "name": clip(n, VALUE_CHARS), "detail": "column named more than once"}
                        for n in twice])
-    target = source.with_name("verdicts.parquet")  # written by pyarrow without holding the GIL
+    target = source.with_name("verdicts.parquet")
     try:
         summary = run(_law(corpus, choice), source, target, as_of, progress=False)
     except UndeclaredRules as error:
@@ -509,8 +543,12 @@ def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -
     except (ValueError, OSError) as error:  # pyarrow could not read it as CSV
         reason = (str(error).splitlines() or ["unreadable"])[0]  # pyarrow quotes the row it stopped at: cut it short
         raise Refused(400, f"not a CSV ledger: {clip(reason, 100)}") from None
-    head = json.dumps({"summary": _summary(summary)}, ensure_ascii=False)[:-1]
-    return [f'{head}, "lines": ['.encode(), *_json_rows(target), b"]}"]
+    answer_path = source.with_name("answer.json")
+    with answer_path.open("wb") as out:
+        out.write(json.dumps({"summary": _summary(summary)}, ensure_ascii=False)[:-1].encode() + b', "lines": [')
+        out.write(_json_lines(target))
+        out.write(b"]}")
+    return answer_path
 
 
 def _undeclared(error: UndeclaredRules) -> Refused:
@@ -518,22 +556,40 @@ def _undeclared(error: UndeclaredRules) -> Refused:
     return Refused(422, str(error), [{"location": "query", "name": "instrument", "detail": str(error)}])
 
 
-async def _sent(pieces: list[bytes]):
-    for piece in pieces:
-        yield piece
+async def _streamed(answer_path: Path, folder: Path):
+    """The answer file in pieces (a short read each), then its folder removed."""
+    try:
+        with answer_path.open("rb") as answer_file:
+            while piece := answer_file.read(1 << 20):
+                yield piece
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _json_rows(verdicts: Path):
-    """The verdict rows as JSON objects, comma-separated, a few thousand at a time: each short
-    call lets the event loop's thread take the GIL between them (a header alone writes no file)."""
+def _json_lines(verdicts: Path) -> bytes:
+    """The verdict rows as JSON objects joined by commas, built column by column in Arrow: each
+    distinct value of a column is written by ``json`` once (a ledger repeats its activities,
+    categories, dates and reasons), and Arrow joins them into rows (a header alone writes no file)."""
     if not verdicts.exists():
-        return
+        return b""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    comma = b""
-    for batch in pq.ParquetFile(verdicts).iter_batches(batch_size=4096):
-        yield comma + ",".join(json.dumps(row, ensure_ascii=False) for row in batch.to_pylist()).encode()
-        comma = b","
+    table = pq.read_table(verdicts)
+    if table.num_rows == 0:
+        return b""
+    last = table.num_columns - 1
+    members = []
+    for number, name in enumerate(table.column_names):
+        encoded = pc.dictionary_encode(table.column(number).combine_chunks())
+        words = pa.array([json.dumps(value, ensure_ascii=False, default=str)
+                          for value in encoded.dictionary.to_pylist()], pa.string())
+        values = pc.fill_null(words.take(encoded.indices), "null")
+        key = ("{" if number == 0 else "") + json.dumps(name, ensure_ascii=False) + ": "
+        members.append(pc.binary_join_element_wise(key, values, "}" if number == last else "", ""))
+    rows = pc.binary_join_element_wise(*members, ", ")
+    return ",".join(rows.to_pylist()).encode()
 
 
 def _named_twice(source: Path) -> list[str]:
@@ -589,19 +645,32 @@ class Settings:
     body_seconds: float = BODY_SECONDS
     corpora: tuple[Corpus, ...] = ()
     access_log: bool = False
+    ledger_processes: int = LEDGER_PROCESSES  # 0: ledgers in threads of the server's process
 
     def dumps(self) -> str:
         return json.dumps({"body_seconds": self.body_seconds, "access_log": self.access_log,
-                           "corpora": [[c.name, list(c.paths)] for c in self.corpora]})
+                           "corpora": [[c.name, list(c.paths)] for c in self.corpora],
+                           "ledger_processes": self.ledger_processes})
 
     @classmethod
     def loads(cls, text: str) -> "Settings":
         data = json.loads(text)
         return cls(float(data["body_seconds"]), tuple(Corpus(name, tuple(paths)) for name, paths in data["corpora"]),
-                   bool(data["access_log"]))
+                   bool(data["access_log"]), int(data["ledger_processes"]))
 
     def app(self) -> FastAPI:
-        return create_app(self.body_seconds, corpora=self.corpora, access_log=self.access_log)
+        """The app, judging ledgers in worker processes that have the default law loaded."""
+        default = self.corpora[0] if self.corpora else Corpus(DEFAULT)
+        ledgers = Pool(slots=self.ledger_processes or 2, queue=4, retry_after=20, processes=self.ledger_processes,
+                       warm=functools.partial(_ledger_worker, default))
+        return create_app(self.body_seconds, ledgers=ledgers, corpora=self.corpora, access_log=self.access_log)
+
+
+def _ledger_worker(default: Corpus) -> None:
+    """A ledger worker process starts with the default law loaded, and yields the processor to the
+    server's own (a point query waits less behind a ledger being judged)."""
+    os.nice(LEDGER_NICENESS)
+    _law(default)
 
 
 def app_from_environment() -> FastAPI:
@@ -610,7 +679,8 @@ def app_from_environment() -> FastAPI:
 
 
 def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS,
-                  corpora: Iterable[Corpus] = (), access_log: bool = False, workers: int = 1):
+                  corpora: Iterable[Corpus] = (), access_log: bool = False, workers: int = 1,
+                  ledger_processes: int = LEDGER_PROCESSES):
     """uvicorn's settings for the API, every timeout explicit (the tests serve with these too)."""
     import uvicorn
 
@@ -618,14 +688,20 @@ def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float
         raise QueryError(f"a body timeout is a positive number of seconds, not {body_seconds}")
     if not 1 <= workers <= 64:
         raise QueryError(f"workers is a number of processes from 1 to 64, not {workers}")
-    settings = Settings(body_seconds, tuple(corpora), access_log)
-    common = dict(host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                  h11_max_incomplete_event_size=HEAD_BYTES, timeout_graceful_shutdown=10)
+    settings = Settings(body_seconds, tuple(corpora), access_log, ledger_processes)
     if workers == 1:
-        return uvicorn.Config(settings.app(), http=protocol(), **common)
+        return uvicorn.Config(settings.app(), host=host, port=port, **uvicorn_settings())
     os.environ[SERVE_ENV] = settings.dumps()  # the workers are new processes: they read it there
-    return uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers,
-                          http="tat_engine.interfaces.guard:HeadDeadline", **common)
+    return uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                          **uvicorn_settings(by_name=True))
+
+
+def uvicorn_settings(by_name: bool = False) -> dict:
+    """The server's own settings (the benchmarks serve their bare baseline with them too): the
+    protocol with a deadline on request heads and TCP_NODELAY, keep-alive and head limits."""
+    return dict(http="tat_engine.interfaces.guard:HeadDeadline" if by_name else protocol(), log_level="warning",
+                timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=HEAD_BYTES,
+                timeout_graceful_shutdown=10)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_SECONDS,
