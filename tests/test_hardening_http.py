@@ -347,3 +347,24 @@ def test_the_description_says_errors_are_problems(client):
     assert {"400", "404", "422", "500"} <= set(operation)
     assert all(list(operation[status]["content"]) == ["application/problem+json"] for status in operation if status >= "4")
     assert {"type", "title", "status", "detail", "instance"} <= set(spec["components"]["schemas"]["Problem"]["properties"])
+
+
+def test_every_connection_gets_tcp_nodelay_even_on_a_socket_handed_to_workers():
+    """asyncio sets TCP_NODELAY only on sockets whose proto it opened as TCP; `tat serve --workers`
+    hands the workers a socket made with proto 0, and a keep-alive answer then waited 40 ms (Nagle)."""
+    import socket as sockets
+
+    class Transport:
+        def __init__(self, connection):
+            self.connection = connection
+
+        def get_extra_info(self, name):
+            return self.connection if name == "socket" else None
+
+    with sockets.socket() as listener:  # as uvicorn's bind_socket makes it: proto 0
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with sockets.create_connection(listener.getsockname()) as _, listener.accept()[0] as accepted:
+            assert accepted.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY) == 0
+            guard._no_delay(Transport(accepted))
+            assert accepted.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY) != 0

@@ -26,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
@@ -526,12 +525,6 @@ def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -
     """The verdicts of a CSV ledger as one JSON document, written beside it (run in a worker process)."""
     from ..rules.ledger import check_ledger as run
 
-    twice = _named_twice(source)  # checked here: a header alone has no rows for the ledger module to check
-    if twice:
-        raise Refused(422, f"the ledger's header names {', '.join(repr(n) for n in twice)} more than once; "
-                      "each column needs its own name",
-                      [{"location": "ledger", "name": clip(n, VALUE_CHARS), "detail": "column named more than once"}
-                       for n in twice])
     target = source.with_name("verdicts.parquet")
     try:
         summary = run(_law(corpus, choice), source, target, as_of, progress=False)
@@ -590,17 +583,6 @@ def _json_lines(verdicts: Path) -> bytes:
         members.append(pc.binary_join_element_wise(key, values, "}" if number == last else "", ""))
     rows = pc.binary_join_element_wise(*members, ", ")
     return ",".join(rows.to_pylist()).encode()
-
-
-def _named_twice(source: Path) -> list[str]:
-    """The column names the header gives more than once (pyarrow's reading; it refuses such a ledger mid-run)."""
-    import pyarrow.csv as pacsv
-
-    try:
-        names = pacsv.open_csv(source).schema.names
-    except (ValueError, OSError):
-        return []
-    return [name for name, count in Counter(names).items() if count > 1]
 
 
 def _words(change) -> list[list[str]] | None:
