@@ -1,5 +1,6 @@
 """The HTTP API through the framework's test client: answers, exports, bad inputs, limits."""
 
+import json
 import os
 import socket
 import subprocess
@@ -408,3 +409,14 @@ def test_the_docs_page_renders_in_a_browser_with_the_network_cut_off(tmp_path):
     finally:
         _stop(process)
     assert title.startswith("tat-engine") and "OAS 3.1" in title and elsewhere == []
+
+
+def test_every_reference_of_a_fresh_description_resolves(tmp_path):
+    """The description is whole before any question is asked: no schema is added by answering
+    (asked of a new process, where no earlier test has asked anything)."""
+    code = ("import json; from fastapi.testclient import TestClient; from tat_engine.interfaces.http import create_app; "
+            "print(json.dumps(TestClient(create_app()).get('/openapi.json').json()))")
+    spec = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                                     env={**os.environ, "TAT_CACHE_DIR": str(tmp_path)}).stdout)
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs and refs <= set(spec["components"]["schemas"]), refs - set(spec["components"]["schemas"])

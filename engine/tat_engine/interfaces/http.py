@@ -48,6 +48,7 @@ from ..errors import QueryError, TatError, UndeclaredRules
 from ..history.answers import NoSuchLabel
 from ..instruments import DEFAULT, INSTRUMENTS
 from ..law import Law, label as point_label
+from ..model import Reading
 from . import schema
 from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
 from .serialize import to_data
@@ -305,6 +306,8 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     from ..rules.ledger import judge_cost
 
     names = tuple(served)
+    schema.schema_of(Reading, SCHEMAS)  # the components _READING and _CHANGE extend
+    schema.schema_of(_returned(Law.diff), SCHEMAS)
     Instrument = Annotated[Literal[names], Query(description=(  # type: ignore[valid-type]
         "the instrument asked: " + ", ".join(names) + f" (default {default}); GET /v1/instruments lists them"))]
     api = APIRouter(dependencies=[Depends(_only_declared)])
@@ -324,7 +327,6 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     async def readings(choice: Choice, instrument: Instrument = default) -> Response:
         """The contested readings of the instrument, their options with their basis, and the one chosen."""
         law = await _law_soon(served[instrument], choice)
-        schema.schema_of(type(next(iter(law.index.readings.values()), None)), SCHEMAS)
         return answer([dict(to_data(reading), chosen=law.choice[name]) for name, reading in law.index.readings.items()])
 
     point_answer = {"oneOf": [schema.schema_of(_returned(Law.point), SCHEMAS),
@@ -378,7 +380,6 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     @api.get("/v1/diff", responses=_ok({"type": "array", "items": _CHANGE}))
     async def diff(request: Request, before: Day, after: Day, choice: Choice, instrument: Instrument = default):
         """What changed from one date to another, provision by provision, with a word diff of each rewording."""
-        schema.schema_of(_returned(Law.diff), SCHEMAS)
         return await request.app.state.exports.run(_diff, served[instrument], before, after, choice)
 
     @api.post("/v1/costs/check", responses={**_ok(_returned(judge_cost)), **problem_responses(*body)})
