@@ -133,7 +133,8 @@ _READING = {"allOf": [{"$ref": schema.REF + "Reading"},
                       {"type": "object", "properties": {"chosen": {"type": "string", "description": "the option read"}},
                        "required": ["chosen"]}]}
 _WORDS = {"anyOf": [{"type": "null"}, {"type": "array", "items": {
-    "type": "array", "prefixItems": [{"enum": ["=", "-", "+"]}, {"type": "string"}], "minItems": 2, "maxItems": 2}}]}
+    "type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2,
+    "description": "[op, text]: op = (kept), - (deleted) or + (inserted)"}}]}
 _CHANGE = {"allOf": [{"$ref": schema.REF + "Change"},
                      {"type": "object", "properties": {"words": _WORDS}, "required": ["words"],
                       "description": "words: a word diff of a reworded point, [op, text] with op =, - or +"}]}
