@@ -107,23 +107,25 @@ class CostIn(BaseModel):
 # --- answers: written once, described from the result types ---------------------------------
 
 
-def answer(value, kept: bool = False) -> Response:
+def answer(value, kept: tuple | None = None) -> Response:
     """An answer as JSON: the engine's result (or data already JSON-ready) as ``to_data`` tags it,
     written by the standard library (FastAPI's encoder walks it again, slowly). Every JSON answer of
     the API leaves through here. ``kept``: ``value`` is an object the law's index keeps (a point's
-    answer on a date), so it is written once and its bytes kept beside it."""
-    if not kept:
+    answer on a date) and ``kept`` names that law (its corpus and choice), so the answer is written
+    once per law and its bytes kept beside it (a member added per law, such as a stamp, stays right)."""
+    if kept is None:
         return Response(json.dumps(to_data(value), ensure_ascii=False).encode(), media_type="application/json")
-    written = _WRITTEN.get(id(value))
+    key = (id(value), kept)
+    written = _WRITTEN.get(key)
     if written is None or written[0] is not value:  # an id is reused only once its object is gone
         written = (value, json.dumps(to_data(value), ensure_ascii=False).encode())
         while len(_WRITTEN) >= _KEPT_ANSWERS:
             _WRITTEN.pop(next(iter(_WRITTEN)))
-        _WRITTEN[id(value)] = written
+        _WRITTEN[key] = written
     return Response(written[1], media_type="application/json")
 
 
-_WRITTEN: dict[int, tuple[object, bytes]] = {}  # id -> (the answer, its JSON): the answer is kept alive with it
+_WRITTEN: dict[tuple, tuple[object, bytes]] = {}  # (id, law) -> (the answer, its JSON): the answer kept alive with it
 _KEPT_ANSWERS = 4096
 
 
@@ -342,7 +344,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         unborne = found if facts_on is None else found.answer
         if type(unborne) is NoSuchLabel:
             raise _no_such_label(unborne, on)
-        return answer(found, kept=facts_on is None)
+        return answer(found, kept=(served[instrument], choice) if facts_on is None else None)
 
     @api.get("/v1/text", responses={**_ok(_TEXT, {
         "point": ("/v1/points/{label}", {"label": "$response.body#/points/0/label", "on": "$request.query.on"}),
