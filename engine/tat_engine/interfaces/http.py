@@ -397,7 +397,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         the fields their rules read (the reading room's cost form; 422 naming instrument when it declares none)."""
         law = await _law_soon(served[instrument], choice)
         try:
-            return answer(to_data(cost_form_of(law, as_of)))
+            return answer(cost_form_of(law, as_of))
         except UndeclaredRules as error:
             raise _undeclared(error) from None
 
