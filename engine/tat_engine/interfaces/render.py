@@ -15,36 +15,44 @@ import datetime as dt
 from .. import model as m
 from ..history.answers import ActRef, Answer, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
 from ..history.render import fact_line, point_lines, unknown_wording
+from .. import messages
+from ..messages import N_, msg_n, say
 
 # --- the law: answers, histories, changes, acts, readings, references --------------------------
 
 
 def answer_text(answer: Answer, on: dt.date | None = None) -> str:
     """A lookup's answer for a reader: what holds, its wording, its citation."""
-    when = f" on {on}" if on else ""
+    head = say("{label} on {on}", label=answer.label, on=on) if on else str(answer.label)
     match answer:
         case InForce():
-            lines = [f"{answer.label}{when}: in force ({answer.status} wording)"]
+            lines = [say("{head}: in force ({status} wording)", head=head, status=say(STATUS[answer.status]))]
             lines += point_lines(answer, with_facts=False)
             lines += [f"  {fact_line(fact)}" for fact in answer.content.facts]
-            lines.append(f"  cites: {answer.citation}")
+            lines.append("  " + say("cites: {citation}", citation=answer.citation))
             if answer.change != answer.citation:
-                lines.append(f"  numbered so by: {answer.change}")
-            lines += [f"  sources: {', '.join(map(str, answer.content.sources))}"] if answer.content.sources else []
-            lines += [f"  note: {note}" for note in answer.content.notes]
+                lines.append("  " + say("numbered so by: {citation}", citation=answer.change))
+            lines += ["  " + say("sources: {sources}", sources=", ".join(map(str, answer.content.sources)))] if answer.content.sources else []
+            lines += ["  " + say("note: {note}", note=note) for note in answer.content.notes]
         case NotYetInForce():
-            lines = [f"{answer.label}{when}: not yet in force; in force from {answer.from_date}", f"  first: {answer.first.citation}"]
+            lines = [say("{head}: not yet in force; in force from {start}", head=head, start=answer.from_date),
+                     "  " + say("first: {citation}", citation=answer.first.citation)]
         case Repealed():
-            lines = [f"{answer.label}{when}: repealed since {answer.since}", f"  by: {answer.by}"]
+            lines = [say("{head}: repealed since {since}", head=head, since=answer.since), "  " + say("by: {citation}", citation=answer.by)]
         case Renumbered():
-            lines = [f"{answer.label}{when}: no point bears this label since {answer.since}; "
-                     f"{answer.provision} is numbered {answer.new_label} since then", f"  by: {answer.by}"]
+            lines = [say("{head}: no point bears this label since {since}; {provision} is numbered {label} since then",
+                         head=head, since=answer.since, provision=answer.provision, label=answer.new_label),
+                     "  " + say("by: {citation}", citation=answer.by)]
         case NoSuchLabel():
-            near = f"; near: {', '.join(answer.near)}" if answer.near else ""
-            lines = [f"{answer.label}{when}: no point bore this label{near}"]
-    lines += [f"  ASSUMPTION: {assumption}" for assumption in getattr(answer, "assumptions", ())]
-    lines += [f"  OTHERWISE {outcome.when}: {_short(outcome.value)}" for outcome in getattr(answer, "alternatives", ())]
+            near = say("; near: {labels}", labels=", ".join(answer.near)) if answer.near else ""
+            lines = [say("{head}: no point bore this label{near}", head=head, near=near)]
+    lines += ["  " + say("ASSUMPTION: {assumption}", assumption=assumption) for assumption in getattr(answer, "assumptions", ())]
+    lines += ["  " + say("OTHERWISE {when}: {answer}", when=outcome.when, answer=_short(outcome.value))
+              for outcome in getattr(answer, "alternatives", ())]
     return "\n".join(lines)
+
+
+STATUS = {"known": N_("known"), "unknown": N_("unknown"), "reconstructed": N_("reconstructed")}
 
 
 def _short(answer: Answer) -> str:
@@ -52,22 +60,24 @@ def _short(answer: Answer) -> str:
     match answer:
         case InForce():
             facts = "".join(f"; {fact_line(fact)}" for fact in answer.content.facts)
-            return f"in force, {answer.status} wording: {answer.citation}{facts}"
+            return say("in force, {status} wording: {citation}{facts}", status=say(STATUS[answer.status]),
+                       citation=answer.citation, facts=facts)
         case NotYetInForce():
-            return f"not yet in force (from {answer.from_date})"
+            return say("not yet in force (from {start})", start=answer.from_date)
         case Repealed():
-            return f"repealed since {answer.since} by {answer.by}"
+            return say("repealed since {since} by {citation}", since=answer.since, citation=answer.by)
         case Renumbered():
-            return f"numbered {answer.new_label} since {answer.since}"
-    return "no point bore this label"
+            return say("numbered {label} since {since}", label=answer.new_label, since=answer.since)
+    return say("no point bore this label")
 
 
 def describe_applied(applied) -> str:
     """``tat point --facts-on``: which law governs facts of one date decided on another (law.Applied)."""
     text = f"{applied.basis}\n{answer_text(applied.answer, applied.law_on)}"
-    text += "".join(f"\n  ASSUMPTION: {a}" for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
+    text += "".join("\n" + "  " + say("ASSUMPTION: {assumption}", assumption=a)
+                    for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
     for outcome in applied.alternatives + applied.other_readings:
-        text += f"\n  OTHERWISE {outcome.when}: {outcome.value.basis}"
+        text += "\n" + "  " + say("OTHERWISE {when}: {answer}", when=outcome.when, answer=outcome.value.basis)
     return text
 
 
@@ -172,7 +182,11 @@ def describe_check(acts: int, provisions: int, diagnostics) -> str:
 
 def describe_kinds(kinds) -> str:
     """``tat deadline --list``: each kind of deadline, its point and what starts it."""
-    return "\n".join(f"{k.name:30} {k.point:8} {k.title}; from: {k.trigger}" for k in kinds)
+    return "\n".join(f"{k.name:30} {k.point:8} " + say("{title}; from: {trigger}", title=k.title, trigger=k.trigger)
+                     for k in kinds)
+
+
+BOUNDS = {"at_most": N_("at most"), "at_least": N_("at least"), "exactly": N_("exactly"), "fixed": N_("fixed")}
 
 
 def describe_deadline(item) -> str:
@@ -180,62 +194,70 @@ def describe_deadline(item) -> str:
     from ..rules.workdays import describe
 
     if item.status == "determined":
-        head = f"{item.kind}: due {describe(item.due)} ({item.bound.replace('_', ' ')})"
+        bound = say(BOUNDS[item.bound]) if item.bound in BOUNDS else item.bound.replace("_", " ")
+        head = say("{kind}: due {day} ({bound})", kind=item.kind, day=describe(item.due), bound=bound)
     elif item.status == "none":
-        head = f"{item.kind}: none"
+        head = say("{kind}: none", kind=item.kind)
     else:
-        head = f"{item.kind}: undetermined"
-    lines = [head, f"  {item.title}", f"  law: {item.basis}"]
-    lines += [f"  rule: {item.rule}"] if item.rule else []
+        head = say("{kind}: undetermined", kind=item.kind)
+    lines = [head, f"  {item.title}", "  " + say("law: {basis}", basis=item.basis)]
+    lines += ["  " + say("rule: {citation}", citation=item.rule)] if item.rule else []
     lines += [f"  - {step}" for step in item.steps]
-    lines += [f"  note: {note}" for note in item.notes]
-    lines += [f"  ASSUMPTION: {assumption}" for assumption in item.assumptions]
+    lines += ["  " + say("note: {note}", note=note) for note in item.notes]
+    lines += ["  " + say("ASSUMPTION: {assumption}", assumption=assumption) for assumption in item.assumptions]
     return "\n".join(lines)
 
 
 def describe_summary(summary) -> str:
     """A judged ledger for a reader (ledger.Summary): how it was read, the totals, the indirect
     costs and the budget."""
-    lines = [f"{summary.rows} lines judged as of {summary.law_on}"]
+    lines = [say("{rows} lines judged as of {day}", rows=summary.rows, day=summary.law_on)]
     if summary.source is not None:
-        lines.append(f"read as {describe_source(summary.source)}")
+        lines.append(say("read as {source}", source=describe_source(summary.source)))
     if summary.invalid:
-        lines.append(f"{summary.invalid} line{'s are' if summary.invalid != 1 else ' is'} invalid input"
-                     + (", the first:" if summary.problems else ""))
-        lines += [f"  row {problem.row}: {problem.reason}" for problem in summary.problems]
-    lines += ["", "activity  verdict              lines        amount      eligible"]
+        lines.append(str(msg_n("{count} line is invalid input", "{count} lines are invalid input", summary.invalid))
+                     + (say(", the first:") if summary.problems else ""))
+        lines += ["  " + say("row {row}: {reason}", row=problem.row, reason=problem.reason) for problem in summary.problems]
+    lines += ["", say("activity  verdict              lines        amount      eligible")]
     for t in summary.totals:
-        lines.append(f"{t.activity:9} {t.verdict:18} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
+        lines.append(f"{t.activity:9} {verdict_name(t.verdict):18} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
     if summary.indirect:
         rate = f" ({_where(summary.rate_point)})" if summary.rate_point else ""
-        lines += ["", f"indirect costs at the flat rate{rate}: activity, eligible direct personnel costs, entitlement"]
+        lines += ["", say("indirect costs at the flat rate{point}: activity, eligible direct personnel costs, entitlement",
+                          point=rate)]
         lines += [f"{i.activity:9} {euro(i.direct_personnel):>13} × {i.percent}% = {euro(i.entitlement):>12}"
                   for i in summary.indirect]
     budget = f" ({_where(summary.budget_point)})" if summary.budget_point else ""
-    lines += ["", f"eligible against the budget{budget}: activity, eligible, budget, ESF part, national part"]
+    lines += ["", say("eligible against the budget{point}: activity, eligible, budget, ESF part, national part", point=budget)]
     for b in summary.budget:
-        fields = [euro(v) if v is not None else "not in the sources" for v in (b.budget, b.esf, b.national)]
-        over = "  OVER BUDGET" if b.over else ""
+        fields = [euro(v) if v is not None else say("not in the sources") for v in (b.budget, b.esf, b.national)]
+        over = "  " + say("OVER BUDGET") if b.over else ""
         lines.append(f"{b.activity:9} {euro(b.eligible):>13} {fields[0]:>13} {fields[1]:>13} {fields[2]:>13}{over}")
     return "\n".join(lines)
 
 
+def verdict_name(verdict: str) -> str:
+    """A verdict (``eligibility.VERDICTS``) in the reader's language."""
+    return say(verdict)
+
+
 def _where(label: str) -> str:
     """A point as a reader names it: a top-level label is a section (``section 6``)."""
-    return label if "." in label else f"section {label}"
+    return label if "." in label else say("section {label}", label=label)
 
 
 def describe_source(source) -> str:
     """How a ledger was read (ledger.Source): a user whose file was guessed wrong can see it."""
-    comma = ", decimal comma" if source.decimal_comma else ""
+    comma = say(", decimal comma") if source.decimal_comma else ""
     if source.format != "CSV":
         return source.format + comma
-    return f"{source.format}, {source.encoding}, fields separated by {source.separator!r}{comma}"
+    return say("{format}, {encoding}, fields separated by {separator}{comma}", format=source.format,
+               encoding=source.encoding, separator=repr(source.separator), comma=comma)
 
 
 def euro(cents: int) -> str:
-    """``1 234.50 €`` from cents, a space between thousands."""
-    return f"{'-' if cents < 0 else ''}{abs(cents) // 100:,}.{abs(cents) % 100:02d} €".replace(",", " ")
+    """``1 234.50 €`` from cents, a space between thousands (``1 234,50 €`` in Estonian)."""
+    return messages.euro(cents)
 
 
 def describe_decisions(decisions) -> str:
