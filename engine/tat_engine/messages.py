@@ -27,11 +27,12 @@ import datetime as dt
 import gettext
 import os
 from functools import lru_cache
-from typing import Iterator, Mapping
+from typing import Iterator
 
 from attrs import frozen
 
-LANGUAGES = ("et", "en")
+from .languages import LANGUAGES, from_accept_language, from_locale  # noqa: F401  (the choice, stdlib only)
+
 DOMAIN = "tat"
 _LOCALE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 _CURRENT: contextvars.ContextVar[str] = contextvars.ContextVar("tat_language", default="en")
@@ -145,44 +146,6 @@ def using(lang: str) -> Iterator[str]:
         yield lang
     finally:
         _CURRENT.reset(token)
-
-
-def from_locale(environ: Mapping[str, str] = os.environ) -> str:
-    """The language of the user's locale as POSIX orders it (LC_ALL, LC_MESSAGES, LANG):
-    Estonian when the first one set starts with ``et``, English otherwise.
-
-    >>> from_locale({"LANG": "et_EE.UTF-8"}), from_locale({"LC_ALL": "C", "LANG": "et_EE.UTF-8"})
-    ('et', 'en')
-    """
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "")
-        if value:
-            return "et" if value.lower().startswith("et") else "en"
-    return "en"
-
-
-def from_accept_language(header: str, default: str = "en") -> str:
-    """The language an HTTP ``Accept-Language`` header prefers among ours (RFC 9110 § 12.5.4:
-    the highest ``q`` first, ``q=0`` refused), or ``default`` when it names neither.
-
-    >>> from_accept_language("en-GB;q=0.5, et;q=0.9"), from_accept_language("de, fr")
-    ('et', 'en')
-    """
-    ranked = []
-    for order, part in enumerate(header.split(",")[:32]):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and weight > 0:
-            ranked.append((-weight, order, primary))
-    return min(ranked)[2] if ranked else default
 
 
 # --- dates and money as each language writes them ------------------------------------------------

@@ -64,7 +64,7 @@ def _main(argv: list[str]) -> int:
 
 def _language(argv: list[str]) -> str:
     """``--lang et|en`` if given (argparse checks its value later), else the locale's language."""
-    from ..messages import LANGUAGES, from_locale
+    from ..languages import LANGUAGES, from_locale
 
     for at, word in enumerate(argv):
         value = argv[at + 1] if word == "--lang" and at + 1 < len(argv) else word.removeprefix("--lang=")

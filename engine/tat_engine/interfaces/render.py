@@ -186,11 +186,9 @@ def describe_kinds(kinds) -> str:
                      for k in kinds)
 
 
-BOUNDS = {"at_most": N_("at most"), "at_least": N_("at least"), "exactly": N_("exactly"), "fixed": N_("fixed")}
-
-
 def describe_deadline(item) -> str:
     """A deadline for a reader (deadlines.Deadline)."""
+    from ..rules.deadlines import BOUNDS
     from ..rules.workdays import describe
 
     if item.status == "determined":
