@@ -11,12 +11,12 @@ English and ``01.06.2019`` in Estonian, an amount :class:`Cents` ``2 500.00 €`
 ``2 500,00 €``. The law's own words (wordings, titles, a category's name) are parameters and
 are never translated.
 
->>> hello = msg("{label} on {on}: in force", label="11.3", on=dt.date(2019, 6, 1))
->>> str(hello)
-'11.3 on 2019-06-01: in force'
+>>> asked = msg("{label} on {on}", label="11.3", on=dt.date(2019, 6, 1))
+>>> str(asked)
+'11.3 on 2019-06-01'
 >>> with using("et"):
-...     str(hello)
-'11.3 01.06.2019: kehtib'
+...     str(asked)
+'11.3 seisuga 01.06.2019'
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from ..history.answers import Citation, InForce
 from ..law import Law
 from ..messages import N_, Message, msg
 
+FACT_STATUSES = (N_("known"), N_("derived"), N_("bounded"), N_("open"), N_("unknown"), N_("reconstructed"))
 VERDICTS = (N_("eligible"), N_("partially eligible"), N_("undetermined"), N_("ineligible"), N_("invalid input"))
 ELIGIBLE, PARTIAL, UNDETERMINED, INELIGIBLE, INVALID = range(5)
 _EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -293,7 +294,7 @@ def _partners(facts, activities: dict[str, ActivityPoint]) -> dict[str, Parties]
     return found
 
 
-NO_PARTNER = "the activity has no partner; only the implementer incurs its costs"
+NO_PARTNER = N_("the activity has no partner; only the implementer incurs its costs")
 
 
 def _implementation(snapshot, activities: dict[str, ActivityPoint]) -> dict[str, tuple[list[Span] | None, Reason]]:
