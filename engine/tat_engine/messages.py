@@ -97,6 +97,11 @@ def say(key: str, **params: object) -> str:
     return render(Message(key, tuple(params.items())))
 
 
+def translated(key: str) -> str:
+    """``key`` in the current language, as it stands (no fields filled): a fixed text such as an HTTP title."""
+    return _catalogue(language()).gettext(key)
+
+
 def render(message: Message, lang: str | None = None) -> str:
     """``message`` in ``lang`` (default: the current language), its parameters written in it too."""
     if lang is not None and lang != language():

@@ -35,6 +35,8 @@ from .. import load
 from ..errors import QueryError, TatError, UndeclaredRules
 from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
 from ..law import Law
+from ..messages import say
+from .language import Speaking
 from ..instruments import INSTRUMENTS
 from .serialize import to_data
 
@@ -51,11 +53,11 @@ def _iso_day(value: object) -> object:
     ``2021-01-01T00:00`` as a date, answers to questions nobody asked."""
     if isinstance(value, str):
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+            raise ValueError(say("write a date as YYYY-MM-DD, e.g. 2021-01-01"))
         return dt.date.fromisoformat(value)  # 2015-06-31 is refused: day is out of range for month
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+    raise ValueError(say("write a date as YYYY-MM-DD, e.g. 2021-01-01"))
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day), Query(description="an ISO 8601 date, e.g. 2021-01-01")]
@@ -114,7 +116,10 @@ def _choice(reading: Annotated[list[Pair], Query(max_length=4, description=(
                 "(GET /v1/acts lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
             assume: Annotated[list[Pair], Query(max_length=4, description=(
                 "the real date of an act the sources date only by bounds, ACT=YYYY-MM-DD, e.g. 1-3/zz=2020-03-16; "
-                "repeatable"))] = []) -> tuple:  # noqa: B006
+                "repeatable"))] = [],  # noqa: B006
+            lang: Annotated[Literal["et", "en"] | None, Query(description=(
+                "the language of messages and problem details: et (eesti) or en; default: Accept-Language, "
+                "else en"))] = None) -> tuple:  # read by language.Speaking, for the whole request
     return (_pairs(assume, "assume", "ACT=YYYY-MM-DD"), _pairs(reading, "reading", "READING=OPTION"))
 
 
@@ -133,6 +138,7 @@ def _json(data) -> Response:
 def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, exports: Pool | None = None) -> FastAPI:
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], responses=PROBLEM_RESPONSES)
     install(app, body_seconds, _body_limit)
+    app.add_middleware(Speaking)  # outermost: every answer, problems included, in the language asked
     app.state.ledgers = ledgers or Pool(slots=2, queue=4, retry_after=20)
     app.state.exports = exports or Pool(slots=2, queue=32, retry_after=1)
 
