@@ -111,9 +111,11 @@ def _law(args):
 def _keep_answer_table(law, args) -> None:
     """Refresh the answer table ``tat point`` reads first (quick.py) for the corpus just loaded:
     the command line's own file, which the library and the server never write."""
+    from ..messages import using
     from ..quick import refresh
 
-    refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",))
+    with using("en"):  # the table answers in English only (an Estonian reader is answered by the engine)
+        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",))
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
@@ -679,6 +681,7 @@ def _parser():
     imp.add_argument("--corpus", action="append", default=[], metavar="PATH", help="the corpus the act amends")
     imp.add_argument("--instrument", default="tat", help="the shipped instrument the act amends (default tat)")
     imp.add_argument("--json", action="store_true", help="print the import (and the check) as JSON data")
+    imp.add_argument("--lang", choices=["et", "en"], help="the language of the counts and the check (default: the locale's)")
     imp.set_defaults(run=_import)
     return parser
 

@@ -35,7 +35,7 @@ from .. import load
 from ..errors import QueryError, TatError, UndeclaredRules
 from .guard import HEAD_BYTES, PROBLEM_RESPONSES, VALUE_CHARS, Pool, Refused, clip, install, protocol
 from ..law import Law
-from ..messages import say
+from ..messages import language, say, using
 from .language import Speaking
 from ..instruments import INSTRUMENTS
 from .serialize import to_data
@@ -174,7 +174,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
         from .exports import FORMATS
 
         try:
-            body = await request.app.state.exports.run(_text, instrument, on, format, choice)
+            body = await request.app.state.exports.run(_text, instrument, on, format, choice, language())
         except MissingExtra as error:  # paper without its optional libraries: this server cannot, another can
             raise Refused(501, str(error)) from None
         paper = format in ("pdf", "docx")
@@ -262,11 +262,13 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
 
 
 @lru_cache(maxsize=256)
-def _text(instrument: str, on: dt.date, fmt: str, choice: tuple = ((), ())) -> bytes | str:
-    """The exported text of a date, kept: readers ask for the same few dates again and again."""
+def _text(instrument: str, on: dt.date, fmt: str, choice: tuple = ((), ()), lang: str = "en") -> bytes | str:
+    """The exported text of a date, kept (per language: its notes are messages): readers ask for the
+    same few dates again and again."""
     from .exports import export
 
-    body = export(_law(instrument, choice).index, on, fmt)
+    with using(lang):
+        body = export(_law(instrument, choice).index, on, fmt)
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 

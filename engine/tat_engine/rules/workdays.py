@@ -32,7 +32,7 @@ from dateutil.relativedelta import relativedelta
 
 from .. import messages
 from ..errors import QueryError
-from ..messages import N_, Message, language, msg, say, weekday
+from ..messages import N_, LongDay, Message, language, msg, say, weekday
 from ..model import DAY_RANGE, LAST_DAY
 
 ONE_DAY = dt.timedelta(days=1)
@@ -104,7 +104,7 @@ def count(trigger: dt.date, amount: int, unit: str) -> Count:
         due = _in_range(add_working_days(trigger, amount))
         steps.append(msg("{amount} working days, rest days and public holidays skipped: {day}", amount=amount,
                          day=Described(due)))
-        steps.append(msg("due by the end (24:00) of {day} (TsÜS § 137 (1))", day=due))
+        steps.append(msg("due by the end (24:00) of {day} (TsÜS § 137 (1))", day=LongDay(due)))
         return Count(due, tuple(steps))
     if unit == "calendar_days":
         last = trigger + dt.timedelta(days=amount)
@@ -152,5 +152,5 @@ def _rolled(last: dt.date, steps: list[Message]) -> Count:
     if due != last:
         steps.append(msg("not a working day; the due date moves to the next working day, {day} (TsÜS § 136 (8))",
                          day=Described(due)))
-    steps.append(msg("due by the end (24:00) of {day} (TsÜS § 137 (1))", day=due))
+    steps.append(msg("due by the end (24:00) of {day} (TsÜS § 137 (1))", day=LongDay(due)))
     return Count(due, tuple(steps))
