@@ -231,9 +231,10 @@ def open_ledger(path: Path) -> Ledger:
         names, head = workbook.header(path)
         ledger = Ledger(path, Source(workbook.FORMAT, decimal_comma=_uses_decimal_comma(names, head)), names)
     elif suffix in (".xls", ".ods"):
-        raise LedgerError(f"{path}: a {suffix} workbook is not read; save it as .xlsx (Excel workbook) or .csv")
+        raise LedgerError(say("{path}: a {suffix} workbook is not read; save it as .xlsx (Excel workbook) or .csv",
+                              path=path, suffix=suffix))
     else:
-        raise LedgerError(f"{path}: a ledger is a .csv, .xlsx or .parquet file")
+        raise LedgerError(say("{path}: a ledger is a .csv, .xlsx or .parquet file", path=path))
     ledger = attrs.evolve(ledger, meaning=tuple(map(_meaning, ledger.names)))
     _check_names(path, ledger.names, ledger.meaning)
     return ledger
@@ -257,23 +258,25 @@ def _meaning(name: str) -> str:
 def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | None = None) -> None:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise LedgerError(f"{path}: the header names {_listed(twice)} more than once; each column needs its own name")
+        raise LedgerError(say("{path}: the header names {names} more than once; each column needs its own name",
+                              path=path, names=_listed(twice)))
     meaning = meaning or names
     for column in dict.fromkeys(meaning):
         written = [name for name, meant in zip(names, meaning) if meant == column]
         if len(written) > 1:
-            raise LedgerError(f"{path}: the header names {_listed(written)}, which all stand for column {column!r}; "
-                              f"keep one of them")
+            raise LedgerError(say("{path}: the header names {names}, which all stand for column {column}; keep one of them",
+                                  path=path, names=_listed(written), column=repr(column)))
     written, names = names, meaning
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)} "
-                          f"(in Estonian: {', '.join(COLUMN_NAMES[name][0] for name in REQUIRED)}); "
-                          f"its header has {_listed(written) or 'no names'}")
+        raise LedgerError(say("{path}: the ledger has no column {missing}; required: {required} (in Estonian: {estonian}); "
+                              "its header has {names}", path=path, missing=missing, required=REQUIRED,
+                              estonian=[COLUMN_NAMES[name][0] for name in REQUIRED],
+                              names=_listed(written) or say("no names")))
     taken = [name for name in ADDED if name in names]
     if taken:
-        raise LedgerError(f"{path}: the ledger already has a column {_listed(taken)}, which the verdicts are written "
-                          f"to; rename or drop it (is this a file of verdicts?)")
+        raise LedgerError(say("{path}: the ledger already has a column {names}, which the verdicts are written to; "
+                              "rename or drop it (is this a file of verdicts?)", path=path, names=_listed(taken)))
 
 
 def _listed(names) -> str:
@@ -296,13 +299,15 @@ def _open_csv(path: Path) -> Ledger:
             codec, encoding = "cp1257", _ENCODINGS["cp1257"]
     text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole)
     if not text.strip():
-        raise LedgerError(f"{path}: the ledger is empty; its first line names the columns: {','.join(REQUIRED)}")
+        raise LedgerError(say("{path}: the ledger is empty; its first line names the columns: {required}", path=path,
+                              required=",".join(REQUIRED)))
     if "\x00" in text.splitlines()[0]:
-        raise LedgerError(f"{path}: the header holds NUL bytes; is it UTF-16 without a byte-order mark? "
-                          "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark)")
+        raise LedgerError(say("{path}: the header holds NUL bytes; is it UTF-16 without a byte-order mark? "
+                              "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark)", path=path))
     separator, names = _header(text)
     if not whole and len(text.splitlines()) < 2:
-        raise LedgerError(f"{path}: the first line is longer than {_HEAD_BYTES} bytes; is this a ledger?")
+        raise LedgerError(say("{path}: the first line is longer than {size} bytes; is this a ledger?", path=path,
+                              size=_HEAD_BYTES))
     tolerant = codec not in ("utf-8", "utf-8-sig")
     comma = _uses_decimal_comma(names, _head_rows(text, separator))
     return Ledger(path, Source("CSV", encoding, separator, comma), names, tolerant, codec)
@@ -957,7 +962,7 @@ class _Output:
             return
         suffix = target.suffix.lower()
         if suffix not in (".csv", ".parquet", ".json", ".jsonl", ".xlsx"):
-            raise QueryError(f"{target}: write verdicts to a .csv, .xlsx, .parquet or .json file")
+            raise QueryError(say("{path}: write verdicts to a .csv, .xlsx, .parquet or .json file", path=target))
         self.temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # never through a planted link
         try:
