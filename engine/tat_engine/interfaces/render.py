@@ -86,74 +86,92 @@ def describe_histories(histories, uncertain: dict) -> str:
     says which acts start on an assumed date."""
     blocks = []
     for history in histories:
-        spans = ", ".join(f"{label} [{start}, {end or '…'})" for label, start, end in history.labels)
-        blocks.append(f"{history.provision}: labels {spans}")
+        spans = ", ".join(f"{label} [{_day(start)}, {_day(end) if end else '…'})" for label, start, end in history.labels)
+        blocks.append(say("{provision}: labels {spans}", provision=history.provision, spans=spans))
         for step in history.steps:
             if isinstance(step, InForce):
-                span, began = f"from {step.version.start} to {step.version.end or '…'}", step.version.cause.act
+                span = say("from {start} to {end}", start=step.version.start, end=_day(step.version.end) if step.version.end else "…")
+                began = step.version.cause.act
             else:
-                span, began = f"from {step.since}", step.by.act.number
+                span, began = say("from {start}", start=step.since), step.by.act.number
             blocks.append(f"- {span}\n" + _indent(answer_text(step)))
             if began in uncertain:
-                blocks.append(f"  starts on an assumed date: {uncertain[began]}")
+                blocks.append("  " + say("starts on an assumed date: {assumption}", assumption=uncertain[began]))
     return "\n".join(blocks)
+
+
+def _day(value: dt.date) -> str:
+    return messages.day(value)
+
+
+CHANGES = {"added": N_("added"), "repealed": N_("repealed"), "reworded": N_("reworded"), "renumbered": N_("renumbered"),
+           "facts": N_("facts")}
 
 
 def describe_diff(changes, assumptions) -> str:
     """``tat diff``: what changed between two dates, under the dates assumed on either."""
-    lines = [f"ASSUMPTION: {assumption}" for assumption in assumptions]
+    lines = [say("ASSUMPTION: {assumption}", assumption=assumption) for assumption in assumptions]
     for change in changes:
         old, new = change.before, change.after
         label = f"{old.label} -> {new.label}" if old and new and old.label != new.label else (new or old).label
-        lines.append(f"{label} ({change.provision}): {', '.join(change.kinds)}")
+        kinds = ", ".join(say(CHANGES[kind]) if kind in CHANGES else kind for kind in change.kinds)
+        lines.append(f"{label} ({change.provision}): {kinds}")
         if "reworded" in change.kinds:
             lines.append(f"  - {old.text if old.text is not None else unknown_wording()}")
             lines.append(f"  + {new.text if new.text is not None else unknown_wording()}")
         if new is not None:
-            lines.append(f"  by: {new.change}")
-    return "\n".join(lines) if changes else "\n".join(lines + ["no differences"])
+            lines.append("  " + say("by: {citation}", citation=new.change))
+    return "\n".join(lines) if changes else "\n".join(lines + [say("no differences")])
 
 
 def describe_reading(reading: m.Reading, chosen: str) -> str:
     """A contested reading, its options with their basis, and which one answers."""
-    lines = [f"reading {reading.name}: {reading.title}"]
+    lines = [say("reading {name}: {title}", name=reading.name, title=reading.title)]
     for option in reading.options:
         mark = "*" if option.name == chosen else " "
         sources = f" ({', '.join(map(str, option.sources))})" if option.sources else ""
         lines.append(f"  {mark} {option.name}: {option.basis}{sources}")
-    lines.append(f"  default {reading.default}: {reading.argument}")
+    lines.append("  " + say("default {option}: {argument}", option=reading.default, argument=reading.argument))
     return "\n".join(lines)
 
 
 def describe_act(act: ActRef) -> str:
     """``1-3/53  30.04.2017  amending  in force from 2017-04-30``, plus any assumption."""
-    line = f"{act.number:10} {act.date_written:11} {act.kind:9} in force from {act.in_force_from}"
+    line = f"{act.number:10} {act.date_written:11} {say(ACT_KINDS.get(act.kind, act.kind)):9} " + say(
+        "in force from {start}", start=act.in_force_from)
     if act.applies_from:
-        line += f", applied from {act.applies_from}"
+        line += say(", applied from {start}", start=act.applies_from)
         if act.applies_under:
-            line += f" under the reading {act.applies_under.reading} = {act.applies_under.option}"
+            line += " " + say("under the reading {reading} = {option}", reading=act.applies_under.reading,
+                              option=act.applies_under.option)
     if isinstance(act.signing, m.UncertainDate):
         signing = act.signing
-        state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
-        line += f"\n           signing date not in the sources: {signing.assumed} {state}; possible {signing.earliest}..{signing.latest}"
-    return line + f"\n           {act.title or '(title not in the sources)'}"
+        state = say("supplied by the user") if signing.supplied else say("assumed ({reason})", reason=signing.reason)
+        line += "\n           " + say("signing date not in the sources: {day} {state}; possible {earliest}..{latest}",
+                                      day=signing.assumed, state=state, earliest=signing.earliest, latest=signing.latest)
+    return line + "\n           " + (act.title or say("(title not in the sources)"))
+
+
+ACT_KINDS = {"directive": N_("directive"), "amending": N_("amending"), "announcement": N_("announcement")}
 
 
 def describe_references(found) -> str:
     """``tat refs``: what a point cites and what cites it on a day (graph.References)."""
-    lines = [f"{found.label} ({found.provision}) on {found.on}"]
-    lines += [f"  cites {_reference(r, r.written)}" for r in found.cites] or ["  cites no point"]
-    lines += [f"  cited by {r.citing.label}: {r.citing}" + (" [the label written there now names another point]" if r.moved else "")
-              for r in found.cited_by] or ["  cited by no point in force"]
+    lines = [say("{label} ({provision}) on {on}", label=found.label, provision=found.provision, on=found.on)]
+    lines += ["  " + say("cites {reference}", reference=_reference(r, r.written)) for r in found.cites] or [
+        "  " + say("cites no point")]
+    lines += ["  " + say("cited by {label}: {citation}", label=r.citing.label, citation=r.citing)
+              + (" " + say("[the label written there now names another point]") if r.moved else "")
+              for r in found.cited_by] or ["  " + say("cited by no point in force")]
     return "\n".join(lines)
 
 
 def _reference(reference, written: str) -> str:
     if reference.provision is None:
-        return f"{written}: no point bore this label when the wording was made"
+        return say("{label}: no point bore this label when the wording was made", label=written)
     if reference.now is None:
-        return f"{written} ({reference.provision}): not in force on that day"
-    moved = f", now numbered {reference.now}" if reference.moved else ""
+        return say("{label} ({provision}): not in force on that day", label=written, provision=reference.provision)
+    moved = say(", now numbered {label}", label=reference.now) if reference.moved else ""
     return f"{written} ({reference.provision}{moved})"
 
 
@@ -173,7 +191,8 @@ def describe_act_changes(changes) -> str:
 def describe_check(acts: int, provisions: int, diagnostics) -> str:
     """``tat check``: every diagnostic, then the counts."""
     lines = [diagnostic.render() for diagnostic in diagnostics]
-    lines.append(f"{acts} acts, {provisions} provisions, {len(diagnostics)} warnings")
+    lines.append(say("{acts} acts, {provisions} provisions, {warnings} warnings", acts=acts, provisions=provisions,
+                     warnings=len(diagnostics)))
     return "\n".join(lines)
 
 
