@@ -262,3 +262,19 @@ def test_no_english_sentence_is_left_in_an_estonian_summary(capsys, at_root):
                        "--lang", "et")[:2]
     for word in ("lines", "judged", "invalid", "activity", "indirect", "budget", "national", "eligible", "the first"):
         assert word in english and not re.search(rf"\b{word}\b", estonian), word
+
+
+def test_a_dsl_syntax_error_in_both_languages_at_the_same_place(tmp_path):
+    from tat_engine.dsl.parse import parse_act
+    from tat_engine.errors import DslError
+
+    path = tmp_path / "bad.tat"
+    text = 'act "x" {\n  kind directive\n  signed \n}\n'
+    found = {}
+    for lang in ("en", "et"):
+        with using(lang), pytest.raises(DslError) as error:
+            parse_act(text, str(path))
+        found[lang] = str(error.value)
+    assert found["en"].startswith(f"{path}:4:1: error: unexpected '}}'; expected \"unknown\", or a date such as 2015-07-01")
+    assert found["et"].startswith(f"{path}:4:1: viga: ootamatu '}}'; oodati: \"unknown\" või kuupäev, näiteks 2015-07-01")
+    assert found["en"].splitlines()[1:] == found["et"].splitlines()[1:]  # the line and its caret
