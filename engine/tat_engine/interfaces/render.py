@@ -235,9 +235,13 @@ def describe_summary(summary) -> str:
         lines.append(str(msg_n("{count} line is invalid input", "{count} lines are invalid input", summary.invalid))
                      + (say(", the first:") if summary.problems else ""))
         lines += ["  " + say("row {row}: {reason}", row=problem.row, reason=problem.reason) for problem in summary.problems]
-    lines += ["", say("activity  verdict              lines        amount      eligible")]
+    from ..rules.eligibility import VERDICTS
+
+    wide = max(18, *(len(verdict_name(verdict)) for verdict in VERDICTS))  # the longest verdict in this language
+    heads = [say("activity"), say("verdict"), say("lines"), say("amount"), say("eligible")]
+    lines += ["", f"{heads[0]:9} {heads[1]:{wide}} {heads[2]:>7} {heads[3]:>13} {heads[4]:>13}"]
     for t in summary.totals:
-        lines.append(f"{t.activity:9} {verdict_name(t.verdict):18} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
+        lines.append(f"{t.activity:9} {verdict_name(t.verdict):{wide}} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
     if summary.indirect:
         rate = f" ({_where(summary.rate_point)})" if summary.rate_point else ""
         lines += ["", say("indirect costs at the flat rate{point}: activity, eligible direct personnel costs, entitlement",
