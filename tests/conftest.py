@@ -16,3 +16,8 @@ def directive():
     import tat_engine
 
     return tat_engine.load(cache=False)
+
+
+# Text for people follows the locale (LC_ALL, LC_MESSAGES, LANG: et… is Estonian); the suite speaks
+# English unless a test asks otherwise (--lang, ?lang=, Accept-Language), so the goldens stay as written.
+os.environ["LC_ALL"] = "C.UTF-8"

@@ -44,6 +44,11 @@ COMMANDS = {
     "import": ["import", f"{ACTS}/2022-1-3-45.txt", "--corpus", f"{ACTS}/base-1-3-7.tat",
                "--consolidated", f"{ACTS}/1-3-7-terviktekst-2022.txt"],
     "bad-date": ["point", "11.3", "--as-of", "1.6.2019"],
+    # in Estonian (--lang et): the same questions as an Estonian reader gets them
+    "point-et": ["point", "11.3", "--as-of", "2021-06-01", "--facts-on", "2016-03-01", "--lang", "et"],
+    "deadline-et": ["deadline", "report-check", "--trigger", "2021-12-22", "--lang", "et"],
+    "check-costs-et": ["check-costs", "examples/kulud.csv", "--as-of", "2021-06-01", "--no-progress", "--lang", "et"],
+    "bad-date-et": ["point", "11.3", "--as-of", "1.6.2019", "--lang", "et"],
 }
 
 

@@ -184,7 +184,7 @@ def blocked_ledgers(monkeypatch):
     """Ledger judging that waits until released: a ledger as long as a test needs."""
     entered, release = threading.Event(), threading.Event()
 
-    def judge(source, as_of, choice, corpus):
+    def judge(source, as_of, choice, corpus, lang="en"):
         entered.set()
         assert release.wait(GIVE_UP)
         answer = source.with_name("answer.json")

@@ -16,12 +16,13 @@ import re
 
 from attrs import frozen
 
+from .messages import N_, say
 from .model import DAY_RANGE, FIRST_DAY, LAST_DAY
 
 FIRST, LAST = FIRST_DAY, LAST_DAY  # the engine's one range of days (model.py)
 SPACE = " \t\r\n"  # trimmed around a date; the ledger trims the same characters
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"), N_("August"),
+          N_("September"), N_("October"), N_("November"), N_("December"))
 
 
 @frozen
@@ -46,7 +47,17 @@ class DateForm:
 
 FORMS = (DateForm("YYYY-MM-DD"), DateForm("DD.MM.YYYY"))
 WRITTEN = " or ".join(form.shape for form in FORMS)
-TEACH = f"dates are written {WRITTEN}, for instance 2019-06-01"
+TEACH = f"dates are written {WRITTEN}, for instance 2019-06-01"  # in English; teach() in the reader's language
+
+
+def teach() -> str:
+    """How dates are written, in the current language."""
+    return say("dates are written {forms}, for instance 2019-06-01", forms=say(" or ").join(f.shape for f in FORMS))
+
+
+def not_a_date(text: str) -> str:
+    """Why ``text``, which no form reads, is no date, with the writing meant where it can be told."""
+    return say("{text} is not a date; {teach}", text=repr(text), teach=teach()) + _suggestion(text)
 _LOOSE = (  # forms people write that are not accepted; read only to suggest the accepted writing, in their order
     (re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"), (1, 2, 3), "{y:04d}-{m:02d}-{d:02d}"),
     (re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"), (1, 2, 3), "{y:04d}-{m:02d}-{d:02d}"),
@@ -71,16 +82,17 @@ def read(text: str) -> dt.date:
         if fields:
             reason = _nonexistent(*fields)
             if reason:
-                raise NotADate(f"{text!r} is not a date: {reason}", hint=TEACH)
+                raise NotADate(say("{text} is not a date: {reason}", text=repr(text), reason=reason), hint=teach())
             return in_range(dt.date(*fields))
-    raise NotADate(f"{text!r} is not a date; {TEACH}{_suggestion(text)}")
+    raise NotADate(not_a_date(text))
 
 
 def in_range(value: dt.date) -> dt.date:
     """``value`` if it lies in the engine's range; far dates are typing errors (0219, 9019) or overflow later."""
     if FIRST <= value <= LAST:
         return value
-    raise NotADate(f"{value.isoformat()} is outside the dates the engine supports; expected a date in {DAY_RANGE}")
+    raise NotADate(say("{day} is outside the dates the engine supports; expected a date in {range}",
+                       day=value.isoformat(), range=DAY_RANGE))
 
 
 def problem(text: str) -> str:
@@ -94,12 +106,14 @@ def problem(text: str) -> str:
 
 def _nonexistent(year: int, month: int, day: int) -> str:
     if not 1 <= month <= 12:
-        return f"there is no month {month:02d}"
+        return say("there is no month {month}", month=f"{month:02d}")
     if year < 1:
-        return "there is no year 0000"
+        return say("there is no year 0000")
     length = calendar.monthrange(year, month)[1]
     if not 1 <= day <= length:
-        return f"{MONTHS[month - 1]} {year:04d} has {length} days" if day else "there is no day 00"
+        if not day:
+            return say("there is no day 00")
+        return say("{month} {year} has {days} days", month=say(MONTHS[month - 1]), year=f"{year:04d}", days=length)
     return ""
 
 
@@ -109,5 +123,5 @@ def _suggestion(text: str) -> str:
         if found:
             year, month, day = (int(found.group(i)) for i in (y, m, d))
             if not _nonexistent(year, month, day):
-                return f"; did you mean {written.format(y=year, m=month, d=day)}?"
+                return say("; did you mean {writing}?", writing=written.format(y=year, m=month, d=day))
     return ""

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from .messages import N_, say
 from .model import Location
+
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}  # as a reader sees them
 
 
 @frozen
@@ -25,7 +28,7 @@ class Diagnostic:
 
     def render(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        head = f"{where}{self.severity}: {self.message} [{self.code}]"
+        head = f"{where}{say(SEVERITIES.get(self.severity, self.severity))}: {self.message} [{self.code}]"
         return f"{head}\n{self.context}" if self.context else head
 
 

@@ -21,6 +21,7 @@ from attrs import frozen
 from . import model as m
 from .history.answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, Repealed, legal_key
 from .errors import QueryError
+from .messages import Message, msg, say
 from .history.facts import Snapshot
 from .history.index import Index
 from .history.possible import ReadingCondition, Settled, settle
@@ -67,7 +68,7 @@ def label(value: str) -> str:
     try:
         return str(m.Label.parse(text))
     except ValueError:
-        raise QueryError(f"{value!r} is not a point number; write it like 11.3, 9.1.10 or Lisa 1") from None
+        raise QueryError(say("{value} is not a point number; write it like 11.3, 9.1.10 or Lisa 1", value=repr(value))) from None
 
 
 @frozen
@@ -113,7 +114,7 @@ class Governing:
     facts_on: dt.date
     decided_on: dt.date
     law_on: dt.date | None
-    basis: str
+    basis: Message  # why this text governs, written in the reader's language when shown
     act: ActRef | None = None  # the act whose reach back decides it, if any
     earliest: dt.date | None = None  # when no act governs: the first day of facts any act governs
 
@@ -126,7 +127,7 @@ class Applicable:
     facts_on: dt.date
     decided_on: dt.date
     law_on: dt.date | None  # the date whose text governs; None: no act governs facts of that date
-    basis: str
+    basis: Message  # why this text governs, written in the reader's language when shown
     assumptions: tuple[Assumption, ...] = ()
     alternatives: tuple = ()  # possible.Outcome: another version governs in another date world
     other_readings: tuple = ()  # possible.Outcome: another version governs under another reading
@@ -269,7 +270,8 @@ class Law:
             pids = self.index.bearers(label(point))
         if not pids:
             near = self.index.near(point, None)
-            raise QueryError(f"no point ever bore {point!r}" + (f"; near: {', '.join(near)}" if near else ""))
+            raise QueryError(say("no point ever bore {label}", label=repr(point))
+                             + (say("; near: {labels}", labels=", ".join(near)) if near else ""))
         return [ProvisionHistory(pid, tuple(self._step(v) for v in self.index.provisions[pid])) for pid in pids]
 
     def diff(self, before: DayLike, after: DayLike) -> list[Change]:
@@ -316,22 +318,24 @@ class Law:
         if reaching:
             act = min(reaching, key=lambda a: a.reaches(self.choice))
             return Governing(facts, decided, decided,
-                             f"act {act.number} applies retroactively from {act.reaches(self.choice)}"
-                             f"{self._under(act)}; the text in force on {decided} governs", act)
+                             msg("act {act} applies retroactively from {reach}{under}; the text in force on {decided} governs",
+                                 act=act.number, reach=act.reaches(self.choice), under=self._under(act), decided=decided), act)
         first = min((a.in_force_from for a in self.index.acts.values()), default=None)
         if first is not None and facts < first:
             base = [a for a in known if a.kind != "amending" and self._reaches(a, facts)]
             if base:
                 act = base[0]
                 return Governing(facts, decided, min(act.in_force_from, decided),
-                                 f"act {act.number} applies from {act.reaches(self.choice)}{self._under(act)}; "
-                                 f"its first text (in force from {act.in_force_from}) governs", act)
+                                 msg("act {act} applies from {reach}{under}; its first text (in force from {start}) governs",
+                                     act=act.number, reach=act.reaches(self.choice), under=self._under(act),
+                                     start=act.in_force_from), act)
             reach = self.reach()
-            return Governing(facts, decided, None, f"no act governs facts of {facts}: the earliest applies from {reach}",
-                             earliest=reach)
+            return Governing(facts, decided, None, msg("no act governs facts of {facts}: the earliest applies from {reach}",
+                                                       facts=facts, reach=reach), earliest=reach)
         law_on = min(facts, decided)
         return Governing(facts, decided, law_on,
-                         f"no act applies retroactively to facts of {facts}; the text in force on {law_on} governs")
+                         msg("no act applies retroactively to facts of {facts}; the text in force on {law_on} governs",
+                             facts=facts, law_on=law_on))
 
     def reach(self) -> dt.date | None:
         """The first day of facts any act governs, under the chosen readings."""
@@ -343,9 +347,9 @@ class Law:
         reach = act.reaches(self.choice)
         return reach is not None and reach <= facts
 
-    def _under(self, act: ActRef) -> str:
+    def _under(self, act: ActRef) -> Message | str:
         under = act.applies_under
-        return f" (under the reading {under.reading} = {under.option})" if under else ""
+        return msg(" (under the reading {reading} = {option})", reading=under.reading, option=under.option) if under else ""
 
     def applicable(self, point: str, facts_on: DayLike, decided_on: DayLike) -> Applicable:
         """The version that governs facts of ``facts_on`` in a decision of ``decided_on``
@@ -363,8 +367,8 @@ class Law:
         reached = self._item_reach(point, answer, governing)
         if reached is not None:
             version, cause = reached
-            basis = (f"item {cause.item or '?'} of act {cause.act} applies from {cause.applies_from}; the text it "
-                     f"gave {version.label} (in force from {version.start}) governs")
+            basis = msg("item {item} of act {act} applies from {reach}; the text it gave {label} (in force from {start}) governs",
+                        item=cause.item or "?", act=cause.act, reach=cause.applies_from, label=version.label, start=version.start)
             return Applicable(self._step(version), governing.facts_on, governing.decided_on, version.start, basis,
                               assumptions)
         return Applicable(answer, governing.facts_on, governing.decided_on, governing.law_on, governing.basis, assumptions)

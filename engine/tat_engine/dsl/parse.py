@@ -18,6 +18,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from .. import model as m
+from ..messages import N_, say, translated
 from ..errors import Diagnostic, DslError, caret
 
 # Whole numbers (lines, counts, durations, label parts) and decimals (amounts,
@@ -29,21 +30,21 @@ MAX_NUMBER_DIGITS = 20
 
 # What the parser expected, in words a corpus author reads.
 _EXPECTED = {
-    "DATE": "a date such as 2015-07-01",
-    "STRING": 'a quoted string "…"',
-    "LABEL": "a point number such as 11.3",
-    "ANNEX_LABEL": "an annex label such as Lisa 1",
-    "INT": "a whole number",
-    "SIGNED_INT": "a whole number such as -1",
-    "NUMBER": "a number such as 840787.05",
-    "PERCENT": "a percentage such as 15%",
-    "NAME": "a name in lower case such as eligibility_period",
-    "UNIT": "calendar_days, working_days or months",
-    "BOUND": "at_most, at_least or exactly",
-    "MONTH_DAY": "a day of the year such as --01-31",
-    "PERIOD_END": "start or end",
-    "ANNUAL_YEAR": "year_reported or year_filed",
-    "DATETIME": "a time such as 2023-05-10T10:00",
+    "DATE": N_("a date such as 2015-07-01"),
+    "STRING": N_('a quoted string "…"'),
+    "LABEL": N_("a point number such as 11.3"),
+    "ANNEX_LABEL": N_("an annex label such as Lisa 1"),
+    "INT": N_("a whole number"),
+    "SIGNED_INT": N_("a whole number such as -1"),
+    "NUMBER": N_("a number such as 840787.05"),
+    "PERCENT": N_("a percentage such as 15%"),
+    "NAME": N_("a name in lower case such as eligibility_period"),
+    "UNIT": N_("calendar_days, working_days or months"),
+    "BOUND": N_("at_most, at_least or exactly"),
+    "MONTH_DAY": N_("a day of the year such as --01-31"),
+    "PERIOD_END": N_("start or end"),
+    "ANNUAL_YEAR": N_("year_reported or year_filed"),
+    "DATETIME": N_("a time such as 2023-05-10T10:00"),
     "RBRACE": '"}"',
     "LBRACE": '"{"',
 }
@@ -88,23 +89,24 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, path: str) -> Diagnost
     if isinstance(error, UnexpectedEOF) or getattr(getattr(error, "token", None), "type", "") == "$END":
         line = text.count("\n") + 1
         column = len(text.rsplit("\n", 1)[-1]) + 1
-        found = "the end of the file"
+        found = say("the end of the file")
     elif isinstance(error, UnexpectedCharacters):
-        found = repr(text[error.pos_in_stream]) if error.pos_in_stream < len(text) else "the end"
+        found = repr(text[error.pos_in_stream]) if error.pos_in_stream < len(text) else say("the end")
     else:
-        found = repr(str(error.token)) if error.token.type != "$END" else "the end of the file"
+        found = repr(str(error.token)) if error.token.type != "$END" else say("the end of the file")
     expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
-    words = sorted({_EXPECTED.get(name, _literal(name)) for name in expected})
-    wanted = f"; expected {', or '.join(words)}" if words else ""
+    words = sorted({translated(_EXPECTED[name]) if name in _EXPECTED else _literal(name) for name in expected})
+    wanted = say("; expected {words}", words=say(", or ").join(words)) if words else ""
     return Diagnostic(
-        "error", "syntax", f"unexpected {found}{wanted}", m.Location(path, line, column), context=caret(text, line, column)
+        "error", "syntax", say("unexpected {found}{wanted}", found=found, wanted=wanted), m.Location(path, line, column),
+        context=caret(text, line, column)
     )
 
 
 def _literal(terminal: str) -> str:
     """A keyword or punctuation terminal shown as its text: ``".."``, ``"section"``."""
     if terminal == "$END":
-        return "the end of the file"
+        return say("the end of the file")
     try:
         pattern = parser().get_terminal(terminal).pattern
     except KeyError:

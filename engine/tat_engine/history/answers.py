@@ -11,6 +11,7 @@ from typing import Union
 from attrs import frozen
 
 from .. import model as m
+from ..messages import N_, say
 from .consolidate import Version
 
 
@@ -52,11 +53,11 @@ class Assumption:
 
     def __str__(self) -> str:
         if self.supplied:
-            return f"act {self.act} ({self.written}): date {self.assumed} supplied by the user"
-        return (
-            f"act {self.act} ({self.written}): date not in the sources, assumed {self.assumed} "
-            f"(possible {self.earliest}..{self.latest}; {self.reason})"
-        )
+            return say("act {act} ({written}): date {day} supplied by the user", act=self.act, written=self.written,
+                       day=self.assumed)
+        return say("act {act} ({written}): date not in the sources, assumed {day} (possible {earliest}..{latest}; {reason})",
+                   act=self.act, written=self.written, day=self.assumed, earliest=self.earliest, latest=self.latest,
+                   reason=self.reason)
 
 
 @frozen
@@ -71,8 +72,19 @@ class Citation:
     verb: str
 
     def __str__(self) -> str:
-        item = f"item {self.item} of " if self.item else ("" if self.verb == "enacted" else "an item (number not in the sources) of ")
-        return f"point {self.label}, version {self.version} of {self.provision}: {self.verb} by {item}act {self.act}"
+        fields = dict(label=self.label, version=self.version, provision=self.provision, act=self.act,
+                      verb=say(VERBS.get(self.verb, self.verb)))
+        if self.item:
+            return say("point {label}, version {version} of {provision}: {verb} by item {item} of act {act}",
+                       item=self.item, **fields)
+        if self.verb == "enacted":
+            return say("point {label}, version {version} of {provision}: {verb} by act {act}", **fields)
+        return say("point {label}, version {version} of {provision}: {verb} by an item (number not in the sources) of "
+                   "act {act}", **fields)
+
+
+VERBS = {verb: verb for verb in (N_("enacted"), N_("substituted"), N_("retitled"), N_("inserted"), N_("repealed"),
+                                 N_("replaced"), N_("deleted"), N_("amended"), N_("renumbered"))}
 
 
 @frozen

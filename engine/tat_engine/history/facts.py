@@ -21,6 +21,7 @@ import datetime as dt
 from attrs import frozen
 
 from .. import model as m
+from ..messages import Message, msg
 from .answers import ActRef, Citation, InForce
 
 
@@ -32,7 +33,7 @@ class FactView:
     fact: m.Fact
     answer: InForce
     status: str  # known | derived | bounded | open | unknown | reconstructed
-    why: str = ""  # for any status but known: why, in words
+    why: Message | str = ""  # for any status but known: why, in words (the corpus's own, or a catalogue message)
 
     @property
     def value(self) -> m.Value:
@@ -48,7 +49,7 @@ class FactView:
         return self.status in ("known", "derived")
 
 
-def status(fact: m.Fact, answer: InForce, day: dt.date, acts: dict[str, ActRef]) -> tuple[str, str]:
+def status(fact: m.Fact, answer: InForce, day: dt.date, acts: dict[str, ActRef]) -> tuple[str, Message | str]:
     """The status of ``fact`` of ``answer`` on ``day``, and why."""
     if isinstance(fact.value, m.UnknownValue):
         return "unknown", fact.value.reason
@@ -56,16 +57,17 @@ def status(fact: m.Fact, answer: InForce, day: dt.date, acts: dict[str, ActRef])
     if since is not None and day < since.in_force_from:
         earlier = sorted((a for a in acts.values() if a.kind == "amending" and a.in_force_from <= since.in_force_from),
                          key=lambda a: a.in_force_from)
-        return "open", (f"the sources give this value ({fact.source or 'its point'}) for the state just before a later "
-                        f"act; it is certain only from act {since} on ({since.in_force_from}), since an earlier amending "
-                        f"act ({', '.join(a.number for a in earlier)}) may have changed it without the sources showing it")
+        return "open", msg("the sources give this value ({source}) for the state just before a later act; it is certain "
+                           "only from act {act} on ({start}), since an earlier amending act ({acts}) may have changed it "
+                           "without the sources showing it", source=fact.source or msg("its point"), act=since,
+                           start=since.in_force_from, acts=", ".join(a.number for a in earlier))
     if isinstance(fact.value, (m.BoundedPeriod, m.AmountRange)):
-        return "bounded", "the sources give only bounds"
+        return "bounded", msg("the sources give only bounds")
     if fact.derived:
         return "derived", fact.derived
     wording = answer.wording
     if isinstance(wording, m.Reconstructed) and fact.source is None:
-        return "reconstructed", f"it rests on a reconstructed wording: {wording.basis}"
+        return "reconstructed", msg("it rests on a reconstructed wording: {basis}", basis=wording.basis)
     return "known", ""
 
 

@@ -30,6 +30,8 @@ from typing import Any, Callable
 
 from attrs import frozen
 
+from ..messages import say
+
 
 @frozen
 class DateCondition:
@@ -41,7 +43,9 @@ class DateCondition:
     end: str  # earliest | latest
 
     def __str__(self) -> str:
-        return f"if act {self.act} ({self.written}) was signed as {'early' if self.end == 'earliest' else 'late'} as {self.day}"
+        if self.end == "earliest":
+            return say("if act {act} ({written}) was signed as early as {day}", act=self.act, written=self.written, day=self.day)
+        return say("if act {act} ({written}) was signed as late as {day}", act=self.act, written=self.written, day=self.day)
 
 
 @frozen
@@ -52,7 +56,7 @@ class ReadingCondition:
     option: str
 
     def __str__(self) -> str:
-        return f"under the reading {self.reading} = {self.option}"
+        return say("under the reading {reading} = {option}", reading=self.reading, option=self.option)
 
 
 @frozen

@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .. import model as m
+from ..messages import N_, say
 from .answers import Citation, InForce, Repealed
 from .index import Index
 
@@ -35,46 +36,59 @@ def annotation(citation: Citation) -> str:
 
 
 def describe(value: m.Value) -> str:
-    """A fact's value in a few words, e.g. ``45 calendar days at most after …``."""
+    """A fact's value in a few words, e.g. ``45 calendar days at most after …`` (in the reader's language;
+    the words the law gives — a trigger, a body, a category — stay as written)."""
     match value:
         case m.Period(first, last):
-            return f"{first}..{last}"
+            return say("{first}..{last}", first=first, last=last)
         case m.BoundedPeriod(first, low, high):
-            return f"{first}..(last day not in the sources: between {low} and {high})"
+            return say("{first}..(last day not in the sources: between {earliest} and {latest})", first=first,
+                       earliest=low, latest=high)
         case m.AmountRange(low, high, currency, conditions):
-            return f"between {low} and {high} {currency} (not in the sources exactly)" + "".join(f"; {k} = {v}" for k, v in conditions)
+            return say("between {low} and {high} {currency} (not in the sources exactly)", low=low, high=high,
+                       currency=currency) + _conditions(conditions)
         case m.Duration(amount, unit, bound, trigger):
-            return f"{amount} {unit.replace('_', ' ')} {bound.replace('_', ' ')} after {trigger}"
+            return say("{amount} {unit} {bound} after {trigger}", amount=amount, unit=say(_UNITS.get(unit, unit)),
+                       bound=say(_BOUNDS.get(bound, bound)), trigger=trigger)
         case m.Amount(amount, currency, conditions):
-            return f"{amount} {currency}" + "".join(f"; {k} = {v}" for k, v in conditions)
+            return f"{amount} {currency}" + _conditions(conditions)
         case m.Quantity(value, unit):
             return f"{value} {unit}"
         case m.Rate(percent, base):
-            return f"{percent}% of {base}"
+            return say("{percent}% of {base}", percent=percent, base=base)
         case m.Role(role, body, start, end):
-            span = f" from {start}" if start else ""
-            return f"{role}: {body}{span}" + (f" until {end - m.ONE_DAY}" if end else "")
+            span = say(" from {day}", day=start) if start else ""
+            return f"{role}: {body}{span}" + (say(" until {day}", day=end - m.ONE_DAY) if end else "")
         case m.Annual(month, day):
-            return f"every year on {day:02d}.{month:02d}"
+            return say("every year on {day}", day=f"{day:02d}.{month:02d}")
         case m.Moment(at, zone, conditions):
-            return f"{at.isoformat(sep=' ', timespec='minutes')} {zone}" + "".join(f"; {k} = {v}" for k, v in conditions)
+            return f"{at.isoformat(sep=' ', timespec='minutes')} {zone}" + _conditions(conditions)
         case m.Limit(count, per, conditions):
-            return f"at most {count} per {', '.join(per)}" + "".join(f"; {k} = {v}" for k, v in conditions)
+            return say("at most {count} per {keys}", count=count, keys=", ".join(per)) + _conditions(conditions)
         case m.Category(name, conditions):
-            return name + "".join(f"; {key} = {val}" for key, val in conditions)
+            return name + _conditions(conditions)
         case m.Activity(name):
-            return f"activity {name}"
+            return say("activity {name}", name=name)
         case m.UnknownValue(reason):
-            return f"unknown ({reason})"
+            return say("unknown ({reason})", reason=reason)
     return str(value)
+
+
+_UNITS = {"calendar_days": N_("calendar days"), "working_days": N_("working days"), "months": N_("months")}
+_BOUNDS = {"at_most": N_("at most"), "at_least": N_("at least"), "exactly": N_("exactly")}
+
+
+def _conditions(conditions) -> str:
+    return "".join(f"; {key} = {value}" for key, value in conditions)
 
 
 def fact_line(fact: m.Fact) -> str:
     """A fact with where it comes from and how far the sources vouch for it."""
     line = f"{fact.name} = {describe(fact.value)}"
-    line += f" (source {fact.source})" if fact.source else ""
-    line += f" [derived: {fact.derived}]" if fact.derived else ""
-    line += f" [stated for the state just before a later act; certain only from act {fact.holds_since} on]" if fact.holds_since else ""
+    line += say(" (source {source})", source=fact.source) if fact.source else ""
+    line += say(" [derived: {derived}]", derived=fact.derived) if fact.derived else ""
+    line += say(" [stated for the state just before a later act; certain only from act {act} on]",
+                act=fact.holds_since) if fact.holds_since else ""
     return line
 
 

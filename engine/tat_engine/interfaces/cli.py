@@ -48,13 +48,32 @@ def _discard_stdout() -> None:
 
 
 def _main(argv: list[str]) -> int:
-    if argv[:1] == ["point"]:
+    lang = _language(argv)
+    if argv[:1] == ["point"] and lang == "en":
         from ..quick import point
 
-        answer = point(argv[1:])  # the corpus's answer table, if there is a fresh one
+        answer = point(argv[1:])  # the corpus's answer table (English), if there is a fresh one
         if answer is not None:
             print(answer)
             return 0
+    from ..messages import using
+
+    with using(lang):
+        return _run(argv)
+
+
+def _language(argv: list[str]) -> str:
+    """``--lang et|en`` if given (argparse checks its value later), else the locale's language."""
+    from ..languages import LANGUAGES, from_locale
+
+    for at, word in enumerate(argv):
+        value = argv[at + 1] if word == "--lang" and at + 1 < len(argv) else word.removeprefix("--lang=")
+        if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
+            return value
+    return from_locale()
+
+
+def _run(argv: list[str]) -> int:
     from ..errors import CorpusError, MissingExtra, TatError, UndeclaredRules
 
     args = _parser().parse_args(argv)
@@ -92,9 +111,11 @@ def _law(args):
 def _keep_answer_table(law, args) -> None:
     """Refresh the answer table ``tat point`` reads first (quick.py) for the corpus just loaded:
     the command line's own file, which the library and the server never write."""
+    from ..messages import using
     from ..quick import refresh
 
-    refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",))
+    with using("en"):  # the table answers in English only (an Estonian reader is answered by the engine)
+        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",))
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
@@ -521,6 +542,8 @@ def _parser():
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON data")
+    common.add_argument("--lang", choices=["et", "en"], help="the language of text for people: et (eesti) or en "
+                        "(default: the locale's, LC_ALL / LC_MESSAGES / LANG starting with et is Estonian)")
     common.add_argument("--corpus", action="append", default=[], metavar="PATH",
                         help="DSL files or folders to load instead of the bundled directive")
     common.add_argument("--instrument", default="tat", help="the shipped instrument: tat (default) or safety-2023")
@@ -665,6 +688,7 @@ def _parser():
     imp.add_argument("--corpus", action="append", default=[], metavar="PATH", help="the corpus the act amends")
     imp.add_argument("--instrument", default="tat", help="the shipped instrument the act amends (default tat)")
     imp.add_argument("--json", action="store_true", help="print the import (and the check) as JSON data")
+    imp.add_argument("--lang", choices=["et", "en"], help="the language of the counts and the check (default: the locale's)")
     imp.set_defaults(run=_import)
     return parser
 

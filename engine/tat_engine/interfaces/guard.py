@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import TatError
+from ..messages import N_, translated
 
 DETAIL_CHARS = 300  # the longest detail an error sends back
 VALUE_CHARS = 40  # the most of any one input an error sends back
@@ -70,13 +71,13 @@ class Refused(HTTPException):
 
 
 _TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}  # RFC 9110's names
-_PLAIN = {404: "nothing is served at this path; the API is described at /docs",
-          405: "this path does not take that method; the Allow header lists those it takes"}
+_PLAIN = {404: N_("nothing is served at this path; the API is described at /docs"),
+          405: N_("this path does not take that method; the Allow header lists those it takes")}
 
 
 def problem(scope: Scope, status: int, detail: str, errors: list[dict] | None = None,
             headers: dict | None = None, extra: dict | None = None) -> JSONResponse:
-    body = {"type": "about:blank", "title": _TITLES.get(status) or HTTPStatus(status).phrase, "status": status,
+    body = {"type": "about:blank", "title": translated(_TITLES.get(status) or HTTPStatus(status).phrase), "status": status,
             "detail": clip(_quoted_short(detail), DETAIL_CHARS), "instance": _instance(scope), **(extra or {})}
     if errors:
         body["errors"] = [dict(error, detail=clip(_quoted_short(error["detail"]), 120)) for error in errors]
@@ -143,7 +144,7 @@ def _install_problems(app: FastAPI) -> None:
     async def refused(request: Request, error: HTTPException):
         detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
         if detail == HTTPStatus(error.status_code).phrase:
-            detail = _PLAIN.get(error.status_code, detail)
+            detail = translated(_PLAIN.get(error.status_code, detail))
         return problem(request.scope, error.status_code, _unechoed(detail, request),
                        getattr(error, "errors", None), error.headers, getattr(error, "extra", None))
 
@@ -151,7 +152,7 @@ def _install_problems(app: FastAPI) -> None:
     async def unreadable(request: Request, error: RequestValidationError):
         errors = _field_problems(error)
         detail = "; ".join(f"{e['location']} {e['name']}: {e['detail']}".replace(" :", ":") for e in errors)
-        return problem(request.scope, 422, detail or "the request could not be read", errors)
+        return problem(request.scope, 422, detail or translated(N_("the request could not be read")), errors)
 
     @app.exception_handler(TatError)
     async def bad_question(request: Request, error: TatError):
@@ -159,7 +160,7 @@ def _install_problems(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def fault(request: Request, error: Exception):
-        return problem(request.scope, 500, "the server failed while answering; the failure is logged")
+        return problem(request.scope, 500, translated(N_("the server failed while answering; the failure is logged")))
 
 
 def _describe_problems(app: FastAPI, components: dict) -> None:

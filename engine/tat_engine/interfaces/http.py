@@ -48,9 +48,11 @@ from ..errors import QueryError, TatError, UndeclaredRules
 from ..history.answers import NoSuchLabel
 from ..instruments import DEFAULT, INSTRUMENTS
 from ..law import Law, label as point_label
+from ..messages import language, say, using
 from ..model import Reading
 from . import schema
 from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
+from .language import Speaking
 from .serialize import to_data
 
 LEDGER_PATH = "/v1/costs/ledger"
@@ -76,11 +78,11 @@ def _iso_day(value: object) -> object:
     ``2021-01-01T00:00`` as a date, answers to questions nobody asked."""
     if isinstance(value, str):
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+            raise ValueError(say("write a date as YYYY-MM-DD, e.g. 2021-01-01"))
         return dt.date.fromisoformat(value)  # 2015-06-31 is refused: day is out of range for month
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    raise ValueError("write a date as YYYY-MM-DD, e.g. 2021-01-01")
+    raise ValueError(say("write a date as YYYY-MM-DD, e.g. 2021-01-01"))
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day), Query(description="an ISO 8601 date, e.g. 2021-01-01")]
@@ -225,7 +227,10 @@ async def _choice(reading: Annotated[list[Pair], Query(max_length=4, description
                 "(GET /v1/readings lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
             assume: Annotated[list[Pair], Query(max_length=4, description=(
                 "the real date of an act the sources date only by bounds, ACT=YYYY-MM-DD, e.g. 1-3/zz=2020-03-16; "
-                "repeatable"))] = []) -> tuple:  # noqa: B006
+                "repeatable"))] = [],  # noqa: B006
+            lang: Annotated[Literal["et", "en"] | None, Query(description=(
+                "the language of messages and problem details: et (eesti) or en; default: Accept-Language, "
+                "else en"))] = None) -> tuple:  # read by language.Speaking, for the whole request
     return (_pairs(assume, "assume", "ACT=YYYY-MM-DD"), _pairs(reading, "reading", "READING=OPTION"))
 
 
@@ -294,6 +299,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
                   redoc_url=None, lifespan=lifespan)
     install(app, body_seconds, _body_limit, SCHEMAS)
+    app.add_middleware(Speaking)  # every answer, problems included, in the language asked
     app.state.ledgers, app.state.exports = ledgers, exports
     _routes(app, served, default)
     _docs(app)
@@ -361,7 +367,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         from .exports import FORMATS
 
         try:
-            body = await request.app.state.exports.run(_text, served[instrument], on, format, choice)
+            body = await request.app.state.exports.run(_text, served[instrument], on, format, choice, language())
         except MissingExtra as error:  # paper without its optional libraries: this server cannot, another can
             raise Refused(501, str(error)) from None
         paper = format in ("pdf", "docx")
@@ -418,7 +424,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
             with source.open("wb") as handle:
                 async for chunk in request.stream():  # BodyGuard counts the bytes and the time
                     handle.write(chunk)
-            judged = await pool.run(_judge_ledger, source, as_of, choice, corpus)
+            judged = await pool.run(_judge_ledger, source, as_of, choice, corpus, language())
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -512,11 +518,13 @@ def _findings(law: Law, published_on: dt.date | None):
 
 
 @lru_cache(maxsize=256)
-def _text(corpus: Corpus, on: dt.date, fmt: str, choice: tuple = ((), ())) -> bytes | str:
-    """The exported text of a date, kept: readers ask for the same few dates again and again."""
+def _text(corpus: Corpus, on: dt.date, fmt: str, choice: tuple = ((), ()), lang: str = "en") -> bytes | str:
+    """The exported text of a date, kept (per language: its notes are messages): readers ask for the
+    same few dates again and again."""
     from .exports import export
 
-    body = export(_law(corpus, choice).index, on, fmt)
+    with using(lang):
+        body = export(_law(corpus, choice).index, on, fmt)
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 
@@ -525,8 +533,14 @@ def _diff(corpus: Corpus, before: dt.date, after: dt.date, choice: tuple = ((), 
     return answer([dict(to_data(change), words=_words(change)) for change in changes])
 
 
-def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -> Path:
-    """The verdicts of a CSV ledger as one JSON document, written beside it (run in a worker process)."""
+def _judge_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus, lang: str = "en") -> Path:
+    """The verdicts of a CSV ledger as one JSON document, written beside it (run in a worker process,
+    which does not inherit the request's language: it is passed)."""
+    with using(lang):
+        return _judged_ledger(source, as_of, choice, corpus)
+
+
+def _judged_ledger(source: Path, as_of: dt.date, choice: tuple, corpus: Corpus) -> Path:
     from ..rules.ledger import check_ledger as run
 
     target = source.with_name("verdicts.parquet")

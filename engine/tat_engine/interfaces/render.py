@@ -15,36 +15,44 @@ import datetime as dt
 from .. import model as m
 from ..history.answers import ActRef, Answer, InForce, NoSuchLabel, NotYetInForce, Renumbered, Repealed
 from ..history.render import fact_line, point_lines, unknown_wording
+from .. import messages
+from ..messages import N_, msg_n, say
 
 # --- the law: answers, histories, changes, acts, readings, references --------------------------
 
 
 def answer_text(answer: Answer, on: dt.date | None = None) -> str:
     """A lookup's answer for a reader: what holds, its wording, its citation."""
-    when = f" on {on}" if on else ""
+    head = say("{label} on {on}", label=answer.label, on=on) if on else str(answer.label)
     match answer:
         case InForce():
-            lines = [f"{answer.label}{when}: in force ({answer.status} wording)"]
+            lines = [say("{head}: in force ({status} wording)", head=head, status=say(STATUS[answer.status]))]
             lines += point_lines(answer, with_facts=False)
             lines += [f"  {fact_line(fact)}" for fact in answer.content.facts]
-            lines.append(f"  cites: {answer.citation}")
+            lines.append("  " + say("cites: {citation}", citation=answer.citation))
             if answer.change != answer.citation:
-                lines.append(f"  numbered so by: {answer.change}")
-            lines += [f"  sources: {', '.join(map(str, answer.content.sources))}"] if answer.content.sources else []
-            lines += [f"  note: {note}" for note in answer.content.notes]
+                lines.append("  " + say("numbered so by: {citation}", citation=answer.change))
+            lines += ["  " + say("sources: {sources}", sources=", ".join(map(str, answer.content.sources)))] if answer.content.sources else []
+            lines += ["  " + say("note: {note}", note=note) for note in answer.content.notes]
         case NotYetInForce():
-            lines = [f"{answer.label}{when}: not yet in force; in force from {answer.from_date}", f"  first: {answer.first.citation}"]
+            lines = [say("{head}: not yet in force; in force from {start}", head=head, start=answer.from_date),
+                     "  " + say("first: {citation}", citation=answer.first.citation)]
         case Repealed():
-            lines = [f"{answer.label}{when}: repealed since {answer.since}", f"  by: {answer.by}"]
+            lines = [say("{head}: repealed since {since}", head=head, since=answer.since), "  " + say("by: {citation}", citation=answer.by)]
         case Renumbered():
-            lines = [f"{answer.label}{when}: no point bears this label since {answer.since}; "
-                     f"{answer.provision} is numbered {answer.new_label} since then", f"  by: {answer.by}"]
+            lines = [say("{head}: no point bears this label since {since}; {provision} is numbered {label} since then",
+                         head=head, since=answer.since, provision=answer.provision, label=answer.new_label),
+                     "  " + say("by: {citation}", citation=answer.by)]
         case NoSuchLabel():
-            near = f"; near: {', '.join(answer.near)}" if answer.near else ""
-            lines = [f"{answer.label}{when}: no point bore this label{near}"]
-    lines += [f"  ASSUMPTION: {assumption}" for assumption in getattr(answer, "assumptions", ())]
-    lines += [f"  OTHERWISE {outcome.when}: {_short(outcome.value)}" for outcome in getattr(answer, "alternatives", ())]
+            near = say("; near: {labels}", labels=", ".join(answer.near)) if answer.near else ""
+            lines = [say("{head}: no point bore this label{near}", head=head, near=near)]
+    lines += ["  " + say("ASSUMPTION: {assumption}", assumption=assumption) for assumption in getattr(answer, "assumptions", ())]
+    lines += ["  " + say("OTHERWISE {when}: {answer}", when=outcome.when, answer=_short(outcome.value))
+              for outcome in getattr(answer, "alternatives", ())]
     return "\n".join(lines)
+
+
+STATUS = {"known": N_("known"), "unknown": N_("unknown"), "reconstructed": N_("reconstructed")}
 
 
 def _short(answer: Answer) -> str:
@@ -52,22 +60,24 @@ def _short(answer: Answer) -> str:
     match answer:
         case InForce():
             facts = "".join(f"; {fact_line(fact)}" for fact in answer.content.facts)
-            return f"in force, {answer.status} wording: {answer.citation}{facts}"
+            return say("in force, {status} wording: {citation}{facts}", status=say(STATUS[answer.status]),
+                       citation=answer.citation, facts=facts)
         case NotYetInForce():
-            return f"not yet in force (from {answer.from_date})"
+            return say("not yet in force (from {start})", start=answer.from_date)
         case Repealed():
-            return f"repealed since {answer.since} by {answer.by}"
+            return say("repealed since {since} by {citation}", since=answer.since, citation=answer.by)
         case Renumbered():
-            return f"numbered {answer.new_label} since {answer.since}"
-    return "no point bore this label"
+            return say("numbered {label} since {since}", label=answer.new_label, since=answer.since)
+    return say("no point bore this label")
 
 
 def describe_applied(applied) -> str:
     """``tat point --facts-on``: which law governs facts of one date decided on another (law.Applied)."""
     text = f"{applied.basis}\n{answer_text(applied.answer, applied.law_on)}"
-    text += "".join(f"\n  ASSUMPTION: {a}" for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
+    text += "".join("\n" + "  " + say("ASSUMPTION: {assumption}", assumption=a)
+                    for a in applied.assumptions if a not in getattr(applied.answer, "assumptions", ()))
     for outcome in applied.alternatives + applied.other_readings:
-        text += f"\n  OTHERWISE {outcome.when}: {outcome.value.basis}"
+        text += "\n" + "  " + say("OTHERWISE {when}: {answer}", when=outcome.when, answer=outcome.value.basis)
     return text
 
 
@@ -76,74 +86,92 @@ def describe_histories(histories, uncertain: dict) -> str:
     says which acts start on an assumed date."""
     blocks = []
     for history in histories:
-        spans = ", ".join(f"{label} [{start}, {end or '…'})" for label, start, end in history.labels)
-        blocks.append(f"{history.provision}: labels {spans}")
+        spans = ", ".join(f"{label} [{_day(start)}, {_day(end) if end else '…'})" for label, start, end in history.labels)
+        blocks.append(say("{provision}: labels {spans}", provision=history.provision, spans=spans))
         for step in history.steps:
             if isinstance(step, InForce):
-                span, began = f"from {step.version.start} to {step.version.end or '…'}", step.version.cause.act
+                span = say("from {start} to {end}", start=step.version.start, end=_day(step.version.end) if step.version.end else "…")
+                began = step.version.cause.act
             else:
-                span, began = f"from {step.since}", step.by.act.number
+                span, began = say("from {start}", start=step.since), step.by.act.number
             blocks.append(f"- {span}\n" + _indent(answer_text(step)))
             if began in uncertain:
-                blocks.append(f"  starts on an assumed date: {uncertain[began]}")
+                blocks.append("  " + say("starts on an assumed date: {assumption}", assumption=uncertain[began]))
     return "\n".join(blocks)
+
+
+def _day(value: dt.date) -> str:
+    return messages.day(value)
+
+
+CHANGES = {"added": N_("added"), "repealed": N_("repealed"), "reworded": N_("reworded"), "renumbered": N_("renumbered"),
+           "facts": N_("facts")}
 
 
 def describe_diff(changes, assumptions) -> str:
     """``tat diff``: what changed between two dates, under the dates assumed on either."""
-    lines = [f"ASSUMPTION: {assumption}" for assumption in assumptions]
+    lines = [say("ASSUMPTION: {assumption}", assumption=assumption) for assumption in assumptions]
     for change in changes:
         old, new = change.before, change.after
         label = f"{old.label} -> {new.label}" if old and new and old.label != new.label else (new or old).label
-        lines.append(f"{label} ({change.provision}): {', '.join(change.kinds)}")
+        kinds = ", ".join(say(CHANGES[kind]) if kind in CHANGES else kind for kind in change.kinds)
+        lines.append(f"{label} ({change.provision}): {kinds}")
         if "reworded" in change.kinds:
             lines.append(f"  - {old.text if old.text is not None else unknown_wording()}")
             lines.append(f"  + {new.text if new.text is not None else unknown_wording()}")
         if new is not None:
-            lines.append(f"  by: {new.change}")
-    return "\n".join(lines) if changes else "\n".join(lines + ["no differences"])
+            lines.append("  " + say("by: {citation}", citation=new.change))
+    return "\n".join(lines) if changes else "\n".join(lines + [say("no differences")])
 
 
 def describe_reading(reading: m.Reading, chosen: str) -> str:
     """A contested reading, its options with their basis, and which one answers."""
-    lines = [f"reading {reading.name}: {reading.title}"]
+    lines = [say("reading {name}: {title}", name=reading.name, title=reading.title)]
     for option in reading.options:
         mark = "*" if option.name == chosen else " "
         sources = f" ({', '.join(map(str, option.sources))})" if option.sources else ""
         lines.append(f"  {mark} {option.name}: {option.basis}{sources}")
-    lines.append(f"  default {reading.default}: {reading.argument}")
+    lines.append("  " + say("default {option}: {argument}", option=reading.default, argument=reading.argument))
     return "\n".join(lines)
 
 
 def describe_act(act: ActRef) -> str:
     """``1-3/53  30.04.2017  amending  in force from 2017-04-30``, plus any assumption."""
-    line = f"{act.number:10} {act.date_written:11} {act.kind:9} in force from {act.in_force_from}"
+    line = f"{act.number:10} {act.date_written:11} {say(ACT_KINDS.get(act.kind, act.kind)):9} " + say(
+        "in force from {start}", start=act.in_force_from)
     if act.applies_from:
-        line += f", applied from {act.applies_from}"
+        line += say(", applied from {start}", start=act.applies_from)
         if act.applies_under:
-            line += f" under the reading {act.applies_under.reading} = {act.applies_under.option}"
+            line += " " + say("under the reading {reading} = {option}", reading=act.applies_under.reading,
+                              option=act.applies_under.option)
     if isinstance(act.signing, m.UncertainDate):
         signing = act.signing
-        state = "supplied by the user" if signing.supplied else f"assumed ({signing.reason})"
-        line += f"\n           signing date not in the sources: {signing.assumed} {state}; possible {signing.earliest}..{signing.latest}"
-    return line + f"\n           {act.title or '(title not in the sources)'}"
+        state = say("supplied by the user") if signing.supplied else say("assumed ({reason})", reason=signing.reason)
+        line += "\n           " + say("signing date not in the sources: {day} {state}; possible {earliest}..{latest}",
+                                      day=signing.assumed, state=state, earliest=signing.earliest, latest=signing.latest)
+    return line + "\n           " + (act.title or say("(title not in the sources)"))
+
+
+ACT_KINDS = {"directive": N_("directive"), "amending": N_("amending"), "announcement": N_("announcement")}
 
 
 def describe_references(found) -> str:
     """``tat refs``: what a point cites and what cites it on a day (graph.References)."""
-    lines = [f"{found.label} ({found.provision}) on {found.on}"]
-    lines += [f"  cites {_reference(r, r.written)}" for r in found.cites] or ["  cites no point"]
-    lines += [f"  cited by {r.citing.label}: {r.citing}" + (" [the label written there now names another point]" if r.moved else "")
-              for r in found.cited_by] or ["  cited by no point in force"]
+    lines = [say("{label} ({provision}) on {on}", label=found.label, provision=found.provision, on=found.on)]
+    lines += ["  " + say("cites {reference}", reference=_reference(r, r.written)) for r in found.cites] or [
+        "  " + say("cites no point")]
+    lines += ["  " + say("cited by {label}: {citation}", label=r.citing.label, citation=r.citing)
+              + (" " + say("[the label written there now names another point]") if r.moved else "")
+              for r in found.cited_by] or ["  " + say("cited by no point in force")]
     return "\n".join(lines)
 
 
 def _reference(reference, written: str) -> str:
     if reference.provision is None:
-        return f"{written}: no point bore this label when the wording was made"
+        return say("{label}: no point bore this label when the wording was made", label=written)
     if reference.now is None:
-        return f"{written} ({reference.provision}): not in force on that day"
-    moved = f", now numbered {reference.now}" if reference.moved else ""
+        return say("{label} ({provision}): not in force on that day", label=written, provision=reference.provision)
+    moved = say(", now numbered {label}", label=reference.now) if reference.moved else ""
     return f"{written} ({reference.provision}{moved})"
 
 
@@ -163,7 +191,8 @@ def describe_act_changes(changes) -> str:
 def describe_check(acts: int, provisions: int, diagnostics) -> str:
     """``tat check``: every diagnostic, then the counts."""
     lines = [diagnostic.render() for diagnostic in diagnostics]
-    lines.append(f"{acts} acts, {provisions} provisions, {len(diagnostics)} warnings")
+    lines.append(say("{acts} acts, {provisions} provisions, {warnings} warnings", acts=acts, provisions=provisions,
+                     warnings=len(diagnostics)))
     return "\n".join(lines)
 
 
@@ -172,70 +201,84 @@ def describe_check(acts: int, provisions: int, diagnostics) -> str:
 
 def describe_kinds(kinds) -> str:
     """``tat deadline --list``: each kind of deadline, its point and what starts it."""
-    return "\n".join(f"{k.name:30} {k.point:8} {k.title}; from: {k.trigger}" for k in kinds)
+    return "\n".join(f"{k.name:30} {k.point:8} " + say("{title}; from: {trigger}", title=k.title, trigger=k.trigger)
+                     for k in kinds)
 
 
 def describe_deadline(item) -> str:
     """A deadline for a reader (deadlines.Deadline)."""
+    from ..rules.deadlines import BOUNDS
     from ..rules.workdays import describe
 
     if item.status == "determined":
-        head = f"{item.kind}: due {describe(item.due)} ({item.bound.replace('_', ' ')})"
+        bound = say(BOUNDS[item.bound]) if item.bound in BOUNDS else item.bound.replace("_", " ")
+        head = say("{kind}: due {day} ({bound})", kind=item.kind, day=describe(item.due), bound=bound)
     elif item.status == "none":
-        head = f"{item.kind}: none"
+        head = say("{kind}: none", kind=item.kind)
     else:
-        head = f"{item.kind}: undetermined"
-    lines = [head, f"  {item.title}", f"  law: {item.basis}"]
-    lines += [f"  rule: {item.rule}"] if item.rule else []
+        head = say("{kind}: undetermined", kind=item.kind)
+    lines = [head, f"  {item.title}", "  " + say("law: {basis}", basis=item.basis)]
+    lines += ["  " + say("rule: {citation}", citation=item.rule)] if item.rule else []
     lines += [f"  - {step}" for step in item.steps]
-    lines += [f"  note: {note}" for note in item.notes]
-    lines += [f"  ASSUMPTION: {assumption}" for assumption in item.assumptions]
+    lines += ["  " + say("note: {note}", note=note) for note in item.notes]
+    lines += ["  " + say("ASSUMPTION: {assumption}", assumption=assumption) for assumption in item.assumptions]
     return "\n".join(lines)
 
 
 def describe_summary(summary) -> str:
     """A judged ledger for a reader (ledger.Summary): how it was read, the totals, the indirect
     costs and the budget."""
-    lines = [f"{summary.rows} lines judged as of {summary.law_on}"]
+    lines = [say("{rows} lines judged as of {day}", rows=summary.rows, day=summary.law_on)]
     if summary.source is not None:
-        lines.append(f"read as {describe_source(summary.source)}")
+        lines.append(say("read as {source}", source=describe_source(summary.source)))
     if summary.invalid:
-        lines.append(f"{summary.invalid} line{'s are' if summary.invalid != 1 else ' is'} invalid input"
-                     + (", the first:" if summary.problems else ""))
-        lines += [f"  row {problem.row}: {problem.reason}" for problem in summary.problems]
-    lines += ["", "activity  verdict              lines        amount      eligible"]
+        lines.append(str(msg_n("{count} line is invalid input", "{count} lines are invalid input", summary.invalid))
+                     + (say(", the first:") if summary.problems else ""))
+        lines += ["  " + say("row {row}: {reason}", row=problem.row, reason=problem.reason) for problem in summary.problems]
+    from ..rules.eligibility import VERDICTS
+
+    wide = max(18, *(len(verdict_name(verdict)) for verdict in VERDICTS))  # the longest verdict in this language
+    heads = [say("activity"), say("verdict"), say("lines"), say("amount"), say("eligible")]
+    lines += ["", f"{heads[0]:9} {heads[1]:{wide}} {heads[2]:>7} {heads[3]:>13} {heads[4]:>13}"]
     for t in summary.totals:
-        lines.append(f"{t.activity:9} {t.verdict:18} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
+        lines.append(f"{t.activity:9} {verdict_name(t.verdict):{wide}} {t.lines:7} {euro(t.amount):>13} {euro(t.eligible):>13}")
     if summary.indirect:
         rate = f" ({_where(summary.rate_point)})" if summary.rate_point else ""
-        lines += ["", f"indirect costs at the flat rate{rate}: activity, eligible direct personnel costs, entitlement"]
+        lines += ["", say("indirect costs at the flat rate{point}: activity, eligible direct personnel costs, entitlement",
+                          point=rate)]
         lines += [f"{i.activity:9} {euro(i.direct_personnel):>13} × {i.percent}% = {euro(i.entitlement):>12}"
                   for i in summary.indirect]
     budget = f" ({_where(summary.budget_point)})" if summary.budget_point else ""
-    lines += ["", f"eligible against the budget{budget}: activity, eligible, budget, ESF part, national part"]
+    lines += ["", say("eligible against the budget{point}: activity, eligible, budget, ESF part, national part", point=budget)]
     for b in summary.budget:
-        fields = [euro(v) if v is not None else "not in the sources" for v in (b.budget, b.esf, b.national)]
-        over = "  OVER BUDGET" if b.over else ""
+        fields = [euro(v) if v is not None else say("not in the sources") for v in (b.budget, b.esf, b.national)]
+        over = "  " + say("OVER BUDGET") if b.over else ""
         lines.append(f"{b.activity:9} {euro(b.eligible):>13} {fields[0]:>13} {fields[1]:>13} {fields[2]:>13}{over}")
     return "\n".join(lines)
 
 
+def verdict_name(verdict: str) -> str:
+    """A verdict (``eligibility.VERDICTS``) in the reader's language."""
+    return say(verdict)
+
+
 def _where(label: str) -> str:
     """A point as a reader names it: a top-level label is a section (``section 6``)."""
-    return label if "." in label else f"section {label}"
+    return label if "." in label else say("section {label}", label=label)
 
 
 def describe_source(source) -> str:
     """How a ledger was read (ledger.Source): a user whose file was guessed wrong can see it."""
-    comma = ", decimal comma" if source.decimal_comma else ""
+    comma = say(", decimal comma") if source.decimal_comma else ""
     if source.format != "CSV":
         return source.format + comma
-    return f"{source.format}, {source.encoding}, fields separated by {source.separator!r}{comma}"
+    return say("{format}, {encoding}, fields separated by {separator}{comma}", format=source.format,
+               encoding=source.encoding, separator=repr(source.separator), comma=comma)
 
 
 def euro(cents: int) -> str:
-    """``1 234.50 €`` from cents, a space between thousands."""
-    return f"{'-' if cents < 0 else ''}{abs(cents) // 100:,}.{abs(cents) % 100:02d} €".replace(",", " ")
+    """``1 234.50 €`` from cents, a space between thousands (``1 234,50 €`` in Estonian)."""
+    return messages.euro(cents)
 
 
 def describe_decisions(decisions) -> str:

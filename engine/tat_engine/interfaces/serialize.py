@@ -13,11 +13,12 @@ from decimal import Decimal
 
 import attrs
 
+from ..messages import Message
 from ..model import Label
 
 
 def to_data(value):
-    if isinstance(value, Label):
+    if isinstance(value, (Label, Message)):  # a message: written in the current language
         return str(value)
     if attrs.has(type(value)):
         data = {"type": type(value).__name__}

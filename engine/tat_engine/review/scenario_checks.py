@@ -385,7 +385,7 @@ def _observe_deadline(law, question: DeadlineQuestion) -> tuple[str, dict]:
     worlds = tuple(o.value.due if o.value.status == "determined" else o.value.status for o in found.alternatives)
     hinges = tuple(o.when for o in found.alternatives if o.conditions) + tuple(o.when for o in found.other_readings)
     if found.status == "undetermined" and not found.alternatives:
-        hinges += found.steps
+        hinges += tuple(map(str, found.steps))  # messages, written in the current language
     citation = found.rule
     values = dict(due=due, bound=found.bound, alternatives=worlds or (due,), act=_acts(citation), item=_items(citation),
                   law_on=found.law_on, determined=found.status != "undetermined", hinges_on=hinges)
@@ -395,7 +395,7 @@ def _observe_deadline(law, question: DeadlineQuestion) -> tuple[str, dict]:
     elif found.alternatives:
         summary = "undetermined: " + "; ".join(f"{o.when}: {_show(w)}" for o, w in zip(found.alternatives, worlds)) + rule
     else:
-        summary = f"{found.status}: {'; '.join(found.steps)}{rule}"
+        summary = f"{found.status}: {'; '.join(map(str, found.steps))}{rule}"
     return summary, values
 
 

@@ -31,7 +31,8 @@ from ..history.answers import Assumption, Citation, InForce
 from ..errors import QueryError, UndeclaredKind
 from ..law import Law, day
 from ..history.possible import Outcome
-from .workdays import count, describe, fixed_date
+from ..messages import N_, Message, msg, say
+from .workdays import UNITS, Described, count, fixed_date
 
 
 def kinds(law: Law) -> tuple[m.DeadlineKind, ...]:
@@ -44,11 +45,17 @@ def kind_of(law: Law, name: str) -> m.DeadlineKind:
     found = law.index.deadlines.get(name)
     if found is None:
         acts = law.acts()
-        instrument = acts[0].number if acts else "the instrument"
+        instrument = acts[0].number if acts else say("the instrument")
         declared = ", ".join(law.index.deadlines)
-        raise UndeclaredKind(instrument, "deadline", f"no deadline kind {name!r} in {instrument}; " + (
-            f"it declares: {declared} (`tat deadline --list`)" if declared else "it declares no deadlines"))
+        raise UndeclaredKind(instrument, "deadline", say("no deadline kind {kind} in {instrument}; ", kind=repr(name),
+                                                         instrument=instrument) + (
+            say("it declares: {kinds} (`tat deadline --list`)", kinds=declared) if declared
+            else say("it declares no deadlines")))
     return found
+
+
+STATUSES = (N_("determined"), N_("undetermined"), N_("none"))
+BOUNDS = {"at_most": N_("at most"), "at_least": N_("at least"), "exactly": N_("exactly"), "fixed": N_("fixed")}
 
 
 @frozen
@@ -60,12 +67,12 @@ class Deadline:
     status: str  # determined | undetermined | none
     due: dt.date | None
     bound: str | None  # at_most | at_least | exactly | fixed
-    steps: tuple[str, ...]
+    steps: tuple[Message, ...]  # how it was counted, written in the reader's language when shown
     rule: Citation | None
     law_on: dt.date | None
-    basis: str
+    basis: Message
     assumptions: tuple[Assumption, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message | str, ...] = ()  # a kind's own notes are the corpus's text
     alternatives: tuple[Outcome, ...] = ()  # when undetermined by an open date: the due date in each world
     other_readings: tuple[Outcome, ...] = ()  # another reading's differing answer
 
@@ -82,11 +89,12 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
     kept, and says so. Dates and due dates lie in the engine's range (``model.DAY_RANGE``).
     """
     if extension_days < 0:
-        raise QueryError(f"the extension is the days spent fixing deficiencies: 0 or more, not {extension_days}")
+        raise QueryError(say("the extension is the days spent fixing deficiencies: 0 or more, not {days}", days=extension_days))
     spec = kind_of(law, kind)
     if extension_days and not spec.extension:
-        extended = ", ".join(k.name for k in kinds(law) if k.extension) or "none"
-        raise QueryError(f"{kind} takes no extension; kinds extended by the days spent fixing deficiencies: {extended}")
+        extended = ", ".join(k.name for k in kinds(law) if k.extension) or say("none")
+        raise QueryError(say("{kind} takes no extension; kinds extended by the days spent fixing deficiencies: {kinds}",
+                             kind=kind, kinds=extended))
     trigger, as_of = (None if value is None else day(value) for value in (trigger, as_of))
     settled = law.settle(lambda world: _deadline(world, spec, trigger, as_of, extension_days, move_fixed),
                          same=lambda a, b: (a.status, a.due, a.bound) == (b.status, b.due, b.bound))
@@ -96,9 +104,21 @@ def deadline(law: Law, kind: str, trigger: dt.date | None = None, as_of: dt.date
     if settled.determined:
         return found
     outcomes = (Outcome((), found),) + settled.alternatives
-    steps = tuple(f"{o.when}: {o.value.status}" + (f", due {o.value.due}" if o.value.due else "") for o in outcomes)
+    steps = tuple(msg("{when}: {status}, due {day}", when=_Conditions(o.when), status=msg(o.value.status), day=o.value.due)
+                  if o.value.due else msg("{when}: {status}", when=_Conditions(o.when), status=msg(o.value.status))
+                  for o in outcomes)
     return attrs.evolve(found, status="undetermined", due=None, bound=None, alternatives=outcomes,
-                        steps=found.steps + ("the due date hinges on what the sources leave open:",) + steps)
+                        steps=found.steps + (msg("the due date hinges on what the sources leave open:"),) + steps)
+
+
+@frozen
+class _Conditions:
+    """What an outcome holds under (``Outcome.when``), written when shown."""
+
+    conditions: tuple
+
+    def __str__(self) -> str:
+        return ", ".join(map(str, self.conditions))
 
 
 def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt.date | None, extension_days: int,
@@ -111,8 +131,9 @@ def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt
             on = as_of or dt.date.today()
             answer = law.point(spec.from_fact.point, on)
             return Deadline(kind, spec.title, "undetermined", None, None,
-                            (f"it runs from {spec.trigger}, which is not in the sources on {on}",),
-                            getattr(answer, "citation", None), on, f"point {spec.from_fact.point} in force on that date")
+                            (msg("it runs from {trigger}, which is not in the sources on {day}", trigger=spec.trigger, day=on),),
+                            getattr(answer, "citation", None), on,
+                            msg("point {label} in force on that date", label=spec.from_fact.point))
     decided, facts_on = as_of or trigger, trigger
     if spec.year is not None:
         facts_on = _due_day(law, spec, trigger, as_of)
@@ -122,22 +143,24 @@ def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt
     answer = applied.answer
     if not isinstance(answer, InForce):
         return Deadline(status="undetermined", due=None, bound=None, rule=None,
-                        steps=(f"point {spec.point} is not in force on {applied.law_on}",), **base)
+                        steps=(msg("point {label} is not in force on {day}", label=spec.point, day=applied.law_on),), **base)
     assumptions = tuple(dict.fromkeys(answer.assumptions + applied.assumptions))
     fact = answer.fact(spec.fact)
     if fact is None or isinstance(fact.value, m.UnknownValue):
-        why = fact.value.reason if fact else f"version {answer.version.number} of {spec.point} sets no such time limit"
+        why = fact.value.reason if fact else msg("version {version} of {label} sets no such time limit",
+                                                  version=answer.version.number, label=spec.point)
         return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
-                        steps=(f"not in the sources: {why}",), **base)
-    notes = (f"the value is taken from {fact.source}",) if fact.source else ()
+                        steps=(msg("not in the sources: {why}", why=why),), **base)
+    notes = (msg("the value is taken from {source}", source=fact.source),) if fact.source else ()
     view = law.on(applied.law_on).fact(spec.fact, answer.label)
     if view is not None and not view.certain and view.status != "bounded":
         found = _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days)
         if found.due is None:
             return found
         return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
-                        steps=(f"not certain on {applied.law_on}: {view.why}",
-                               f"if the value was unchanged then: due {describe(found.due)} ({found.bound.replace('_', ' ')})"),
+                        steps=(msg("not certain on {day}: {why}", day=applied.law_on, why=view.why),
+                               msg("if the value was unchanged then: due {day} ({bound})", day=Described(found.due),
+                                   bound=msg(BOUNDS.get(found.bound, found.bound)))),
                         notes=notes, **base)
     return _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days)
 
@@ -152,12 +175,13 @@ def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumpti
         counted = count(trigger, value.amount + extension_days, value.unit)
         bound, steps = value.bound, counted.steps
         if extension_days:
-            steps = (f"{value.amount} {value.unit.replace('_', ' ')} + {extension_days} days spent fixing deficiencies "
-                     f"({spec.point})",) + steps
+            steps = (msg("{amount} {unit} + {days} days spent fixing deficiencies ({label})", amount=value.amount,
+                         unit=msg(UNITS.get(value.unit, value.unit)), days=extension_days, label=spec.point),) + steps
     else:
-        wanted = "an annual date" if spec.year is not None else "a duration"
+        wanted = msg("an annual date") if spec.year is not None else msg("a duration")
         return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
-                        steps=(f"{spec.fact} of {spec.point} is not {wanted}, which this kind counts",), notes=notes, **base)
+                        steps=(msg("{fact} of {label} is not {wanted}, which this kind counts", fact=spec.fact,
+                                   label=spec.point, wanted=wanted),), notes=notes, **base)
     found = Deadline(status="determined", due=counted.due, bound=bound, steps=steps, rule=answer.citation,
                      assumptions=assumptions, notes=notes + _notes_from(law, spec, answer, base["law_on"]), **base)
     return _skipped(law, spec.skipped_when, found, decided) if spec.skipped_when else found
@@ -168,7 +192,7 @@ def _default_trigger(law: Law, spec: m.DeadlineKind, as_of: dt.date | None) -> d
     in force on ``as_of``, None where that is not in the sources; every other kind needs a trigger."""
     if spec.from_fact:
         return _fact_day(law, spec.from_fact, as_of or dt.date.today())
-    raise QueryError(f"{spec.name} needs --trigger: {spec.trigger}")
+    raise QueryError(say("{kind} needs --trigger: {trigger}", kind=spec.name, trigger=spec.trigger))
 
 
 def _fact_day(law: Law, source: m.TriggerFromFact, on: dt.date) -> dt.date | None:
@@ -219,19 +243,21 @@ def _skipped(law: Law, rule: m.SkippedWhen, due: Deadline, decided: dt.date) -> 
     other = kind_of(law, rule.before)
     later = deadline(law, other.name, None, max(decided, due.law_on))
     if later.status != "determined":
-        return attrs.evolve(due, notes=due.notes + (f"whether the {other.title} replaces it is undetermined",))
+        return attrs.evolve(due, notes=due.notes + (msg("whether the {title} replaces it is undetermined", title=other.title),))
     answer = law.point(rule.point, due.law_on)
     gap = answer.fact(rule.fact) if isinstance(answer, InForce) else None
     if gap is None or not isinstance(gap.value, m.Duration):
         if isinstance(answer, InForce) and answer.status == "unknown":
-            note = f"whether the {other.title} replaces it is not in the sources ({rule.point}'s wording is unknown then)"
+            note = msg("whether the {title} replaces it is not in the sources ({label}'s wording is unknown then)",
+                       title=other.title, label=rule.point)
             return attrs.evolve(due, notes=due.notes + (note,))
         return due
     if later.due < _after(due.due, gap.value):
         return attrs.evolve(due, status="none", due=None, bound=None,
-                            steps=due.steps + (f"the {other.title} is due {later.due}, within {gap.value.amount} "
-                                               f"{gap.value.unit.replace('_', ' ')} of it: only the {other.title} is filed "
-                                               f"({rule.point})",))
+                            steps=due.steps + (msg("the {title} is due {day}, within {amount} {unit} of it: only the "
+                                                   "{title} is filed ({label})", title=other.title, day=later.due,
+                                                   amount=gap.value.amount, unit=msg(UNITS.get(gap.value.unit, gap.value.unit)),
+                                                   label=rule.point),))
     return due
 
 
@@ -282,6 +308,6 @@ def to_ics(deadlines: list[Deadline], instrument: str) -> bytes:
         event.add("dtstart", item.due)
         event.add("dtend", item.due + dt.timedelta(days=1))
         event.add("summary", f"{instrument} p {item.rule.label}: {item.title}")
-        event.add("description", "\n".join([str(item.rule), *item.steps, *item.notes, *map(str, item.assumptions)]))
+        event.add("description", "\n".join(map(str, [item.rule, *item.steps, *item.notes, *item.assumptions])))
         calendar.add_component(event)
     return calendar.to_ical()

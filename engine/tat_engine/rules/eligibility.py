@@ -31,8 +31,10 @@ from .. import model as m
 from ..errors import UndeclaredRules
 from ..history.answers import Citation, InForce
 from ..law import Law
+from ..messages import N_, Message, msg
 
-VERDICTS = ("eligible", "partially eligible", "undetermined", "ineligible", "invalid input")
+FACT_STATUSES = (N_("known"), N_("derived"), N_("bounded"), N_("open"), N_("unknown"), N_("reconstructed"))
+VERDICTS = (N_("eligible"), N_("partially eligible"), N_("undetermined"), N_("ineligible"), N_("invalid input"))
 ELIGIBLE, PARTIAL, UNDETERMINED, INELIGIBLE, INVALID = range(5)
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
@@ -44,21 +46,29 @@ def day_number(day: dt.date) -> int:
 
 @frozen
 class Reason:
-    """One rule's finding about a cost: the point, its version, act and item, and a sentence."""
+    """One rule's finding about a cost: the point, its version, act and item, and a sentence
+    (a catalogue message, written in the reader's language when shown)."""
 
     verdict: int
     point: str
     citation: Citation | None
-    text: str
+    message: Message
     status: str = "known"  # the status of the fact it rests on (see facts.py)
     why: str = ""
 
+    @property
+    def text(self) -> str:
+        """The sentence in the current language."""
+        return str(self.message)
+
     def __str__(self) -> str:
-        marked = self.text if self.status in ("known", "derived") else f"{self.text} [{self.status}: {self.why}]"
+        marked = str(self.message)
+        if self.status not in ("known", "derived"):
+            marked = str(msg("{text} [{status}: {why}]", text=marked, status=msg(self.status), why=self.why))
         if self.citation is None:
             return marked if self.point == "-" else f"{self.point}: {marked}"  # "-": a finding no point states
         cite = self.citation
-        item = f" item {cite.item}" if cite.item else ""
+        item = str(msg(" item {item}", item=cite.item)) if cite.item else ""
         return f"{self.point} (v{cite.version}, {cite.act.number}{item}): {marked}"
 
 
@@ -110,11 +120,20 @@ class Parties:
     def stranger(self, body: str) -> Reason:
         """Why a cost charged by ``body``, which is neither of them, is not eligible."""
         if not self.partner_known:
-            text = f"whether {body} was a partner of activity {self.activity} then is not in the sources"
-            return attrs.evolve(self.reason, verdict=UNDETERMINED, text=text)
-        names = [f"{self.implementer} (implementer)"] * bool(self.implementer) + [f"{self.partner} (partner)"] * bool(self.partner)
-        text = f"{body} is not a party of activity {self.activity}: its parties are {' and '.join(names) or 'not named'}"
-        return attrs.evolve(self.reason, verdict=INELIGIBLE, text=text)
+            text = msg("whether {body} was a partner of activity {activity} then is not in the sources",
+                       body=body, activity=self.activity)
+            return attrs.evolve(self.reason, verdict=UNDETERMINED, message=text)
+        names = ([msg("{body} (implementer)", body=self.implementer)] * bool(self.implementer)
+                 + [msg("{body} (partner)", body=self.partner)] * bool(self.partner))
+        if not names:
+            text = msg("{body} is not a party of activity {activity}: its parties are not named", body=body, activity=self.activity)
+        elif len(names) == 1:
+            text = msg("{body} is not a party of activity {activity}: its parties are {party}", body=body,
+                       activity=self.activity, party=names[0])
+        else:
+            text = msg("{body} is not a party of activity {activity}: its parties are {implementer} and {partner}",
+                       body=body, activity=self.activity, implementer=names[0], partner=names[1])
+        return attrs.evolve(self.reason, verdict=INELIGIBLE, message=text)
 
 
 @frozen
@@ -148,12 +167,13 @@ def rules(law: Law, on: dt.date, reach: tuple = ()) -> Rules:
         if fact.name == "excluded" and isinstance(fact.value, m.Category):
             conditions, name = dict(fact.value.conditions), fact.value.name
             if "claimed_on" in conditions:
-                text = f"{name} claimed on {conditions['claimed_on']} are ineligible"
+                text = msg("{name} claimed on {documents} are ineligible", name=name, documents=conditions["claimed_on"])
                 on_documents = (Reason(INELIGIBLE, answer.label, answer.citation, text), name)
             elif "part" in conditions:
-                excess = (Reason(PARTIAL, answer.label, answer.citation, f"{name}: the {conditions['part']} is ineligible"), name)
+                text = msg("{name}: the {part} is ineligible", name=name, part=conditions["part"])
+                excess = (Reason(PARTIAL, answer.label, answer.citation, text), name)
             else:
-                exclusions[answer.label] = Reason(INELIGIBLE, answer.label, answer.citation, f"ineligible: {name}")
+                exclusions[answer.label] = Reason(INELIGIBLE, answer.label, answer.citation, msg("ineligible: {name}", name=name))
     activities = _activities(facts)
     return Rules(on, period, period_reason, grace, grace_reason, categories, exclusions, on_documents, excess,
                  _partners(facts, activities), _implementation(snapshot, activities))
@@ -174,16 +194,18 @@ def require(law: Law) -> None:
 def _period(snapshot) -> tuple[Span | None, Reason]:
     view = snapshot.fact("eligibility_period")
     if view is None or not isinstance(view.value, (m.Period, m.BoundedPeriod)) or view.status in ("open", "unknown"):
-        why = view.why if view else "no eligibility period is in force"
+        why = view.why if view else msg("no eligibility period is in force")
         label, citation = (view.label, view.citation) if view else ("-", None)
-        return None, Reason(UNDETERMINED, label, citation, f"the eligibility period is not in the sources on that date: {why}")
+        return None, Reason(UNDETERMINED, label, citation,
+                            msg("the eligibility period is not in the sources on that date: {why}", why=why))
     value = view.value
     if isinstance(value, m.BoundedPeriod):
-        shown = f"{value.first_day}..(a last day between {value.earliest_last_day} and {value.latest_last_day})"
+        shown = msg("{first}..(a last day between {earliest} and {latest})", first=value.first_day,
+                    earliest=value.earliest_last_day, latest=value.latest_last_day)
     else:
-        shown = f"{value.first_day}..{value.last_day}"
-    return Span.of(value), Reason(INELIGIBLE, view.label, view.citation, f"incurred outside the eligibility period {shown}",
-                                  view.status, view.why)
+        shown = msg("{first}..{last}", first=value.first_day, last=value.last_day)
+    return Span.of(value), Reason(INELIGIBLE, view.label, view.citation,
+                                  msg("incurred outside the eligibility period {period}", period=shown), view.status, view.why)
 
 
 def _grace(snapshot) -> tuple:
@@ -191,8 +213,9 @@ def _grace(snapshot) -> tuple:
     if view is None or not isinstance(view.value, m.Duration) or view.value.unit != "calendar_days":
         return None, None
     if view.status in ("open", "unknown"):
-        return None, Reason(UNDETERMINED, view.label, view.citation, f"the time to pay after the period is not in the sources: {view.why}")
-    text = f"paid later than {view.value.amount} calendar days after the eligibility period"
+        return None, Reason(UNDETERMINED, view.label, view.citation,
+                            msg("the time to pay after the period is not in the sources: {why}", why=view.why))
+    text = msg("paid later than {days} calendar days after the eligibility period", days=view.value.amount)
     return view.value.amount, Reason(INELIGIBLE, view.label, view.citation, text, view.status, view.why)
 
 
@@ -254,20 +277,24 @@ def _partners(facts, activities: dict[str, ActivityPoint]) -> dict[str, Parties]
         if not activity:
             continue
         parties = found.get(activity) or Parties(activity, everyone, None, True, Reason(
-            INELIGIBLE, answer.label, answer.citation, "the activity has no partner; only the implementer incurs its costs"))
+            INELIGIBLE, answer.label, answer.citation, msg(NO_PARTNER)))
         known = isinstance(fact.value, m.Role)
         if fact.name == "implementer":
             parties = attrs.evolve(parties, implementer=fact.value.body if known else None)
         else:
-            text = f"the activity's partner is {fact.value.body}" if known else "the partner of the activity is not in the sources"
+            text = (msg("the activity's partner is {body}", body=fact.value.body) if known
+                    else msg("the partner of the activity is not in the sources"))
             parties = attrs.evolve(parties, partner=fact.value.body if known else None, partner_known=known,
                                    reason=Reason(INELIGIBLE if known else UNDETERMINED, answer.label, answer.citation, text))
         found[activity] = parties
     for activity in activities.values():  # an activity whose point states no party: the implementer of all
         if activity.name not in found:
             found[activity.name] = Parties(activity.name, everyone, None, True, Reason(
-                INELIGIBLE, activity.point, activity.citation, "the activity has no partner; only the implementer incurs its costs"))
+                INELIGIBLE, activity.point, activity.citation, msg(NO_PARTNER)))
     return found
+
+
+NO_PARTNER = N_("the activity has no partner; only the implementer incurs its costs")
 
 
 def _implementation(snapshot, activities: dict[str, ActivityPoint]) -> dict[str, tuple[list[Span] | None, Reason]]:
@@ -281,10 +308,11 @@ def _implementation(snapshot, activities: dict[str, ActivityPoint]) -> dict[str,
             if periods is not None:
                 periods = periods + [Span.of(view.value)]
             reason = reason or Reason(INELIGIBLE, view.label, view.citation,
-                                      "incurred outside the activity's implementation period", view.status, view.why)
+                                      msg("incurred outside the activity's implementation period"), view.status, view.why)
         else:
             periods = None  # one unknown part makes the whole activity's span unknown
-            reason = Reason(UNDETERMINED, view.label, view.citation, f"the implementation period is not in the sources: {view.why}")
+            reason = Reason(UNDETERMINED, view.label, view.citation,
+                            msg("the implementation period is not in the sources: {why}", why=view.why))
         found[activity] = (periods, reason)
     return found
 
@@ -448,10 +476,50 @@ _UNGOVERNED = np.iinfo(np.int64).min
 
 def _alternative(conditions, other: Judged, row: int) -> Reason:
     """What another world makes of a row: its verdict, eligible amount and reasons."""
-    when = ", ".join(map(str, conditions))
-    found = "; ".join(map(str, other.table[other.reason[row]]))
-    amount = f", eligible {other.eligible[row] / 100:.2f}" if other.verdict[row] <= PARTIAL else ""
-    return Reason(UNDETERMINED, "-", None, f"{when}: {VERDICTS[other.verdict[row]]}{amount} ({found})")
+    if other.verdict[row] <= PARTIAL:
+        text = msg("{when}: {verdict}, eligible {amount} ({reasons})", amount=_Decimal(int(other.eligible[row])),
+                   when=_Joined(tuple(conditions), ", "), verdict=msg(VERDICTS[other.verdict[row]]),
+                   reasons=_Joined(other.table[other.reason[row]], "; "))
+    else:
+        text = msg("{when}: {verdict} ({reasons})", when=_Joined(tuple(conditions), ", "),
+                   verdict=msg(VERDICTS[other.verdict[row]]), reasons=_Joined(other.table[other.reason[row]], "; "))
+    return Reason(UNDETERMINED, "-", None, text)
+
+
+@frozen
+class _Joined:
+    """Values written one after another in the reader's language (reasons, conditions)."""
+
+    values: tuple
+    separator: str
+
+    def __str__(self) -> str:
+        return self.separator.join(map(str, self.values))
+
+
+@frozen
+class _And:
+    """``a``, ``a and b``, ``a, b and c`` in the reader's language."""
+
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        if len(self.values) < 2:
+            return "".join(self.values)
+        return str(msg("{some} and {last}", some=", ".join(self.values[:-1]), last=self.values[-1]))
+
+
+@frozen
+class _Decimal:
+    """Cents as a plain decimal number, with the reader's decimal mark: ``12.50`` or ``12,50``."""
+
+    cents: int
+
+    def __str__(self) -> str:
+        from ..messages import language
+
+        text = f"{self.cents / 100:.2f}"
+        return text.replace(".", ",") if language() == "et" else text
 
 
 def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray, decided: dt.date) -> Judged:
@@ -467,7 +535,8 @@ def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray, decided: d
     else:
         starts = [(start, ()) for start in starts]
     interval = interval[days.first]
-    why = Reason(INELIGIBLE, "-", None, f"no act governs the date the cost was incurred: the earliest act applies from {law.reach()}")
+    why = Reason(INELIGIBLE, "-", None, msg("no act governs the date the cost was incurred: the earliest act applies from {day}",
+                                            day=law.reach()))
     verdict = np.full(len(lines), INELIGIBLE, dtype=np.int8)
     eligible = np.zeros(len(lines), dtype=np.int64)
     reason = np.zeros(len(lines), dtype=np.int64)
@@ -502,35 +571,35 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
         period = rules.period
         surely, possibly = period.test(incurred)
         marks.add(rules.period_reason, ~possibly)
-        marks.add(_text(rules.period_reason, "incurred within the eligibility period", ELIGIBLE), surely)
-        marks.add(_text(rules.period_reason, "whether it was incurred within the eligibility period depends on its "
-                        "last day, which the sources give only by bounds", UNDETERMINED), possibly & ~surely)
+        marks.add(_text(rules.period_reason, msg("incurred within the eligibility period"), ELIGIBLE), surely)
+        marks.add(_text(rules.period_reason, msg("whether it was incurred within the eligibility period depends on "
+                                                       "its last day, which the sources give only by bounds"), UNDETERMINED), possibly & ~surely)
         if rules.grace is None:
-            marks.add(rules.grace_reason or Reason(UNDETERMINED, "-", None, "the time to pay after the period is not in the sources"), True)
+            marks.add(rules.grace_reason or Reason(UNDETERMINED, "-", None, msg("the time to pay after the period is not in the sources")), True)
         else:
             late, timely = paid >= period.end + rules.grace, paid < period.sure + rules.grace
             marks.add(rules.grace_reason, late)
-            marks.add(_text(rules.grace_reason, "paid before the eligibility period"), paid < period.first)
-            marks.add(_text(rules.grace_reason, "paid within the period or the time after it", ELIGIBLE),
+            marks.add(_text(rules.grace_reason, msg("paid before the eligibility period")), paid < period.first)
+            marks.add(_text(rules.grace_reason, msg("paid within the period or the time after it"), ELIGIBLE),
                       (paid >= period.first) & timely)
-            marks.add(_text(rules.grace_reason, "whether it was paid in time depends on the period's last day, which the "
-                            "sources give only by bounds", UNDETERMINED), (paid >= period.first) & ~late & ~timely)
+            marks.add(_text(rules.grace_reason, msg("whether it was paid in time depends on the period's last day, "
+                                                          "which the sources give only by bounds"), UNDETERMINED), (paid >= period.first) & ~late & ~timely)
     known = category.isin(list(rules.categories) + list(rules.exclusions))
-    marks.add(Reason(INELIGIBLE, _common_parent(rules.categories), None, "not an eligible category of cost on that date"), ~known)
+    marks.add(Reason(INELIGIBLE, _common_parent(rules.categories), None, msg("not an eligible category of cost on that date")), ~known)
     for label, reason in rules.exclusions.items():
         marks.add(reason, category.eq(label))
     by_name = {rule.name: rule for rule in rules.categories.values()}
     for rule in rules.categories.values():
         mine = category.eq(rule.point)
-        marks.add(Reason(ELIGIBLE, rule.point, rule.citation, f"an eligible category: {rule.name}"), mine)
+        marks.add(Reason(ELIGIBLE, rule.point, rule.citation, msg("an eligible category: {name}", name=rule.name)), mine)
         if rule.activities:
-            text = f"{rule.name} are eligible only for activity {', '.join(rule.activities)}"
+            text = msg("{name} are eligible only for activity {activities}", name=rule.name, activities=rule.activities)
             marks.add(Reason(INELIGIBLE, rule.point, rule.citation, text), mine & ~activity.isin(rule.activities))
         if rule.written_proof:
-            text = "participation is not proven in writing"
+            text = msg("participation is not proven in writing")
             marks.add(Reason(INELIGIBLE, rule.written_proof, rule.citation, text), mine & ~lines.written_proof)
         if rule.modes:
-            text = f"only {' and '.join(rule.modes)} costs are eligible"
+            text = msg("only {modes} costs are eligible", modes=_And(rule.modes))
             marks.add(Reason(INELIGIBLE, rule.modes_point, rule.citation, text),
                       mine & ~lines.mode.isin(("",) + rule.modes))
     eligible = lines.amount.copy()
@@ -560,8 +629,8 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
             surely |= sure
             possibly |= maybe
         marks.add(reason, mine & ~possibly)
-        marks.add(_text(reason, "whether it was incurred within the implementation period depends on the period's "
-                        "last day, which the sources give only by bounds", UNDETERMINED), mine & possibly & ~surely)
+        marks.add(_text(reason, msg("whether it was incurred within the implementation period depends on the "
+                                           "period's last day, which the sources give only by bounds"), UNDETERMINED), mine & possibly & ~surely)
     return _verdicts(marks, eligible)
 
 
@@ -576,8 +645,8 @@ def _common_parent(labels) -> str:
     return ".".join(split[0][:depth]) or "-"
 
 
-def _text(reason: Reason, text: str, verdict: int | None = None) -> Reason:
-    return attrs.evolve(reason, text=text, verdict=reason.verdict if verdict is None else verdict)
+def _text(reason: Reason, text: Message, verdict: int | None = None) -> Reason:
+    return attrs.evolve(reason, message=text, verdict=reason.verdict if verdict is None else verdict)
 
 
 def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:

@@ -75,6 +75,7 @@ from .. import dates
 from . import workbook
 from ..errors import LedgerError, QueryError
 from ..law import Law
+from ..messages import msg_n, say
 
 PARTY_ROLES = ("implementer", "partner")  # the role facts naming who may incur an activity's costs, by exact name
 REQUIRED = ("activity", "party", "category", "incurred_on", "paid_on", "amount")
@@ -230,9 +231,10 @@ def open_ledger(path: Path) -> Ledger:
         names, head = workbook.header(path)
         ledger = Ledger(path, Source(workbook.FORMAT, decimal_comma=_uses_decimal_comma(names, head)), names)
     elif suffix in (".xls", ".ods"):
-        raise LedgerError(f"{path}: a {suffix} workbook is not read; save it as .xlsx (Excel workbook) or .csv")
+        raise LedgerError(say("{path}: a {suffix} workbook is not read; save it as .xlsx (Excel workbook) or .csv",
+                              path=path, suffix=suffix))
     else:
-        raise LedgerError(f"{path}: a ledger is a .csv, .xlsx or .parquet file")
+        raise LedgerError(say("{path}: a ledger is a .csv, .xlsx or .parquet file", path=path))
     ledger = attrs.evolve(ledger, meaning=tuple(map(_meaning, ledger.names)))
     _check_names(path, ledger.names, ledger.meaning)
     return ledger
@@ -256,23 +258,25 @@ def _meaning(name: str) -> str:
 def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | None = None) -> None:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise LedgerError(f"{path}: the header names {_listed(twice)} more than once; each column needs its own name")
+        raise LedgerError(say("{path}: the header names {names} more than once; each column needs its own name",
+                              path=path, names=_listed(twice)))
     meaning = meaning or names
     for column in dict.fromkeys(meaning):
         written = [name for name, meant in zip(names, meaning) if meant == column]
         if len(written) > 1:
-            raise LedgerError(f"{path}: the header names {_listed(written)}, which all stand for column {column!r}; "
-                              f"keep one of them")
+            raise LedgerError(say("{path}: the header names {names}, which all stand for column {column}; keep one of them",
+                                  path=path, names=_listed(written), column=repr(column)))
     written, names = names, meaning
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise LedgerError(f"{path}: the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)} "
-                          f"(in Estonian: {', '.join(COLUMN_NAMES[name][0] for name in REQUIRED)}); "
-                          f"its header has {_listed(written) or 'no names'}")
+        raise LedgerError(say("{path}: the ledger has no column {missing}; required: {required} (in Estonian: {estonian}); "
+                              "its header has {names}", path=path, missing=missing, required=REQUIRED,
+                              estonian=[COLUMN_NAMES[name][0] for name in REQUIRED],
+                              names=_listed(written) or say("no names")))
     taken = [name for name in ADDED if name in names]
     if taken:
-        raise LedgerError(f"{path}: the ledger already has a column {_listed(taken)}, which the verdicts are written "
-                          f"to; rename or drop it (is this a file of verdicts?)")
+        raise LedgerError(say("{path}: the ledger already has a column {names}, which the verdicts are written to; "
+                              "rename or drop it (is this a file of verdicts?)", path=path, names=_listed(taken)))
 
 
 def _listed(names) -> str:
@@ -295,13 +299,15 @@ def _open_csv(path: Path) -> Ledger:
             codec, encoding = "cp1257", _ENCODINGS["cp1257"]
     text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole)
     if not text.strip():
-        raise LedgerError(f"{path}: the ledger is empty; its first line names the columns: {','.join(REQUIRED)}")
+        raise LedgerError(say("{path}: the ledger is empty; its first line names the columns: {required}", path=path,
+                              required=",".join(REQUIRED)))
     if "\x00" in text.splitlines()[0]:
-        raise LedgerError(f"{path}: the header holds NUL bytes; is it UTF-16 without a byte-order mark? "
-                          "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark)")
+        raise LedgerError(say("{path}: the header holds NUL bytes; is it UTF-16 without a byte-order mark? "
+                              "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark)", path=path))
     separator, names = _header(text)
     if not whole and len(text.splitlines()) < 2:
-        raise LedgerError(f"{path}: the first line is longer than {_HEAD_BYTES} bytes; is this a ledger?")
+        raise LedgerError(say("{path}: the first line is longer than {size} bytes; is this a ledger?", path=path,
+                              size=_HEAD_BYTES))
     tolerant = codec not in ("utf-8", "utf-8-sig")
     comma = _uses_decimal_comma(names, _head_rows(text, separator))
     return Ledger(path, Source("CSV", encoding, separator, comma), names, tolerant, codec)
@@ -379,9 +385,11 @@ def _tolerant_batches(ledger: Ledger) -> Iterator[Rows]:
         next(records)  # the header, read already
         for line, record, problem in records:
             if len(record) != width:
-                problem = problem or (f"line {line} has {len(record)} field{'s' if len(record) != 1 else ''} where "
-                                      f"the header has {width} (separator {ledger.source.separator!r})"
-                                      f"{_extra(record[width:])}")
+                problem = problem or str(msg_n("line {line} has {count} field where the header has {width} (separator "
+                                               "{separator}){extra}", "line {line} has {count} fields where the header "
+                                               "has {width} (separator {separator}){extra}", len(record), line=line,
+                                               width=width, separator=repr(ledger.source.separator),
+                                               extra=_extra(record[width:])))
                 record = (record + [""] * width)[:width]
             rows.append(record)
             problems.append(problem)
@@ -401,7 +409,7 @@ def _records(reader) -> Iterator[tuple[int, list[str], str]]:
         except StopIteration:
             return
         except csv.Error as error:  # e.g. a field over the csv module's limit: this row only
-            yield end + 1, [], f"line {end + 1} cannot be read: {error}"
+            yield end + 1, [], say("line {line} cannot be read: {error}", line=end + 1, error=error)
             end = reader.line_num
             continue
         start, end = end + 1, reader.line_num
@@ -411,7 +419,7 @@ def _records(reader) -> Iterator[tuple[int, list[str], str]]:
 
 def _extra(fields: list[str]) -> str:
     shown = ", ".join(repr(field[:40]) for field in fields[:5])
-    return f"; fields past the last column: {shown}{', …' if len(fields) > 5 else ''}" if fields else ""
+    return say("; fields past the last column: {fields}", fields=shown + (", …" if len(fields) > 5 else "")) if fields else ""
 
 
 def _rows(ledger: Ledger, rows: list[list[str]], problems: list[str]) -> Rows:
@@ -420,7 +428,8 @@ def _rows(ledger: Ledger, rows: list[list[str]], problems: list[str]) -> Rows:
         for index, row in enumerate(rows):
             if any(_MARK in field for field in row):
                 rows[index] = [field.replace(_MARK, "\ufffd") for field in row]
-                problems[index] = problems[index] or f"the row holds bytes that are not {ledger.source.encoding} text"
+                problems[index] = problems[index] or say("the row holds bytes that are not {encoding} text",
+                                                         encoding=ledger.source.encoding)
     return Rows(_text_batch(ledger, rows), np.array(problems, dtype=object))
 
 
@@ -504,15 +513,18 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
     texts = {name: column(name) for name in REQUIRED + OPTIONAL}
     activity = _codes(texts["activity"])
     complain(~activity.isin(vocabulary.activities),
-             lambda row: f"unknown activity {activity[row]!r}; one of {', '.join(sorted(vocabulary.activities))}")
+             lambda row: say("unknown activity {activity}; one of {activities}", activity=repr(activity[row]),
+                             activities=sorted(vocabulary.activities)))
     written = _codes(texts["party"])
     party = _parties(written, vocabulary)
-    complain(party.eq(""), lambda row: f"party {written[row]!r} is not implementer, partner or a body the directive "
-                                       f"names as one: {vocabulary.named()}")
+    complain(party.eq(""), lambda row: say("party {party} is not implementer, partner or a body the directive names as "
+                                           "one: {bodies}", party=repr(written[row]), bodies=vocabulary.named()))
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
-             lambda row: f"unknown category {category[row]!r}; a cost category is the point that names it"
-                         + (f", such as {min(vocabulary.categories, key=_label_order)}" if vocabulary.categories else ""))
+             lambda row: say("unknown category {category}; a cost category is the point that names it",
+                             category=repr(category[row]))
+                         + (say(", such as {label}", label=min(vocabulary.categories, key=_label_order))
+                            if vocabulary.categories else ""))
     days = {}
     for name in ("incurred_on", "paid_on"):
         days[name], bad = _days(texts[name])
@@ -520,15 +532,15 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
     amount, bad_amount = _cents(texts["amount"])
     complain(bad_amount, lambda row: _money_problem("amount", texts["amount"][row].as_py()))
     unexplained = np.asarray(pc.equal(pc.utf8_trim_whitespace(texts["note"]), "").to_numpy(zero_copy_only=False), dtype=bool)
-    complain((amount < 0) & unexplained, "a negative amount without a note saying why")
+    complain((amount < 0) & unexplained, say("a negative amount without a note saying why"))
     excess, bad_excess = _cents(pc.if_else(pc.equal(texts["excess"], ""), "0", texts["excess"]))
-    complain(bad_excess | (excess < 0), "excess is not a non-negative amount in euros")
+    complain(bad_excess | (excess < 0), say("excess is not a non-negative amount in euros"))
     flags = {}
     for name in ("on_documents", "written_proof"):
         value = pc.utf8_lower(pc.utf8_trim_whitespace(texts[name]))
         flags[name] = np.asarray(pc.is_in(value, pa.array(_TRUE)).to_numpy(zero_copy_only=False), dtype=bool)
         known = np.asarray(pc.is_in(value, pa.array(_TRUE + _FALSE)).to_numpy(zero_copy_only=False), dtype=bool)
-        complain(~known, f"{name} is not true or false")
+        complain(~known, say("{column} is not true or false", column=name))
     mode = _codes(texts["mode"])
     lines = Lines(activity, party, category, days["incurred_on"], days["paid_on"], amount,
                   flags["on_documents"], flags["written_proof"], mode, excess)
@@ -632,24 +644,26 @@ def _day_numbers(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.nda
 
 
 def _date_problem(name: str, text: str) -> str:
-    return f"{name} {dates.problem(text) or f'{text!r} is not a date; {dates.TEACH}'}"
+    return f"{name} {dates.problem(text) or dates.not_a_date(text)}"
 
 
 def _money_problem(name: str, text: str) -> str:
     """Why an amount is not read, after the module's one rule for amounts."""
     bare = text.strip()
     if "." in bare and "," in bare:
-        why = ("it holds both '.' and ','; which of them marks the decimals is not guessed: group thousands "
-               "with a space, e.g. 1 234,50")
+        why = say("it holds both '.' and ','; which of them marks the decimals is not guessed: group thousands "
+                  "with a space, e.g. 1 234,50")
     elif re.fullmatch(r"-?[0-9]+\.[0-9]{6,}", bare):  # a spreadsheet's computed number, e.g. 0.30000000000000004
-        why = "euros have at most two decimals; a computed number in a spreadsheet is rounded to cents there, e.g. with ROUND(…; 2)"
+        why = say("euros have at most two decimals; a computed number in a spreadsheet is rounded to cents there, "
+                  "e.g. with ROUND(…; 2)")
     elif re.search(r"[.,][0-9]{3}(?![0-9])", bare):
         mark = re.search(r"[.,]", bare).group()
-        why = (f"a {mark!r} before three digits would group thousands, which is not guessed: "
-               f"group thousands with a space (1 234) and write at most two decimals")
+        why = say("a {mark} before three digits would group thousands, which is not guessed: "
+                  "group thousands with a space (1 234) and write at most two decimals", mark=repr(mark))
     else:
-        why = "euros are written with at most two decimals after '.' or ',', thousands grouped by spaces, e.g. 2 500,00"
-    return f"{name} {text!r} is not an amount: {why}"
+        why = say("euros are written with at most two decimals after '.' or ',', thousands grouped by spaces, "
+                  "e.g. 2 500,00")
+    return say("{column} {text} is not an amount: {why}", column=name, text=repr(text), why=why)
 
 
 def _bools(array) -> np.ndarray:
@@ -948,7 +962,7 @@ class _Output:
             return
         suffix = target.suffix.lower()
         if suffix not in (".csv", ".parquet", ".json", ".jsonl", ".xlsx"):
-            raise QueryError(f"{target}: write verdicts to a .csv, .xlsx, .parquet or .json file")
+            raise QueryError(say("{path}: write verdicts to a .csv, .xlsx, .parquet or .json file", path=target))
         self.temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         os.close(os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # never through a planted link
         try:

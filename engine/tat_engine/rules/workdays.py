@@ -30,21 +30,22 @@ import holidays
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
+from .. import messages
 from ..errors import QueryError
+from ..messages import N_, LongDay, Message, language, msg, say, weekday
 from ..model import DAY_RANGE, LAST_DAY
 
 ONE_DAY = dt.timedelta(days=1)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("EE", years=year)
+@lru_cache(maxsize=128)
+def _holidays(year: int, lang: str = "en") -> holidays.HolidayBase:
+    return holidays.country_holidays("EE", years=year, language="et" if lang == "et" else "en_US")
 
 
 def holiday(day: dt.date) -> str | None:
-    """The public holiday on ``day``, by name, or None."""
-    return _holidays(day.year).get(day)
+    """The public holiday on ``day``, by name (in the current language), or None."""
+    return _holidays(day.year, language()).get(day)
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -52,9 +53,22 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def describe(day: dt.date) -> str:
-    """``2024-01-01 (Monday, New Year's Day)``."""
+    """``2024-01-01 (Monday, New Year's Day)``; ``01.01.2024 (esmaspäev, uusaasta)`` in Estonian."""
     name = holiday(day)
-    return f"{day} ({_WEEKDAYS[day.weekday()]}{', ' + name if name else ''})"
+    return f"{messages.day(day)} ({weekday(day)}{', ' + name if name else ''})"
+
+
+@frozen
+class Described:
+    """A day with its weekday and holiday, written when shown (in the reader's language)."""
+
+    day: dt.date
+
+    def __str__(self) -> str:
+        return describe(self.day)
+
+
+UNITS = {"calendar_days": N_("calendar days"), "working_days": N_("working days"), "months": N_("months")}
 
 
 def next_working_day(day: dt.date) -> dt.date:
@@ -77,25 +91,28 @@ class Count:
     """A due date and how it was counted, step by step."""
 
     due: dt.date
-    steps: tuple[str, ...]
+    steps: tuple[Message, ...]
 
 
 def count(trigger: dt.date, amount: int, unit: str) -> Count:
     """The last day of a period of ``amount`` ``unit`` that ``trigger`` starts."""
     if _beyond_range(trigger, amount, unit):
-        _refuse(f"a period of {amount} {unit.replace('_', ' ')} from {trigger} would end")
-    steps = [f"triggered on {describe(trigger)}; the period starts the next day (TsÜS § 135 (1))"]
+        _refuse(say("a period of {amount} {unit} from {day} would end", amount=amount, unit=say(UNITS.get(unit, unit)),
+                    day=trigger))
+    steps = [msg("triggered on {day}; the period starts the next day (TsÜS § 135 (1))", day=Described(trigger))]
     if unit == "working_days":
         due = _in_range(add_working_days(trigger, amount))
-        steps.append(f"{amount} working days, rest days and public holidays skipped: {describe(due)}")
-        steps.append(f"due by the end (24:00) of {due} (TsÜS § 137 (1))")
+        steps.append(msg("{amount} working days, rest days and public holidays skipped: {day}", amount=amount,
+                         day=Described(due)))
+        steps.append(msg("due by the end (24:00) of {day} (TsÜS § 137 (1))", day=LongDay(due)))
         return Count(due, tuple(steps))
     if unit == "calendar_days":
         last = trigger + dt.timedelta(days=amount)
-        steps.append(f"{amount} calendar days: {describe(last)}")
+        steps.append(msg("{amount} calendar days: {day}", amount=amount, day=Described(last)))
     elif unit == "months":
         last = trigger + relativedelta(months=amount)
-        steps.append(f"{amount} months, to the same date of the month (or its last day): {describe(last)}")
+        steps.append(msg("{amount} months, to the same date of the month (or its last day): {day}", amount=amount,
+                         day=Described(last)))
     else:
         raise ValueError(f"unknown unit {unit!r}")
     return _rolled(last, steps)
@@ -103,10 +120,10 @@ def count(trigger: dt.date, amount: int, unit: str) -> Count:
 
 def fixed_date(day: dt.date, move: bool) -> Count:
     """A fixed calendar due date; ``move`` applies TsÜS § 136 (8) to it too."""
-    steps = [f"a fixed date: {describe(_in_range(day))}"]
+    steps = [msg("a fixed date: {day}", day=Described(_in_range(day)))]
     if not move:
         if not is_working_day(day):
-            steps.append("not moved: fixed dates stay where they fall (the chosen reading)")
+            steps.append(msg("not moved: fixed dates stay where they fall (the chosen reading)"))
         return Count(day, tuple(steps))
     return _rolled(day, steps)
 
@@ -121,17 +138,19 @@ def _beyond_range(trigger: dt.date, amount: int, unit: str) -> bool:
 
 def _in_range(due: dt.date) -> dt.date:
     if due > LAST_DAY:
-        _refuse(f"the due date {due} falls")
+        _refuse(say("the due date {day} falls", day=due))
     return due
 
 
 def _refuse(what: str):
-    raise QueryError(f"{what} after {LAST_DAY}, the last day the engine supports (dates in {DAY_RANGE})")
+    raise QueryError(say("{what} after {last}, the last day the engine supports (dates in {range})", what=what,
+                         last=LAST_DAY, range=DAY_RANGE))
 
 
-def _rolled(last: dt.date, steps: list[str]) -> Count:
+def _rolled(last: dt.date, steps: list[Message]) -> Count:
     due = _in_range(next_working_day(last))
     if due != last:
-        steps.append(f"not a working day; the due date moves to the next working day, {describe(due)} (TsÜS § 136 (8))")
-    steps.append(f"due by the end (24:00) of {due} (TsÜS § 137 (1))")
+        steps.append(msg("not a working day; the due date moves to the next working day, {day} (TsÜS § 136 (8))",
+                         day=Described(due)))
+    steps.append(msg("due by the end (24:00) of {day} (TsÜS § 137 (1))", day=LongDay(due)))
     return Count(due, tuple(steps))
