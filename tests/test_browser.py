@@ -257,6 +257,7 @@ def test_the_cost_form_reads_estonian_numbers_and_asks_what_the_category_needs(o
     page.fill(f"{form} [name=excess]", "140,00")
     found, shown = verdict(page)
     assert found == "partially eligible" and "osaliselt abikõlblik" in shown and "500,00 €" in shown
+    assert "on abikõlbmatu" in shown and "is ineligible" not in shown  # the engine's reasons in the page's language
 
     page.select_option(f"{form} [name=activity]", "2.3")
     page.select_option(f"{form} [name=category]", "7.1.3.13")

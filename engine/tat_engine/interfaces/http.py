@@ -252,8 +252,8 @@ def _served(corpora: Iterable[Corpus]) -> dict[str, Corpus]:
 
 
 def _accepted(route: APIRoute) -> frozenset[str]:
-    """The query parameters ``route`` takes, its dependencies' too."""
-    names, waiting = set(), [route.dependant]
+    """The query parameters ``route`` takes, its dependencies' too, and ``lang`` (every answer has a language)."""
+    names, waiting = {"lang"}, [route.dependant]
     while waiting:
         dependant = waiting.pop()
         names.update(field.alias for field in dependant.query_params)

@@ -69,7 +69,8 @@ function choiceQuery() {
   for (const key of CHOICES) for (const value of state[key] || []) query.append(key, value);
   return query.toString();
 }
-const asked = (url) => { const choice = choiceQuery(); return choice ? `${url}${url.includes("?") ? "&" : "?"}${choice}` : url; };
+// every question carries the page's language, so the engine's own messages (reasons, notes) come in it too
+const asked = (url) => `${url}${url.includes("?") ? "&" : "?"}${[choiceQuery(), `lang=${lang}`].filter(Boolean).join("&")}`;
 const mood = () => `${lang}|${choiceQuery()}`;
 
 let renders = 0;  // each render counts; an answer that comes back after a newer render began is dropped
@@ -207,7 +208,7 @@ function choose(event) {
 
 function wording(text, status, reason) {
   if (status === "unknown" || text === null) {
-    return `<span class="marker unknown-marker">[${esc(t("unknown_wording"))}: <span lang="en">${esc(reason)}</span>]</span>`;
+    return `<span class="marker unknown-marker">[${esc(t("unknown_wording"))}: <span lang="${lang}">${esc(reason)}</span>]</span>`;
   }
   const body = `<span class="body">${esc(text)}</span>`;
   if (status !== "reconstructed") return body;
@@ -218,7 +219,7 @@ async function showText(on, run) {
   const key = `${on}|${mood()}`;
   if (shown.text === key) return;
   const data = await get(`/v1/text?on=${on}&format=json`, run);
-  $("assumptions").innerHTML = data.assumptions.map((a) => `<p class="assumption" lang="en">${esc(a)}</p>`).join("");
+  $("assumptions").innerHTML = data.assumptions.map((a) => `<p class="assumption" lang="${lang}">${esc(a)}</p>`).join("");
   const rows = data.points.map((p) => ({label: p.label, html:
     `<p class="point ${esc(p.kind)} ${esc(p.status)}" data-label="${esc(p.label)}" tabindex="0">` +
     `<span class="label">${esc(p.label)}.</span>${wording(p.text, p.status, p.reason)} ` +
@@ -287,7 +288,7 @@ function step(s) {
   const renumbered = s.change.verb === "renumbered" ? `<br><span class="annotation">${esc(t("numbered", v.label))}: ${esc(t("citation", s.change))}</span>` : "";
   const bound = (day) => assumedDays.has(day) ? ` (${t("assumed_date")})` : "";  // a bound an assumed act date sets
   const period = t("in_force", showDay(v.start) + bound(v.start), v.end ? showDay(dayBefore(v.end)) + bound(v.end) : null);
-  const assumed = (s.assumptions || []).map((a) => `<br><span class="marker assumed-marker" lang="en">${esc(a)}</span>`).join("");
+  const assumed = (s.assumptions || []).map((a) => `<br><span class="marker assumed-marker" lang="${lang}">${esc(a)}</span>`).join("");
   return `<div class="version"><b>${esc(v.label)}</b> <span class="period">${esc(period)}</span>` +
     `${text}<span class="annotation">${esc(t("citation", s.citation))}</span>${renumbered}${assumed}</div>`;
 }
