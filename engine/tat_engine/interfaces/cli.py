@@ -264,6 +264,8 @@ def _calendar(args) -> int:
     stamp = law.stamp()
     if args.ics:
         with open(args.ics, "wb") as handle:
+            handle.write(to_ics(items, law.name, stamp))
+    return _emit(args, items, "\n".join(describe_deadline(item) for item in items), stamp)
 
 
 def _check_costs(args) -> int:
