@@ -214,3 +214,38 @@ def test_the_calendar_file_carries_the_stamp_as_x_properties(capsys, cache, tmp_
     calendar = Calendar.from_ical(ics.read_bytes())
     stamp = Stamp.from_json(str(calendar["X-TAT-ENGINE-STAMP-JSON"]))
     assert code == 0 and str(calendar["X-TAT-ENGINE-STAMP"]) == stamp.line() == out.rstrip("\n").splitlines()[-1]
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client():
+    from fastapi.testclient import TestClient
+
+    from tat_engine.interfaces.http import create_app
+
+    return TestClient(create_app())
+
+
+def test_an_http_json_answer_has_a_stamp_member_and_every_answer_a_header(client):
+    response = client.get("/v1/points/11.3", params={"on": "2021-06-01", "facts_on": "2016-03-01",
+                                                     "reading": "reach-2020=from-signing", "assume": "1-3/zz=2020-06-15"})
+    stamp = Stamp.from_data(response.json()["stamp"])
+    assert response.status_code == 200 and response.json()["type"] == "Applicable"
+    assert (stamp.decided_on, stamp.facts_on, stamp.chosen(), stamp.supplied()) == (
+        dt.date(2021, 6, 1), dt.date(2016, 3, 1), {"reach-2020": "from-signing"}, {"1-3/zz": dt.date(2020, 6, 15)})
+    assert Stamp.from_json(response.headers["tat-stamp"]) == stamp
+    text = client.get("/v1/text", params={"on": "2021-01-01", "format": "markdown"})
+    assert text.status_code == 200 and Stamp.from_json(text.headers["tat-stamp"]).decided_on == dt.date(2021, 1, 1)
+    listed = client.get("/v1/history/9.1.10")  # a list stays a list: the header stamps it
+    assert isinstance(listed.json(), list) and Stamp.from_json(listed.headers["tat-stamp"]).decided_on is None
+
+
+def test_a_judged_http_ledger_is_stamped_and_an_error_is_not(client):
+    response = client.post("/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=LEDGER.read_bytes())
+    data = response.json()
+    assert response.status_code == 200 and len(data["lines"]) == 16
+    assert Stamp.from_data(data["stamp"]).decided_on == dt.date(2021, 6, 1)
+    bad = client.get("/v1/points/11.3", params={"on": "2021-13-01"})
+    assert bad.status_code == 422 and "stamp" not in bad.json() and "tat-stamp" not in bad.headers

@@ -51,6 +51,7 @@ from ..law import Law, label as point_label
 from ..model import Reading
 from . import schema
 from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
+from . import stamping
 from .serialize import to_data
 
 LEDGER_PATH = "/v1/costs/ledger"
@@ -294,6 +295,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
                   redoc_url=None, lifespan=lifespan)
     install(app, body_seconds, _body_limit, SCHEMAS)
+    stamping.install(app, lambda name, choice: _law(served[name or default], choice))  # every answer about the law stamped
     app.state.ledgers, app.state.exports = ledgers, exports
     _routes(app, served, default)
     _docs(app)
