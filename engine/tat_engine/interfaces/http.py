@@ -518,7 +518,8 @@ def _text(corpus: Corpus, on: dt.date, fmt: str, choice: tuple = ((), ())) -> by
     """The exported text of a date, kept: readers ask for the same few dates again and again."""
     from .exports import export
 
-    body = export(_law(corpus, choice).index, on, fmt)
+    law = _law(corpus, choice)
+    body = export(law.index, on, fmt, law.stamp(on))
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 
