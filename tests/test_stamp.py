@@ -259,8 +259,7 @@ def test_the_exports_carry_the_stamp_in_their_own_metadata(directive):
     import os
     import re
 
-    import yaml
-
+    yaml = pytest.importorskip("yaml")
     from tat_engine.interfaces.exports import STAMP_NS, export
 
     day = dt.date(2021, 1, 1)
