@@ -21,11 +21,16 @@ KULUD = ROOT / "examples" / "kulud.csv"
 DATA = Path(tat_engine.__file__).parent / "data"
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")  # one cache for the module: the index is built once
+
+
 @pytest.fixture()
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path / "cache"))
+def cache(shared, monkeypatch):
+    monkeypatch.setenv("TAT_CACHE_DIR", str(shared))
     monkeypatch.setenv("TAT_STAMP_TIME", "2026-01-02T03:04:05+00:00")
-    return tmp_path / "cache"
+    return shared
 
 
 def run(capsys, *argv):
@@ -95,7 +100,8 @@ def test_a_list_answer_goes_under_answer_beside_its_stamp(capsys, cache):
     assert set(data) == {"answer", "stamp"} and data["answer"][0]["type"] == "ProvisionHistory"
 
 
-def test_the_quick_path_prints_the_same_stamp_line_as_the_engine(capsys, cache):
+def test_the_quick_path_prints_the_same_stamp_line_as_the_engine(capsys, cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path))  # no table yet
     first = run(capsys, "point", "11.3", "--as-of", "2020-06-01")  # the engine answers, and writes the table
     again = run(capsys, "point", "11.3", "--as-of", "2020-06-01")  # the table answers
     assert first == again and first[1].rstrip().endswith("· as of 2020-06-01 · reading reach-2020=retroactive")

@@ -309,11 +309,12 @@ def _reproduce(args) -> int:
     path = Path(args.reproduce)
     try:
         found = read_stamp(path)
-        report = reproduce(law_of(found.stamp, args.corpus), path, found)
+        law = law_of(found.stamp, args.corpus)
+        report = reproduce(law, path, found)
     except NoStamp as error:
         print(f"tat: {error}", file=sys.stderr)
         return 2
-    _emit(args, report, describe_reproduction(report))
+    _emit(args, report, describe_reproduction(report), law.stamp(found.stamp.decided_on))  # this run's own stamp
     return 0 if report.agrees else 1
 
 

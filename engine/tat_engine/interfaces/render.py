@@ -315,7 +315,7 @@ def describe_test_run(run) -> str:
 
 def describe_reproduction(report) -> str:
     """``tat check-costs --reproduce``: engine and corpus against the stamp's, then every row judged otherwise."""
-    stamp = report.stamp
+    stamp = report.stamped
     lines = [f"{report.path}: {report.rows} rows judged again as of {stamp.decided_on}"
              + (f" under {', '.join(map(str, stamp.readings))}" if stamp.readings else "")
              + (f", dates supplied {', '.join(str(a) for a in stamp.assumptions if a.status == 'supplied')}"

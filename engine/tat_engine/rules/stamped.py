@@ -184,7 +184,7 @@ class Reproduction:
     """A stamped verdicts file judged again: what differs, and whether engine and corpus are those of the stamp."""
 
     path: str
-    stamp: Stamp
+    stamped: Stamp  # the file's stamp
     engine: str  # this engine's version
     corpus: str  # the hash of the corpus judged with now
     rows: int
@@ -193,11 +193,11 @@ class Reproduction:
 
     @property
     def engine_differs(self) -> bool:
-        return self.engine != self.stamp.engine
+        return self.engine != self.stamped.engine
 
     @property
     def corpus_differs(self) -> bool:
-        return self.corpus != self.stamp.corpus
+        return self.corpus != self.stamped.corpus
 
     @property
     def agrees(self) -> bool:
