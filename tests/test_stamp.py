@@ -284,3 +284,11 @@ def test_the_exports_carry_the_stamp_in_their_own_metadata(directive):
     assert schema.validate(xml), schema.error_log
     [kept] = xml.iter(f"{{{STAMP_NS}}}stamp")
     assert Stamp.from_json(kept.text) == stamp and kept.get("line") == stamp.line()
+
+
+def test_the_text_on_paper_has_the_stamps_line_in_its_properties(capsys, cache, tmp_path, directive):
+    docx = pytest.importorskip("docx")
+    out = tmp_path / "tat.docx"
+    code, _, err = run(capsys, "text", "--as-of", "2021-01-01", "--out", str(out))
+    assert code == 0, err
+    assert docx.Document(str(out)).core_properties.comments == directive.stamp("2021-01-01").line()

@@ -160,7 +160,8 @@ def _paper(args) -> int:
     if fmt not in ("pdf", "docx"):
         raise QueryError(f"--out writes .pdf or .docx (or say which with --format pdf|docx), not {out.name!r}")
     require(fmt)
-    body = render(_law(args).index, _day(args.as_of), fmt)
+    law = _law(args)
+    body = render(law.index, _day(args.as_of), fmt, law.stamp(args.as_of).line())  # the stamp's line in its metadata
     _write_whole(out, body)
     print(f"wrote {out} ({fmt.upper()}, {len(body)} bytes): the text as in force on {_day(args.as_of).isoformat()}")
     return 0

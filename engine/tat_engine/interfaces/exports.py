@@ -275,6 +275,6 @@ def export(index: Index, day: dt.date, fmt: str, stamp=None):
     if fmt in ("pdf", "docx"):  # paper: the optional extra's libraries (interfaces/paper.py)
         from .paper import render
 
-        return render(index, day, fmt)
+        return render(index, day, fmt, stamp.line() if stamp is not None else None)
     return as_akoma_ntoso(index, day, stamp)
 
