@@ -90,6 +90,7 @@ def test_every_json_answer_has_a_stamp_and_every_text_answer_ends_with_its_line(
     code, out, _ = run(capsys, *argv, "--json")
     stamp = Stamp.from_data(json.loads(out)["stamp"])
     assert code == 0 and stamp.produced_at == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    assert len(stamp.corpus) == 64 and stamp.instrument == "tat"  # kept with the index the cache holds
     code, out, _ = run(capsys, *argv)
     assert code == 0 and out.rstrip("\n").splitlines()[-1] == stamp.line()
 
