@@ -311,6 +311,7 @@ def describe_test_run(run) -> str:
     bad = f", {run.errors} error{'s' * (run.errors != 1)} in the files" if run.errors else ""
     lines.append(f"{cases} case{'s' * (cases != 1)} in {len(run.files)} file{'s' * (len(run.files) != 1)}: "
                  f"{run.passed} passed, {run.failed} failed{bad}")
+    return "\n".join(lines)
 
 
 def describe_reproduction(report) -> str:
