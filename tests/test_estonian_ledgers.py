@@ -222,7 +222,7 @@ def test_an_xlsx_ledger_round_trips_with_a_summary_sheet(law, tmp_path):
     assert "sheet row 7 has values past the last named column: 'past the header'" in verdicts[4][2]
     assert [row["Rida"] for row in out] == ["1", "2", "3", "4", "5"] and out[0]["Summa"] == "2500"
     book = openpyxl.load_workbook(tmp_path / "otsused.xlsx")
-    assert book.sheetnames == ["verdicts", "summary"]
+    assert book.sheetnames == ["verdicts", "summary", "stamp"]
     note = book["verdicts"].cell(row=3, column=len(header))
     assert (note.value, note.data_type) == ("=1+2", "s")  # text, not a formula
     assert book["verdicts"].cell(row=2, column=len(header) + 2).value == 2500  # the eligible amount, a number

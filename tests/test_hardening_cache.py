@@ -33,7 +33,8 @@ def reference():
     """What the law says, built without any cache: the texts and the point answers."""
     law = tat_engine.load(cache=False)
     texts = {day: law.text(day) for day in DAYS}
-    points = {(label, day): answer_text(law.point(label, day), dt.date.fromisoformat(day)) for label, day in ASKED}
+    points = {(label, day): f"{answer_text(law.point(label, day), dt.date.fromisoformat(day))}\n{law.stamp(day).line()}"
+              for label, day in ASKED}  # as `tat point` prints it: the stamp its last line
     return texts, points
 
 

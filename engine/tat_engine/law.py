@@ -161,6 +161,12 @@ class Law:
         self._clauses = None  # the clause graph, rebuilt from the index's edges when first asked
         self._reach_versions: list | None = None  # versions whose item applies from a day of its own
 
+    def stamp(self, decided_on: DayLike | None = None, facts_on: DayLike | None = None):
+        """What an answer of this law for a decision on ``decided_on`` rests on (see :mod:`tat_engine.stamp`)."""
+        from .stamp import of_law
+
+        return of_law(self, None if decided_on is None else day(decided_on), None if facts_on is None else day(facts_on))
+
     def under(self, choice: dict[str, str]) -> Law:
         """The same law read under other options of its readings."""
         return Law(self.index, {**self.choice, **choice})

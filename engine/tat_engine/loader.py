@@ -103,8 +103,12 @@ def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = Tr
 
 def build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None = None) -> Index:
     """Parse, replay, index and check; raise :class:`CorpusError` on any error."""
+    from .stamp import corpus_hash
+
     with _no_gc():
-        return _build(sources, assume)
+        index = _build(sources, assume)
+    index.corpus_hash = corpus_hash(sources)  # the stamp's corpus identity, computed once and cached with the index
+    return index
 
 
 def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) -> Index:
@@ -230,15 +234,18 @@ def load_index(
     """The index of ``sources`` (default: the bundled corpus of ``instrument``),
     from cache when it can. It writes only the index: the command line keeps its
     own answer table (:func:`tat_engine.quick.refresh`)."""
+    shipped = instrument if sources is None else None
     if sources is None:
         sources = bundled_files(instrument)
     if not cache:
-        return build(sources, assume)
-    key = _key(sources, assume or {})
-    index = _cached(key)
-    if index is None:
         index = build(sources, assume)
-        _store(key, index)
+    else:
+        key = _key(sources, assume or {})
+        index = _cached(key)
+        if index is None:
+            index = build(sources, assume)
+            _store(key, index)
+    index.instrument = shipped  # for the stamp: the same files may be a shipped instrument or the user's
     return index
 
 

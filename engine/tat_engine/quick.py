@@ -28,7 +28,7 @@ from . import cachedir
 from .instruments import INSTRUMENTS
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 5
+_FORMAT = 6
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
@@ -75,7 +75,9 @@ def write(index, path: str, current: str) -> bool:
     import sqlite3
 
     from .interfaces.render import answer_text
+    from .law import Law
 
+    line = Law(index).stamp().line(on=_ON)  # the stamp's last line under the default readings (the only ones asked here)
     folder = cachedir.directory(create=True)
     secret = folder and os.path.dirname(path) == folder and cachedir.secret(folder, create=True)
     if not secret:
@@ -85,7 +87,7 @@ def write(index, path: str, current: str) -> bool:
         for label, timeline in index.labels.items():
             ends = [start.toordinal() for start in timeline.starts[1:]] + [None]
             for start, end, entry in zip(timeline.starts, ends, timeline.entries):
-                text = None if entry is None else answer_text(entry, _ON)
+                text = None if entry is None else f"{answer_text(entry, _ON)}\n{line}"
                 yield label, start.toordinal(), end, text, _mac(secret, current, label, start.toordinal(), end, text)
 
     try:
@@ -188,7 +190,7 @@ def point(args: list[str]) -> str | None:
     except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
     # None: no point bore the label; the engine finds the near ones
-    return None if text is None else text.replace(_ON, day.isoformat(), 1)
+    return None if text is None else text.replace(_ON, day.isoformat())
 
 
 def _tidy_label(text: str) -> str:

@@ -127,15 +127,17 @@ def _pair(text: str, option: str, form: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _emit(args, data, text: str) -> int:
+def _emit(args, data, text: str, stamp=None) -> int:
+    """The answer as JSON data (with a ``stamp`` member: :mod:`tat_engine.stamp`) or as text (the stamp
+    its last line)."""
     if args.json:
         import json
 
-        from .serialize import to_data
+        from .serialize import stamped
 
-        print(json.dumps(to_data(data), ensure_ascii=False, indent=2))
+        print(json.dumps(stamped(data, stamp), ensure_ascii=False, indent=2))
     else:
-        print(text)
+        print(text if stamp is None else f"{text}\n{stamp.line()}")
     return 0
 
 
@@ -145,9 +147,9 @@ def _point(args) -> int:
     law = _law(args)
     if args.facts_on:
         applied = law.applicable(args.label, args.facts_on, args.as_of)
-        return _emit(args, applied, describe_applied(applied))
+        return _emit(args, applied, describe_applied(applied), law.stamp(args.as_of, args.facts_on))
     answer = law.point(args.label, args.as_of)
-    return _emit(args, answer, answer_text(answer, _day(args.as_of)))
+    return _emit(args, answer, answer_text(answer, _day(args.as_of)), law.stamp(args.as_of))
 
 
 def _day(value):
@@ -160,7 +162,7 @@ def _text(args) -> int:
     if args.out or args.format:
         return _paper(args)
     law = _law(args)
-    return _emit(args, law.in_force(args.as_of), law.text(args.as_of).rstrip("\n"))
+    return _emit(args, law.in_force(args.as_of), law.text(args.as_of).rstrip("\n"), law.stamp(args.as_of))
 
 
 def _paper(args) -> int:
@@ -179,7 +181,8 @@ def _paper(args) -> int:
     if fmt not in ("pdf", "docx"):
         raise QueryError(f"--out writes .pdf or .docx (or say which with --format pdf|docx), not {out.name!r}")
     require(fmt)
-    body = render(_law(args).index, _day(args.as_of), fmt)
+    law = _law(args)
+    body = render(law.index, _day(args.as_of), fmt, law.stamp(args.as_of).line())  # the stamp's line in its metadata
     _write_whole(out, body)
     print(f"wrote {out} ({fmt.upper()}, {len(body)} bytes): the text as in force on {_day(args.as_of).isoformat()}")
     return 0
@@ -190,7 +193,7 @@ def _history(args) -> int:
 
     law = _law(args)
     histories = law.history(args.label)
-    return _emit(args, histories, describe_histories(histories, law.index.uncertain))
+    return _emit(args, histories, describe_histories(histories, law.index.uncertain), law.stamp())
 
 
 def _diff(args) -> int:
@@ -200,21 +203,23 @@ def _diff(args) -> int:
     law = _law(args)
     changes = law.diff(args.before, args.after)
     open_dates = dict.fromkeys(law.index.assumptions_on(day(args.before)) + law.index.assumptions_on(day(args.after)))
-    return _emit(args, changes, describe_diff(changes, open_dates))
+    return _emit(args, changes, describe_diff(changes, open_dates), law.stamp())
 
 
 def _refs(args) -> int:
     from .render import describe_references
 
-    found = _law(args).references(args.label, args.as_of)
-    return _emit(args, found, describe_references(found))
+    law = _law(args)
+    found = law.references(args.label, args.as_of)
+    return _emit(args, found, describe_references(found), law.stamp(args.as_of))
 
 
 def _act(args) -> int:
     from .render import describe_act_changes
 
-    changes = _law(args).act_changes(args.number)
-    return _emit(args, changes, describe_act_changes(changes))
+    law = _law(args)
+    changes = law.act_changes(args.number)
+    return _emit(args, changes, describe_act_changes(changes), law.stamp())
 
 
 def _acts(args) -> int:
@@ -224,7 +229,7 @@ def _acts(args) -> int:
     acts = law.acts()
     readings = [describe_reading(reading, law.choice[name]) for name, reading in law.index.readings.items()]
     return _emit(args, {"acts": acts, "readings": list(law.index.readings.values()), "chosen": law.choice},
-                 "\n".join([describe_act(act) for act in acts] + readings))
+                 "\n".join([describe_act(act) for act in acts] + readings), law.stamp())
 
 
 def _check(args) -> int:
@@ -233,7 +238,7 @@ def _check(args) -> int:
     law = _law(args)
     acts, provisions, diagnostics = len(law.acts()), len(law.index.provisions), list(law.diagnostics)
     data = {"acts": acts, "provisions": provisions, "warnings": len(diagnostics), "diagnostics": diagnostics}
-    return _emit(args, data, describe_check(acts, provisions, diagnostics))
+    return _emit(args, data, describe_check(acts, provisions, diagnostics), law.stamp())
 
 
 def _lint(args) -> int:
@@ -241,15 +246,17 @@ def _lint(args) -> int:
 
     from ..law import day
 
-    findings = lint(_law(args).index, day(args.published_on))
-    return _emit(args, findings, "\n".join(map(str, findings)) or "no findings")
+    law = _law(args)
+    findings = lint(law.index, day(args.published_on))
+    return _emit(args, findings, "\n".join(map(str, findings)) or "no findings", law.stamp())
 
 
 def _coverage(args) -> int:
     from ..review.lint import coverage
 
-    rows = coverage(_law(args).index)
-    return _emit(args, rows, "\n".join(map(str, rows)))
+    law = _law(args)
+    rows = coverage(law.index)
+    return _emit(args, rows, "\n".join(map(str, rows)), law.stamp())
 
 
 def _deadline(args) -> int:
@@ -259,10 +266,11 @@ def _deadline(args) -> int:
 
     law = _law(args)
     if args.list or not args.kind:
-        return _emit(args, list(kinds(law)), describe_kinds(kinds(law)) or "this instrument declares no deadlines")
+        return _emit(args, list(kinds(law)), describe_kinds(kinds(law)) or "this instrument declares no deadlines",
+                     law.stamp())
     answer = deadline(law, args.kind, day(args.trigger) if args.trigger else None, day(args.as_of) if args.as_of else None,
                       args.extension_days, args.fixed_dates == "move")
-    return _emit(args, answer, describe_deadline(answer))
+    return _emit(args, answer, describe_deadline(answer), law.stamp(args.as_of or args.trigger))
 
 
 def _calendar(args) -> int:
@@ -275,10 +283,11 @@ def _calendar(args) -> int:
         raise UndeclaredKind(args.instrument if not args.corpus else "the corpus", "deadline",
                              "this instrument declares no deadlines")
     items = schedule(law, args.year, args.fixed_dates == "move")
+    stamp = law.stamp()
     if args.ics:
         with open(args.ics, "wb") as handle:
-            handle.write(to_ics(items, law.name))
-    return _emit(args, items, "\n".join(describe_deadline(item) for item in items))
+            handle.write(to_ics(items, law.name, stamp))
+    return _emit(args, items, "\n".join(describe_deadline(item) for item in items), stamp)
 
 
 def _check_costs(args) -> int:
@@ -288,14 +297,47 @@ def _check_costs(args) -> int:
     from ..rules.ledger import check_ledger
     from .render import describe_summary
 
+    if args.reproduce:
+        return _reproduce(args)
+    if not args.ledger or not args.as_of:
+        print("tat check-costs: give a LEDGER and --as-of DATE (or --reproduce VERDICTS_FILE)", file=sys.stderr)
+        return 2
+    law = _law(args)
+    stamp = law.stamp(args.as_of)
     source, target = Path(args.ledger), Path(args.out) if args.out else None
     if source.is_dir() or args.cluster:  # a partitioned Parquet dataset, part by part
         from ..rules.dataset import check_dataset
 
-        summary = check_dataset(_law(args), source, target, day(args.as_of), args.cluster)
+        summary = check_dataset(law, source, target, day(args.as_of), args.cluster)
     else:
-        summary = check_ledger(_law(args), source, target, day(args.as_of), progress=False if args.no_progress else None)
-    return _emit(args, summary, describe_summary(summary))
+        summary = check_ledger(law, source, target, day(args.as_of), progress=False if args.no_progress else None,
+                               stamp=stamp)
+    return _emit(args, summary, describe_summary(summary), stamp)
+
+
+def _reproduce(args) -> int:
+    """Judge a stamped verdicts file again under its stamp: 0 when every verdict agrees, 1 when some
+    differ, 2 when the file has no stamp or is no file of verdicts."""
+    from pathlib import Path
+
+    from ..rules.stamped import law_of, read_stamp, reproduce
+    from ..stamp import NoStamp
+    from .render import describe_reproduction
+
+    if args.ledger or args.as_of or args.out or args.reading or args.assume:
+        print("tat check-costs --reproduce takes the decision date, readings and dates from the file's stamp: "
+              "give no LEDGER, --as-of, --out, --reading or --assume", file=sys.stderr)
+        return 2
+    path = Path(args.reproduce)
+    try:
+        found = read_stamp(path)
+        law = law_of(found.stamp, args.corpus)
+        report = reproduce(law, path, found)
+    except NoStamp as error:
+        print(f"tat: {error}", file=sys.stderr)
+        return 2
+    _emit(args, report, describe_reproduction(report), law.stamp(found.stamp.decided_on))  # this run's own stamp
+    return 0 if report.agrees else 1
 
 
 def _check_applications(args) -> int:
@@ -303,8 +345,9 @@ def _check_applications(args) -> int:
     from ..rules.admission import decide, read_applications
     from .render import describe_decisions
 
-    decisions = decide(_law(args), read_applications(args.applications), day(args.as_of))
-    return _emit(args, decisions, describe_decisions(decisions))
+    law = _law(args)
+    decisions = decide(law, read_applications(args.applications), day(args.as_of))
+    return _emit(args, decisions, describe_decisions(decisions), law.stamp(args.as_of))
 
 
 def _test(args) -> int:
@@ -340,8 +383,9 @@ def _verify(args) -> int:
     from ..review.verify import verify
     from .render import describe_verify
 
-    report = verify(_law(args).index, day(args.as_of))
-    _emit(args, report, describe_verify(report))
+    law = _law(args)
+    report = verify(law.index, day(args.as_of))
+    _emit(args, report, describe_verify(report), law.stamp(args.as_of))
     return 0 if report.ok else 1
 
 
@@ -614,8 +658,11 @@ def _parser():
     year.set_defaults(run=_calendar)
 
     costs = commands.add_parser("check-costs", parents=[common], help="judge a ledger of cost lines (CSV, .xlsx or Parquet)")
-    costs.add_argument("ledger", help="the ledger; its columns are listed in tat_engine.rules.ledger")
-    costs.add_argument("--as-of", required=True, help="the decision date (the day of the audit)")
+    costs.add_argument("ledger", nargs="?", help="the ledger; its columns are listed in tat_engine.rules.ledger")
+    costs.add_argument("--as-of", help="the decision date (the day of the audit); required with a LEDGER")
+    costs.add_argument("--reproduce", metavar="VERDICTS_FILE", help="judge a stamped verdicts file (.csv, .xlsx, "
+                       ".parquet, .json) again under its stamp and report every verdict that differs "
+                       "(exit 0: all agree, 1: some differ, 2: no stamp)")
     costs.add_argument("--out", help="write every line with its verdict and reasons (.csv, .xlsx, .parquet or .json)")
     costs.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     costs.add_argument("--cluster", metavar="SCHEDULER", help="judge a partitioned Parquet dataset (a folder) on Dask: "

@@ -25,6 +25,7 @@ from ..history.render import annotation, consolidated_text, describe, preamble, 
 from .serialize import to_data
 
 AKN = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+STAMP_NS = "urn:tat-engine:stamp"
 
 
 @frozen
@@ -95,10 +96,10 @@ def _entries(data: dict) -> list[dict]:
     return sorted(entries, key=lambda entry: m.Label.parse(entry["label"]))
 
 
-def as_markdown(index: Index, day: dt.date) -> str:
+def as_markdown(index: Index, day: dt.date, stamp=None) -> str:
     """The plain text as Markdown: sections as headings, paragraphs apart, the
-    rows of a table together."""
-    blocks: list[str] = []
+    rows of a table together; the stamp (:mod:`tat_engine.stamp`) as YAML front matter."""
+    blocks: list[str] = [_front_matter(stamp)] if stamp is not None else []
     table = False
     for line in consolidated_text(index, day).splitlines():
         head = line.split(" ", 1)[0]
@@ -112,7 +113,14 @@ def as_markdown(index: Index, day: dt.date) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def as_html(index: Index, day: dt.date) -> str:
+def _front_matter(stamp) -> str:
+    """YAML front matter (what static-site and Pandoc readers take): the stamp's line, and the stamp
+    itself as JSON, which YAML reads as a mapping."""
+    line = stamp.line().replace("'", "''")
+    return f"---\ngenerator: '{line}'\ntat-stamp: {stamp.to_json()}\n---"
+
+
+def as_html(index: Index, day: dt.date, stamp=None) -> str:
     data = as_json(index, day)
     body = [f"<h1>{html.escape(_title(index))}</h1>", f"<p class=\"on\">Redaktsioon seisuga {day.isoformat()}</p>"]
     body += [f"<p class=\"assumption\">ASSUMPTION: {html.escape(a)}</p>" for a in data["assumptions"]]
@@ -122,7 +130,9 @@ def as_html(index: Index, day: dt.date) -> str:
         body.append(_html_point(point))
         if point.get("table"):
             body.append(_html_table(point["table"]))
-    return ("<!doctype html><html lang=\"et\"><meta charset=\"utf-8\"><title>" + html.escape(_title(index)) + "</title>"
+    meta = "" if stamp is None else (f"<meta name=\"generator\" content=\"{html.escape(stamp.line())}\">"
+                                     f"<meta name=\"tat-stamp\" content=\"{html.escape(stamp.to_json())}\">")
+    return ("<!doctype html><html lang=\"et\"><meta charset=\"utf-8\">" + meta + "<title>" + html.escape(_title(index)) + "</title>"
             "<style>.unknown{color:#8a4b00;font-style:italic}.reconstructed{color:#555}.annotation{color:#666;font-size:90%}"
             ".assumption{background:#fff3cd}table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 4px;"
             "vertical-align:top}</style><body>" + "\n".join(body) + "</body></html>\n")
@@ -154,9 +164,11 @@ def _html_table(table: dict) -> str:
     return f"<table class=\"{html.escape(table['name'])}\"><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def as_akoma_ntoso(index: Index, day: dt.date) -> bytes:
-    """An Akoma Ntoso 3.0 ``act``: the point-in-time expression of ``day``."""
+def as_akoma_ntoso(index: Index, day: dt.date, stamp=None) -> bytes:
+    """An Akoma Ntoso 3.0 ``act``: the point-in-time expression of ``day``; the stamp in the
+    ``proprietary`` metadata (an element of the engine's own namespace, which the schema lets through)."""
     ET.register_namespace("", AKN)
+    ET.register_namespace("tat", STAMP_NS)
     base = next(ref for ref in index.acts.values() if ref.kind != "amending")
     acts = [ref for ref in index.acts.values() if ref.in_force_from <= day]
     work = f"/akn/ee/act/{base.signing.date.isoformat()}/{base.number.replace('/', '-')}"
@@ -184,6 +196,9 @@ def as_akoma_ntoso(index: Index, day: dt.date) -> bytes:
         ET.SubElement(references, f"{{{AKN}}}passiveRef", eId=eid, href=f"/akn/ee/act/{ref.number}", showAs=f"{ref.date_written} nr {ref.number}")
     ET.SubElement(references, f"{{{AKN}}}TLCOrganization", eId="siseminister", href="/ontology/organization/ee/siseminister", showAs="siseminister")
     ET.SubElement(references, f"{{{AKN}}}TLCOrganization", eId="tat-engine", href="/ontology/organization/tat-engine", showAs="tat-engine")
+    if stamp is not None:
+        proprietary = ET.SubElement(meta, f"{{{AKN}}}proprietary", source="#tat-engine")
+        ET.SubElement(proprietary, f"{{{STAMP_NS}}}stamp", line=stamp.line()).text = stamp.to_json()
     preface = ET.SubElement(act, f"{{{AKN}}}preface")
     ET.SubElement(ET.SubElement(preface, f"{{{AKN}}}p"), f"{{{AKN}}}docTitle").text = base.title or base.number
     opening = preamble(index)
@@ -245,20 +260,21 @@ FORMATS = {"json": "application/json", "markdown": "text/markdown; charset=utf-8
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def export(index: Index, day: dt.date, fmt: str):
-    """The text in force on ``day`` in ``fmt``; a day outside the supported range is a QueryError."""
+def export(index: Index, day: dt.date, fmt: str, stamp=None):
+    """The text in force on ``day`` in ``fmt``, with ``stamp`` in its metadata (not in the JSON: an HTTP
+    answer's stamp member holds it); a day outside the supported range is a QueryError."""
     from ..law import day as supported_day
 
     day = supported_day(day)
     if fmt == "json":
         return as_json(index, day)
     if fmt == "markdown":
-        return as_markdown(index, day)
+        return as_markdown(index, day, stamp)
     if fmt == "html":
-        return as_html(index, day)
+        return as_html(index, day, stamp)
     if fmt in ("pdf", "docx"):  # paper: the optional extra's libraries (interfaces/paper.py)
         from .paper import render
 
-        return render(index, day, fmt)
-    return as_akoma_ntoso(index, day)
+        return render(index, day, fmt, stamp.line() if stamp is not None else None)
+    return as_akoma_ntoso(index, day, stamp)
 

@@ -52,6 +52,7 @@ from ..messages import language, say, using
 from ..model import Reading
 from . import schema
 from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
+from . import stamping
 from .language import Speaking
 from .serialize import to_data
 
@@ -227,11 +228,14 @@ async def _choice(reading: Annotated[list[Pair], Query(max_length=4, description
                 "(GET /v1/readings lists them); repeatable"))] = [],  # noqa: B006 (FastAPI copies defaults)
             assume: Annotated[list[Pair], Query(max_length=4, description=(
                 "the real date of an act the sources date only by bounds, ACT=YYYY-MM-DD, e.g. 1-3/zz=2020-03-16; "
-                "repeatable"))] = [],  # noqa: B006
-            lang: Annotated[Literal["et", "en"] | None, Query(description=(
-                "the language of messages and problem details: et (eesti) or en; default: Accept-Language, "
-                "else en"))] = None) -> tuple:  # read by language.Speaking, for the whole request
+                "repeatable"))] = []) -> tuple:  # noqa: B006
     return (_pairs(assume, "assume", "ACT=YYYY-MM-DD"), _pairs(reading, "reading", "READING=OPTION"))
+
+
+async def _language(lang: Annotated[Literal["et", "en"] | None, Query(description=(
+        "the language of messages and problem details: et (eesti) or en; default: Accept-Language, else en"))] = None
+                    ) -> None:
+    """Declares ``lang`` on every endpoint; language.Speaking reads it for the whole request."""
 
 
 Choice = Annotated[tuple, Depends(_choice)]
@@ -252,8 +256,8 @@ def _served(corpora: Iterable[Corpus]) -> dict[str, Corpus]:
 
 
 def _accepted(route: APIRoute) -> frozenset[str]:
-    """The query parameters ``route`` takes, its dependencies' too, and ``lang`` (every answer has a language)."""
-    names, waiting = {"lang"}, [route.dependant]
+    """The query parameters ``route`` takes, its dependencies' too."""
+    names, waiting = set(), [route.dependant]
     while waiting:
         dependant = waiting.pop()
         names.update(field.alias for field in dependant.query_params)
@@ -299,6 +303,7 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
                   redoc_url=None, lifespan=lifespan)
     install(app, body_seconds, _body_limit, SCHEMAS)
+    stamping.install(app, lambda name, choice: _law(served[name or default], choice))  # every answer about the law stamped
     app.add_middleware(Speaking)  # every answer, problems included, in the language asked
     app.state.ledgers, app.state.exports = ledgers, exports
     _routes(app, served, default)
@@ -319,7 +324,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
     schema.schema_of(_returned(Law.diff), SCHEMAS)
     Instrument = Annotated[Literal[names], Query(description=(  # type: ignore[valid-type]
         "the instrument asked: " + ", ".join(names) + f" (default {default}); GET /v1/instruments lists them"))]
-    api = APIRouter(dependencies=[Depends(_only_declared)])
+    api = APIRouter(dependencies=[Depends(_only_declared), Depends(_language)])
     body = (408, 413)
 
     @api.get("/v1/instruments", responses=_ok(list[str], {"acts": ("/v1/acts", {"instrument": "$response.body#/0"})}))
@@ -523,8 +528,9 @@ def _text(corpus: Corpus, on: dt.date, fmt: str, choice: tuple = ((), ()), lang:
     same few dates again and again."""
     from .exports import export
 
+    law = _law(corpus, choice)
     with using(lang):
-        body = export(_law(corpus, choice).index, on, fmt)
+        body = export(law.index, on, fmt, law.stamp(on))
     return json.dumps(body, ensure_ascii=False) if fmt == "json" else body
 
 

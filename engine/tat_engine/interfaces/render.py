@@ -355,3 +355,26 @@ def describe_test_run(run) -> str:
     lines.append(f"{cases} case{'s' * (cases != 1)} in {len(run.files)} file{'s' * (len(run.files) != 1)}: "
                  f"{run.passed} passed, {run.failed} failed{bad}")
     return "\n".join(lines)
+
+
+def describe_reproduction(report) -> str:
+    """``tat check-costs --reproduce``: engine and corpus against the stamp's, then every row judged otherwise."""
+    stamp = report.stamped
+    lines = [f"{report.path}: {report.rows} rows judged again as of {stamp.decided_on}"
+             + (f" under {', '.join(map(str, stamp.readings))}" if stamp.readings else "")
+             + (f", dates supplied {', '.join(str(a) for a in stamp.assumptions if a.status == 'supplied')}"
+                if stamp.supplied() else "")]
+    lines.append(f"engine: tat-engine {report.engine}" + (f", NOT the stamp's {stamp.engine}" if report.engine_differs
+                                                            else ", as stamped"))
+    lines.append(f"corpus: {report.corpus[:12]}" + (f", NOT the stamp's {stamp.corpus[:12]} (the law's files differ)"
+                                                    if report.corpus_differs else ", as stamped"))
+    if report.file_matches is False:
+        lines.append("file: NOT the file stamped (its sha256 differs from the stamp's: edited since, or another file)")
+    if report.agrees:
+        lines.append(f"all {report.rows} verdicts agree")
+        return "\n".join(lines)
+    lines.append(f"{len(report.differences)} of {report.rows} rows differ:")
+    for d in report.differences:
+        line = f" (line {d.line})" if d.line else ""
+        lines.append(f"  row {d.row}{line}: {d.old.verdict} {d.old.eligible} -> {d.new.verdict} {d.new.eligible}: {d.why}")
+    return "\n".join(lines)

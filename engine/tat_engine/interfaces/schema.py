@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..messages import Message
 from ..model import Label
 
 REF = "#/components/schemas/"
@@ -49,6 +50,8 @@ def schema_of(kind, found: dict[str, dict]) -> dict:
 def _plain(kind, found: dict[str, dict]) -> dict:
     if kind is Label or kind is str:
         return {"type": "string"}
+    if kind is Message:  # written as text in the language asked (serialize.to_data)
+        return {"type": "string", "description": "a message for people, in the language asked (lang)"}
     if kind is bool:
         return {"type": "boolean"}
     if kind is int:

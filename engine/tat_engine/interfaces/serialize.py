@@ -37,3 +37,14 @@ def to_data(value):
     if isinstance(value, dict):
         return {str(key): to_data(item) for key, item in value.items()}
     return value
+
+
+def stamped(data, stamp=None):
+    """``data`` as JSON-ready data with the stamp as its ``stamp`` member: an answer that is not an object
+    (a list of versions, of findings) goes under ``answer`` beside it."""
+    found = to_data(data)
+    if stamp is None:
+        return found
+    if isinstance(found, dict) and "stamp" not in found:
+        return {**found, "stamp": stamp.as_data()}
+    return {"answer": found, "stamp": stamp.as_data()}

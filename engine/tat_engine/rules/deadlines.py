@@ -291,14 +291,18 @@ def schedule(law: Law, year: int, move_fixed: bool = True) -> list[Deadline]:
     return sorted(found, key=lambda d: d.due or dt.date(year, 1, 1))
 
 
-def to_ics(deadlines: list[Deadline], instrument: str) -> bytes:
+def to_ics(deadlines: list[Deadline], instrument: str, stamp=None) -> bytes:
     """The due dates as an iCalendar file staff can import: one all-day event each, its
-    summary naming the instrument (``law.name``, e.g. 1-3/170) and the point."""
+    summary naming the instrument (``law.name``, e.g. 1-3/170) and the point; the stamp
+    (:mod:`tat_engine.stamp`) as X- properties of the calendar, which programs that do not know them keep or skip."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
     calendar.add("prodid", "-//tat-engine//deadlines//EN")
     calendar.add("version", "2.0")
+    if stamp is not None:
+        calendar.add("x-tat-engine-stamp", stamp.line())
+        calendar.add("x-tat-engine-stamp-json", stamp.to_json())
     for item in deadlines:
         if item.due is None:
             continue

@@ -72,7 +72,7 @@ from attrs import frozen
 from .. import model as m
 from .eligibility import INVALID, PARTIAL, VERDICTS, Codes, Judged, Lines, judge, require
 from .. import dates
-from . import workbook
+from . import stamped, workbook
 from ..errors import LedgerError, QueryError
 from ..law import Law
 from ..messages import msg_n, say
@@ -220,8 +220,9 @@ class Ledger:
         return attrs.evolve(self, source=attrs.evolve(self.source, encoding=encoding), tolerant=True, codec=codec)
 
 
-def open_ledger(path: Path) -> Ledger:
-    """The ledger at ``path`` with its columns checked; :class:`LedgerError` when it cannot be read at all."""
+def open_ledger(path: Path, verdicts: bool = False) -> Ledger:
+    """The ledger at ``path`` with its columns checked; :class:`LedgerError` when it cannot be read at all.
+    ``verdicts``: a file of verdicts, read to be judged again (``stamped.reproduce``)."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         ledger = _open_parquet(path)
@@ -236,7 +237,7 @@ def open_ledger(path: Path) -> Ledger:
     else:
         raise LedgerError(say("{path}: a ledger is a .csv, .xlsx or .parquet file", path=path))
     ledger = attrs.evolve(ledger, meaning=tuple(map(_meaning, ledger.names)))
-    _check_names(path, ledger.names, ledger.meaning)
+    _check_names(path, ledger.names, ledger.meaning, ADDED if verdicts else ())
     return ledger
 
 
@@ -255,7 +256,8 @@ def _meaning(name: str) -> str:
     return _MEANINGS.get(_folded_name(name), name)
 
 
-def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | None = None) -> None:
+def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | None = None,
+                 verdicts: tuple[str, ...] = ()) -> None:
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise LedgerError(say("{path}: the header names {names} more than once; each column needs its own name",
@@ -273,7 +275,7 @@ def _check_names(path: Path, names: tuple[str, ...], meaning: tuple[str, ...] | 
                               "its header has {names}", path=path, missing=missing, required=REQUIRED,
                               estonian=[COLUMN_NAMES[name][0] for name in REQUIRED],
                               names=_listed(written) or say("no names")))
-    taken = [name for name in ADDED if name in names]
+    taken = [name for name in ADDED if name in names and name not in verdicts]
     if taken:
         raise LedgerError(say("{path}: the ledger already has a column {names}, which the verdicts are written to; "
                               "rename or drop it (is this a file of verdicts?)", path=path, names=_listed(taken)))
@@ -823,17 +825,20 @@ class Summary:
 SHOWN_PROBLEMS = 20
 
 
-def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, progress: bool | None = None) -> Summary:
-    """Judge every line of ``source`` and write them, with verdicts, to ``target`` (whole or not at all)."""
+def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, progress: bool | None = None,
+                 stamp=None) -> Summary:
+    """Judge every line of ``source`` and write them, with verdicts, to ``target`` (whole or not at all),
+    stamped (``stamp``, or ``law.stamp(as_of)``: where each format keeps it, :mod:`stamped`)."""
     require(law)
     ledger = open_ledger(source)
+    stamp = stamp if stamp is not None else law.stamp(as_of)
     try:
-        return _check(law, ledger, target, as_of, progress)
+        return _check(law, ledger, target, as_of, progress, stamp)
     except _Untidy:  # the quick reading met an untidy row: start again, keeping every row in its place
-        return _check(law, ledger.read_tolerantly(), target, as_of, progress)
+        return _check(law, ledger.read_tolerantly(), target, as_of, progress, stamp)
 
 
-def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progress: bool | None) -> Summary:
+def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progress: bool | None, stamp=None) -> Summary:
     vocabulary = Vocabulary.of(law)
     totals: dict = defaultdict(lambda: [0, 0, 0])
     personnel: dict = defaultdict(int)
@@ -843,7 +848,7 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     schema = pa.schema([(name, pa.string()) for name in written])
     bar = _progress(ledger.path, progress)
     try:
-        with _Output(target, schema, ledger.source) as output:
+        with _Output(target, schema, ledger.source, stamp) as output:
             for read in ledger.batches():
                 meant = read.batch.rename_columns(list(ledger.meaning or ledger.names))
                 out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems)
@@ -956,8 +961,8 @@ class _Output:
     that fails leaves no partial file, and the old file (if any) untouched; a run of no rows writes
     a header."""
 
-    def __init__(self, target: Path | None, schema: pa.Schema, source: Source | None = None):
-        self.target, self.temporary, self.writer = target, None, None
+    def __init__(self, target: Path | None, schema: pa.Schema, source: Source | None = None, stamp=None):
+        self.target, self.temporary, self.writer, self.stamp = target, None, None, stamp
         if target is None:
             return
         suffix = target.suffix.lower()
@@ -969,9 +974,9 @@ class _Output:
             if suffix == ".csv":
                 self.writer = _FormulaSafeCsv(self.temporary, schema, source)
             elif suffix == ".xlsx":
-                self.writer = workbook.Writer(self.temporary, schema.names)
+                self.writer = workbook.Writer(self.temporary, schema.names, stamp)
             elif suffix == ".parquet":
-                self.writer = pq.ParquetWriter(self.temporary, schema)
+                self.writer = pq.ParquetWriter(self.temporary, stamped.parquet_schema(schema, stamp))
             else:
                 self.writer = _JsonLines(self.temporary)
         except BaseException:
@@ -996,6 +1001,7 @@ class _Output:
         try:
             self.writer.close()
             if kind is None:
+                stamped.seal(self.temporary, self.target, self.stamp)  # CSV, JSON lines: the stamp beside the file
                 os.replace(self.temporary, self.target)
         finally:
             if self.temporary.exists():

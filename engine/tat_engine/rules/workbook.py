@@ -121,10 +121,10 @@ def rows(path: Path, width: int, batch: int) -> Iterator[tuple[list[list[str]], 
 class Writer:
     """Verdicts as a workbook: a sheet of the rows, then a summary sheet; streamed (write-only mode)."""
 
-    def __init__(self, path: Path, names: list[str]):
+    def __init__(self, path: Path, names: list[str], stamp=None):
         from openpyxl import Workbook
 
-        self.path, self.rows = path, 0
+        self.path, self.rows, self.stamp = path, 0, stamp
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("verdicts")
         self.sheet.append([self._cell(name) for name in names])
@@ -159,6 +159,13 @@ class Writer:
             sheet.append([self._cell(value) for value in row])
 
     def close(self) -> None:
+        if self.stamp is not None:  # a last sheet and the document's properties (stamped.py)
+            from .stamped import SHEET, document_properties, sheet_rows
+
+            self.sheet = self.book.create_sheet(SHEET)
+            for row in sheet_rows(self.stamp):
+                self.sheet.append([self._cell(value) for value in row])
+            document_properties(self.book, self.stamp)
         self.book.save(self.path)
 
 
