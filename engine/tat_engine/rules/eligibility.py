@@ -22,6 +22,7 @@ eligible, eligible.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import attrs
 import numpy as np
@@ -438,9 +439,22 @@ class Days:
         return Days(self.days, self.first[rows])
 
     def law_on(self, law: Law, decided: dt.date) -> np.ndarray:
-        """Per distinct day, the day whose text governs it (``_UNGOVERNED``: none)."""
-        governing = [law.governing(_date(n), decided) for n in self.days.tolist()]
-        return np.array([day_number(g.law_on) if g.law_on else _UNGOVERNED for g in governing], dtype=np.int64)
+        """Per distinct day, the day whose text governs it (``_UNGOVERNED``: none); remembered per law and
+        decision date, so a ledger read in batches asks each day once, not once a batch."""
+        known = _LAW_ON.setdefault(law, {}).setdefault(decided, {})
+        if len(known) > 100_000:  # a long-lived server asks of many days: keep the memo bounded
+            known.clear()
+        found = []
+        for number in self.days.tolist():
+            on = known.get(number)
+            if on is None:
+                governing = law.governing(_date(number), decided)
+                on = known[number] = day_number(governing.law_on) if governing.law_on else _UNGOVERNED
+            found.append(on)
+        return np.array(found, dtype=np.int64)
+
+
+_LAW_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # law -> decision date -> day number -> governing day
 
 
 _UNGOVERNED = np.iinfo(np.int64).min
@@ -476,10 +490,22 @@ def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray, decided: d
         if k < 0:
             continue
         rows = np.nonzero(interval == k)[0]
-        part = _evaluate(rules(law, *starts[k]), _take(lines, rows))
+        part = _evaluate(_rules_memo(law, *starts[k]), _take(lines, rows))
         verdict[rows], eligible[rows], reason[rows] = part.verdict, part.eligible, part.reason + len(table)
         table += part.table
     return Judged(verdict, eligible, reason, table)
+
+
+_RULES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # law -> (law date, reach) -> Rules
+
+
+def _rules_memo(law: Law, on: dt.date, reach: tuple = ()) -> Rules:
+    """``rules(law, on, reach)``, read once per law, date and reach: a ledger judged in many batches asks the
+    same few."""
+    known = _RULES.setdefault(law, {})
+    if (on, reach) not in known:
+        known[on, reach] = rules(law, on, reach)
+    return known[on, reach]
 
 
 def _date(number: int) -> dt.date:
@@ -581,21 +607,30 @@ def _text(reason: Reason, text: str, verdict: int | None = None) -> Reason:
 
 
 def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:
+    """Each row's verdict (its strongest reason) and its reasons, worked out once per distinct set of reasons:
+    a row's marks are packed into a key (one integer when there are at most 64 reasons)."""
     size = marks.size
     if not marks.columns:
         return Judged(np.full(size, ELIGIBLE, dtype=np.int8), eligible, np.zeros(size, dtype=np.int64), ((),))
-    matrix = np.column_stack(marks.columns)
+    count = len(marks.reasons)
     levels = np.array([reason.verdict for reason in marks.reasons], dtype=np.int8)
-    verdict = np.where(matrix, levels, ELIGIBLE).max(axis=1).astype(np.int8)
+    packed = np.packbits(np.column_stack(marks.columns), axis=1, bitorder="little")
+    width = packed.shape[1]
+    if width <= 8:
+        padded = np.zeros((size, 8), dtype=np.uint8)
+        padded[:, :width] = packed
+        unique, inverse = np.unique(padded.view("<u8").ravel(), return_inverse=True)
+        bits = ((unique[:, None] >> np.arange(count, dtype=np.uint64)) & np.uint64(1)).astype(bool)
+    else:
+        keys = np.ascontiguousarray(packed).view(np.dtype((np.void, width))).ravel()
+        unique, inverse = np.unique(keys, return_inverse=True)
+        bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), width), axis=1, bitorder="little")[:, :count]
+        bits = bits.astype(bool)
+    inverse = inverse.ravel()
+    verdict = np.where(bits, levels, ELIGIBLE).max(axis=1).astype(np.int8)[inverse]
     eligible = np.where(verdict <= PARTIAL, eligible, 0)
-    packed = np.packbits(matrix, axis=1)
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    unique, inverse = np.unique(keys, return_inverse=True)
-    chosen = []
-    for key_index in range(len(unique)):
-        row = np.unpackbits(np.frombuffer(unique[key_index].tobytes(), dtype=np.uint8))[: len(marks.reasons)].astype(bool)
-        chosen.append(_shown([reason for reason, on in zip(marks.reasons, row) if on]))
-    return Judged(verdict, eligible, inverse.ravel().astype(np.int64), tuple(chosen))
+    chosen = tuple(_shown([marks.reasons[at] for at in np.flatnonzero(row)]) for row in bits)
+    return Judged(verdict, eligible, inverse.astype(np.int64), chosen)
 
 
 def _shown(found: list[Reason]) -> tuple[Reason, ...]:

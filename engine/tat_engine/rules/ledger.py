@@ -155,7 +155,9 @@ def _folded(name: str) -> str:
 # "invalid input" row with its line number and the reason, so rows in = rows out, in order.
 
 _HEAD_BYTES = 1 << 20
-_BLOCK_BYTES = 1 << 24  # of a batch of the quick reading
+# a block of the quick reading: pyarrow's reader holds several times a block while it parses one (16 MiB
+# blocks took 150 MiB, 1 MiB 40 MiB), and is no faster with larger ones
+_BLOCK_BYTES = 1 << 21
 _TOLERANT_ROWS = 65_536
 _FIELD_CHARS = 1 << 30
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"), (b"\xff\xfe", "utf-16", "UTF-16"),
@@ -830,7 +832,7 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     bar = _progress(ledger.path, progress)
     try:
         with _Output(target, schema, ledger.source) as output:
-            for read in ledger.batches():
+            for read in _slices(ledger.batches()):
                 meant = read.batch.rename_columns(list(ledger.meaning or ledger.names))
                 out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems)
                 out = out.rename_columns(written)
@@ -853,6 +855,18 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
         if bar is not None:
             bar.close()
     return summary
+
+
+_JUDGED_ROWS = 32_768  # judged and written at a time: the reasons' text of a slice is a few MiB, whatever the file's size
+
+
+def _slices(batches: Iterator[Rows]) -> Iterator[Rows]:
+    """The batches as read, cut into slices of at most ``_JUDGED_ROWS`` rows (views, not copies), so that
+    the memory a run takes is bounded by a slice, not by the reader's block."""
+    for read in batches:
+        for start in range(0, read.batch.num_rows, _JUDGED_ROWS):
+            problems = None if read.problems is None else read.problems[start:start + _JUDGED_ROWS]
+            yield Rows(read.batch.slice(start, _JUDGED_ROWS), problems)
 
 
 def _progress(source: Path, wanted: bool | None):
@@ -1045,14 +1059,43 @@ def _safe(text: str) -> str:
 
 
 class _JsonLines:
-    """One JSON object a line, one line a cost line."""
+    """One JSON object a line, one line a cost line: what ``json.dumps(row, ensure_ascii=False)`` writes,
+    built a column at a time (quotes and backslashes escaped in place); a row holding a control character,
+    which JSON writes as an escape, is written by ``json.dumps`` itself."""
+
+    CONTROL = "[\\x00-\\x1f]"
 
     def __init__(self, target: Path):
-        self.handle = open(target, "w", encoding="utf-8")
+        self.handle = open(target, "wb")
 
     def write(self, batch: pa.RecordBatch) -> None:
-        for row in batch.to_pylist():
-            self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        parts: list = []
+        control = np.zeros(batch.num_rows, dtype=bool)
+        for at, (name, column) in enumerate(zip(batch.schema.names, batch.columns)):
+            column = pc.fill_null(column.cast(pa.string()), "")
+            control |= _bools(pc.match_substring_regex(column, self.CONTROL))
+            escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+            parts += [("{" if at == 0 else '", ') + json.dumps(name, ensure_ascii=False) + ': "', escaped]
+        if not parts:
+            self.handle.write(b"{}\n" * batch.num_rows)
+            return
+        lines = pc.binary_join_element_wise(*parts, '"}\n', "")
+        if control.any():
+            rows = np.nonzero(control)[0]
+            exact = batch.take(pa.array(rows)).to_pylist()
+            fixed = np.full(batch.num_rows, None, dtype=object)
+            fixed[rows] = [json.dumps(row, ensure_ascii=False) + "\n" for row in exact]
+            lines = pc.if_else(pa.array(control), pa.array(fixed, pa.string()), lines)
+        self.handle.write(_joined(lines))
 
     def close(self) -> None:
         self.handle.close()
+
+
+def _joined(lines: pa.Array) -> memoryview:
+    """The text of a string column with no nulls, end to end, without copying: its data buffer between the first
+    and the last offset."""
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets, data = _buffers(lines)
+    return memoryview(data)[offsets[0]:offsets[-1]]
