@@ -78,7 +78,7 @@ def _chunk(rnd: np.random.Generator, start: int, size: int, form: str) -> pa.Tab
     columns = {
         "line": pc.cast(pa.array(np.arange(start + 1, start + size + 1)), pa.string()),
         "activity": pa.array(rnd.choice(["2.1", "2.2", "2.3", "2.4"], size)),
-        "party": pa.array(rnd.choice(PARTIES[form], size)),
+        "party": pa.array(rnd.choice(PARTIES[form], size, p=[0.5, 0.3, 0.1, 0.04, 0.03, 0.03])),
         "category": pa.array(rnd.choice(CATEGORIES, size)),
         "incurred_on": days(incurred), "paid_on": days(paid), "amount": euros(cents),
         "on_documents": pa.array(rnd.choice([no, no, no, yes], size)),

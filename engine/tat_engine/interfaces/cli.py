@@ -269,11 +269,15 @@ def _check_costs(args) -> int:
 
     source, target = Path(args.ledger), Path(args.out) if args.out else None
     if source.is_dir() or args.cluster:  # a partitioned Parquet dataset, part by part
+        from ..errors import LedgerError
         from ..rules.dataset import check_dataset
 
+        if args.encoding:
+            raise LedgerError(f"{source}: --encoding names a CSV ledger's encoding; a Parquet dataset says its own")
         summary = check_dataset(_law(args), source, target, day(args.as_of), args.cluster)
     else:
-        summary = check_ledger(_law(args), source, target, day(args.as_of), progress=False if args.no_progress else None)
+        summary = check_ledger(_law(args), source, target, day(args.as_of), progress=False if args.no_progress else None,
+                               encoding=args.encoding)
     return _emit(args, summary, describe_summary(summary))
 
 
@@ -598,6 +602,8 @@ def _parser():
     costs.add_argument("--cluster", metavar="SCHEDULER", help="judge a partitioned Parquet dataset (a folder) on Dask: "
                                                              "local, local:N or a scheduler address (tcp://host:8786); "
                                                              "--out is then a folder")
+    costs.add_argument("--encoding", metavar="NAME", help="a CSV ledger's encoding (utf-8, utf-16, utf-16-le, "
+                       "windows-1257, …); default: detected (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1257)")
     costs.set_defaults(run=_check_costs)
 
     apply = commands.add_parser("check-applications", parents=[common],

@@ -201,8 +201,9 @@ class Ledger:
     path: Path
     source: Source
     names: tuple[str, ...]  # as the header writes them
-    tolerant: bool = False  # read by the csv module from the start (non-UTF-8, or after _Untidy)
+    tolerant: bool = False  # read by the csv module (after _Untidy: a row the quick reading cannot take)
     codec: str = ""  # the Python codec of a CSV ledger
+    asked: bool = False  # the codec is the one the user named (--encoding), not detected
     meaning: tuple[str, ...] = ()  # the column each name stands for (REQUIRED, OPTIONAL) or the name itself
 
     def batches(self) -> Iterator[Rows]:
@@ -216,18 +217,23 @@ class Ledger:
     def read_tolerantly(self) -> Ledger:
         """The same ledger, read tolerantly; a UTF-8 guess made from the head is checked on the whole file."""
         codec, encoding = self.codec, self.source.encoding
-        if codec == "utf-8" and not _is_utf8(self.path):
+        if codec == "utf-8" and not self.asked and not _is_utf8(self.path):
             codec, encoding = "cp1257", _ENCODINGS["cp1257"]
         return attrs.evolve(self, source=attrs.evolve(self.source, encoding=encoding), tolerant=True, codec=codec)
 
 
-def open_ledger(path: Path) -> Ledger:
-    """The ledger at ``path`` with its columns checked; :class:`LedgerError` when it cannot be read at all."""
+def open_ledger(path: Path, encoding: str | None = None) -> Ledger:
+    """The ledger at ``path`` with its columns checked; :class:`LedgerError` when it cannot be read at all.
+    ``encoding`` names a CSV ledger's encoding (a Python codec name: utf-8, utf-16, utf-16-le, cp1257, …);
+    without it the encoding is detected."""
     suffix = path.suffix.lower()
+    if encoding is not None and suffix != ".csv":
+        raise LedgerError(f"{path}: an encoding is named only for a .csv ledger; a {suffix or 'file without a suffix'} "
+                          f"says its own")
     if suffix == ".parquet":
         ledger = _open_parquet(path)
     elif suffix == ".csv":
-        ledger = _open_csv(path)
+        ledger = _open_csv(path, encoding)
     elif suffix in (".xlsx", ".xlsm"):  # a macro-enabled workbook's macros are never run, only its cells read
         names, head = workbook.header(path)
         ledger = Ledger(path, Source(workbook.FORMAT, decimal_comma=_uses_decimal_comma(names, head)), names)
@@ -281,32 +287,51 @@ def _listed(names) -> str:
     return ", ".join(repr(name) for name in names)
 
 
-def _open_csv(path: Path) -> Ledger:
+def codec(name: str) -> tuple[str, str]:
+    """The Python codec of an encoding a user names, and how the summary shows it; :class:`LedgerError` when
+    no text encoding goes by that name."""
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise LedgerError(f"no text encoding is named {name!r}; for instance utf-8, utf-16, utf-16-le, windows-1257")
+    shown = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "utf-16-le": "UTF-16LE",
+             "utf-16-be": "UTF-16BE", "cp1257": "Windows-1257"}.get(info.name, info.name)
+    return info.name, f"{shown} (as named)"
+
+
+def _open_csv(path: Path, named: str | None = None) -> Ledger:
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
         whole = len(head) < _HEAD_BYTES or not handle.read(1)
-    codec, encoding = "utf-8", _ENCODINGS["utf-8"]
-    for bom, bom_codec, bom_encoding in _BOMS:
-        if head.startswith(bom):
-            codec, encoding = bom_codec, bom_encoding
-            break
+    codec_name, encoding = "utf-8", _ENCODINGS["utf-8"]
+    if named is not None:
+        codec_name, encoding = codec(named)
+        if codec_name == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            codec_name = "utf-8-sig"  # the mark is no letter of the first column's name
     else:
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
-        except UnicodeDecodeError:
-            codec, encoding = "cp1257", _ENCODINGS["cp1257"]
-    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole)
+        for bom, bom_codec, bom_encoding in _BOMS:
+            if head.startswith(bom):
+                codec_name, encoding = bom_codec, bom_encoding
+                break
+        else:
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+            except UnicodeDecodeError:
+                codec_name, encoding = "cp1257", _ENCODINGS["cp1257"]
+    text = codecs.getincrementaldecoder(codec_name)(errors="replace").decode(head, final=whole)
     if not text.strip():
         raise LedgerError(f"{path}: the ledger is empty; its first line names the columns: {','.join(REQUIRED)}")
     if "\x00" in text.splitlines()[0]:
         raise LedgerError(f"{path}: the header holds NUL bytes; is it UTF-16 without a byte-order mark? "
-                          "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark)")
+                          "Save the ledger as UTF-8 (or UTF-16 with a byte-order mark), or name its encoding "
+                          "(check-costs --encoding utf-16-le)")
     separator, names = _header(text)
     if not whole and len(text.splitlines()) < 2:
         raise LedgerError(f"{path}: the first line is longer than {_HEAD_BYTES} bytes; is this a ledger?")
-    tolerant = codec not in ("utf-8", "utf-8-sig")
     comma = _uses_decimal_comma(names, _head_rows(text, separator))
-    return Ledger(path, Source("CSV", encoding, separator, comma), names, tolerant, codec)
+    return Ledger(path, Source("CSV", encoding, separator, comma), names, False, codec_name, named is not None)
 
 
 def _head_rows(text: str, separator: str, most: int = 1000) -> list[list[str]]:
@@ -355,7 +380,9 @@ def _is_utf8(path: Path) -> bool:
 
 def _quick_batches(ledger: Ledger) -> Iterator[Rows]:
     names = list(ledger.names)
-    options = (pacsv.ReadOptions(block_size=_BLOCK_BYTES), pacsv.ParseOptions(delimiter=ledger.source.separator, newlines_in_values=True),
+    transcoded = ledger.codec not in ("utf-8", "utf-8-sig")  # pyarrow decodes other encodings block by block
+    options = (pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=ledger.codec if transcoded else "utf8"),
+               pacsv.ParseOptions(delimiter=ledger.source.separator, newlines_in_values=True),
                pacsv.ConvertOptions(column_types={name: pa.string() for name in names}, strings_can_be_null=False,
                                     quoted_strings_can_be_null=False))
     try:
@@ -364,7 +391,7 @@ def _quick_batches(ledger: Ledger) -> Iterator[Rows]:
             raise _Untidy
         for batch in reader:
             yield Rows(batch)
-    except pa.ArrowInvalid:
+    except (pa.ArrowInvalid, UnicodeError):  # a ragged row, or bytes the encoding cannot read
         raise _Untidy from None
 
 
@@ -811,10 +838,12 @@ class Summary:
 SHOWN_PROBLEMS = 20
 
 
-def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, progress: bool | None = None) -> Summary:
-    """Judge every line of ``source`` and write them, with verdicts, to ``target`` (whole or not at all)."""
+def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, progress: bool | None = None,
+                 encoding: str | None = None) -> Summary:
+    """Judge every line of ``source`` and write them, with verdicts, to ``target`` (whole or not at all);
+    ``encoding`` names a CSV ledger's encoding where detecting it is not wanted (see :func:`open_ledger`)."""
     require(law)
-    ledger = open_ledger(source)
+    ledger = open_ledger(source, encoding)
     try:
         return _check(law, ledger, target, as_of, progress)
     except _Untidy:  # the quick reading met an untidy row: start again, keeping every row in its place
@@ -1073,9 +1102,12 @@ class _JsonLines:
         control = np.zeros(batch.num_rows, dtype=bool)
         for at, (name, column) in enumerate(zip(batch.schema.names, batch.columns)):
             column = pc.fill_null(column.cast(pa.string()), "")
-            control |= _bools(pc.match_substring_regex(column, self.CONTROL))
-            escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-            parts += [("{" if at == 0 else '", ') + json.dumps(name, ensure_ascii=False) + ': "', escaped]
+            _, data = _buffers(column)  # the whole buffer: a byte outside the rows only costs a needless pass
+            if (data < 0x20).any():
+                control |= _bools(pc.match_substring_regex(column, self.CONTROL))
+            if _QUOTING[data].any():
+                column = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+            parts += [("{" if at == 0 else '", ') + json.dumps(name, ensure_ascii=False) + ': "', column]
         if not parts:
             self.handle.write(b"{}\n" * batch.num_rows)
             return
@@ -1090,6 +1122,9 @@ class _JsonLines:
 
     def close(self) -> None:
         self.handle.close()
+
+
+_QUOTING = _byte_set('"\\')  # bytes JSON escapes in a string, besides control characters
 
 
 def _joined(lines: pa.Array) -> memoryview:
