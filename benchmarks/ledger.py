@@ -210,8 +210,8 @@ def plain(source: Path, target: Path, pad_bytes: int, separator: str = ",", enco
                                encoding=encoding, names=names))
 
 
-def duckdb(source: Path, target: Path, separator: str = ",") -> dict:
-    return _child(DUCKDB.format(here=str(HERE), source=str(source), target=str(target), as_of=AS_OF, separator=separator))
+def duckdb(source: Path, target: Path, separator: str = ",", as_of: str = AS_OF) -> dict:
+    return _child(DUCKDB.format(here=str(HERE), source=str(source), target=str(target), as_of=as_of, separator=separator))
 
 
 @frozen
