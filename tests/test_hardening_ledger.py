@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -513,3 +514,14 @@ def test_duckdb_running_the_same_rules_gives_the_same_verdicts(law, tmp_path):
         verdicts |= {t.verdict for t in summary.totals}
         assert summary.invalid > 50
     assert verdicts == set(ledger.VERDICTS)
+
+
+def test_the_governing_days_remembered_across_batches_are_what_law_governing_says(law):
+    from tat_engine.rules.eligibility import Days, _UNGOVERNED, day_number
+
+    decided = dt.date(2020, 6, 1)
+    asked = [np.array(days) for days in ([17_000, 17_001], [16_000, 16_500], [18_400, 19_000, 16_200], [0, 30_000])]
+    for days in asked:  # each batch reaches past the days remembered, below and above
+        got = Days(days, np.arange(len(days))).law_on(law, decided)
+        want = [law.governing(dt.date(1970, 1, 1) + dt.timedelta(days=int(n)), decided).law_on for n in days]
+        assert got.tolist() == [day_number(on) if on else _UNGOVERNED for on in want]

@@ -22,6 +22,7 @@ eligible, eligible.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import weakref
 
 import attrs
@@ -441,23 +442,40 @@ class Days:
     def law_on(self, law: Law, decided: dt.date) -> np.ndarray:
         """Per distinct day, the day whose text governs it (``_UNGOVERNED``: none); remembered per law and
         decision date, so a ledger read in batches asks each day once, not once a batch."""
-        known = _LAW_ON.setdefault(law, {}).setdefault(decided, {})
-        if len(known) > 100_000:  # a long-lived server asks of many days: keep the memo bounded
-            known.clear()
-        found = []
-        for number in self.days.tolist():
-            on = known.get(number)
-            if on is None:
-                governing = law.governing(_date(number), decided)
-                on = known[number] = day_number(governing.law_on) if governing.law_on else _UNGOVERNED
-            found.append(on)
-        return np.array(found, dtype=np.int64)
+        return _LAW_ON.setdefault(law, {}).setdefault(decided, _Governed()).of(law, decided, self.days)
 
 
-_LAW_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # law -> decision date -> day number -> governing day
+class _Governed:
+    """The governing day of every day asked, for one law and decision date: an array over the days from the
+    earliest to the latest asked (at most the engine's range of days, 400 000), so a batch looks its days up at once."""
+
+    def __init__(self):
+        self.first, self.known = 0, np.zeros(0, dtype=np.int64)
+        self.lock = threading.Lock()  # ledgers judged at once (the HTTP pool) share it; growing it moves both fields
+
+    def of(self, law: Law, decided: dt.date, days: np.ndarray) -> np.ndarray:
+        if not len(days):
+            return np.zeros(0, dtype=np.int64)
+        with self.lock:
+            return self._of(law, decided, days)
+
+    def _of(self, law: Law, decided: dt.date, days: np.ndarray) -> np.ndarray:
+        low, high = int(days.min()), int(days.max())
+        if not len(self.known) or low < self.first or high >= self.first + len(self.known):
+            first = min(low, self.first) if len(self.known) else low
+            known = np.full(max(high, self.first + len(self.known) - 1) - first + 1, _UNASKED, dtype=np.int64)
+            known[self.first - first:self.first - first + len(self.known)] = self.known
+            self.first, self.known = first, known
+        found = self.known[days - self.first]
+        for number in days[found == _UNASKED].tolist():
+            governing = law.governing(_date(number), decided)
+            self.known[number - self.first] = day_number(governing.law_on) if governing.law_on else _UNGOVERNED
+        return self.known[days - self.first]
 
 
+_LAW_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # law -> decision date -> _Governed
 _UNGOVERNED = np.iinfo(np.int64).min
+_UNASKED = _UNGOVERNED + 1
 
 
 def _alternative(conditions, other: Judged, row: int) -> Reason:
@@ -627,16 +645,14 @@ def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:
         bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), width), axis=1, bitorder="little")[:, :count]
         bits = bits.astype(bool)
     inverse = inverse.ravel()
-    verdict = np.where(bits, levels, ELIGIBLE).max(axis=1).astype(np.int8)[inverse]
+    worst = np.where(bits, levels, ELIGIBLE).max(axis=1).astype(np.int8)
+    verdict = worst[inverse]
     eligible = np.where(verdict <= PARTIAL, eligible, 0)
-    chosen = tuple(_shown([marks.reasons[at] for at in np.flatnonzero(row)]) for row in bits)
+    # the reasons a reader needs, for every distinct set at once: why an eligible cost is eligible (and, for
+    # a partial one, the part cut); for any other verdict, what makes it so
+    shown = bits & np.where(worst[:, None] > PARTIAL, levels[None, :] > PARTIAL, levels[None, :] <= worst[:, None])
+    rows, columns = np.nonzero(shown)
+    bounds = np.searchsorted(rows, np.arange(len(unique) + 1)).tolist()
+    reasons, columns = marks.reasons, columns.tolist()
+    chosen = tuple(tuple([reasons[at] for at in columns[start:end]]) for start, end in zip(bounds, bounds[1:]))
     return Judged(verdict, eligible, inverse.astype(np.int64), chosen)
-
-
-def _shown(found: list[Reason]) -> tuple[Reason, ...]:
-    """The reasons a reader needs: why an eligible cost is eligible (and, for a partial
-    one, the part cut); for any other verdict, what makes it so."""
-    worst = max((reason.verdict for reason in found), default=ELIGIBLE)
-    if worst > PARTIAL:
-        return tuple(reason for reason in found if reason.verdict > PARTIAL)
-    return tuple(reason for reason in found if reason.verdict <= worst)

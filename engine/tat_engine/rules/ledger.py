@@ -706,7 +706,9 @@ def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Voc
     invalid = checked.problems != ""
     verdict = np.where(invalid, INVALID, judged.verdict).astype(np.int8)
     eligible = np.where(invalid, 0, judged.eligible)
-    reasons = _strings(judged.reason, ["; ".join(map(str, found)) for found in judged.table])
+    said: dict[int, str] = {}  # a reason stands in many sets: written once
+    reasons = _strings(judged.reason, ["; ".join([said.get(id(reason)) or said.setdefault(id(reason), str(reason))
+                                                  for reason in found]) for found in judged.table])
     if invalid.any():
         reasons = pc.if_else(pa.array(invalid), pa.array(checked.problems.astype(str)), reasons)
     added = {"verdict": _strings(verdict, VERDICTS), "eligible_amount": _euros(eligible), "reasons": reasons}
