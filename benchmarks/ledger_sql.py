@@ -21,7 +21,8 @@ import numpy as np
 
 from tat_engine.law import Law
 from tat_engine.rules import eligibility as e
-from tat_engine.rules.ledger import _DECIMAL_COMMA, _FALSE, _MONEY, _TRUE, PARTY_NAMES, Vocabulary, _folded
+from tat_engine.rules.ledger_read import _meaning
+from tat_engine.rules.ledger_values import _FALSE, _MONEY, _TRUE, PARTY_NAMES, Vocabulary, _folded
 
 FIRST_DAY, LAST_DAY = dt.date(2010, 1, 1), dt.date(2030, 12, 31)  # the days the governing table covers
 
@@ -197,8 +198,6 @@ def run(law: Law, source: Path, target: Path, as_of: dt.date, separator: str = "
     import time
 
     import duckdb
-
-    from tat_engine.rules.ledger import _meaning
 
     columns = {_meaning(name): name for name in _header(source, separator)}
     connection = duckdb.connect()

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tat_engine import dates
-from tat_engine.rules import ledger
+from tat_engine.rules import ledger, ledger_read, ledger_write
 from tat_engine.errors import LedgerError, QueryError
 from tat_engine.interfaces.render import describe_summary
 from tat_engine.law import day
@@ -155,7 +155,7 @@ def test_a_ragged_row_is_invalid_input_in_its_place(law, tmp_path):
 
 
 def test_a_ragged_row_after_the_first_quick_batches_restarts_without_doubling_rows(law, tmp_path, monkeypatch):
-    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 512)
     data = text(*[{}] * 300, ["301", "2.1"], *[{}] * 20)
     summary, rows = run(law, tmp_path, data)
     assert [row["line"] for row in rows] == [str(n) for n in range(1, 322)] and summary.rows == 321
@@ -194,7 +194,7 @@ def test_each_encoding_is_detected_and_its_letters_kept(law, tmp_path, encoding,
 
 
 def test_windows_1257_detected_past_the_head_of_the_file(law, tmp_path, monkeypatch):
-    monkeypatch.setattr(ledger, "_HEAD_BYTES", 64)
+    monkeypatch.setattr(ledger_read, "_HEAD_BYTES", 64)
     summary, rows = run(law, tmp_path, text(*[{}] * 5, {"note": "põld"}).encode("cp1257"))
     assert summary.source.encoding == "Windows-1257" and rows[-1]["note"] == "põld" and len(rows) == 6
 
@@ -271,7 +271,7 @@ def test_a_header_only_ledger_replaces_the_old_output_with_no_rows(law, tmp_path
 
 def test_a_failure_mid_file_leaves_the_old_output_and_no_partial_file(law, tmp_path, monkeypatch):
     (tmp_path / "verdicts.csv").write_text("earlier run\n")
-    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 512)
     judged = []
     original = ledger.judge_batch
 
@@ -389,7 +389,7 @@ def test_the_quick_and_the_tolerant_reading_agree_on_a_tidy_ledger(law, tmp_path
     folder = tmp_path_factory.mktemp("tidy")
     quick = run(law, folder, data.encode())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ledger, "_quick_batches", _untidy)
+        patch.setattr(ledger_read, "_quick_batches", _untidy)
         tolerant = run(law, folder, data.encode())
     assert quick[1] == tolerant[1] and quick[0].totals == tolerant[0].totals
 
@@ -417,7 +417,7 @@ def test_a_ledger_judged_in_many_slices_keeps_its_rows_in_order_and_its_totals(l
     rows_in = [{"amount": f"{n}.{n % 100:02d}", "category": ["7.1.3.1", "7.2.1.2", "7.9"][n % 3],
                 "incurred_on": f"20{15 + n % 9}-0{1 + n % 9}-1{n % 10}"} for n in range(1, 400)]
     whole = run(law, tmp_path, text(*rows_in))
-    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 2048)  # a few dozen rows a block
+    monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 2048)  # a few dozen rows a block
     monkeypatch.setattr(ledger, "_JUDGED_ROWS", 7)  # and each block cut into slices of seven
     sliced = run(law, tmp_path, text(*rows_in))
     assert [row["line"] for row in sliced[1]] == [str(n) for n in range(1, 400)]
@@ -431,19 +431,19 @@ def test_a_windows_1257_or_utf16_ledger_is_read_quickly_as_the_tolerant_reading_
     data = bom + text({"note": "õun ja šokolaad"}, {"note": "žürii\nkaks rida"}, ["3", "2.1"], {},
                       separator=";").encode(encoding)
     seen = []
-    monkeypatch.setattr(ledger, "_tolerant_batches", lambda opened: seen.append(opened) or tolerant(opened))
+    monkeypatch.setattr(ledger_read, "_tolerant_batches", lambda opened: seen.append(opened) or tolerant(opened))
     quick = run(law, tmp_path, data)
     assert len(seen) == 1  # the ragged row sent it to the tolerant reading, once
     data = data.replace("\n3;2.1".encode(encoding), ";".join(["\n3", *[GOOD[n] for n in HEADER[1:]]]).encode(encoding))
     quick, seen[:] = run(law, tmp_path, data), []
     assert seen == []  # read by pyarrow, decoding block by block
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ledger, "_quick_batches", _untidy)
+        patch.setattr(ledger_read, "_quick_batches", _untidy)
         slow = run(law, tmp_path, data)
     assert quick[1] == slow[1] and [row["note"] for row in quick[1]] == ["õun ja šokolaad", "žürii\nkaks rida", "", ""]
 
 
-tolerant = ledger._tolerant_batches
+tolerant = ledger_read._tolerant_batches
 
 
 def test_a_named_encoding_is_used_as_named_and_said_so(law, tmp_path):
@@ -482,7 +482,7 @@ def test_check_costs_takes_an_encoding(law, tmp_path, capsys):
 def test_json_lines_are_what_json_dumps_writes(tmp_path_factory, cells):
     target = tmp_path_factory.mktemp("json") / "out.json"
     batch = pa.RecordBatch.from_pydict({'a "b\\': [a for a, _ in cells], "note": [b for _, b in cells]})
-    writer = ledger._JsonLines(target)
+    writer = ledger_write._JsonLines(target)
     writer.write(batch)
     writer.write(batch.slice(1))  # a slice: its buffers start before its first row
     writer.close()
