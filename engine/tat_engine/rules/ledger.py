@@ -35,7 +35,9 @@ or comma. So ``2 500,00``, ``2500.00`` and ``-12,50`` are read; ``1.234,50``, ``
 
 A line that cannot be read gets the verdict "invalid input" and the reason;
 rows in = rows out, in the same order. A CSV ledger is separated by ``,`` or ``;``
-and encoded in UTF-8 (BOM or not), UTF-16 (BOM) or else Windows-1257, all detected.
+and encoded in UTF-8 (BOM or not), UTF-16 (BOM) or else Windows-1257, all detected (or its encoding
+named: ``check_ledger(..., encoding="utf-16-le")``). A ledger is read, judged and written in slices
+(:data:`_JUDGED_ROWS`), so the memory a run takes does not grow with the file.
 An ``.xlsx`` workbook is read from its first sheet: each cell as the text it shows (a date cell as
 YYYY-MM-DD, a formula as its last computed value). Verdicts go to CSV (in the input's separator, with
 decimal commas when the input's amounts had them), Parquet, JSON lines or ``.xlsx`` (a sheet of
@@ -69,6 +71,7 @@ from .ledger_read import (  # noqa: F401  (the stages' names, as the library and
 from .ledger_values import (  # noqa: F401
     PARTY_NAMES, PARTY_ROLES, Checked, Vocabulary, check)
 from .ledger_write import _JsonLines, _Output  # noqa: F401
+
 
 def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Vocabulary,
                 unread: np.ndarray | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
