@@ -128,7 +128,7 @@ def write_ledger(path: Path, lines: int, form: str = "english", seed: int = 3) -
 
 ENGINE = """
 import datetime as dt, pathlib, time, resource, json
-start = time.perf_counter()
+{peak}start = time.perf_counter()
 import tat_engine
 from tat_engine.rules.ledger import check_ledger
 law = tat_engine.load()
@@ -138,12 +138,12 @@ for run in range({runs}):
     summary = check_ledger(law, pathlib.Path({source!r}), pathlib.Path({target!r}), dt.date.fromisoformat({as_of!r}), progress=False)
     times.append(time.perf_counter() - began)
 print(json.dumps({{"first": time.perf_counter() - start - sum(times[1:]), "warm": times[-1], "rows": summary.rows,
-                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak": peak()}}))
 """
 
 PLAIN = """
 import time, resource, json, pathlib
-import pyarrow as pa, pyarrow.csv as c, pyarrow.parquet as pq
+{peak}import pyarrow as pa, pyarrow.csv as c, pyarrow.parquet as pq
 source, target, pad, separator, encoding = pathlib.Path({source!r}), pathlib.Path({target!r}), {pad!r}, {separator!r}, {encoding!r}
 start = time.perf_counter()
 reader = c.open_csv(source, c.ReadOptions(block_size=1 << 24, encoding=encoding),
@@ -180,17 +180,26 @@ elif suffix == ".json":
 else:
     book.save(target)
 seconds = time.perf_counter() - start
-print(json.dumps({{"first": seconds, "warm": seconds, "rows": rows, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print(json.dumps({{"first": seconds, "warm": seconds, "rows": rows, "peak": peak()}}))
 """
 
 DUCKDB = """
 import datetime as dt, pathlib, time, resource, json, sys
-sys.path.insert(0, {here!r})
+{peak}sys.path.insert(0, {here!r})
 import tat_engine, ledger_sql
 law = tat_engine.load()
 seconds = ledger_sql.run(law, pathlib.Path({source!r}), pathlib.Path({target!r}), dt.date.fromisoformat({as_of!r}), {separator!r})
-print(json.dumps({{"first": seconds, "warm": seconds, "rows": 0, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print(json.dumps({{"first": seconds, "warm": seconds, "rows": 0, "peak": peak()}}))
 """
+
+
+PEAK = '''
+def peak():  # MiB: this program's own high-water mark (ru_maxrss would count the forked parent's pages)
+    try:
+        return int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+'''
 
 
 def _child(code: str) -> dict:
@@ -201,17 +210,17 @@ def _child(code: str) -> dict:
 
 
 def engine(source: Path, target: Path, runs: int = 1) -> dict:
-    return _child(ENGINE.format(runs=runs, source=str(source), target=str(target), as_of=AS_OF))
+    return _child(ENGINE.format(peak=PEAK, runs=runs, source=str(source), target=str(target), as_of=AS_OF))
 
 
 def plain(source: Path, target: Path, pad_bytes: int, separator: str = ",", encoding: str = "utf8") -> dict:
     names = pacsv.open_csv(source, pacsv.ReadOptions(encoding=encoding), pacsv.ParseOptions(delimiter=separator)).schema.names
-    return _child(PLAIN.format(source=str(source), target=str(target), pad="x" * max(pad_bytes, 0), separator=separator,
+    return _child(PLAIN.format(peak=PEAK, source=str(source), target=str(target), pad="x" * max(pad_bytes, 0), separator=separator,
                                encoding=encoding, names=names))
 
 
 def duckdb(source: Path, target: Path, separator: str = ",", as_of: str = AS_OF) -> dict:
-    return _child(DUCKDB.format(here=str(HERE), source=str(source), target=str(target), as_of=as_of, separator=separator))
+    return _child(DUCKDB.format(peak=PEAK, here=str(HERE), source=str(source), target=str(target), as_of=as_of, separator=separator))
 
 
 @frozen
