@@ -127,6 +127,9 @@ def _cents(column: str) -> str:
 
 def query(law: Law, source: Path, target: Path, as_of: dt.date, columns: dict[str, str], separator: str) -> str:
     """The SQL that judges ``source`` and writes ``target`` (CSV); ``columns`` maps each ledger column to the header's name."""
+    if law.reaches_back():
+        raise NotImplementedError("the SQL rival does not compile items applied back to earlier facts "
+                                  "(Law.reached_back); this instrument has them")
     vocabulary = Vocabulary.of(law)
     worlds = [world for _, world in law.worlds()]
     tables, verdicts = [], []
