@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tat_engine import dates
-from tat_engine.rules import ledger
+from tat_engine.rules import ledger, ledger_read, ledger_write
 from tat_engine.errors import LedgerError, QueryError
 from tat_engine.interfaces.render import describe_summary
 from tat_engine.law import day
@@ -154,7 +155,7 @@ def test_a_ragged_row_is_invalid_input_in_its_place(law, tmp_path):
 
 
 def test_a_ragged_row_after_the_first_quick_batches_restarts_without_doubling_rows(law, tmp_path, monkeypatch):
-    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 512)
     data = text(*[{}] * 300, ["301", "2.1"], *[{}] * 20)
     summary, rows = run(law, tmp_path, data)
     assert [row["line"] for row in rows] == [str(n) for n in range(1, 322)] and summary.rows == 321
@@ -193,7 +194,7 @@ def test_each_encoding_is_detected_and_its_letters_kept(law, tmp_path, encoding,
 
 
 def test_windows_1257_detected_past_the_head_of_the_file(law, tmp_path, monkeypatch):
-    monkeypatch.setattr(ledger, "_HEAD_BYTES", 64)
+    monkeypatch.setattr(ledger_read, "_HEAD_BYTES", 64)
     summary, rows = run(law, tmp_path, text(*[{}] * 5, {"note": "põld"}).encode("cp1257"))
     assert summary.source.encoding == "Windows-1257" and rows[-1]["note"] == "põld" and len(rows) == 6
 
@@ -270,7 +271,7 @@ def test_a_header_only_ledger_replaces_the_old_output_with_no_rows(law, tmp_path
 
 def test_a_failure_mid_file_leaves_the_old_output_and_no_partial_file(law, tmp_path, monkeypatch):
     (tmp_path / "verdicts.csv").write_text("earlier run\n")
-    monkeypatch.setattr(ledger, "_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 512)
     judged = []
     original = ledger.judge_batch
 
@@ -388,7 +389,7 @@ def test_the_quick_and_the_tolerant_reading_agree_on_a_tidy_ledger(law, tmp_path
     folder = tmp_path_factory.mktemp("tidy")
     quick = run(law, folder, data.encode())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ledger, "_quick_batches", _untidy)
+        patch.setattr(ledger_read, "_quick_batches", _untidy)
         tolerant = run(law, folder, data.encode())
     assert quick[1] == tolerant[1] and quick[0].totals == tolerant[0].totals
 
@@ -407,3 +408,120 @@ def _is_number(cell: str) -> bool:
     except ArithmeticError:
         return False
     return cell.lstrip("-")[:1].isdigit()
+
+
+# --- 7. bounded runs: slices, encodings named or transcoded, JSON built a column at a time (issue 15.4, 14.1) ---
+
+
+def test_a_ledger_judged_in_many_slices_keeps_its_rows_in_order_and_its_totals(law, tmp_path, monkeypatch):
+    rows_in = [{"amount": f"{n}.{n % 100:02d}", "category": ["7.1.3.1", "7.2.1.2", "7.9"][n % 3],
+                "incurred_on": f"20{15 + n % 9}-0{1 + n % 9}-1{n % 10}"} for n in range(1, 400)]
+    whole = run(law, tmp_path, text(*rows_in))
+    monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 2048)  # a few dozen rows a block
+    monkeypatch.setattr(ledger, "_JUDGED_ROWS", 7)  # and each block cut into slices of seven
+    sliced = run(law, tmp_path, text(*rows_in))
+    assert [row["line"] for row in sliced[1]] == [str(n) for n in range(1, 400)]
+    assert sliced[1] == whole[1] and sliced[0].totals == whole[0].totals and sliced[0].problems == whole[0].problems
+    assert {row["verdict"] for row in sliced[1]} >= {"eligible", "ineligible", "invalid input"}
+
+
+@pytest.mark.parametrize("encoding, bom", [("cp1257", b""), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_a_windows_1257_or_utf16_ledger_is_read_quickly_as_the_tolerant_reading_reads_it(law, tmp_path, encoding, bom,
+                                                                                        monkeypatch):
+    data = bom + text({"note": "õun ja šokolaad"}, {"note": "žürii\nkaks rida"}, ["3", "2.1"], {},
+                      separator=";").encode(encoding)
+    seen = []
+    monkeypatch.setattr(ledger_read, "_tolerant_batches", lambda opened: seen.append(opened) or tolerant(opened))
+    quick = run(law, tmp_path, data)
+    assert len(seen) == 1  # the ragged row sent it to the tolerant reading, once
+    data = data.replace("\n3;2.1".encode(encoding), ";".join(["\n3", *[GOOD[n] for n in HEADER[1:]]]).encode(encoding))
+    quick, seen[:] = run(law, tmp_path, data), []
+    assert seen == []  # read by pyarrow, decoding block by block
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger_read, "_quick_batches", _untidy)
+        slow = run(law, tmp_path, data)
+    assert quick[1] == slow[1] and [row["note"] for row in quick[1]] == ["õun ja šokolaad", "žürii\nkaks rida", "", ""]
+
+
+tolerant = ledger_read._tolerant_batches
+
+
+def test_a_named_encoding_is_used_as_named_and_said_so(law, tmp_path):
+    source = tmp_path / "ledger.csv"
+    source.write_bytes(text({"note": "õun"}, {}, separator=";").encode("utf-16-le"))  # no byte-order mark
+    with pytest.raises(LedgerError, match="--encoding utf-16-le"):
+        check_ledger(law, source, None, AUDIT, progress=False)
+    summary = check_ledger(law, source, tmp_path / "out.json", AUDIT, progress=False, encoding="utf-16-le")
+    assert summary.source.encoding == "UTF-16LE (as named)" and summary.rows == 2 and summary.invalid == 0
+    assert read_out(tmp_path / "out.json")[0]["note"] == "õun"
+    source.write_bytes(text({"note": "põld"}, {}).encode("cp1257"))  # named UTF-8: no switch to Windows-1257
+    summary, rows = check_ledger(law, source, tmp_path / "out.csv", AUDIT, progress=False, encoding="utf-8"), \
+        read_out(tmp_path / "out.csv")
+    assert [row["verdict"] for row in rows] == ["invalid input", "eligible"]
+    assert rows[0]["reasons"] == "the row holds bytes that are not UTF-8 (as named) text"
+    for name, words in (("rot13", "no text encoding is named 'rot13'"), ("klingon", "no text encoding")):
+        with pytest.raises(LedgerError, match=words):
+            check_ledger(law, source, None, AUDIT, progress=False, encoding=name)
+    pq.write_table(pa.table({"a": ["1"]}), tmp_path / "ledger.parquet")
+    with pytest.raises(LedgerError, match="only for a .csv ledger"):
+        check_ledger(law, tmp_path / "ledger.parquet", None, AUDIT, progress=False, encoding="utf-8")
+
+
+def test_check_costs_takes_an_encoding(law, tmp_path, capsys):
+    from tat_engine.interfaces.cli import main
+
+    source = tmp_path / "kulud.csv"
+    source.write_bytes(text({}, separator=";").encode("utf-16-le"))
+    assert main(["check-costs", str(source), "--as-of", "2021-06-01", "--encoding", "utf-16-le"]) == 0
+    assert "UTF-16LE (as named)" in capsys.readouterr().out
+    assert main(["check-costs", str(source), "--as-of", "2021-06-01", "--encoding", "rot13"]) != 0
+    assert "no text encoding is named 'rot13'" in capsys.readouterr().err
+
+
+@given(st.lists(st.tuples(st.text(), st.text(alphabet=st.sampled_from('a"\\\n\x00\x1f\x7fõ\u2028€ '))), max_size=8))
+def test_json_lines_are_what_json_dumps_writes(tmp_path_factory, cells):
+    target = tmp_path_factory.mktemp("json") / "out.json"
+    batch = pa.RecordBatch.from_pydict({'a "b\\': [a for a, _ in cells], "note": [b for _, b in cells]})
+    writer = ledger_write._JsonLines(target)
+    writer.write(batch)
+    writer.write(batch.slice(1))  # a slice: its buffers start before its first row
+    writer.close()
+    rows = batch.to_pylist() + batch.slice(1).to_pylist()
+    assert target.read_text("utf-8") == "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def test_duckdb_running_the_same_rules_gives_the_same_verdicts(law, tmp_path):
+    """The benchmark's rival (benchmarks/ledger_sql.py) is an independent check of the verdicts: the rules
+    compiled to SQL, run by DuckDB on the realistic ledger (every optional column, bad rows, the window of
+    the 2020 act's unknown date)."""
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("duckdb") is None:
+        pytest.skip("duckdb is in the bench extra")
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import ledger as bench
+    import ledger_sql
+
+    source = tmp_path / "ledger.csv"
+    bench.write_ledger(source, 20_000, seed=11)
+    verdicts = set()
+    for decided in (AUDIT, dt.date(2020, 6, 1)):  # after the 2020 act, and inside the window of its date
+        summary = check_ledger(law, source, tmp_path / "engine.csv", decided, progress=False)
+        bench.duckdb(source, tmp_path / "duckdb.csv", as_of=decided.isoformat())  # in its own process
+        assert ledger_sql.verdicts_match(tmp_path / "engine.csv", tmp_path / "duckdb.csv") == (20_000, 0)
+        verdicts |= {t.verdict for t in summary.totals}
+        assert summary.invalid > 50
+    assert verdicts == set(ledger.VERDICTS)
+
+
+def test_the_governing_days_remembered_across_batches_are_what_law_governing_says(law):
+    from tat_engine.rules.eligibility import Days, _UNGOVERNED, day_number
+
+    decided = dt.date(2020, 6, 1)
+    asked = [np.array(days) for days in ([17_000, 17_001], [16_000, 16_500], [18_400, 19_000, 16_200], [0, 30_000])]
+    for days in asked:  # each batch reaches past the days remembered, below and above
+        got = Days(days, np.arange(len(days))).law_on(law, decided)
+        want = [law.governing(dt.date(1970, 1, 1) + dt.timedelta(days=int(n)), decided).law_on for n in days]
+        assert got.tolist() == [day_number(on) if on else _UNGOVERNED for on in want]

@@ -306,12 +306,17 @@ def _check_costs(args) -> int:
     stamp = law.stamp(args.as_of)
     source, target = Path(args.ledger), Path(args.out) if args.out else None
     if source.is_dir() or args.cluster:  # a partitioned Parquet dataset, part by part
+        from ..errors import LedgerError
+        from ..messages import say
         from ..rules.dataset import check_dataset
 
+        if args.encoding:
+            raise LedgerError(say("{path}: --encoding names a CSV ledger's encoding; a Parquet dataset says its own",
+                                  path=source))
         summary = check_dataset(law, source, target, day(args.as_of), args.cluster)
     else:
         summary = check_ledger(law, source, target, day(args.as_of), progress=False if args.no_progress else None,
-                               stamp=stamp)
+                               stamp=stamp, encoding=args.encoding)
     return _emit(args, summary, describe_summary(summary), stamp)
 
 
@@ -324,9 +329,9 @@ def _reproduce(args) -> int:
     from ..stamp import NoStamp
     from .render import describe_reproduction
 
-    if args.ledger or args.as_of or args.out or args.reading or args.assume:
+    if args.ledger or args.as_of or args.out or args.reading or args.assume or args.encoding:
         print("tat check-costs --reproduce takes the decision date, readings and dates from the file's stamp: "
-              "give no LEDGER, --as-of, --out, --reading or --assume", file=sys.stderr)
+              "give no LEDGER, --as-of, --out, --reading, --assume or --encoding", file=sys.stderr)
         return 2
     path = Path(args.reproduce)
     try:
@@ -668,6 +673,8 @@ def _parser():
     costs.add_argument("--cluster", metavar="SCHEDULER", help="judge a partitioned Parquet dataset (a folder) on Dask: "
                                                              "local, local:N or a scheduler address (tcp://host:8786); "
                                                              "--out is then a folder")
+    costs.add_argument("--encoding", metavar="NAME", help="a CSV ledger's encoding (utf-8, utf-16, utf-16-le, "
+                       "windows-1257, …); default: detected (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1257)")
     costs.set_defaults(run=_check_costs)
 
     apply = commands.add_parser("check-applications", parents=[common],

@@ -22,6 +22,8 @@ eligible, eligible.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 
 import attrs
 import numpy as np
@@ -466,12 +468,42 @@ class Days:
         return Days(self.days, self.first[rows])
 
     def law_on(self, law: Law, decided: dt.date) -> np.ndarray:
-        """Per distinct day, the day whose text governs it (``_UNGOVERNED``: none)."""
-        governing = [law.governing(_date(n), decided) for n in self.days.tolist()]
-        return np.array([day_number(g.law_on) if g.law_on else _UNGOVERNED for g in governing], dtype=np.int64)
+        """Per distinct day, the day whose text governs it (``_UNGOVERNED``: none); remembered per law and
+        decision date, so a ledger read in batches asks each day once, not once a batch."""
+        return _LAW_ON.setdefault(law, {}).setdefault(decided, _Governed()).of(law, decided, self.days)
 
 
+class _Governed:
+    """The governing day of every day asked, for one law and decision date: an array over the days from the
+    earliest to the latest asked (at most the engine's range of days, 400 000), so a batch looks its days up at once."""
+
+    def __init__(self):
+        self.first, self.known = 0, np.zeros(0, dtype=np.int64)
+        self.lock = threading.Lock()  # ledgers judged at once (the HTTP pool) share it; growing it moves both fields
+
+    def of(self, law: Law, decided: dt.date, days: np.ndarray) -> np.ndarray:
+        if not len(days):
+            return np.zeros(0, dtype=np.int64)
+        with self.lock:
+            return self._of(law, decided, days)
+
+    def _of(self, law: Law, decided: dt.date, days: np.ndarray) -> np.ndarray:
+        low, high = int(days.min()), int(days.max())
+        if not len(self.known) or low < self.first or high >= self.first + len(self.known):
+            first = min(low, self.first) if len(self.known) else low
+            known = np.full(max(high, self.first + len(self.known) - 1) - first + 1, _UNASKED, dtype=np.int64)
+            known[self.first - first:self.first - first + len(self.known)] = self.known
+            self.first, self.known = first, known
+        found = self.known[days - self.first]
+        for number in days[found == _UNASKED].tolist():
+            governing = law.governing(_date(number), decided)
+            self.known[number - self.first] = day_number(governing.law_on) if governing.law_on else _UNGOVERNED
+        return self.known[days - self.first]
+
+
+_LAW_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # law -> decision date -> _Governed
 _UNGOVERNED = np.iinfo(np.int64).min
+_UNASKED = _UNGOVERNED + 1
 
 
 def _alternative(conditions, other: Judged, row: int) -> Reason:
@@ -545,10 +577,22 @@ def _judge_at(law: Law, lines: Lines, days: Days, law_on: np.ndarray, decided: d
         if k < 0:
             continue
         rows = np.nonzero(interval == k)[0]
-        part = _evaluate(rules(law, *starts[k]), _take(lines, rows))
+        part = _evaluate(_rules_memo(law, *starts[k]), _take(lines, rows))
         verdict[rows], eligible[rows], reason[rows] = part.verdict, part.eligible, part.reason + len(table)
         table += part.table
     return Judged(verdict, eligible, reason, table)
+
+
+_RULES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # law -> (law date, reach) -> Rules
+
+
+def _rules_memo(law: Law, on: dt.date, reach: tuple = ()) -> Rules:
+    """``rules(law, on, reach)``, read once per law, date and reach: a ledger judged in many batches asks the
+    same few."""
+    known = _RULES.setdefault(law, {})
+    if (on, reach) not in known:
+        known[on, reach] = rules(law, on, reach)
+    return known[on, reach]
 
 
 def _date(number: int) -> dt.date:
@@ -650,27 +694,34 @@ def _text(reason: Reason, text: Message, verdict: int | None = None) -> Reason:
 
 
 def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:
+    """Each row's verdict (its strongest reason) and its reasons, worked out once per distinct set of reasons:
+    a row's marks are packed into a key (one integer when there are at most 64 reasons)."""
     size = marks.size
     if not marks.columns:
         return Judged(np.full(size, ELIGIBLE, dtype=np.int8), eligible, np.zeros(size, dtype=np.int64), ((),))
-    matrix = np.column_stack(marks.columns)
+    count = len(marks.reasons)
     levels = np.array([reason.verdict for reason in marks.reasons], dtype=np.int8)
-    verdict = np.where(matrix, levels, ELIGIBLE).max(axis=1).astype(np.int8)
+    packed = np.packbits(np.column_stack(marks.columns), axis=1, bitorder="little")
+    width = packed.shape[1]
+    if width <= 8:
+        padded = np.zeros((size, 8), dtype=np.uint8)
+        padded[:, :width] = packed
+        unique, inverse = np.unique(padded.view("<u8").ravel(), return_inverse=True)
+        bits = ((unique[:, None] >> np.arange(count, dtype=np.uint64)) & np.uint64(1)).astype(bool)
+    else:
+        keys = np.ascontiguousarray(packed).view(np.dtype((np.void, width))).ravel()
+        unique, inverse = np.unique(keys, return_inverse=True)
+        bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), width), axis=1, bitorder="little")[:, :count]
+        bits = bits.astype(bool)
+    inverse = inverse.ravel()
+    worst = np.where(bits, levels, ELIGIBLE).max(axis=1).astype(np.int8)
+    verdict = worst[inverse]
     eligible = np.where(verdict <= PARTIAL, eligible, 0)
-    packed = np.packbits(matrix, axis=1)
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    unique, inverse = np.unique(keys, return_inverse=True)
-    chosen = []
-    for key_index in range(len(unique)):
-        row = np.unpackbits(np.frombuffer(unique[key_index].tobytes(), dtype=np.uint8))[: len(marks.reasons)].astype(bool)
-        chosen.append(_shown([reason for reason, on in zip(marks.reasons, row) if on]))
-    return Judged(verdict, eligible, inverse.ravel().astype(np.int64), tuple(chosen))
-
-
-def _shown(found: list[Reason]) -> tuple[Reason, ...]:
-    """The reasons a reader needs: why an eligible cost is eligible (and, for a partial
-    one, the part cut); for any other verdict, what makes it so."""
-    worst = max((reason.verdict for reason in found), default=ELIGIBLE)
-    if worst > PARTIAL:
-        return tuple(reason for reason in found if reason.verdict > PARTIAL)
-    return tuple(reason for reason in found if reason.verdict <= worst)
+    # the reasons a reader needs, for every distinct set at once: why an eligible cost is eligible (and, for
+    # a partial one, the part cut); for any other verdict, what makes it so
+    shown = bits & np.where(worst[:, None] > PARTIAL, levels[None, :] > PARTIAL, levels[None, :] <= worst[:, None])
+    rows, columns = np.nonzero(shown)
+    bounds = np.searchsorted(rows, np.arange(len(unique) + 1)).tolist()
+    reasons, columns = marks.reasons, columns.tolist()
+    chosen = tuple(tuple([reasons[at] for at in columns[start:end]]) for start, end in zip(bounds, bounds[1:]))
+    return Judged(verdict, eligible, inverse.astype(np.int64), chosen)
