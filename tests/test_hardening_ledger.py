@@ -494,11 +494,7 @@ def test_duckdb_running_the_same_rules_gives_the_same_verdicts(law, tmp_path):
     """The benchmark's rival (benchmarks/ledger_sql.py) is an independent check of the verdicts: the rules
     compiled to SQL, run by DuckDB on the realistic ledger (every optional column, bad rows, the window of
     the 2020 act's unknown date)."""
-    import importlib.util
     import sys
-
-    if importlib.util.find_spec("duckdb") is None:
-        pytest.skip("duckdb is in the bench extra")
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import ledger as bench
