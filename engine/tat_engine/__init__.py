@@ -28,25 +28,13 @@ _EXPORTS = {
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_HOME) + ["__version__", "load"]
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it, every stamp names it
 
 
 def __getattr__(name: str):
     if name in _HOME:
         return getattr(import_module(f".{_HOME[name]}", __name__), name)
-    if name == "__version__":  # importlib.metadata costs a fifth of a command's start: only when asked
-        global __version__
-        __version__ = _installed_version()
-        return __version__
     raise AttributeError(f"module 'tat_engine' has no attribute {name!r}")
-
-
-def _installed_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("tat-engine")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "0+unknown"
 
 
 def load(

@@ -571,8 +571,7 @@ def _version() -> str:
 
 
 def _version_action():
-    """``--version``, read from the installed metadata only when asked (importlib.metadata
-    costs a fifth of every other command's start)."""
+    """``--version``: the package's one version literal (``tat_engine.__version__``)."""
     import argparse
 
     class Version(argparse.Action):
