@@ -15,7 +15,10 @@ import datetime as dt
 import json
 from urllib.parse import parse_qsl
 
+from ..stamp import produced_at
+
 UNSTAMPED = ("/v1/instruments", "/v1/health")  # answers about no law
+_NOT_YET = object()
 HEADER = b"tat-stamp"
 
 
@@ -27,6 +30,7 @@ def install(app, law_of) -> None:
 class StampMiddleware:
     def __init__(self, app, law_of):
         self.app, self.law_of = app, law_of
+        self._memo: dict[bytes, tuple[str, str] | None] = {}
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -38,14 +42,15 @@ class StampMiddleware:
             if message["type"] == "http.response.start":
                 if message["status"] != 200:
                     return await send(message)
-                stamp = _stamp(self.law_of, scope.get("query_string", b"").decode("latin-1"))
-                if stamp is None:
+                written = self._written(scope.get("query_string", b""))
+                if written is None:
                     return await send(message)
+                now = json.dumps(produced_at().isoformat())
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
-                headers.append((HEADER, json.dumps(stamp.as_data(), sort_keys=True).encode("ascii")))
+                headers.append((HEADER, (written[0] + now + "}").encode("ascii")))
                 kind = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
                 state.update(start={**message, "headers": headers}, json=kind.startswith(b"application/json"),
-                             stamp=json.dumps(stamp.as_data(), ensure_ascii=False).encode())
+                             stamp=(written[1] + now + "}").encode())
                 if not state["json"]:
                     await send(state["start"])
                 return None
@@ -65,6 +70,22 @@ class StampMiddleware:
             return None
 
         await self.app(scope, receive, sending)
+
+    def _written(self, query: bytes) -> tuple[str, str] | None:
+        """The stamp of the answer to ``query`` as JSON (ASCII for the header, UTF-8 for the body), open
+        for its ``produced_at``: made once per question asked, since only the time differs."""
+        written = self._memo.get(query, _NOT_YET)
+        if written is _NOT_YET:
+            stamp = _stamp(self.law_of, query.decode("latin-1"))
+            written = None
+            if stamp is not None:
+                data = {key: value for key, value in stamp.as_data().items() if key != "produced_at"}
+                written = (json.dumps(data, sort_keys=True)[:-1] + ', "produced_at": ',
+                           json.dumps(data, ensure_ascii=False)[:-1] + ', "produced_at": ')
+            if len(self._memo) > 4096:  # bounded: the queries a server is asked are many
+                self._memo.clear()
+            self._memo[query] = written
+        return written
 
 
 def _stamp(law_of, query: str):
