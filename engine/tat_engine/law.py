@@ -393,19 +393,20 @@ class Law:
 
     def reaches_back(self) -> bool:
         """Whether any item applies from a day of its own (most corpora: none, and :meth:`reached_back` is never asked)."""
-        self._reaching(None)
-        return bool(self._reach_versions)
+        return bool(self._item_reaches())
 
-    def _reaching(self, governing: Governing | None) -> dict:
-        """Per provision, the latest version an item with its own ``applies_from`` reaching the facts
-        made after the governing day and by the decision date (see :meth:`reached_back`)."""
+    def _item_reaches(self) -> list:
+        """The versions whose item applies from a day of its own, found once."""
         if self._reach_versions is None:
             self._reach_versions = [version for versions in self.index.provisions.values() for version in versions
                                     if version.cause.applies_from is not None and version.start != version.end]
-        if governing is None:
-            return {}
+        return self._reach_versions
+
+    def _reaching(self, governing: Governing) -> dict:
+        """Per provision, the latest version an item with its own ``applies_from`` reaching the facts
+        made after the governing day and by the decision date (see :meth:`reached_back`)."""
         law_on, found = governing.law_on or governing.facts_on, {}
-        for later in self._reach_versions:
+        for later in self._item_reaches():
             if law_on < later.start <= governing.decided_on and later.cause.applies_from <= governing.facts_on:
                 if later.provision not in found or found[later.provision].start < later.start:
                     found[later.provision] = later
