@@ -406,8 +406,8 @@ def _import(args) -> int:
         Path(args.out).write_text(text, "utf-8")
     elif not args.json:
         sys.stdout.write(text)
-    check = _check_import(args, text, number, imported) if args.consolidated else None
-    replay = _replay_import(args, text, number, imported)
+    index, replay = _replay_import(args, text, number, imported)
+    check = _check_import(args, text, number, imported, index) if args.consolidated else None
     if args.json:
         return (_emit(args, {"counts": imported.counts, "import": imported, "check": check, "replay": replay}, "")
                 or _verdict(check))
@@ -467,10 +467,11 @@ def _with_draft(args, text: str, number: str | None) -> list[tuple[str, str]]:
     return [(name, body) for name, body in sources if not same.search(body)] + [(args.out or "<import>", text)]
 
 
-def _replay_import(args, text: str, number: str | None, imported) -> list | None:
-    """What replaying the draft with the corpus it amends says of the draft's own lines (a phrase
-    not in a point's wording, a point not in force, facts left as they were); None when the corpus
-    does not hold the directive the act amends (then only a person can place the act)."""
+def _replay_import(args, text: str, number: str | None, imported) -> tuple:
+    """The draft replayed with the corpus it amends: the index (None when it does not load) and what
+    the replay says of the draft's own lines (a phrase not in a point's wording, a point not in force,
+    facts left as they were); ``(None, None)`` when the corpus does not hold the directive the act
+    amends (then only a person can place the act)."""
     import re
 
     from ..errors import CorpusError, DslError
@@ -479,28 +480,29 @@ def _replay_import(args, text: str, number: str | None, imported) -> list | None
     sources = _with_draft(args, text, number)
     amends = imported.head.amends
     if amends is None or not any(re.search(rf'^act "{re.escape(amends)}"', body, re.M) for _, body in sources[:-1]):
-        return None
-    draft = sources[-1][0]
+        return None, None
+    draft, index = sources[-1][0], None
     try:
-        found = build(sources).diagnostics
+        index = build(sources)
+        found = index.diagnostics
     except CorpusError as error:
         found = error.diagnostics
     except DslError as error:
         found = [error.diagnostic]
-    return sorted((d for d in found if d.location is not None and d.location.path == draft),
-                  key=lambda d: (d.location.line, d.location.column))
+    return index, sorted((d for d in found if d.location is not None and d.location.path == draft),
+                         key=lambda d: (d.location.line, d.location.column))
 
 
-def _check_import(args, text: str, number: str | None, imported):
-    """The draft in the corpus in place of any file declaring the same act, the
-    text in force on its first day against the published consolidated text."""
+def _check_import(args, text: str, number: str | None, imported, index=None):
+    """The draft in the corpus in place of any file declaring the same act (``index``, when the
+    replay built it already), the text in force on its first day against the published consolidated text."""
     from ..loader import build
     from ..dsl.parse import parse_act
     from ..review.published import consolidated_points
     from ..review.verify import check_act, read_known
 
     path = args.out or "<import>"
-    index = build(_with_draft(args, text, number))
+    index = index or build(_with_draft(args, text, number))
     day = _day(args.as_of) if args.as_of else parse_act(text, path).in_force_from
     span = _span(args.consolidated_lines, "--consolidated-lines") if args.consolidated_lines else None
     skipped = tuple((skip.first, skip.last) for skip in (_span(text, "--skip-lines") for text in args.skip_lines))
