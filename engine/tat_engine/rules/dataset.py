@@ -31,7 +31,7 @@ from attrs import evolve, frozen
 from ..errors import QueryError
 from ..law import Law
 from .eligibility import require
-from .ledger import SHOWN_PROBLEMS, Summary, Total, _budget, _indirect, check_ledger
+from .ledger import Summary, check_ledger, summarised
 
 
 @frozen
@@ -105,10 +105,7 @@ def combine(law: Law, as_of: dt.date, summaries: list[Summary]) -> Summary:
             personnel[indirect.activity] += indirect.direct_personnel
         problems += [evolve(problem, row=rows + problem.row) for problem in summary.problems]
         rows, invalid = rows + summary.rows, invalid + summary.invalid
-    named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
-    first = summaries[0]
-    return Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of, None,
-                   tuple(problems[:SHOWN_PROBLEMS]), invalid, first.rate_point, first.budget_point)
+    return summarised(law, as_of, rows, totals, personnel, problems, invalid)
 
 
 @contextmanager

@@ -252,12 +252,7 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
                 output.write(out)
                 if bar is not None:
                     bar.update(read.batch.num_rows)
-            named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
-            snapshot = law.on(as_of)
-            rate, budget = snapshot.fact("flat_rate"), snapshot.fact("budget")
-            summary = Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of,
-                              ledger.source, tuple(problems), invalid, rate.label if rate else None,
-                              budget.label if budget else None)
+            summary = summarised(law, as_of, rows, totals, personnel, problems, invalid, ledger.source)
             output.summarise(summary)
     finally:
         if bar is not None:
@@ -275,6 +270,19 @@ def _slices(batches: Iterator[Rows]) -> Iterator[Rows]:
         for start in range(0, read.batch.num_rows, _JUDGED_ROWS):
             problems = None if read.problems is None else read.problems[start:start + _JUDGED_ROWS]
             yield Rows(read.batch.slice(start, _JUDGED_ROWS), problems)
+
+
+def summarised(law: Law, as_of: dt.date, rows: int, totals: dict, personnel: dict, problems: list, invalid: int,
+               source: Source | None = None) -> Summary:
+    """The summary of a judged ledger from its sums: ``totals`` (activity, verdict) -> [lines, amount,
+    eligible] and ``personnel`` activity -> eligible base of the flat rate (cents); the flat rate and
+    the budget are applied to the sums here, once (a dataset's parts are summed first: dataset.combine)."""
+    named = tuple(Total(activity, verdict, *sums) for (activity, verdict), sums in sorted(totals.items()))
+    snapshot = law.on(as_of)
+    rate, budget = snapshot.fact("flat_rate"), snapshot.fact("budget")
+    return Summary(rows, named, _indirect(law, as_of, personnel), _budget(law, as_of, named), as_of, source,
+                   tuple(problems[:SHOWN_PROBLEMS]), invalid, rate.label if rate else None,
+                   budget.label if budget else None)
 
 
 def _progress(source: Path, wanted: bool | None):
