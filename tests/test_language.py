@@ -294,3 +294,80 @@ def test_a_ledger_judged_in_a_worker_process_speaks_the_language_asked():
     pool.close()
     estonian, english = asked["et"]["lines"][1]["reasons"], asked["en"]["lines"][1]["reasons"]
     assert estonian != english and "abikõlbmatu" in estonian and "ineligible" in english
+
+
+_BASE = '''act "1-3/1" {
+  kind directive
+  title "Käskkiri"
+  signed 2015-01-01
+  in_force on_signing
+}
+section 1 { text "Üldsätted" }
+point 1.1 { text "Esimene lause. Teine lause." }
+'''
+_AMENDING = '''act "1-3/2" {
+  kind amending
+  title "Muutmine"
+  signed 2016-01-01
+  in_force on_signing
+  amends "1-3/1"
+}
+item 1 delete 1.1 { sentence 4 }
+item 2 replace 1.3 { words "a" by "b" }
+'''
+
+
+def test_a_replay_error_in_both_languages_at_the_same_place(tmp_path, capsys, monkeypatch):
+    """What the replay finds (an item naming a sentence or point that is not there) is written in the
+    reader's language; the code, the place and the law's words are the same in both."""
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "a.tat").write_text(_BASE, encoding="utf-8")
+    (tmp_path / "b.tat").write_text(_AMENDING, encoding="utf-8")
+    found = {}
+    for lang in ("en", "et"):
+        assert main(["check", "--corpus", str(tmp_path), "--lang", lang]) != 0
+        found[lang] = capsys.readouterr().err
+    english, estonian = found["en"].splitlines(), found["et"].splitlines()
+    assert "item 1 of 1-3/2: 1.1 has 2 sentences, so no sentence 4" in english[0]
+    assert "akti 1-3/2 punkt 1: 1.1 on 2 lausega, seega lauset 4 ei ole" in estonian[0]
+    assert "item 2 of 1-3/2 changes 1.3, which is not in force on 2016-01-01 [unknown-target]" in found["en"]
+    assert "akti 1-3/2 punkt 2 muudab punkti 1.3, mis ei ole 01.01.2016 kehtiv [unknown-target]" in found["et"]
+    assert "„Esimene lause. Teine lause.“" in english[0] and "„Esimene lause. Teine lause.“" in estonian[0]
+    assert [line.split(": ")[0] for line in english] == [line.split(": ")[0] for line in estonian]
+    said = [line.split(": viga: ")[1].rsplit(" [", 1)[0] for line in estonian if ": viga: " in line]  # not the code
+    assert len(said) == 2 and not re.search(r"\b(item|changes|sentence|wording|error)\b", "\n".join(said))
+
+
+def test_a_cached_warning_is_written_in_the_language_asked_when_shown(tmp_path, monkeypatch):
+    """The index caches its diagnostics as messages, not as text: a corpus loaded in English, then
+    from the cache, shows its warnings in Estonian when asked in Estonian."""
+    monkeypatch.setenv("TAT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "a.tat").write_text(_BASE.replace('point 1.1', 'point 1.2 { text "Vana." }\npoint 1.1'), encoding="utf-8")
+    twice = _AMENDING.split("item 1")[0] + ('item 1 substitute 1.2 { text "Uus." }\n'
+                                            'item 2 substitute 1.2 { text "Uuem." }\n')
+    (tmp_path / "b.tat").write_text(twice, encoding="utf-8")
+    with using("en"):
+        first = tat_engine.load([str(tmp_path)])
+        [warning] = [d for d in first.diagnostics if d.code == "double-change"]
+        assert warning.message == "items 1 and 2 of 1-3/2 both change 1.2; the later (2) prevails"
+    assert list(tmp_path.joinpath("cache").iterdir())  # the index was written to the cache
+    with using("et"):
+        [cached] = [d for d in tat_engine.load([str(tmp_path)]).diagnostics if d.code == "double-change"]
+        assert cached.message == "akti 1-3/2 punktid 1 ja 2 muudavad mõlemad punkti 1.2; ülimuslik on hilisem (2)"
+
+
+def test_a_dsl_error_that_is_not_syntax_in_both_languages(tmp_path):
+    """Beyond the grammar, the parser's own checks (a bad calendar date here) speak both languages too."""
+    from tat_engine.dsl.parse import parse_act
+    from tat_engine.errors import DslError
+
+    text = 'act "x" {\n  kind directive\n  title "T"\n  signed 2015-02-30\n  in_force on_signing\n}\n'
+    found = {}
+    for lang in ("en", "et"):
+        with using(lang), pytest.raises(DslError) as error:
+            parse_act(text, "bad.tat")
+        found[lang] = str(error.value)
+    assert found["en"].startswith("bad.tat:4:10: error: 2015-02-30 is not a calendar date; dates are written YYYY-MM-DD")
+    assert found["et"].startswith("bad.tat:4:10: viga: 2015-02-30 ei ole kalendrikuupäev; kuupäev kirjutatakse kujul")
+    assert "[bad-date]" in found["en"] and "[bad-date]" in found["et"]
+    assert found["en"].splitlines()[1:] == found["et"].splitlines()[1:]  # the line and its caret

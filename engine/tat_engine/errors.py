@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from .messages import N_, say
+from .messages import N_, Message, say
 from .model import Location
 
 SEVERITIES = {"error": N_("error"), "warning": N_("warning")}  # as a reader sees them
@@ -21,10 +21,15 @@ class Diagnostic:
 
     severity: str  # error | warning
     code: str  # short kebab-case kind, e.g. unknown-target
-    message: str
+    said: Message | str = field(alias="message")  # written in the reader's language when shown (the index caches it)
     location: Location | None = None
     point: str | None = None  # the point label it concerns, if any
     context: str = field(default="", eq=False)  # the source line and a caret
+
+    @property
+    def message(self) -> str:
+        """The finding in the current language (:func:`tat_engine.messages.using`)."""
+        return str(self.said)
 
     def render(self) -> str:
         where = f"{self.location}: " if self.location else ""

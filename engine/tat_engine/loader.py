@@ -27,6 +27,7 @@ from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret_in, source_lines
 from .history.index import Index
 from .instruments import DEFAULT, INSTRUMENTS
+from .messages import msg
 
 FORMAT = "tat-index-5"  # bump when the pickled classes or the sealed file change (5: blobs out of band)
 
@@ -152,8 +153,9 @@ def _date_worlds(corpus: m.Corpus) -> tuple[tuple, tuple[Diagnostic, ...]]:
     open_acts = [act for act in corpus.acts if isinstance(act.signed, m.UncertainDate) and not act.signed.supplied
                  and act.in_force is None]
     if len(open_acts) > MAX_OPEN_DATES:
-        message = (f"{len(open_acts)} acts have dates the sources give only by bounds; answers are computed at the "
-                   f"assumed dates and flagged, not at each end of the bounds (that is done for at most {MAX_OPEN_DATES})")
+        message = msg("{count} acts have dates the sources give only by bounds; answers are computed at the assumed "
+                      "dates and flagged, not at each end of the bounds (that is done for at most {most})",
+                      count=len(open_acts), most=MAX_OPEN_DATES)
         return (), (Diagnostic("warning", "open-dates", message),)
     worlds = []
     for act in open_acts:
@@ -174,16 +176,20 @@ def _check_deadlines(corpus: m.Corpus, index: Index) -> list[Diagnostic]:
     for kind in corpus.deadlines:
         for source in kind.sources:
             if source.document not in documents:
-                found.append(Diagnostic("error", "unknown-document", f"deadline {kind.name!r} cites {source.document!r}, "
-                                        "which no document declaration names", kind.location))
+                found.append(Diagnostic("error", "unknown-document", msg("deadline {kind} cites {document}, which no "
+                                                                         "document declaration names",
+                                                                         kind=repr(kind.name),
+                                                                         document=repr(source.document)),
+                                        kind.location))
         if kind.name in seen:
-            found.append(Diagnostic("error", "deadline-twice", f"deadline {kind.name!r} is declared twice", kind.location))
+            found.append(Diagnostic("error", "deadline-twice", msg("deadline {kind} is declared twice",
+                                                                   kind=repr(kind.name)), kind.location))
         seen.add(kind.name)
         for point in kind.points():
             if not index.bearers(point):
                 found.append(Diagnostic("error", "unknown-point",
-                                        f"deadline {kind.name!r} reads point {point}, which no act of the corpus has",
-                                        kind.location))
+                                        msg("deadline {kind} reads point {label}, which no act of the corpus has",
+                                            kind=repr(kind.name), label=point), kind.location))
         if kind.skipped_when:
             found += _check_skip(kind, {k.name: k for k in corpus.deadlines})
     return found
@@ -194,17 +200,21 @@ def _check_skip(kind: m.DeadlineKind, kinds: dict[str, m.DeadlineKind]) -> list[
     trigger), and no chain of such rules leads back to the kind."""
     other = kinds.get(kind.skipped_when.before)
     if other is None:
-        return [Diagnostic("error", "unknown-deadline", f"deadline {kind.name!r} is skipped before "
-                           f"{kind.skipped_when.before!r}, which the corpus does not declare; it declares: "
-                           f"{', '.join(sorted(kinds))}", kind.location)]
+        return [Diagnostic("error", "unknown-deadline", msg("deadline {kind} is skipped before {other}, which the "
+                                                            "corpus does not declare; it declares: {kinds}",
+                                                            kind=repr(kind.name), other=repr(kind.skipped_when.before),
+                                                            kinds=sorted(kinds)), kind.location)]
     if other.from_fact is None:
-        return [Diagnostic("error", "skip-needs-from-fact", f"deadline {kind.name!r} is skipped before {other.name!r}, "
-                           "which has no from_fact: it needs a trigger, and none is given", kind.location)]
+        return [Diagnostic("error", "skip-needs-from-fact", msg("deadline {kind} is skipped before {other}, which has "
+                                                                "no from_fact: it needs a trigger, and none is given",
+                                                                kind=repr(kind.name), other=repr(other.name)),
+                           kind.location)]
     seen, step = [kind.name], other
     while step is not None and step.skipped_when:
         if step.name in seen:
-            return [Diagnostic("error", "skip-cycle", f"deadline {kind.name!r} is skipped in a cycle: "
-                               f"{' -> '.join(seen + [step.name])}", kind.location)]
+            return [Diagnostic("error", "skip-cycle", msg("deadline {kind} is skipped in a cycle: {cycle}",
+                                                          kind=repr(kind.name), cycle=" -> ".join(seen + [step.name])),
+                               kind.location)]
         seen.append(step.name)
         step = kinds.get(step.skipped_when.before)
     return []

@@ -18,7 +18,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
 from .. import model as m
-from ..messages import N_, say, translated
+from ..messages import N_, Message, msg, say, translated
 from ..errors import Diagnostic, DslError, caret
 
 # Whole numbers (lines, counts, durations, label parts) and decimals (amounts,
@@ -80,7 +80,7 @@ def parse_act(text: str, path: str = "<string>") -> m.Act:
     """Parse a file that must hold an act."""
     _, act = parse_file(text, path)
     if act is None:
-        raise DslError(Diagnostic("error", "no-act", "the file declares no act", m.Location(path, 1, 1)))
+        raise DslError(Diagnostic("error", "no-act", msg("the file declares no act"), m.Location(path, 1, 1)))
     return act
 
 
@@ -137,7 +137,7 @@ class _Builder(Transformer):
     def _loc(self, meta) -> m.Location:
         return m.Location(self.path, getattr(meta, "line", 1), getattr(meta, "column", 1))
 
-    def _fail(self, token_or_meta, code: str, message: str):
+    def _fail(self, token_or_meta, code: str, message: Message):
         line = getattr(token_or_meta, "line", 1) or 1
         column = getattr(token_or_meta, "column", 1) or 1
         location = m.Location(self.path, line, column)
@@ -147,25 +147,27 @@ class _Builder(Transformer):
         try:
             day = dt.date.fromisoformat(str(token))
         except ValueError:
-            self._fail(token, "bad-date", f"{token} is not a calendar date; dates are written YYYY-MM-DD, e.g. 2015-07-01")
+            self._fail(token, "bad-date", msg("{text} is not a calendar date; dates are written YYYY-MM-DD, e.g. 2015-07-01",
+                                              text=str(token)))
         if not m.supported(day):
-            self._fail(token, "date-range", f"{token} is outside the dates the engine supports; expected a date in {m.DAY_RANGE}")
+            self._fail(token, "date-range", msg("{text} is outside the dates the engine supports; expected a date in {range}",
+                                                text=str(token), range=m.DAY_RANGE))
         return day
 
     def _int(self, token: Token) -> int:
         """A whole number of at most :data:`MAX_INT_DIGITS` digits (a sign aside)."""
         digits = str(token).lstrip("+-")
         if len(digits) > MAX_INT_DIGITS:
-            self._fail(token, "number-size", f"a number of {len(digits)} digits; expected a whole number of at most "
-                                             f"{MAX_INT_DIGITS} digits")
+            self._fail(token, "number-size", msg("a number of {digits} digits; expected a whole number of at most {most} "
+                                                 "digits", digits=len(digits), most=MAX_INT_DIGITS))
         return int(token)
 
     def _decimal(self, token: Token) -> Decimal:
         """A decimal of at most :data:`MAX_NUMBER_DIGITS` digits."""
         digits = sum(character.isdigit() for character in str(token))
         if digits > MAX_NUMBER_DIGITS:
-            self._fail(token, "number-size", f"a number of {digits} digits; expected a number of at most "
-                                             f"{MAX_NUMBER_DIGITS} digits")
+            self._fail(token, "number-size", msg("a number of {digits} digits; expected a number of at most {most} digits",
+                                                 digits=digits, most=MAX_NUMBER_DIGITS))
         return Decimal(str(token).rstrip("%"))
 
     # --- file ------------------------------------------------------------------
@@ -177,11 +179,11 @@ class _Builder(Transformer):
                 documents.append(statement)
             elif isinstance(statement, m.Act):
                 if act is not None:
-                    self._fail(statement.location, "two-acts", "a file holds one act; this is the second")
+                    self._fail(statement.location, "two-acts", msg("a file holds one act; this is the second"))
                 act = statement
             else:
                 if act is None:
-                    self._fail(statement.location, "no-act", "points and items follow the act they belong to")
+                    self._fail(statement.location, "no-act", msg("points and items follow the act they belong to"))
                 parts["points" if isinstance(statement, m.PointDecl) else "items"].append(statement)
         if act is not None:
             act = _attach(act, parts, self)
@@ -204,14 +206,16 @@ class _Builder(Transformer):
             if key == "option":
                 values["options"].append(value)
             elif key in values:
-                self._fail(meta, "reading-field", f'reading {_string(name)} has two "{key}" fields')
+                self._fail(meta, "reading-field", msg('reading {name} has two "{field}" fields', name=_string(name), field=key))
             else:
                 values[key] = value
         options = {option.name for option in values["options"]}
         if len(options) < 2 or len(options) != len(values["options"]):
-            self._fail(meta, "reading-options", f"reading {_string(name)} needs at least two options with distinct names")
+            self._fail(meta, "reading-options", msg("reading {name} needs at least two options with distinct names",
+                                                       name=_string(name)))
         if "default" not in values or values["default"][0] not in options:
-            self._fail(meta, "reading-default", f'reading {_string(name)} needs a default that is one of its options: {", ".join(sorted(options))}')
+            self._fail(meta, "reading-default", msg("reading {name} needs a default that is one of its options: {options}",
+                                                       name=_string(name), options=sorted(options)))
         default, argument = values["default"]
         title = values.get("title", _string(name))
         return m.Reading(_string(name), title, tuple(values["options"]), default, argument, self._loc(meta))
@@ -240,12 +244,12 @@ class _Builder(Transformer):
             if key == "note_from":
                 notes.append(value)
             elif key in values:
-                self._fail(meta, "deadline-field", f'deadline {_string(name)} has two "{key}" fields')
+                self._fail(meta, "deadline-field", msg('deadline {name} has two "{field}" fields', name=_string(name), field=key))
             else:
                 values[key] = value
         missing = [key for key in ("title", "point", "fact", "trigger") if key not in values]
         if missing:
-            self._fail(meta, "deadline-field", f'deadline {_string(name)} needs {", ".join(missing)}')
+            self._fail(meta, "deadline-field", msg("deadline {name} needs {fields}", name=_string(name), fields=missing))
         return m.DeadlineKind(_string(name), notes=tuple(notes), sources=tuple(sources), location=self._loc(meta), **values)
 
     def deadline_title(self, meta, title):
@@ -288,7 +292,7 @@ class _Builder(Transformer):
                 values[field[0]] = field[1]
         for required in ("kind", "signed"):
             if required not in values:
-                self._fail(meta, "act-field", f'act {_string(number)} has no "{required}"')
+                self._fail(meta, "act-field", msg('act {act} has no "{field}"', act=_string(number), field=required))
         values["sources"], values["notes"] = tuple(values["sources"]), tuple(values["notes"])
         if "applies_from" in values:
             values["applies_from"], values["applies_under"] = values["applies_from"]
@@ -309,7 +313,8 @@ class _Builder(Transformer):
     def signed_unknown(self, meta, written, earliest, latest, assumed, reason):
         dates = self._date(earliest), self._date(latest), self._date(assumed)
         if not dates[0] <= dates[2] <= dates[1]:
-            self._fail(assumed, "bad-assumption", f"the assumed date {assumed} is outside {earliest}..{latest}")
+            self._fail(assumed, "bad-assumption", msg("the assumed date {assumed} is outside {earliest}..{latest}",
+                                                      assumed=str(assumed), earliest=str(earliest), latest=str(latest)))
         return ("signed", m.UncertainDate(_string(written), *dates, _string(reason)))
 
     def in_force_on_signing(self, meta):
@@ -329,8 +334,9 @@ class _Builder(Transformer):
     def label(self, meta, token):
         for part in str(token).removeprefix("Lisa ").split("."):
             if len(part) > MAX_INT_DIGITS:
-                self._fail(token, "number-size", f"a label part of {len(part)} digits; expected a point number whose "
-                                                 f"parts have at most {MAX_INT_DIGITS} digits, such as 11.3")
+                self._fail(token, "number-size", msg("a label part of {digits} digits; expected a point number whose parts have "
+                                                     "at most {most} digits, such as 11.3", digits=len(part),
+                                                     most=MAX_INT_DIGITS))
         return m.Label.parse(str(token))
 
     def provision(self, meta, kind, label, *parts):
@@ -341,7 +347,7 @@ class _Builder(Transformer):
         for part in parts:
             if isinstance(part, (m.Known, m.Unknown, m.Reconstructed)):
                 if wording is not None:
-                    self._fail(meta, "two-texts", "a point has one text")
+                    self._fail(meta, "two-texts", msg("a point has one text"))
                 wording = part
             elif isinstance(part, m.Fact):
                 facts.append(part)
@@ -353,7 +359,8 @@ class _Builder(Transformer):
                 notes.append(part[1])
         if wording is None:
             if wording_required:
-                self._fail(meta, "no-text", 'a point needs a text: text "…", text unknown "why" or text reconstructed "…" basis "…"')
+                self._fail(meta, "no-text", msg('a point needs a text: text "…", text unknown "why" or text '
+                                                    'reconstructed "…" basis "…"'))
             wording = m.EMPTY.wording
         return m.Content(wording, tuple(facts), table, tuple(sources), tuple(notes))
 
@@ -382,11 +389,12 @@ class _Builder(Transformer):
         if kinds is None or isinstance(value, m.UnknownValue):
             return
         if not isinstance(value, kinds):
-            wanted = " or ".join(dict.fromkeys(_KEYWORDS.get(kind, kind.__name__.lower()) for kind in kinds))
+            wanted = say(" or ").join(dict.fromkeys(_KEYWORDS.get(kind, kind.__name__.lower()) for kind in kinds))
             got = _KEYWORDS.get(type(value), type(value).__name__.lower())
-            self._fail(name, "bad-rule", f"a fact named {name} holds {wanted}, not {got} (the cost rules read it)")
+            self._fail(name, "bad-rule", msg("a fact named {name} holds {wanted}, not {got} (the cost rules read it)",
+                                             name=str(name), wanted=wanted, got=got))
         if str(name) == "budget" and "activity" not in dict(value.conditions):
-            self._fail(name, "bad-rule", 'a budget fact names its activity: when activity = "…"')
+            self._fail(name, "bad-rule", msg('a budget fact names its activity: when activity = "…"'))
 
     def fact_derived(self, meta, arithmetic):
         return ("derived", _string(arithmetic))
@@ -397,13 +405,16 @@ class _Builder(Transformer):
     def period(self, meta, first, last):
         first_day, last_day = self._date(first), self._date(last)
         if last_day < first_day:
-            self._fail(last, "bad-period", f"the period ends ({last}) before it starts ({first})")
+            self._fail(last, "bad-period", msg("the period ends ({last}) before it starts ({first})", last=str(last),
+                                                  first=str(first)))
         return m.Period(first_day, last_day)
 
     def bounded_period(self, meta, first, earliest, latest):
         first_day, low, high = self._date(first), self._date(earliest), self._date(latest)
         if not first_day <= low <= high:
-            self._fail(latest, "bad-period", f"the last day lies between {earliest} and {latest}, which must not start before {first}")
+            self._fail(latest, "bad-period", msg("the last day lies between {earliest} and {latest}, which must not start "
+                                                    "before {first}", earliest=str(earliest), latest=str(latest),
+                                                    first=str(first)))
         return m.BoundedPeriod(first_day, low, high)
 
     def duration(self, meta, amount, unit, bound, trigger):
@@ -415,7 +426,8 @@ class _Builder(Transformer):
     def amount_range(self, meta, low, high, currency, *conditions):
         low_value, high_value = self._decimal(low), self._decimal(high)
         if high_value < low_value:
-            self._fail(high, "bad-amount", f"the range {low}..{high} ends below its start")
+            self._fail(high, "bad-amount", msg("the range {low}..{high} ends below its start", low=str(low),
+                                                  high=str(high)))
         return m.AmountRange(low_value, high_value, str(currency), tuple(conditions))
 
     def activity(self, meta, name):
@@ -452,7 +464,8 @@ class _Builder(Transformer):
         try:
             dt.date(2001, month, day)  # a day every year has: where 29 February would fall in other years is no law of ours
         except ValueError:
-            self._fail(token, "bad-date", f"{token} is not a day every year has; write --MM-DD, e.g. --01-31")
+            self._fail(token, "bad-date", msg("{text} is not a day every year has; write --MM-DD, e.g. --01-31",
+                                              text=str(token)))
         return m.Annual(month, day)
 
     def moment(self, meta, when, zone, *conditions):
@@ -461,14 +474,15 @@ class _Builder(Transformer):
         try:
             ZoneInfo(_string(zone))
         except (ZoneInfoNotFoundError, ValueError):
-            self._fail(zone, "bad-zone", f"{_string(zone)!r} is not a time zone; write it like \"Europe/Tallinn\"")
+            self._fail(zone, "bad-zone", msg('{zone} is not a time zone; write it like "Europe/Tallinn"', zone=repr(_string(zone))))
         try:
             at = dt.datetime.fromisoformat(str(when))
         except ValueError:
-            self._fail(when, "bad-date", f"{when} is not a time; write YYYY-MM-DDTHH:MM, e.g. 2023-05-10T10:00")
+            self._fail(when, "bad-date", msg("{text} is not a time; write YYYY-MM-DDTHH:MM, e.g. 2023-05-10T10:00",
+                                             text=str(when)))
         if not m.supported(at.date()):
-            self._fail(when, "date-range", f"{when} is outside the dates the engine supports; expected a time on a day "
-                                           f"in {m.DAY_RANGE}")
+            self._fail(when, "date-range", msg("{text} is outside the dates the engine supports; expected a time on a day "
+                                               "in {range}", text=str(when), range=m.DAY_RANGE))
         return m.Moment(at, _string(zone), tuple(conditions))
 
     def limit(self, meta, count, per, *conditions):
@@ -489,7 +503,8 @@ class _Builder(Transformer):
     def table(self, meta, name, columns, *rows):
         for row in rows:
             if not isinstance(row, m.TableHeading) and len(row) != len(columns):
-                self._fail(meta, "table-row", f"a row of table {_string(name)} has {len(row)} cells for {len(columns)} columns")
+                self._fail(meta, "table-row", msg("a row of table {name} has {cells} cells for {columns} columns",
+                                                     name=_string(name), cells=len(row), columns=len(columns)))
         return m.Table(_string(name), columns, tuple(rows))
 
     def columns(self, meta, *names):
@@ -517,24 +532,25 @@ class _Builder(Transformer):
         applies = [part for part in parts if isinstance(part, _AppliesFrom)]
         parts = [part for part in parts if not isinstance(part, (_EditPart, _Scope, _AppliesFrom))]
         if len(scopes) > 1:
-            self._fail(scopes[1].meta, "bad-edit", 'an item narrows its operation to one sentence ("in sentence N") once')
+            self._fail(scopes[1].meta, "bad-edit", msg('an item narrows its operation to one sentence ("in sentence N") '
+                                                        'once'))
         if scopes and not isinstance(verb, m.EDITS):
-            self._fail(scopes[0].meta, "bad-edit", '"in sentence" belongs to an item that replaces, deletes or amends '
-                                                   "part of a point (replace, delete, amend)")
+            self._fail(scopes[0].meta, "bad-edit", msg('"in sentence" belongs to an item that replaces, deletes or '
+                                                       "amends part of a point (replace, delete, amend)"))
         if len(applies) > 1:
-            self._fail(applies[1].meta, "item-field", 'an item has one "applies_from"')
+            self._fail(applies[1].meta, "item-field", msg('an item has one "applies_from"'))
         applies_from = applies[0].day if applies else None
         if isinstance(verb, m.EDITS):
             return m.Item(number, self._scoped(self._edit(meta, verb, edits, parts), scopes),
                           self._edit_content(meta, parts),
                           self._loc(meta), applies_from)
         if edits:
-            self._fail(edits[0].meta, "bad-edit", f'"{edits[0].keyword}" belongs to an item that replaces, deletes '
-                                                  "or amends part of a point (replace, delete, amend)")
+            self._fail(edits[0].meta, "bad-edit", msg('"{keyword}" belongs to an item that replaces, deletes or amends part '
+                                                      "of a point (replace, delete, amend)", keyword=edits[0].keyword))
         content_verb = isinstance(verb, (m.Substitute, m.Retitle, m.Insert))
         content = self._content(meta, parts, wording_required=content_verb)
         if not content_verb and (content.facts or content.table or not isinstance(content.wording, m.Unknown)):
-            self._fail(meta, "item-content", "a repeal or a renumbering carries only source and note")
+            self._fail(meta, "item-content", msg("a repeal or a renumbering carries only source and note"))
         return m.Item(number, verb, content, self._loc(meta), applies_from)
 
     def _edit_content(self, meta, parts) -> m.Content:
@@ -542,9 +558,9 @@ class _Builder(Transformer):
         its wording is computed from the point's, so it carries no text and no table."""
         content = self._content(meta, parts, wording_required=False)
         if content.table is not None or content.wording != m.EMPTY.wording:
-            self._fail(meta, "item-content", "a replace, delete or amend computes the point's new text from its "
-                                             "wording; it carries only facts, source, note and applies_from (write a "
-                                             "new text or table as a substitute)")
+            self._fail(meta, "item-content", msg("a replace, delete or amend computes the point's new text from "
+                                                 "its wording; it carries only facts, source, note and applies_from "
+                                                 "(write a new text or table as a substitute)"))
         return content
 
     def _edit(self, meta, verb, edits: list, parts) -> m.Verb:
@@ -553,15 +569,18 @@ class _Builder(Transformer):
         wanted = _EDIT_FORMS[name]
         if len(edits) != 1:
             where = edits[1].meta if edits else meta
-            self._fail(where, "bad-edit", f"a {name} item holds exactly one operation: {wanted}")
+            self._fail(where, "bad-edit", msg("a {verb} item holds exactly one operation: {wanted}", verb=name,
+                                                  wanted=wanted))
         edit = edits[0]
         if edit.form not in _EDIT_ALLOWED[name]:
-            self._fail(edit.meta, "bad-edit", f"a {name} item holds {wanted}, not {edit.written}")
+            self._fail(edit.meta, "bad-edit", msg("a {verb} item holds {wanted}, not {written}", verb=name, wanted=wanted,
+                                                  written=edit.written))
         if not verb.targets and edit.form in ("delete-sentence", "append-sentence", "replace-sentence"):
-            self._fail(edit.meta, "bad-edit", "a sentence is counted within one point; name the point instead of everywhere")
+            self._fail(edit.meta, "bad-edit", msg("a sentence is counted within one point; name the point instead of "
+                                                  "everywhere"))
         twice = sorted({str(label) for label in verb.targets if verb.targets.count(label) > 1})
         if twice:
-            self._fail(meta, "bad-edit", f"the item names {', '.join(twice)} twice")
+            self._fail(meta, "bad-edit", msg("the item names {labels} twice", labels=twice))
         if name == "replace" and edit.form == "replace-sentence":
             return m.Replace(verb.targets, None, edit.words, scope=edit.sentence)
         if name == "replace":
@@ -577,11 +596,13 @@ class _Builder(Transformer):
             return verb
         scope = scopes[0]
         if not verb.targets:
-            self._fail(scope.meta, "bad-edit", "a sentence is counted within one point; name the point instead of everywhere")
+            self._fail(scope.meta, "bad-edit", msg("a sentence is counted within one point; name the point instead of "
+                                                  "everywhere"))
         if isinstance(verb, m.Delete) and verb.sentence is not None or isinstance(verb, m.Amend) and verb.place == "sentence":
-            self._fail(scope.meta, "bad-edit", '"in sentence" narrows a phrase\'s search; this operation names no phrase')
+            self._fail(scope.meta, "bad-edit", msg('"in sentence" narrows a phrase\'s search; this operation names no '
+                                                   'phrase'))
         if isinstance(verb, m.Replace) and verb.phrase is None:
-            self._fail(scope.meta, "bad-edit", '"sentence N by" names its sentence already; drop "in sentence"')
+            self._fail(scope.meta, "bad-edit", msg('"sentence N by" names its sentence already; drop "in sentence"'))
         return attrs.evolve(verb, scope=scope.sentence)
 
     def replace(self, meta, *targets):
@@ -605,8 +626,8 @@ class _Builder(Transformer):
     def edit_sentence(self, meta, which, by=None):
         if which.type == "STRING":
             if by is not None:
-                self._fail(by, "bad-edit", 'a sentence appended is written sentence "…"; a sentence replaced, '
-                                           'sentence N by "…"')
+                self._fail(by, "bad-edit", msg('a sentence appended is written sentence "…"; a sentence replaced, '
+                                               'sentence N by "…"'))
             return _EditPart(meta, "sentence", "append-sentence", 'sentence "…"', words=self._phrase(which))
         number = self._sentence_number(which)
         if by is not None:
@@ -623,7 +644,7 @@ class _Builder(Transformer):
             return m.LAST_SENTENCE
         number = self._int(which)
         if number < 1:
-            self._fail(which, "bad-edit", "sentences are counted from 1")
+            self._fail(which, "bad-edit", msg("sentences are counted from 1"))
         return number
 
     def edit_after(self, meta, anchor, words):
@@ -635,7 +656,7 @@ class _Builder(Transformer):
     def _phrase(self, token: Token) -> str:
         text = _string(token)
         if not text.strip():
-            self._fail(token, "bad-edit", "a quoted phrase of an edit holds words; this one is empty")
+            self._fail(token, "bad-edit", msg("a quoted phrase of an edit holds words; this one is empty"))
         return text
 
     def item_applies_from(self, meta, date):
@@ -652,7 +673,8 @@ class _Builder(Transformer):
 
     def insert(self, meta, label, after=None):
         if after is not None and after.parent != label.parent:
-            self._fail(meta, "bad-insert", f"{label} is inserted after {after}, which is not its sibling")
+            self._fail(meta, "bad-insert", msg("{label} is inserted after {after}, which is not its sibling", label=label,
+                                                    after=after))
         return m.Insert(label, after)
 
     def repeal(self, meta, target):
@@ -661,9 +683,9 @@ class _Builder(Transformer):
     def renumber(self, meta, first, *rest):
         last, by = (rest[0], rest[1]) if len(rest) == 2 else (None, rest[0])
         if last is not None and (last.parent != first.parent or last < first):
-            self._fail(meta, "bad-renumber", f"{first}..{last} is not a range of siblings")
+            self._fail(meta, "bad-renumber", msg("{first}..{last} is not a range of siblings", first=first, last=last))
         if self._int(by) == 0:
-            self._fail(by, "bad-renumber", "a renumbering moves by a non-zero number")
+            self._fail(by, "bad-renumber", msg("a renumbering moves by a non-zero number"))
         return m.Renumber(first, last, int(by))
 
 
@@ -717,7 +739,7 @@ def _labels(targets) -> tuple[m.Label, ...]:
 def _attach(act: m.Act, parts: dict, builder: _Builder) -> m.Act:
     """Points belong to a directive, items to an amending act."""
     if act.kind != "amending" and parts["items"]:
-        builder._fail(parts["items"][0].location, "item-in-directive", "a directive enacts points, not amendment items")
+        builder._fail(parts["items"][0].location, "item-in-directive", msg("a directive enacts points, not amendment items"))
     if act.kind == "amending" and parts["points"]:
-        builder._fail(parts["points"][0].location, "point-in-amendment", "an amending act changes points through items")
+        builder._fail(parts["points"][0].location, "point-in-amendment", msg("an amending act changes points through items"))
     return attrs.evolve(act, points=tuple(parts["points"]), items=tuple(parts["items"]))

@@ -29,6 +29,7 @@ from attrs import field, frozen
 from .. import model as m
 from .edits import EditError, edited, phrase_of
 from ..errors import Diagnostic
+from ..messages import N_, Message, msg, msg_n
 
 
 @frozen
@@ -89,7 +90,8 @@ def check_acts(corpus: m.Corpus) -> list[Diagnostic]:
     found, first = [], {}
     for act in corpus.acts:
         if act.number in first:
-            message = f"act {act.number} is declared twice (first at {first[act.number].location}); an act number names one act"
+            message = msg("act {act} is declared twice (first at {first}); an act number names one act",
+                          act=act.number, first=first[act.number].location)
             found.append(Diagnostic("error", "duplicate-act", message, act.location))
         else:
             first[act.number] = act
@@ -97,23 +99,27 @@ def check_acts(corpus: m.Corpus) -> list[Diagnostic]:
     for act in corpus.acts:
         problem = _amends_problem(act, first, bases)
         if problem:
-            found.append(Diagnostic("error", "bad-amends", f"act {act.number} {problem}", act.location))
+            found.append(Diagnostic("error", "bad-amends", msg("act {act} {problem}", act=act.number, problem=problem),
+                                    act.location))
     return found
 
 
-def _amends_problem(act: m.Act, acts: dict[str, m.Act], bases: list[str]) -> str | None:
-    wanted = f'amends "{bases[0]}"' if len(bases) == 1 else "amends naming the corpus's directive or announcement"
+def _amends_problem(act: m.Act, acts: dict[str, m.Act], bases: list[str]) -> Message | None:
+    wanted = (msg("amends \"{base}\"", base=bases[0]) if len(bases) == 1
+              else msg("amends naming the corpus's directive or announcement"))
     if act.kind != "amending":
-        return None if act.amends is None else f"is a {act.kind}: it enacts points and amends no act; drop amends"
+        return None if act.amends is None else msg("is a {kind}: it enacts points and amends no act; drop amends",
+                                                   kind=act.kind)
     if act.amends is None:
-        return f"names no act it amends; expected {wanted}"
+        return msg("names no act it amends; expected {wanted}", wanted=wanted)
     if act.amends == act.number:
-        return f"amends itself; expected {wanted}"
+        return msg("amends itself; expected {wanted}", wanted=wanted)
     target = acts.get(act.amends)
     if target is None:
-        return f"amends {act.amends}, which is not in the corpus; expected {wanted}"
+        return msg("amends {target}, which is not in the corpus; expected {wanted}", target=act.amends, wanted=wanted)
     if target.kind == "amending":
-        return f"amends {act.amends}, which is an amending act; expected {wanted} (an amending act amends the base act, a directive or an announcement)"
+        return msg("amends {target}, which is an amending act; expected {wanted} (an amending act amends the base act, "
+                   "a directive or an announcement)", target=act.amends, wanted=wanted)
     return None
 
 
@@ -130,10 +136,12 @@ def check_sources(corpus: m.Corpus) -> list[Diagnostic]:
     for where, source in cited:
         document = documents.get(source.document)
         if document is None:
-            message = f"source {source} names no declared document; declared: {', '.join(sorted(documents))}"
+            message = msg("source {source} names no declared document; declared: {documents}",
+                          source=source, documents=sorted(documents))
             found.append(Diagnostic("error", "unknown-document", message, where))
         elif not document.first_line <= source.first_line <= source.last_line <= document.last_line:
-            message = f"source {source} lies outside {document.name} (lines {document.first_line}-{document.last_line})"
+            message = msg("source {source} lies outside {document} (lines {first}-{last})", source=source,
+                          document=document.name, first=document.first_line, last=document.last_line)
             found.append(Diagnostic("error", "source-lines", message, where))
     return found
 
@@ -145,7 +153,8 @@ def check_open(corpus: m.Corpus) -> list[Diagnostic]:
     found = []
     for reading in corpus.readings:
         if reading.name in readings:
-            found.append(Diagnostic("error", "two-readings", f"reading {reading.name!r} is declared twice", reading.location))
+            found.append(Diagnostic("error", "two-readings", msg("reading {reading} is declared twice",
+                                                                 reading=repr(reading.name)), reading.location))
         readings[reading.name] = reading
     numbers = {act.number for act in corpus.acts}
     for act in corpus.acts:
@@ -153,15 +162,19 @@ def check_open(corpus: m.Corpus) -> list[Diagnostic]:
         if under is not None:
             reading = readings.get(under.reading)
             if reading is None or reading.option(under.option) is None:
-                what = f"reading {under.reading!r}" if reading is None else f"option {under.option!r} of {under.reading!r}"
-                found.append(Diagnostic("error", "unknown-reading", f"act {act.number} applies under {what}, which is not declared",
+                what = (msg("reading {reading}", reading=repr(under.reading)) if reading is None
+                        else msg("option {option} of {reading}", option=repr(under.option), reading=repr(under.reading)))
+                found.append(Diagnostic("error", "unknown-reading", msg("act {act} applies under {what}, which is not "
+                                                                        "declared", act=act.number, what=what),
                                         act.location))
         contents = [(p.location, p.content) for p in act.points] + [(i.location, i.content) for i in act.items]
         for where, content in contents:
             for fact in content.facts:
                 if fact.holds_since is not None and fact.holds_since not in numbers:
-                    found.append(Diagnostic("error", "unknown-act", f"fact {fact.name} holds since act {fact.holds_since!r}, "
-                                            f"which is not in the corpus", fact.location or where))
+                    found.append(Diagnostic("error", "unknown-act", msg("fact {fact} holds since act {act}, which is not "
+                                                                        "in the corpus", fact=fact.name,
+                                                                        act=repr(fact.holds_since)),
+                                            fact.location or where))
     return found
 
 
@@ -179,7 +192,8 @@ def check_versions(provisions: dict[str, tuple[Version, ...]]) -> list[Diagnosti
     for pid, versions in provisions.items():
         for before, after in zip(versions, versions[1:]):
             if before.end != after.start or before.start > after.start:
-                message = f"versions {before.number} and {after.number} of {pid} overlap or leave a gap"
+                message = msg("versions {before} and {after} of {provision} overlap or leave a gap",
+                              before=before.number, after=after.number, provision=pid)
                 found.append(Diagnostic("error", "overlapping-versions", message, after.location, str(after.label)))
     return found
 
@@ -217,7 +231,7 @@ class _Replay:
             stack.extend(self.kids.get(found[-1], ()))
         return found
 
-    def _report(self, severity: str, code: str, message: str, location, point=None) -> None:
+    def _report(self, severity: str, code: str, message: Message, location, point=None) -> None:
         self.diagnostics.append(Diagnostic(severity, code, message, location, None if point is None else str(point)))
 
     # --- versions ----------------------------------------------------------------
@@ -256,10 +270,12 @@ class _Replay:
         if first == later:
             return cause
         joint = None if first is None or later is None else max(first, later)
-        message = (f"items {current.cause.item or '?'} and {cause.item or '?'} of {cause.act} both change "
-                   f"{current.label} but apply from different days ({first or 'its entry into force'}, "
-                   f"{later or 'its entry into force'}); one version cannot hold both, so the change applies from "
-                   f"{joint or 'the entry into force'}")
+        entry = msg("its entry into force")
+        message = msg("items {first_item} and {later_item} of {act} both change {label} but apply from different "
+                      "days ({first}, {later}); one version cannot hold both, so the change applies from {joint}",
+                      first_item=current.cause.item or "?", later_item=cause.item or "?", act=cause.act,
+                      label=current.label, first=first or entry, later=later or entry,
+                      joint=joint or msg("the entry into force"))
         self._report("warning", "item-reach", message, location, current.label)
         return attrs.evolve(cause, applies_from=joint)
 
@@ -271,10 +287,12 @@ class _Replay:
         if earlier is None or earlier[0].number == self.act.number:
             return
         first, later = earlier[0], self.act
-        message = (f"acts {first.number} (item {earlier[1] or '?'}) and {later.number} (item {cause.item or '?'}), both "
-                   f"in force from {later.in_force_from}, change {label} ({pid}); {later.number} prevails: acts in force "
-                   f"the same day apply by signing date, then by number ({first.number} signed {first.signed.date}, "
-                   f"{later.number} signed {later.signed.date})")
+        message = msg("acts {first} (item {first_item}) and {later} (item {later_item}), both in force from {day}, "
+                      "change {label} ({provision}); {later} prevails: acts in force the same day apply by signing "
+                      "date, then by number ({first} signed {first_signed}, {later} signed {later_signed})",
+                      first=first.number, first_item=earlier[1] or "?", later=later.number, later_item=cause.item or "?",
+                      day=later.in_force_from, label=label, provision=pid, first_signed=first.signed.date,
+                      later_signed=later.signed.date)
         self._report("warning", "same-day-change", message, location, label)
 
     def _create(self, label: m.Label, kind: str, content: m.Content, day: dt.date, cause: Cause, location) -> None:
@@ -293,11 +311,13 @@ class _Replay:
         self.act = act
         if act.kind != "amending":  # a directive or an announcement enacts points
             if self.directive is not None:
-                self._report("error", "two-directives", f"{act.number} is a second directive beside {self.directive}", act.location)
+                self._report("error", "two-directives", msg("{act} is a second directive beside {directive}",
+                                                            act=act.number, directive=self.directive), act.location)
             self.directive = act.number
             for point in act.points:
                 if point.label in self.live:
-                    self._report("error", "label-collision", f"{act.number} enacts {point.label} twice", point.location)
+                    self._report("error", "label-collision", msg("{act} enacts {label} twice", act=act.number,
+                                                                 label=point.label), point.location)
                     continue
                 self._create(point.label, point.kind, point.content, day, Cause(act.number, None, "enacted"), point.location)
             return
@@ -315,19 +335,21 @@ class _Replay:
             old, new = before.get(pid), self.versions[pid][-1].content if pid in self.versions else None
             if old is None or new is None or not old.facts or item.verb.__class__ is m.Repeal:
                 continue
-            name, label = f"item {item.number or '?'} of {act.number}", self.versions[pid][-1].label
+            name, label = _item_name(act, item), self.versions[pid][-1].label
             if isinstance(item.verb, m.EDITS) and new.facts == old.facts:
                 self._report("warning", "facts-kept",
-                             f"{name} changes the words of {label} and leaves {_fact_names(old)} as they were: check "
-                             f"them against the new wording (an item gives new values as fact lines)", item.location, label)
+                             msg("{item} changes the words of {label} and leaves {facts} as they were: check them "
+                                 "against the new wording (an item gives new values as fact lines)",
+                                 item=name, label=label, facts=_fact_names(old)), item.location, label)
             elif not isinstance(item.verb, m.EDITS) and not new.facts:
                 self._report("warning", "facts-dropped",
-                             f"{name} sets {label} anew without {_fact_names(old)}, which the rules find there no more "
-                             f"from {day}: give them as fact lines if they still hold", item.location, label)
+                             msg("{item} sets {label} anew without {facts}, which the rules find there no more from "
+                                 "{day}: give them as fact lines if they still hold",
+                                 item=name, label=label, facts=_fact_names(old), day=day), item.location, label)
 
     def _apply_item(self, act: m.Act, item: m.Item, day: dt.date, changed: dict) -> None:
         verb = item.verb
-        name = f"item {item.number or '?'} of {act.number}"
+        name = _item_name(act, item)
         if isinstance(verb, m.Renumber):
             self._renumber(act, item, day, name)
             return
@@ -339,14 +361,14 @@ class _Replay:
             return
         pid = self.live.get(verb.target)
         if pid is None:
-            self._report("error", "unknown-target",
-                         f"{name} changes {verb.target}, which is not in force on {day}", item.location, verb.target)
+            self._report("error", "unknown-target", _not_in_force(name, verb.target, day), item.location, verb.target)
             return
         if pid in changed:
             first = changed[pid]
             self._report("warning", "double-change",
-                         f"items {first.number or '?'} and {item.number or '?'} of {act.number} both change "
-                         f"{verb.target}; the later ({item.number or '?'}) prevails", item.location, verb.target)
+                         msg("items {first} and {later} of {act} both change {label}; the later ({later}) prevails",
+                             first=first.number or "?", later=item.number or "?", act=act.number, label=verb.target),
+                         item.location, verb.target)
         self._before.setdefault(pid, self.versions[pid][-1].content)
         changed[pid] = item
         if isinstance(verb, m.Repeal):
@@ -366,21 +388,18 @@ class _Replay:
         for label in targets:
             pid = self.live.get(label)
             if pid is None:
-                self._report("error", "unknown-target", f"{name} changes {label}, which is not in force on {day}",
-                             item.location, label)
+                self._report("error", "unknown-target", _not_in_force(name, label, day), item.location, label)
                 continue
             current = self.versions[pid][-1].content
             if not isinstance(current.wording, m.Known):
-                what = "is not in the sources" if isinstance(current.wording, m.Unknown) else "is reconstructed"
-                self._report("error", "unknown-wording",
-                             f"{name} changes part of {label}, whose wording on {day} {what}: cannot change part of a "
-                             f"wording the sources do not hold; write the item as a whole-point substitute",
-                             item.location, label)
+                key = (_UNSEEN_WORDING if isinstance(current.wording, m.Unknown) else _RECONSTRUCTED_WORDING)
+                self._report("error", "unknown-wording", msg(key, item=name, label=label, day=day), item.location, label)
                 continue
             try:
                 text = edited(current.wording.text, verb, everywhere=not verb.targets)
             except EditError as error:
-                self._report("error", error.code, f"{name}: {label} {error.message}", item.location, label)
+                self._report("error", error.code, msg("{item}: {label} {problem}", item=name, label=label,
+                                                      problem=error.message), item.location, label)
                 continue
             self._before.setdefault(pid, current)
             changed[pid] = item
@@ -400,31 +419,39 @@ class _Replay:
                 found.append(label)
         if not found:
             self._report("error", "everywhere-unmatched",
-                         f"{name} changes „{phrase}“ everywhere, but no point in force on {day} holds it", item.location)
+                         msg("{item} changes „{phrase}“ everywhere, but no point in force on {day} holds it",
+                             item=name, phrase=phrase, day=day), item.location)
         if unseen:
-            shown = ", ".join(unseen[:10]) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
+            shown = (", ".join(unseen) if len(unseen) <= 10
+                     else msg("{labels} and {more} more", labels=unseen[:10], more=len(unseen) - 10))
             self._report("warning", "everywhere-unseen",
-                         f"{name} changes „{phrase}“ everywhere; the sources lack the wording of {shown}, which may "
-                         f"hold it unchanged", item.location)
+                         msg("{item} changes „{phrase}“ everywhere; the sources lack the wording of {labels}, which "
+                             "may hold it unchanged", item=name, phrase=phrase, labels=shown), item.location)
         return found
 
     def _insert(self, act: m.Act, item: m.Item, day: dt.date, name: str) -> None:
         label, after = item.verb.target, item.verb.after
         if label in self.live:
-            self._report("error", "label-collision", f"{name} inserts {label}, which is already in force on {day}", item.location)
+            self._report("error", "label-collision", msg("{item} inserts {label}, which is already in force on {day}",
+                                                         item=name, label=label, day=day), item.location)
             return
         if label.parent is not None and label.parent not in self.live:
-            self._report("error", "unknown-target", f"{name} inserts {label} under {label.parent}, which is not in force on {day}", item.location)
+            self._report("error", "unknown-target", msg("{item} inserts {label} under {parent}, which is not in force "
+                                                        "on {day}", item=name, label=label, parent=label.parent, day=day),
+                         item.location)
             return
         if after is not None and after not in self.live:
-            self._report("error", "unknown-target", f"{name} inserts {label} after {after}, which is not in force on {day}", item.location)
+            self._report("error", "unknown-target", msg("{item} inserts {label} after {after}, which is not in force "
+                                                        "on {day}", item=name, label=label, after=after, day=day),
+                         item.location)
             return
         self._create(label, _kind_of(label), item.content, day, _cause(act, item, "inserted"), item.location)
 
     def _renumber(self, act: m.Act, item: m.Item, day: dt.date, name: str) -> None:
         verb: m.Renumber = item.verb
         if verb.target not in self.live:
-            self._report("error", "unknown-target", f"{name} renumbers from {verb.target}, which is not in force on {day}", item.location)
+            self._report("error", "unknown-target", msg("{item} renumbers from {label}, which is not in force on {day}",
+                                                        item=name, label=verb.target, day=day), item.location)
             return
         depth, first, last = verb.target.depth, verb.target.parts[-1], verb.last.parts[-1] if verb.last else None
         siblings = [
@@ -435,7 +462,8 @@ class _Replay:
         clashes = sorted(new for new in moved.values() if (new in self.live and new not in moved) or new.parts[depth - 1] < 1)
         if clashes:
             self._report("error", "label-collision",
-                         f"{name} renumbers onto {', '.join(map(str, clashes))}, already in force on {day}", item.location)
+                         msg("{item} renumbers onto {labels}, already in force on {day}", item=name,
+                             labels=[str(label) for label in clashes], day=day), item.location)
             return
         pids = {old: self._remove(old) for old in moved}
         for old, new in sorted(moved.items()):
@@ -446,9 +474,23 @@ class _Replay:
 _EDITED = {m.Replace: "replaced", m.Delete: "deleted", m.Amend: "amended"}
 
 
-def _fact_names(content: m.Content) -> str:
+def _fact_names(content: m.Content) -> Message:
     names = sorted({fact.name for fact in content.facts})
-    return ("the facts " if len(names) > 1 else "the fact ") + ", ".join(names)
+    return msg_n("the fact {names}", "the facts {names}", len(names), names=names)
+
+
+def _item_name(act: m.Act, item: m.Item) -> Message:
+    return msg("item {item} of {act}", item=item.number or "?", act=act.number)
+
+
+def _not_in_force(item: Message, label: m.Label, day: dt.date) -> Message:
+    return msg("{item} changes {label}, which is not in force on {day}", item=item, label=label, day=day)
+
+
+_UNSEEN_WORDING = N_("{item} changes part of {label}, whose wording on {day} is not in the sources: cannot change part "
+                     "of a wording the sources do not hold; write the item as a whole-point substitute")
+_RECONSTRUCTED_WORDING = N_("{item} changes part of {label}, whose wording on {day} is reconstructed: cannot change part "
+                            "of a wording the sources do not hold; write the item as a whole-point substitute")
 
 
 def _cause(act: m.Act, item: m.Item, verb: str) -> Cause:

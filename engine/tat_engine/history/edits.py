@@ -21,6 +21,7 @@ import re
 from attrs import frozen
 
 from .. import model as m
+from ..messages import N_, Message, msg, msg_n
 
 # A sentence ends with ". ", "! " or "? " followed by an upper-case letter (or at the end of the wording).
 _END = re.compile(r"[.!?] (?=\S)")
@@ -33,7 +34,7 @@ class EditError(Exception):
     """Why an operation cannot apply to a wording: ``code`` and words that name the phrase."""
 
     code: str  # phrase-missing | phrase-repeated | sentence-range | empty-wording
-    message: str
+    message: Message  # the point's label goes before it: "11.3 does not hold …"
 
 
 def phrase_of(verb: m.Edit) -> str | None:
@@ -74,7 +75,7 @@ def edited(text: str, verb: m.Edit, everywhere: bool) -> str:
     try:
         found[index] = _in_text(found[index], verb, everywhere=False)
     except EditError as error:
-        raise EditError(error.code, f"in its {_ordinal(verb.scope)} sentence {error.message}") from None
+        raise EditError(error.code, _in_sentence(verb.scope, error.message)) from None
     return " ".join(found)
 
 
@@ -96,10 +97,11 @@ def _spots(text: str, phrase: str, everywhere: bool) -> list[int]:
         spots.append(start)
         start = text.find(phrase, start + len(phrase))
     if not spots:
-        raise EditError("phrase-missing", f"does not hold {_quoted(phrase)}; its wording: {_quoted(_excerpt(text))}")
+        raise EditError("phrase-missing", msg("does not hold {phrase}; its wording: {wording}",
+                                              phrase=_quoted(phrase), wording=_quoted(_excerpt(text))))
     if len(spots) > 1 and not everywhere:
-        raise EditError("phrase-repeated", f"holds {_quoted(phrase)} {len(spots)} times; quote more words to name "
-                                           f"one, or change it everywhere (läbivalt)")
+        raise EditError("phrase-repeated", msg("holds {phrase} {count} times; quote more words to name one, or change "
+                                               "it everywhere (läbivalt)", phrase=_quoted(phrase), count=len(spots)))
     return spots
 
 
@@ -124,7 +126,7 @@ def _delete(text: str, spots: list[int], phrase: str) -> str:
             last += 1
     result = left + text[last:]
     if not result.strip():
-        raise EditError("empty-wording", "would be left with no words; repeal the point instead")
+        raise EditError("empty-wording", msg("would be left with no words; repeal the point instead"))
     return result
 
 
@@ -132,7 +134,7 @@ def _without_sentence(text: str, number: int) -> str:
     found = sentences(text)
     index = _sentence_index(found, number, text)
     if len(found) == 1:
-        raise EditError("empty-wording", "has one sentence; deleting it leaves no words: repeal the point instead")
+        raise EditError("empty-wording", msg("has one sentence; deleting it leaves no words: repeal the point instead"))
     return " ".join(found[:index] + found[index + 1:])
 
 
@@ -141,13 +143,23 @@ def _sentence_index(found: list[str], number: int, text: str) -> int:
     if number == m.LAST_SENTENCE:
         return len(found) - 1
     if number > len(found):
-        count = f"{len(found)} sentence" + ("s" if len(found) > 1 else "")
-        raise EditError("sentence-range", f"has {count}, so no sentence {number}; its wording: {_quoted(_excerpt(text))}")
+        raise EditError("sentence-range", msg_n("has {count} sentence, so no sentence {number}; its wording: {wording}",
+                                                "has {count} sentences, so no sentence {number}; its wording: {wording}",
+                                                len(found), number=number, wording=_quoted(_excerpt(text))))
     return number - 1
 
 
-def _ordinal(number: int) -> str:
-    return "last" if number == m.LAST_SENTENCE else {1: "first", 2: "second", 3: "third"}.get(number, f"{number}th")
+def _in_sentence(number: int, problem: Message) -> Message:
+    """``problem`` found in one sentence of the wording: "in its second sentence does not hold …"."""
+    if number == m.LAST_SENTENCE:
+        return msg("in its last sentence {problem}", problem=problem)
+    if number in _ORDINALS:
+        return msg(_ORDINALS[number], problem=problem)
+    return msg("in its sentence {number} {problem}", number=number, problem=problem)
+
+
+_ORDINALS = {1: N_("in its first sentence {problem}"), 2: N_("in its second sentence {problem}"),
+             3: N_("in its third sentence {problem}")}
 
 
 def _quoted(text: str) -> str:

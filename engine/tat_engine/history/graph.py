@@ -28,6 +28,7 @@ from .. import model as m
 from .answers import Citation, InForce
 from .consolidate import History, Version
 from ..errors import Diagnostic, QueryError
+from ..messages import N_, msg
 from .index import Edge, Index
 
 if TYPE_CHECKING:
@@ -141,7 +142,8 @@ def check(graph: Clauses, index: Index) -> list[Diagnostic]:
             parent = version.label.parent
             empty = version.end == version.start  # replaced on its first day by a later act
             if not (version.repealed or empty) and parent is not None and not isinstance(index.point(str(parent), version.start), InForce):
-                message = f"{version.label} ({pid}) is in force from {version.start} but its parent {parent} is not"
+                message = msg("{label} ({provision}) is in force from {day} but its parent {parent} is not",
+                              label=version.label, provision=pid, day=version.start, parent=parent)
                 found.append(Diagnostic("error", "orphan-point", message, _where(version), str(version.label)))
     return found
 
@@ -152,27 +154,42 @@ def _check_reference(index: Index, version: Version, label: str) -> list[Diagnos
     renumberings of either side)."""
     life = [v for v in index.provisions[version.provision] if v.content_cause == version.content_cause]
     start, end = life[0].start, life[-1].end
-    where = f"{version.label} ({version.provision}, wording of {start}) cites point {label}"
+    where = msg("{label} ({provision}, wording of {day}) cites point {cited}", label=version.label,
+                provision=version.provision, day=start, cited=label)
     timeline = index.labels.get(label)
     if timeline is None:
-        return [Diagnostic("warning", "dangling-reference", f"{where}, which never exists", _where(version), str(version.label))]
+        return [Diagnostic("warning", "dangling-reference", msg("{reference}, which never exists", reference=where),
+                           _where(version), str(version.label))]
     days = [start] + [d for d in timeline.starts if start < d and (end is None or d < end)]
     answers = [index.point(label, day) for day in days]
     bad = [(day, a) for day, a in zip(days, answers) if not isinstance(a, InForce)]
     if bad:
         day, answer = bad[0]
-        state = _words(type(answer).__name__)
-        return [Diagnostic("warning", "dangling-reference", f"{where}, which on {day} is {state}", _where(version), str(version.label))]
+        state = _STATES.get(type(answer).__name__, type(answer).__name__)
+        return [Diagnostic("warning", "dangling-reference", msg(state, reference=where, day=day),
+                           _where(version), str(version.label))]
     provisions = list(dict.fromkeys(a.version.provision for a in answers))
     if len(provisions) > 1:
-        message = f"{where}, which names {' then '.join(provisions)} while that wording stands"
+        message = msg("{reference}, which names {provisions} while that wording stands", reference=where,
+                      provisions=_in_turn(provisions))
         return [Diagnostic("warning", "moved-reference", message, _where(version), str(version.label))]
     return []
 
 
-def _words(state: str) -> str:
-    return {"NotYetInForce": "not yet in force", "Repealed": "repealed", "Renumbered": "renumbered away",
-            "NoSuchLabel": "borne by no point"}.get(state, state)
+def _in_turn(names: list[str]):
+    """``a then b then c``, written when shown (the diagnostic is cached with the index)."""
+    said = names[0]
+    for name in names[1:]:
+        said = msg("{before} then {after}", before=said, after=name)
+    return said
+
+
+_STATES = {  # what a cited label is on a day the citing wording stands
+    "NotYetInForce": N_("{reference}, which on {day} is not yet in force"),
+    "Repealed": N_("{reference}, which on {day} is repealed"),
+    "Renumbered": N_("{reference}, which on {day} is renumbered away"),
+    "NoSuchLabel": N_("{reference}, which on {day} is borne by no point"),
+}
 
 
 def _where(version: Version) -> m.Location | None:

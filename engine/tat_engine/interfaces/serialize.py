@@ -24,7 +24,7 @@ def to_data(value):
         data = {"type": type(value).__name__}
         for field in attrs.fields(type(value)):
             if field.eq:  # source locations are not legal content
-                data[field.name] = to_data(getattr(value, field.name))
+                data[field.alias or field.name] = to_data(getattr(value, field.name))  # keyed as it is built
         return data
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
