@@ -40,11 +40,17 @@ def test_a_cached_index_decodes_only_what_a_question_needs(cache, directive):
     tat_engine.load()  # builds and seals the index
     law = tat_engine.load()  # from the cache
     index = law.index
-    assert not {"provisions", "answers", "lives", "edges", "worlds"} & index.__dict__.keys()
+    assert not {"answers", "lives", "edges", "worlds"} & index.__dict__.keys()
     assert law.point("11.3", "2019-06-01") == directive.point("11.3", "2019-06-01")
     decoded = [chunk is None for chunk in index.labels._chunks]
     assert sum(decoded) == 1 and len(decoded) > 1  # one chunk of labels, nothing else
-    assert "provisions" not in index.__dict__ and "edges" not in index.__dict__
+    assert not any(chunk is None for chunk in index.provisions._chunks) and "edges" not in index.__dict__
+    bearers = {history.provision for history in directive.history("9.1.10")}
+    wanted = {n for n, (keys, _) in enumerate(index.provisions._chunks) if bearers & set(keys)}
+    assert law.history("9.1.10") == directive.history("9.1.10")  # its label's chunk, its provisions' chunks
+    assert {n for n, chunk in enumerate(index.provisions._chunks) if chunk is None} == wanted
+    assert len(index.provisions._chunks) > len(wanted)
+    assert "answers" not in index.__dict__  # not the versions of every provision
     assert answers(law) == answers(directive)  # every other part, decoded when asked, gives the same answers
     assert list(index.labels) == list(directive.index.labels) and len(index.labels) == len(directive.index.labels)
 

@@ -439,4 +439,4 @@ class Law:
             pid = version.provision
             last = next(v for v in reversed(self.index.provisions[pid]) if not v.repealed)
             return Repealed(str(version.label), version.start, self.index.cite(version, version.cause), last)
-        return self.index.answers[version.provision, version.number]
+        return self.index.answer_of(version)  # one version's answer, not every provision's decoded

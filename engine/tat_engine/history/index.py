@@ -66,7 +66,7 @@ class Timeline(NamedTuple):
 _PROTOCOL = 5  # out-of-band buffers (PEP 574)
 _DECODING = threading.RLock()  # one part decoded at a time, once
 # Decoded together on first use: they share their Version and InForce objects.
-_VERSIONS = ("provisions", "starts", "answers", "lives")
+_VERSIONS = ("starts", "answers", "lives")
 # Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds.
 _ALONE = ("edges", "worlds")
 
@@ -91,43 +91,48 @@ def _loads(blob):
             gc.enable()
 
 
-class Timelines(dict):
-    """Label -> :class:`Timeline`, pickled in chunks of a few dozen labels, each chunk
-    decoded when one of its labels is first asked for (a point question decodes one
-    chunk, not the whole index; a chunk, not a label, so that the acts and classes its
-    answers name are written once a chunk, not once a label). A dict of the labels
-    decoded so far, so that ``timelines[label]`` is a plain dict lookup once decoded;
-    the other ways in (``get``, ``in``, iteration, ``len``) see every label."""
+class _Chunked(dict):
+    """A mapping pickled in chunks of a few dozen keys, each chunk decoded when one of its keys
+    is first asked for (a point question decodes one chunk, not the whole index; a chunk, not a
+    key, so that the acts and classes its values name are written once a chunk). A dict of the
+    keys decoded so far, so that ``mapping[key]`` is a plain dict lookup once decoded; the other
+    ways in (``get``, ``in``, iteration, ``len``) see every key. A subclass says how a chunk's
+    values are laid out (:meth:`_pack`, :meth:`_unpack`)."""
 
     __slots__ = ("_order", "_chunks", "_where")
-    CHUNK = 64  # labels a chunk
+    CHUNK = 64  # keys a chunk
 
-    def __init__(self, timelines: dict[str, Timeline]):
-        super().__init__(timelines)
-        self._order: tuple[str, ...] = tuple(timelines)  # the labels in the order they were built
-        self._chunks: list[tuple[tuple[str, ...], bytes] | None] = []  # (labels, their pickle), None once decoded
-        self._where: dict[str, int] = {}  # label -> its chunk, for the labels not yet decoded
+    def __init__(self, values: dict):
+        super().__init__(values)
+        self._order: tuple[str, ...] = tuple(values)  # the keys in the order they were built
+        self._chunks: list[tuple[tuple[str, ...], bytes] | None] = []  # (keys, their pickle), None once decoded
+        self._where: dict[str, int] = {}  # key -> its chunk, for the keys not yet decoded
 
-    def __missing__(self, label: str) -> Timeline:
-        with _DECODING:  # a server's threads may ask for labels of one chunk at once
-            if not dict.__contains__(self, label):  # (another thread may have decoded it meanwhile)
-                chunk = self._where[label]  # KeyError: no point bore the label
+    def _pack(self, keys: tuple[str, ...]):
+        return [self[key] for key in keys]
+
+    def _unpack(self, decoded) -> list:
+        return decoded
+
+    def __missing__(self, key: str):
+        with _DECODING:  # a server's threads may ask for keys of one chunk at once
+            if not dict.__contains__(self, key):  # (another thread may have decoded it meanwhile)
+                chunk = self._where[key]  # KeyError: no such key
                 names, blob = self._chunks[chunk]
-                starts, entries = _loads(blob)
-                for name, days, answers in zip(names, starts, entries, strict=True):
-                    dict.__setitem__(self, name, Timeline(days, answers))
+                for name, value in zip(names, self._unpack(_loads(blob)), strict=True):
+                    dict.__setitem__(self, name, value)
                     self._where.pop(name, None)
                 self._chunks[chunk] = None
-            return dict.__getitem__(self, label)
+            return dict.__getitem__(self, key)
 
-    def get(self, label, default=None):
+    def get(self, key, default=None):
         try:
-            return self[label]
+            return self[key]
         except KeyError:
             return default
 
-    def __contains__(self, label) -> bool:
-        return dict.__contains__(self, label) or label in self._where
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or key in self._where
 
     def __iter__(self):
         return iter(self._order)
@@ -139,10 +144,10 @@ class Timelines(dict):
         return list(self._order)
 
     def items(self):
-        return [(label, self[label]) for label in self._order]
+        return [(key, self[key]) for key in self._order]
 
     def values(self):
-        return [self[label] for label in self._order]
+        return [self[key] for key in self._order]
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
@@ -150,23 +155,43 @@ class Timelines(dict):
     __hash__ = None
 
     def __reduce_ex__(self, protocol: int):
-        return _timelines_of, (self._state(out_of_band=protocol >= 5),)
+        return _chunked_of, (type(self), self._state(out_of_band=protocol >= 5))
 
     def _state(self, out_of_band: bool) -> list[tuple[tuple[str, ...], bytes]]:
-        labels = self._order
-        chunks = [labels[i:i + self.CHUNK] for i in range(0, len(labels), self.CHUNK)]
+        keys = self._order
+        chunks = [keys[i:i + self.CHUNK] for i in range(0, len(keys), self.CHUNK)]
+        return [(tuple(chunk), _blob(self._pack(tuple(chunk)), out_of_band)) for chunk in chunks]
+
+
+def _chunked_of(kind: type, chunks: list[tuple[tuple[str, ...], bytes]]) -> _Chunked:
+    """A chunked mapping from its pickled chunks, none decoded yet."""
+    found = kind({})
+    found._order = tuple(key for keys, _ in chunks for key in keys)
+    found._chunks = list(chunks)
+    found._where = {key: n for n, (keys, _) in enumerate(chunks) for key in keys}
+    return found
+
+
+class Timelines(_Chunked):
+    """Label -> :class:`Timeline`."""
+
+    __slots__ = ()
+
+    def _pack(self, keys: tuple[str, ...]):
         # every start day of the chunk first, then the answers: the days a lookup bisects lie together in memory
-        return [(tuple(chunk), _blob(([self[label].starts for label in chunk], [self[label].entries for label in chunk]),
-                                     out_of_band)) for chunk in chunks]
+        return [self[label].starts for label in keys], [self[label].entries for label in keys]
+
+    def _unpack(self, decoded) -> list:
+        starts, entries = decoded
+        return [Timeline(days, answers) for days, answers in zip(starts, entries, strict=True)]
 
 
-def _timelines_of(chunks: list[tuple[tuple[str, ...], bytes]]) -> Timelines:
-    """Timelines from their pickled chunks, none decoded yet."""
-    timelines = Timelines({})
-    timelines._order = tuple(label for labels, _ in chunks for label in labels)
-    timelines._chunks = list(chunks)
-    timelines._where = {label: n for n, (labels, _) in enumerate(chunks) for label in labels}
-    return timelines
+class Provisions(_Chunked):
+    """Provision identity -> its versions, in order: what ``history`` and ``version`` read for one
+    provision, decoded without the versions of every other (``in_force`` and ``text`` read the
+    answers, which carry their versions)."""
+
+    __slots__ = ()
 
 
 class Index:
@@ -194,12 +219,12 @@ class Index:
             act.number: _assumption(act) for act in history.acts if act.in_force is None
             and isinstance(act.signed, m.UncertainDate)
         }
-        self.provisions: dict[str, tuple[Version, ...]] = history.provisions
+        self.provisions: Provisions = Provisions(history.provisions)
         self.starts: dict[str, list[dt.date]] = {
             pid: [version.start for version in versions] for pid, versions in history.provisions.items()
         }
         self.answers: dict[tuple[str, int], InForce] = {
-            (version.provision, version.number): self._in_force(version)
+            (version.provision, version.number): self.answer_of(version)
             for versions in history.provisions.values() for version in versions if not version.repealed
         }
         # Per provision, aligned with its versions: start days, end days as day numbers (_OPEN when
@@ -221,7 +246,7 @@ class Index:
         state = dict(self.__dict__)
         wrap = pickle.PickleBuffer if out_of_band else bytes
         packed = {name: wrap(blob) for name, blob in state.pop("_packed", {}).items()}  # not yet decoded
-        if "provisions" in state:
+        if "answers" in state:
             packed["versions"] = _blob({name: state.pop(name) for name in _VERSIONS}, out_of_band)
         for name in _ALONE:
             if name in state:
@@ -252,7 +277,8 @@ class Index:
     def cite(self, version: Version, cause: Cause) -> Citation:
         return Citation(str(version.label), version.provision, version.number, self.acts[cause.act], cause.item, cause.verb)
 
-    def _in_force(self, version: Version) -> InForce:
+    def answer_of(self, version: Version) -> InForce:
+        """What a version not repealed answers while in force (``answers`` holds them all, made once)."""
         return InForce(str(version.label), version, self.cite(version, version.content_cause), self.cite(version, version.cause))
 
     def attach_alternatives(self) -> None:
@@ -337,13 +363,14 @@ class Index:
         return tuple(difflib.get_close_matches(label, list(self.labels), n=5, cutoff=0.6))
 
     def bearers(self, label: str) -> list[str]:
-        """The provisions that ever bore ``label``, in order of first bearing it."""
-        firsts: dict[str, dt.date] = {}
-        for versions in self.provisions.values():
-            for version in versions:
-                if str(version.label) == label and not version.repealed and version.start != version.end:
-                    firsts.setdefault(version.provision, version.start)
-        return sorted(firsts, key=firsts.get)
+        """The provisions that ever bore ``label``, in order of first bearing it: read off the
+        label's timeline (a provision bears a label where its version in force answers for it),
+        so that no other label's versions are decoded."""
+        timeline = self.labels.get(label)
+        if timeline is None:
+            return []
+        firsts = [entry.version.provision for entry in timeline.entries if isinstance(entry, InForce)]
+        return list(dict.fromkeys(firsts))
 
 
 def _assumption(act: m.Act) -> Assumption:
