@@ -371,3 +371,11 @@ def test_a_dsl_error_that_is_not_syntax_in_both_languages(tmp_path):
     assert found["et"].startswith("bad.tat:4:10: viga: 2015-02-30 ei ole kalendrikuupäev; kuupäev kirjutatakse kujul")
     assert "[bad-date]" in found["en"] and "[bad-date]" in found["et"]
     assert found["en"].splitlines()[1:] == found["et"].splitlines()[1:]  # the line and its caret
+
+
+def test_a_question_the_engine_cannot_read_in_both_languages(capsys):
+    """A usage error (here an instrument that is not shipped) names the same things in either language."""
+    for lang, words in (("en", "tat: no instrument 'foo'; instruments: tat, safety-2023"),
+                        ("et", "tat: meedet 'foo' ei ole; meetmed: tat, safety-2023")):
+        assert main(["point", "11.3", "--as-of", "2019-06-01", "--instrument", "foo", "--lang", lang]) != 0
+        assert capsys.readouterr().err.strip() == words

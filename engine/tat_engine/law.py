@@ -149,11 +149,12 @@ class Law:
         for name, option in (choice or {}).items():
             reading = index.readings.get(name)
             if reading is None:
-                known = ", ".join(index.readings) or "none"
-                raise QueryError(f"no reading {name!r}; this instrument's readings: {known}")
+                known = list(index.readings) or msg("none")
+                raise QueryError(msg("no reading {name}; this instrument's readings: {known}", name=repr(name),
+                                     known=known))
             if reading.option(option) is None:
-                raise QueryError(f"reading {name!r} has no option {option!r}; options: "
-                                 f"{', '.join(o.name for o in reading.options)}")
+                raise QueryError(msg("reading {name} has no option {option}; options: {options}", name=repr(name),
+                                     option=repr(option), options=[o.name for o in reading.options]))
             self.choice[name] = option
         self._worlds: list | None = None
         self._readings: list | None = None
@@ -237,7 +238,8 @@ class Law:
     def provision(self, provision: str, on: DayLike) -> InForce | Repealed | None:
         """A provision by identity (``9.1.10@1-3/170``) on a date; None before it exists."""
         if provision not in self.index.provisions:
-            raise QueryError(f"no provision {provision!r}; identities look like 9.1.10@1-3/170")
+            raise QueryError(msg("no provision {provision}; identities look like 9.1.10@1-3/170",
+                                 provision=repr(provision)))
         version = self.index.version(provision, day(on))
         if version is None:
             return None

@@ -36,7 +36,8 @@ def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:
     """A shipped corpus as ``(path, text)``, folder by folder (the TAT: ``tat/`` then ``amendments/``)."""
     folders = INSTRUMENTS.get(instrument)
     if folders is None:
-        raise QueryError(f"no instrument {instrument!r}; instruments: {', '.join(INSTRUMENTS)}")
+        raise QueryError(msg("no instrument {instrument}; instruments: {known}", instrument=repr(instrument),
+                             known=list(INSTRUMENTS)))
     root = Path(__file__).parent / "data"  # the package's own folder (importlib.resources: 6 ms of every start)
     found = []
     for folder in folders:
@@ -86,12 +87,14 @@ def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = Tr
     for number, day in assume.items():
         act = acts.get(number)
         if act is None:
-            raise QueryError(f"no act numbered {number}; acts: {', '.join(acts)}")
+            raise QueryError(msg("no act numbered {number}; acts: {acts}", number=number, acts=list(acts)))
         signed = act.signed
         if not isinstance(signed, m.UncertainDate):
-            raise QueryError(f"act {number} has a known date ({signed.date}); only unknown dates can be supplied")
+            raise QueryError(msg("act {number} has a known date ({day}); only unknown dates can be supplied",
+                                 number=number, day=signed.date))
         if not signed.earliest <= day <= signed.latest:
-            raise QueryError(f"act {number} cannot be dated {day}: the sources place it in {signed.earliest}..{signed.latest}")
+            raise QueryError(msg("act {number} cannot be dated {day}: the sources place it in {earliest}..{latest}",
+                                 number=number, day=day, earliest=signed.earliest, latest=signed.latest))
         days[number] = day
     # every act is kept, a second one under a number too: the consolidation reports it
     acts = tuple(

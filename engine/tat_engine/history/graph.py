@@ -271,7 +271,8 @@ def references_on(graph: nx.MultiDiGraph, index: Index, label: str, on: dt.date)
     """What the point ``label`` cites on ``on``, and every wording in force then that cites it."""
     answer = index.point(label, on)
     if not isinstance(answer, InForce):
-        raise QueryError(f"point {label} is not in force on {on}; `tat point {label} --as-of {on}` says why")
+        raise QueryError(msg("point {label} is not in force on {day}; `tat point {label} --as-of {asked}` says why",
+                             label=label, day=on, asked=on.isoformat()))
     version = answer.version
     node = ("version", version.provision, version.number)
     cites = tuple(_reference(index, version, data["label"], target, on)
@@ -288,7 +289,7 @@ def act_changes(graph: nx.MultiDiGraph, index: Index, number: str) -> ActChanges
     """An act item by item, and the provisions it touched only through the points their wordings cite."""
     act = index.acts.get(number)
     if act is None:
-        raise QueryError(f"no act {number!r}; acts: {', '.join(index.acts)}")
+        raise QueryError(msg("no act {number}; acts: {acts}", number=repr(number), acts=list(index.acts)))
     items, changed = [], {}
     for _, item_node, data in graph.out_edges(("act", number), data=True):
         if data["rel"] != "contains":

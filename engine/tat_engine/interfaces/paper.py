@@ -23,6 +23,7 @@ from attrs import frozen
 
 from .. import model as m
 from ..errors import MissingExtra, QueryError, TatError
+from ..messages import msg
 from ..history.answers import Assumption, InForce, Repealed
 from ..history.index import Index
 from ..history.render import annotation, fact_line, preamble, repealed_title, table_cells, unknown_wording
@@ -165,7 +166,7 @@ def render(index: Index, day: dt.date, fmt: str, stamp: str | None = None) -> by
     from .. import __version__
 
     if fmt not in ("pdf", "docx"):
-        raise QueryError(f"paper is pdf or docx, not {fmt!r}")
+        raise QueryError(msg("paper is pdf or docx, not {format}", format=repr(fmt)))
     stamp = stamp or f"tat-engine {__version__}"
     page = sheet(index, day)
     return _pdf(page, stamp) if fmt == "pdf" else _docx(page, stamp)

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from attrs import evolve, frozen
 
 from ..errors import QueryError
+from ..messages import msg
 from ..law import Law
 from .eligibility import require
 from .ledger import Summary, check_ledger, summarised
@@ -49,7 +50,8 @@ def parts_of(source: Path, target: Path | None) -> list[Part]:
     try:
         dataset = ds.dataset(source, format="parquet", partitioning=ds.HivePartitioning.discover(infer_dictionary=True))
     except (pa.ArrowInvalid, OSError) as error:
-        raise QueryError(f"{source}: not a Parquet dataset: {str(error).splitlines()[0]}") from None
+        raise QueryError(msg("{source}: not a Parquet dataset: {reason}", source=source,
+                             reason=str(error).splitlines()[0])) from None
     parts = []
     for fragment in sorted(dataset.get_fragments(), key=lambda f: f.path):
         keys = ds.get_partition_keys(fragment.partition_expression)
@@ -57,7 +59,7 @@ def parts_of(source: Path, target: Path | None) -> list[Part]:
         parts.append(Part(fragment.path, tuple((k, str(v)) for k, v in sorted(keys.items())),
                           str(target / inner) if target else None))
     if not parts:
-        raise QueryError(f"{source}: the dataset holds no Parquet file")
+        raise QueryError(msg("{source}: the dataset holds no Parquet file", source=source))
     return parts
 
 
@@ -113,11 +115,12 @@ def _client(scheduler: str):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise QueryError("a cluster run needs Dask: pip install 'tat-engine[cluster]'") from None
+        raise QueryError(msg("a cluster run needs Dask: pip install 'tat-engine[cluster]'")) from None
     if scheduler == "local" or scheduler.startswith("local:"):
         count = scheduler.partition(":")[2] or "2"
         if not count.isdigit() or not 1 <= int(count) <= 256:
-            raise QueryError(f"--cluster {scheduler}: local:N takes a number of workers from 1 to 256")
+            raise QueryError(msg("--cluster {scheduler}: local:N takes a number of workers from 1 to 256",
+                                 scheduler=scheduler))
         workers = int(count)
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 Client(cluster) as client:

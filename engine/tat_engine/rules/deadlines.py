@@ -277,7 +277,8 @@ def schedule(law: Law, year: int, move_fixed: bool = True) -> list[Deadline]:
     """The recurring and fixed due dates of ``year``: every annual kind, and each kind
     whose trigger is a day of a period fact if it falls due that year."""
     if not m.FIRST_DAY.year < year <= m.LAST_DAY.year:  # a report on a year is triggered by the year before
-        raise QueryError(f"no calendar for {year}: expected a year between {m.FIRST_DAY.year + 1} and {m.LAST_DAY.year}")
+        raise QueryError(msg("no calendar for {year}: expected a year between {first} and {last}", year=year,
+                             first=m.FIRST_DAY.year + 1, last=m.LAST_DAY.year))
     found = []
     for kind in kinds(law):
         if kind.year is not None:
