@@ -3,7 +3,8 @@
 # then http://127.0.0.1:8000/ (the reading room) and /docs (the API, offline).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Byte code is written at install (pip compiles the package): every start of `tat` then reads it, not the sources.
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
 # The package links to the grammar and the corpora at the top of the repository (engine/tat_engine/data/).
@@ -13,7 +14,8 @@ COPY grammar ./grammar
 COPY tat ./tat
 COPY amendments ./amendments
 COPY programmes ./programmes
-RUN pip install . && rm -rf /src
+# The paper extra serves /v1/text as PDF and DOCX (without it those formats answer 501).
+RUN pip install '.[paper]' && rm -rf /src
 
 RUN useradd --create-home --uid 10001 tat
 USER tat
