@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tat_engine import InForce, Law, QueryError, model as m
+from tat_engine.history.answers import Repealed
 from tat_engine.loader import build
 from tat_engine.dsl.parse import parse_act
 from tat_engine.dsl.printer import print_act
@@ -50,6 +51,15 @@ def test_the_index_answers_as_a_naive_replay(corpus):
                 assert answer.content == expected[parts], (label, day)
             else:
                 assert not isinstance(answer, InForce), (label, day, answer)
+
+
+@given(corpora())
+def test_the_repealed_on_a_day_are_the_labels_a_repeal_answers_for(corpus):
+    """``repealed_on`` (read from the repeals kept apart) is every label whose answer that day is a repeal."""
+    law = law_of(corpus)
+    for day in days(corpus):
+        asked = [law.index.point(label, day) for label in law.index.labels]
+        assert law.index.repealed_on(day) == [answer for answer in asked if isinstance(answer, Repealed)]
 
 
 @given(corpora())

@@ -51,6 +51,9 @@ def test_a_cached_index_decodes_only_what_a_question_needs(cache, directive):
     assert {n for n, chunk in enumerate(index.provisions._chunks) if chunk is None} == wanted
     assert len(index.provisions._chunks) > len(wanted)
     assert "answers" not in index.__dict__  # not the versions of every provision
+    labels_decoded = sum(chunk is None for chunk in index.labels._chunks)
+    assert law.text("2021-01-01") == directive.text("2021-01-01")  # the versions and the repeals, not every label
+    assert sum(chunk is None for chunk in index.labels._chunks) == labels_decoded
     assert answers(law) == answers(directive)  # every other part, decoded when asked, gives the same answers
     assert list(index.labels) == list(directive.index.labels) and len(index.labels) == len(directive.index.labels)
 

@@ -66,7 +66,7 @@ class Timeline(NamedTuple):
 _PROTOCOL = 5  # out-of-band buffers (PEP 574)
 _DECODING = threading.RLock()  # one part decoded at a time, once
 # Decoded together on first use: they share their Version and InForce objects.
-_VERSIONS = ("starts", "answers", "lives")
+_VERSIONS = ("starts", "answers", "lives", "repeals")
 # Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds.
 _ALONE = ("edges", "worlds")
 
@@ -237,6 +237,7 @@ class Index:
             for pid, versions in history.provisions.items()
         ]
         self.labels: Timelines = Timelines(_timelines(self))
+        self.repeals: list[tuple[str, list[dt.date], list[Repealed | None]]] = _repeals(self.labels)
         self.diagnostics = tuple(diagnostics)
 
     def __reduce_ex__(self, protocol: int):
@@ -297,6 +298,7 @@ class Index:
                     if legal_key(other) != legal_key(entry):
                         found.append(Outcome(conditions, other))
                 timeline.entries[i] = attrs.evolve(entry, alternatives=tuple(found))
+        self.repeals = _repeals(self.labels)  # they carry the alternatives too
 
     def assumptions_on(self, day: dt.date) -> tuple[Assumption, ...]:
         """The unknown act dates that could change an answer on ``day``."""
@@ -343,10 +345,10 @@ class Index:
     def repealed_on(self, day: dt.date) -> list[Repealed]:
         """Repealed points whose label no point in force holds on ``day``."""
         found = []
-        for label, timeline in self.labels.items():
-            i = bisect_right(timeline.starts, day) - 1
-            if i >= 0 and isinstance(timeline.entries[i], Repealed):
-                found.append(timeline.entries[i])
+        for _, starts, repeals in self.repeals:
+            i = bisect_right(starts, day) - 1
+            if i >= 0 and repeals[i] is not None:
+                found.append(repeals[i])
         return found
 
     def near(self, label: str, day: dt.date | None) -> tuple[str, ...]:
@@ -371,6 +373,14 @@ class Index:
             return []
         firsts = [entry.version.provision for entry in timeline.entries if isinstance(entry, InForce)]
         return list(dict.fromkeys(firsts))
+
+
+def _repeals(timelines: Timelines) -> list[tuple[str, list[dt.date], list[Repealed | None]]]:
+    """The labels a repeal ever answers for, each with its timeline's start days and its repeals
+    (None on the other stretches): what :meth:`Index.repealed_on` reads, so that a text does not
+    decode every label's timeline to find the few repealed."""
+    return [(label, timeline.starts, [entry if isinstance(entry, Repealed) else None for entry in timeline.entries])
+            for label, timeline in timelines.items() if any(isinstance(entry, Repealed) for entry in timeline.entries)]
 
 
 def _assumption(act: m.Act) -> Assumption:
