@@ -26,7 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from ..errors import TatError
 from ..messages import N_, translated
@@ -129,10 +129,9 @@ def _field_problems(error: RequestValidationError) -> list[dict]:
     return found
 
 
-def install(app: FastAPI, seconds: float, limit: Callable[[str], int], schemas: dict | None = None) -> None:
-    """The guard on ``app``: body limits of ``limit(path)`` bytes and ``seconds``, problems for errors;
-    ``schemas`` are components the operations' answers refer to."""
-    app.add_middleware(BodyGuard, seconds=seconds, limit=limit)
+def install(app: FastAPI, schemas: dict | None = None) -> None:
+    """Problems for errors on ``app`` (the body limits are :mod:`front`'s, with ``refused_by_head`` and
+    ``BodyCount`` below); ``schemas`` are components the operations' answers refer to."""
     _install_problems(app)
     _describe_problems(app, {} if schemas is None else schemas)
 
@@ -213,57 +212,13 @@ def problem_responses(*statuses: int) -> dict:
 
 
 # --- limits on what a client sends -------------------------------------------------
+#
+# Content-Length is only a promise (a chunked body has none), so every chunk the application
+# receives is counted: the first chunk past the limit is a 413, a body not complete within its
+# seconds of the request a 408, both closing the connection so nothing more is read (front.Front).
 
 
-class BodyGuard:
-    """Limits on the bytes a request body actually sends and on the time it takes, at the ASGI level.
-
-    Content-Length is only a promise (a chunked body has none), so every chunk the application
-    receives is counted: the first chunk past the limit is a 413, a body not complete within
-    ``seconds`` of the request a 408, both closing the connection so nothing more is read.
-    """
-
-    def __init__(self, app: ASGIApp, seconds: float, limit: Callable[[str], int]):
-        self.app = app
-        self.seconds = seconds
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit(scope["path"])
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length", b"").strip()
-        refusal = _refusal(scope, declared, limit)
-        if refusal is not None:  # refused before a byte of the body is read
-            await problem(scope, refusal.status_code, refusal.detail, headers=refusal.headers)(scope, receive, send)
-            return
-        body = _Body(limit, anyio.current_time() + self.seconds, self.seconds,
-                     done=not (int(declared or 0) or b"transfer-encoding" in headers))
-        started = False
-
-        async def guarded_receive() -> Message:
-            return await body.receive(receive)
-
-        async def closing_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                answer = list(message.get("headers", []))  # answered before the body ended: close, read no more
-                if not body.done and all(name.lower() != b"connection" for name, _ in answer):
-                    message = {**message, "headers": [*answer, (b"connection", b"close")]}
-            await send(message)
-
-        try:
-            await self.app(scope, guarded_receive, closing_send)
-        except Refused as refusal:  # only reached when no handler inside answered it
-            if started:
-                raise
-            await problem(scope, refusal.status_code, refusal.detail, headers=refusal.headers)(scope, receive, send)
-
-
-def _refusal(scope: Scope, declared: bytes, limit: int) -> Refused | None:
+def refused_by_head(scope: Scope, declared: bytes, limit: int) -> Refused | None:
     """What the head alone says is too much: a head over HEAD_BYTES, a Content-Length over ``limit``."""
     head = len(scope.get("raw_path") or b"") + len(scope["query_string"])
     if head + sum(len(name) + len(value) for name, value in scope["headers"]) > HEAD_BYTES:
@@ -276,7 +231,7 @@ def _refusal(scope: Scope, declared: bytes, limit: int) -> Refused | None:
     return None
 
 
-class _Body:
+class BodyCount:
     """What one request's body has sent so far, against its limits."""
 
     def __init__(self, limit: int, deadline: float, seconds: float, done: bool):

@@ -31,6 +31,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from attrs import frozen
@@ -41,7 +42,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.background import BackgroundTask
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from .. import load
 from ..errors import QueryError, TatError, UndeclaredRules
@@ -52,8 +53,7 @@ from ..messages import language, say, using
 from ..model import Reading
 from . import schema
 from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
-from . import stamping
-from .language import Speaking
+from .front import Front
 from .serialize import to_data
 
 LEDGER_PATH = "/v1/costs/ledger"
@@ -113,11 +113,17 @@ class CostIn(BaseModel):
 def answer(value, kept: tuple | None = None) -> Response:
     """An answer as JSON: the engine's result (or data already JSON-ready) as ``to_data`` tags it,
     written by the standard library (FastAPI's encoder walks it again, slowly). Every JSON answer of
-    the API leaves through here. ``kept``: ``value`` is an object the law's index keeps (a point's
-    answer on a date) and ``kept`` names that law (its corpus and choice), so the answer is written
-    once per law and its bytes kept beside it (a member added per law, such as a stamp, stays right)."""
+    the API leaves through here (or :func:`_kept`, the same bytes). ``kept``: ``value`` is an object
+    the law's index keeps (a point's answer on a date) and ``kept`` names that law (its corpus and
+    choice), so the answer is written once per law and its bytes kept beside it (a member added per
+    law, such as a stamp, stays right)."""
     if kept is None:
         return Response(json.dumps(to_data(value), ensure_ascii=False).encode(), media_type="application/json")
+    return Response(_kept(value, kept), media_type="application/json")
+
+
+def _kept(value, kept: tuple) -> bytes:
+    """The JSON of an answer the law's index keeps, written once per law (see :func:`answer`)."""
     key = (id(value), kept)
     written = _WRITTEN.get(key)
     if written is None or written[0] is not value:  # an id is reused only once its object is gone
@@ -125,7 +131,7 @@ def answer(value, kept: tuple | None = None) -> Response:
         while len(_WRITTEN) >= _KEPT_ANSWERS:
             _WRITTEN.pop(next(iter(_WRITTEN)))
         _WRITTEN[key] = written
-    return Response(written[1], media_type="application/json")
+    return written[1]
 
 
 _WRITTEN: dict[tuple, tuple[object, bytes]] = {}  # (id, law) -> (the answer, its JSON): the answer kept alive with it
@@ -281,6 +287,53 @@ async def _only_declared(request: Request) -> None:
                        for name in unknown[:8]], extra={"accepted": sorted(accepted)})
 
 
+# --- a point the app keeps, answered before FastAPI's parameter solving -------------------------
+
+
+POINTS_PATH = "/v1/points/"
+_ASKED_ONCE = frozenset({"on", "instrument", "lang"})
+_ASKED_MANY = ("assume", "reading")  # Choice: at most 4 each, of at most 80 characters
+
+
+def _quick_point(served: dict[str, Corpus], default: str, scope: Scope) -> bytes | None:
+    """The JSON ``GET /v1/points/{label}?on=DAY`` answers, when the app keeps it written: the query
+    read as the endpoint reads it (``on``, ``instrument``, ``lang``, ``assume``, ``reading``), asked
+    of a law already loaded, answered with the bytes :func:`answer` sends. ``front.Front`` asks this
+    before FastAPI routes the request and solves its parameters, four times the work of the answer.
+    None for anything else (another path or parameter, a value the endpoint refuses, ``facts_on``, a
+    law not loaded yet, a label no point bore): the endpoint answers it, as before."""
+    path = scope["path"]
+    label = path[len(POINTS_PATH):]
+    if scope["method"] != "GET" or not path.startswith(POINTS_PATH) or not label or "/" in label:
+        return None
+    once: dict[str, str] = {}
+    many: dict[str, list[str]] = {name: [] for name in _ASKED_MANY}
+    for name, value in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
+        if name in many and len(many[name]) < 4 and len(value) <= 80:
+            many[name].append(value)
+        elif name in _ASKED_ONCE and name not in once:
+            once[name] = value
+        else:
+            return None
+    instrument = once.get("instrument", default)
+    if "on" not in once or instrument not in served or once.get("lang", "en") not in ("et", "en"):
+        return None
+    try:
+        on = _iso_day(once["on"])
+        choice = (_pairs(many["assume"], "assume", "ACT=YYYY-MM-DD"), _pairs(many["reading"], "reading", "READING=OPTION"))
+    except (ValueError, QueryError):
+        return None
+    kept = (served[instrument], choice)
+    law = _LAWS.get(kept)
+    if law is None:
+        return None
+    try:
+        found = law.point(label, on)
+    except Exception:  # noqa: BLE001 (the endpoint asks again and answers the refusal or the fault)
+        return None
+    return None if type(found) is NoSuchLabel else _kept(found, kept)
+
+
 # --- the application --------------------------------------------------------------------
 
 
@@ -302,14 +355,14 @@ def create_app(body_seconds: float = BODY_SECONDS, ledgers: Pool | None = None, 
 
     app = FastAPI(title="tat-engine", version="1", description=__doc__.split("\n\n")[0], docs_url=None,
                   redoc_url=None, lifespan=lifespan)
-    install(app, body_seconds, _body_limit, SCHEMAS)
-    stamping.install(app, lambda name, choice: _law(served[name or default], choice))  # every answer about the law stamped
-    app.add_middleware(Speaking)  # every answer, problems included, in the language asked
+    install(app, SCHEMAS)
+    # one pure ASGI layer: the language asked, the body limits, the stamp, the access log, the kept points
+    app.add_middleware(Front, seconds=body_seconds, limit=_body_limit, access_log=access_log,
+                       law_of=lambda name, choice: _law(served[name or default], choice),
+                       quick=functools.partial(_quick_point, served, default))
     app.state.ledgers, app.state.exports = ledgers, exports
     _routes(app, served, default)
     _docs(app)
-    if access_log:
-        app.add_middleware(AccessLog)  # outermost: it times every request, refused ones too
     return app
 
 
@@ -730,38 +783,3 @@ def serve(host: str = "127.0.0.1", port: int = 8000, body_seconds: float = BODY_
     from uvicorn.supervisors import Multiprocess
 
     Multiprocess(config, sockets=[config.bind_socket()]).run()
-
-
-# --- the access log ----------------------------------------------------------------------------
-
-
-class AccessLog:
-    """One line per request on stderr: method, path, status and milliseconds (pure ASGI, no copy of
-    the body). The path is written as sent, percent-encoded, so no input can forge a line."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        began = time.perf_counter()
-        status = 0
-
-        async def logged(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
-                _log(scope, status, began)
-
-        await self.app(scope, receive, logged)
-
-
-def _log(scope: Scope, status: int, began: float) -> None:
-    path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-    path = "".join(c if c.isprintable() and c != " " else "?" for c in clip(path, 200))
-    sys.stderr.write(f"{scope['method'][:10]} {path} {status} {(time.perf_counter() - began) * 1000:.1f} ms\n")
-    sys.stderr.flush()

@@ -1,18 +1,18 @@
 """The language of an HTTP answer: ``?lang=et|en``, else the ``Accept-Language`` header, else English.
 
-One ASGI middleware chooses it for the whole request (:func:`tat_engine.messages.using`), so the
-engine's messages in a JSON answer, and the ``title`` and ``detail`` of a problem, are written in
-it; the worker threads the endpoints run in inherit the choice (a copied context).
+The API's ASGI layer (:mod:`front`) chooses it for the whole request (:func:`tat_engine.messages.using`),
+so the engine's messages in a JSON answer, and the ``title`` and ``detail`` of a problem, are written
+in it; the worker threads the endpoints run in inherit the choice (a copied context).
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from ..languages import LANGUAGES, from_accept_language
-from ..messages import N_, using
+from ..messages import N_
 
 
 def request_language(scope: Scope) -> str:
@@ -23,20 +23,6 @@ def request_language(scope: Scope) -> str:
         return asked[-1]
     header = next((value for name, value in scope.get("headers", ()) if name == b"accept-language"), b"")
     return from_accept_language(header[:512].decode("latin-1"))
-
-
-class Speaking:
-    """Every request answered in the language :func:`request_language` chooses."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        with using(request_language(scope)):
-            await self.app(scope, receive, send)
 
 
 # The titles of problems (RFC 9110's names), for the catalogue: guard.problem writes them in the language chosen.

@@ -1,4 +1,4 @@
-"""The stamp (:mod:`tat_engine.stamp`) on every HTTP answer, added in one place: an ASGI middleware.
+"""The stamp (:mod:`tat_engine.stamp`) on every HTTP answer, added in one place (:mod:`front` calls it).
 
 A 200 answer of a ``/v1/`` endpoint about the law gets a ``Tat-Stamp`` header (the stamp as ASCII JSON),
 and a JSON object gets it as its ``stamp`` member too. A JSON list stays a list (its clients, the reading
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from urllib.parse import parse_qsl
 
 from ..stamp import produced_at
@@ -22,54 +24,52 @@ _NOT_YET = object()
 HEADER = b"tat-stamp"
 
 
-def install(app, law_of) -> None:
-    """Stamp ``app``'s answers; ``law_of(instrument or None, choice)`` is the app's own (cached) law."""
-    app.add_middleware(StampMiddleware, law_of=law_of)
+class Stamps:
+    """The stamps of the questions asked, each written once (only its time differs from answer to
+    answer); ``law_of(instrument or None, choice)`` is the app's own (cached) law."""
 
-
-class StampMiddleware:
-    def __init__(self, app, law_of):
-        self.app, self.law_of = app, law_of
+    def __init__(self, law_of):
+        self.law_of = law_of
         self._memo: dict[bytes, tuple[str, str] | None] = {}
 
-    async def __call__(self, scope, receive, send):
-        path = scope.get("path", "") if scope["type"] == "http" else ""
+    def on(self, scope, send):
+        """``send`` stamping the answer to ``scope`` where it is one about the law (itself otherwise)."""
+        path = scope["path"]
         if not path.startswith("/v1/") or path in UNSTAMPED:
-            return await self.app(scope, receive, send)
-        state = {"start": None, "json": False, "list": None, "stamp": None}
+            return send
+        query = scope.get("query_string", b"")
+        held = {}  # the JSON answer's start, until its first piece shows whether it is an object
 
-        async def sending(message):
+        async def stamping(message):
             if message["type"] == "http.response.start":
-                if message["status"] != 200:
-                    return await send(message)
-                written = self._written(scope.get("query_string", b""))
+                written = self._written(query) if message["status"] == 200 else None
                 if written is None:
                     return await send(message)
-                now = json.dumps(produced_at().isoformat())
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
-                headers.append((HEADER, (written[0] + now + "}").encode("ascii")))
-                kind = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
-                state.update(start={**message, "headers": headers}, json=kind.startswith(b"application/json"),
-                             stamp=(written[1] + now + "}").encode())
-                if not state["json"]:
-                    await send(state["start"])
+                now = _now()
+                headers = [*message.get("headers", ()), (HEADER, (written[0] + now + "}").encode("ascii"))]
+                kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if not kind.startswith(b"application/json"):  # the body as it is: its length holds
+                    return await send({**message, "headers": headers})
+                held.update(start={**message, "headers": [(k, v) for k, v in headers if k.lower() != b"content-length"]},
+                            stamp=(written[1] + now + "}").encode())
                 return None
-            if message["type"] != "http.response.body" or state["start"] is None or not state["json"]:
+            if "start" not in held or message["type"] != "http.response.body":
                 return await send(message)
             body, more = message.get("body", b""), message.get("more_body", False)
-            if state["list"] is None:  # the first piece: open the answer
-                if not body.strip() and more:
-                    return None  # nothing to see yet
-                await send(state["start"])
-                stripped = body.lstrip()
-                state["list"] = not stripped.startswith(b"{")
-                if not state["list"]:
-                    rest = stripped[1:]
-                    body = b'{"stamp": ' + state["stamp"] + (b"" if rest.lstrip().startswith(b"}") else b", ") + rest
+            if not body.strip() and more:
+                return None  # nothing to see yet
+            start, stamp = held.pop("start"), held.pop("stamp")
+            stripped = body.lstrip()
+            if stripped.startswith(b"{"):  # an object: the stamp its first member (a list stays a list)
+                rest = stripped[1:]
+                body = b'{"stamp": ' + stamp + (b"" if rest.lstrip().startswith(b"}") else b", ") + rest
+            if not more:  # the whole answer in one piece: its length is known
+                start["headers"].append((b"content-length", str(len(body)).encode()))
+            await send(start)
             await send({**message, "body": body})
             return None
 
-        await self.app(scope, receive, sending)
+        return stamping
 
     def _written(self, query: bytes) -> tuple[str, str] | None:
         """The stamp of the answer to ``query`` as JSON (ASCII for the header, UTF-8 for the body), open
@@ -86,6 +86,19 @@ class StampMiddleware:
                 self._memo.clear()
             self._memo[query] = written
         return written
+
+
+def _now() -> str:
+    """The time produced as JSON, written once a second (``TAT_STAMP_TIME``: the time it fixes)."""
+    if os.environ.get("TAT_STAMP_TIME"):
+        return json.dumps(produced_at().isoformat())
+    second = int(time.time())
+    if _CLOCK[0] != second:
+        _CLOCK[:] = [second, json.dumps(dt.datetime.fromtimestamp(second, dt.timezone.utc).isoformat())]
+    return _CLOCK[1]
+
+
+_CLOCK: list = [None, ""]  # the second last written, and it as JSON
 
 
 def _stamp(law_of, query: str):
