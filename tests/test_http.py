@@ -377,6 +377,58 @@ def test_tat_serve_quiet_prints_nothing_and_a_broken_corpus_stops_it(tmp_path):
     assert broken.returncode == 1 and "bad.tat:3:" in broken.stderr and "Traceback" not in broken.stderr
 
 
+def _descendants(pid: int) -> set[int]:
+    """The processes ``pid`` started, and theirs (from /proc)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parents[int(entry)] = int(stat.read().rpartition(")")[2].split()[1])
+        except (ValueError, OSError):
+            continue
+    found, waiting = set(), [pid]
+    while waiting:
+        parent = waiting.pop()
+        children = {child for child, of in parents.items() if of == parent}
+        found |= children
+        waiting.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads processes from /proc")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_workers_of_a_killed_server_end_with_it(tmp_path, workers):
+    """SIGKILL gives `tat serve` no chance to stop its pool or its --workers; its ledger worker
+    processes and its workers, each holding a loaded law, used to live on waiting for work."""
+    import signal
+
+    import httpx
+
+    process, port = _serve("--quiet", "--workers", workers, cache=str(tmp_path / "cache"))
+    try:
+        ledger = "activity,party,category,incurred_on,paid_on,amount\n2.1,implementer,7.1.3.1,2016-03-01,2016-03-10,100\n"
+        judged = httpx.post(f"http://127.0.0.1:{port}/v1/costs/ledger", params={"as_of": "2021-06-01"}, content=ledger,
+                            timeout=60)
+        started = _descendants(process.pid)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=20)
+        process.stderr.close()  # a worker that lives on holds the other end
+    assert judged.status_code == 200 and started, "the ledger was judged in a worker process"
+    until = time.monotonic() + 15
+    while any(_alive(pid) for pid in started) and time.monotonic() < until:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in started), "a process outlived the server"
+
+
 def test_the_docs_page_renders_in_a_browser_with_the_network_cut_off(tmp_path):
     """Swagger UI draws the description from the package's own assets; any other host is refused."""
     import shutil

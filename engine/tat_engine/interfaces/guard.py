@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 import re
 import socket
+import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -35,6 +38,7 @@ DETAIL_CHARS = 300  # the longest detail an error sends back
 VALUE_CHARS = 40  # the most of any one input an error sends back
 HEAD_SECONDS = 10  # a client has this long to send a request's head (see protocol)
 HEAD_BYTES = 16 * 1024  # a request's target and headers together (uvicorn's h11 limit for a head still arriving)
+PARENT_POLL_SECONDS = 0.5  # how often a pool's worker process checks that the server that started it lives
 
 
 class FieldProblem(BaseModel):
@@ -310,13 +314,37 @@ class Pool:
 
             # spawn: a fork of a process with threads (the event loop's helpers) may inherit a held lock
             self._executor.append(ProcessPoolExecutor(self.processes, multiprocessing.get_context("spawn"),
-                                                      initializer=self.warm))
+                                                      initializer=_worker_start, initargs=(os.getpid(), self.warm)))
         return self._executor[0]
 
     def close(self) -> None:
         """Stop the worker processes once the jobs running are done (those waiting are cancelled)."""
         while self._executor:
             self._executor.pop().shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start(parent: int, warm: Callable[[], None] | None) -> None:
+    """A pool's worker process: it dies with the process that started it, then runs ``warm``."""
+    die_with(parent)
+    if warm is not None:
+        warm()
+
+
+def die_with(parent: int, every: float = PARENT_POLL_SECONDS) -> None:
+    """End this process as soon as ``parent`` is gone. A server killed with SIGKILL (or by the OOM
+    killer) cannot shut its pool down or stop its `--workers`, and they, waiting for work that never
+    comes, would otherwise live on, each holding a loaded law (and a worker its port). A thread watches the parent's pid: an orphan is
+    given a new parent. Not prctl(PR_SET_PDEATHSIG): it fires when the *thread* that started the
+    worker ends, and a pool may be started from a short-lived thread (a test client's portal)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    if os.getppid() != parent:  # gone before this process got this far
+        os._exit(1)
+    threading.Thread(target=watch, name="tat-parent-watch", daemon=True).start()
 
 
 # --- slow request heads ---------------------------------------------------------------------

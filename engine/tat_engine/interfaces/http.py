@@ -52,7 +52,7 @@ from ..law import Law, label as point_label
 from ..messages import language, say, using
 from ..model import Reading
 from . import schema
-from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, install, problem_responses, protocol
+from .guard import HEAD_BYTES, VALUE_CHARS, Pool, Refused, clip, die_with, install, problem_responses, protocol
 from .front import Front
 from .serialize import to_data
 
@@ -64,6 +64,7 @@ KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this lon
 LEDGER_PROCESSES = 2  # ledgers judged at once, each in its own process (tat serve)
 LEDGER_NICENESS = 5  # how much lower the ledger processes' scheduling priority is than the server's
 SERVE_ENV = "TAT_SERVE"  # how `tat serve --workers N` hands its settings to each worker process
+SERVE_PARENT_ENV = "TAT_SERVE_PARENT"  # and the server's process id (a worker ends with it)
 
 
 @frozen
@@ -733,7 +734,8 @@ def _ledger_worker(default: Corpus) -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """The app of one worker of `tat serve --workers N` (a uvicorn factory)."""
+    """The app of one worker of `tat serve --workers N` (a uvicorn factory), which ends with the server."""
+    die_with(int(os.environ[SERVE_PARENT_ENV]))
     return Settings.loads(os.environ[SERVE_ENV]).app()
 
 
@@ -751,6 +753,7 @@ def server_config(host: str = "127.0.0.1", port: int = 8000, body_seconds: float
     if workers == 1:
         return uvicorn.Config(settings.app(), host=host, port=port, **uvicorn_settings())
     os.environ[SERVE_ENV] = settings.dumps()  # the workers are new processes: they read it there
+    os.environ[SERVE_PARENT_ENV] = str(os.getpid())
     return uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=workers, host=host, port=port,
                           **uvicorn_settings(by_name=True))
 
