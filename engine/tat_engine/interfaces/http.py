@@ -121,7 +121,7 @@ def answer(value, kept: tuple | None = None) -> Response:
     choice), so the answer is written once per law and its bytes kept beside it (a member added per
     law, such as a stamp, stays right)."""
     if kept is None:
-        return Response(json.dumps(to_data(value), ensure_ascii=False).encode(), media_type="application/json")
+        return Response(_json(to_data(value)).encode(), media_type="application/json")
     return Response(_kept(value, kept), media_type="application/json")
 
 
@@ -130,13 +130,15 @@ def _kept(value, kept: tuple) -> bytes:
     key = (id(value), kept)
     written = _WRITTEN.get(key)
     if written is None or written[0] is not value:  # an id is reused only once its object is gone
-        written = (value, json.dumps(to_data(value), ensure_ascii=False).encode())
+        written = (value, _json(to_data(value)).encode())
         while len(_WRITTEN) >= _KEPT_ANSWERS:
             _WRITTEN.pop(next(iter(_WRITTEN)))
         _WRITTEN[key] = written
     return written[1]
 
 
+_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), its encoder made once
+_json_or_text = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _WRITTEN: dict[tuple, tuple[object, bytes]] = {}  # (id, law) -> (the answer, its JSON): the answer kept alive with it
 _KEPT_ANSWERS = 4096
 
@@ -660,10 +662,10 @@ def _json_lines(verdicts: Path) -> bytes:
     members = []
     for number, name in enumerate(table.column_names):
         encoded = pc.dictionary_encode(table.column(number).combine_chunks())
-        words = pa.array([json.dumps(value, ensure_ascii=False, default=str)
+        words = pa.array([_json_or_text(value)
                           for value in encoded.dictionary.to_pylist()], pa.string())
         values = pc.fill_null(words.take(encoded.indices), "null")
-        key = ("{" if number == 0 else "") + json.dumps(name, ensure_ascii=False) + ": "
+        key = ("{" if number == 0 else "") + _json(name) + ": "
         members.append(pc.binary_join_element_wise(key, values, "}" if number == last else "", ""))
     rows = pc.binary_join_element_wise(*members, ", ")
     return ",".join(rows.to_pylist()).encode()
