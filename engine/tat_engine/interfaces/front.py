@@ -46,18 +46,26 @@ class Front:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        with using(request_language(scope)):
+            if self.access_log:
+                await self._logged(scope, receive, send)
+            else:
+                await self._answer(scope, receive, self.stamps.on(scope, send))
+
+    async def _logged(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The answer, then its line in the access log (refused requests too)."""
         began = time.perf_counter()
-        status = [0]
+        status = 0
 
         async def sent(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status[0] = message["status"]
+                status = message["status"]
             await send(message)
 
-        with using(request_language(scope)):
-            await self._answer(scope, receive, self.stamps.on(scope, sent))
-        if self.access_log and status[0]:
-            _log(scope, status[0], began)
+        await self._answer(scope, receive, self.stamps.on(scope, sent))
+        if status:
+            _log(scope, status, began)
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The request's body held to its limits, then the short cut's answer or the app's."""
