@@ -11,7 +11,7 @@ layer is a coroutine call, a wrapped ``send`` and a wrapped ``receive`` per requ
 
 And one short cut: a question whose answer the app keeps written (a point on a date, see
 ``http._quick_point``) is answered here, without FastAPI's routing and parameter solving, which
-cost four times the work of the answer. Only a question the short cut reads completely and
+were most of a point request's time (in-process, 180 µs a request through them, 24 µs without). Only a question the short cut reads completely and
 answers with a 200 is answered so; anything else — a refusal, a parameter it does not know, a law
 not loaded yet — goes to the app, which answers it as before.
 """
@@ -95,7 +95,7 @@ class Front:
         await self._guarded(scope, receive, send, body)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send, body: BodyCount) -> None:
-        """The app, reading a body counted chunk by chunk against its limits (guard.BodyGuard's rules)."""
+        """The app, reading a body counted chunk by chunk against its limits (guard.BodyCount)."""
         started = False
 
         async def guarded_receive() -> Message:

@@ -332,10 +332,10 @@ def _worker_start(parent: int, warm: Callable[[], None] | None) -> None:
 
 def die_with(parent: int, every: float = PARENT_POLL_SECONDS) -> None:
     """End this process as soon as ``parent`` is gone. A server killed with SIGKILL (or by the OOM
-    killer) cannot shut its pool down or stop its `--workers`, and they, waiting for work that never
-    comes, would otherwise live on, each holding a loaded law (and a worker its port). A thread watches the parent's pid: an orphan is
-    given a new parent. Not prctl(PR_SET_PDEATHSIG): it fires when the *thread* that started the
-    worker ends, and a pool may be started from a short-lived thread (a test client's portal)."""
+    killer) cannot shut its pool down or stop its `--workers`, which, waiting for work that never
+    comes, would otherwise live on, each holding a loaded law. A thread watches the parent's pid (an
+    orphan is given a new parent). Not prctl(PR_SET_PDEATHSIG): it fires when the *thread* that
+    started the worker ends, and a pool may be started from a short-lived thread (a test client's)."""
 
     def watch() -> None:
         while os.getppid() == parent:

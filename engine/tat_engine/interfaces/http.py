@@ -304,7 +304,7 @@ def _quick_point(served: dict[str, Corpus], default: str, scope: Scope) -> bytes
     """The JSON ``GET /v1/points/{label}?on=DAY`` answers, when the app keeps it written: the query
     read as the endpoint reads it (``on``, ``instrument``, ``lang``, ``assume``, ``reading``), asked
     of a law already loaded, answered with the bytes :func:`answer` sends. ``front.Front`` asks this
-    before FastAPI routes the request and solves its parameters, four times the work of the answer.
+    before FastAPI routes the request and solves its parameters, most of the request's time.
     None for anything else (another path or parameter, a value the endpoint refuses, ``facts_on``, a
     law not loaded yet, a label no point bore): the endpoint answers it, as before."""
     path = scope["path"]
