@@ -246,7 +246,7 @@ async def _choice(reading: Annotated[list[Pair], Query(max_length=4, description
 async def _language(lang: Annotated[Literal["et", "en"] | None, Query(description=(
         "the language of messages and problem details: et (eesti) or en; default: Accept-Language, else en"))] = None
                     ) -> None:
-    """Declares ``lang`` on every endpoint; language.Speaking reads it for the whole request."""
+    """Declares ``lang`` on every endpoint; front.Front reads it (language.request_language) for the whole request."""
 
 
 Choice = Annotated[tuple, Depends(_choice)]
@@ -485,7 +485,7 @@ def _routes(app: FastAPI, served: dict[str, Corpus], default: str) -> None:
         try:
             source = folder / "ledger.csv"
             with source.open("wb") as handle:
-                async for chunk in request.stream():  # BodyGuard counts the bytes and the time
+                async for chunk in request.stream():  # front.Front counts the bytes and the time
                     handle.write(chunk)
             judged = await pool.run(_judge_ledger, source, as_of, choice, corpus, language())
         except BaseException:
