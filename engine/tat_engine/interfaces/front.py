@@ -11,9 +11,10 @@ layer is a coroutine call, a wrapped ``send`` and a wrapped ``receive`` per requ
 
 And one short cut: a question whose answer the app keeps written (a point on a date, see
 ``http._quick_point``) is answered here, without FastAPI's routing and parameter solving, which
-were most of a point request's time (in-process, 180 µs a request through them, 24 µs without). Only a question the short cut reads completely and
-answers with a 200 is answered so; anything else — a refusal, a parameter it does not know, a law
-not loaded yet — goes to the app, which answers it as before.
+were most of a point request's time (in-process, 180 µs a request through them, 24 µs without).
+Only a question the short cut reads completely and answers with a 200 is answered so; anything
+else — a refusal, a parameter it does not know, a law not loaded yet — goes to the app, which
+answers it as before.
 """
 
 from __future__ import annotations

@@ -246,7 +246,7 @@ async def _choice(reading: Annotated[list[Pair], Query(max_length=4, description
 async def _language(lang: Annotated[Literal["et", "en"] | None, Query(description=(
         "the language of messages and problem details: et (eesti) or en; default: Accept-Language, else en"))] = None
                     ) -> None:
-    """Declares ``lang`` on every endpoint; front.Front reads it (language.request_language) for the whole request."""
+    """Declares ``lang`` on every endpoint; front.Front reads it for the whole request."""
 
 
 Choice = Annotated[tuple, Depends(_choice)]
@@ -325,7 +325,8 @@ def _quick_point(served: dict[str, Corpus], default: str, scope: Scope) -> bytes
         return None
     try:
         on = _iso_day(once["on"])
-        choice = (_pairs(many["assume"], "assume", "ACT=YYYY-MM-DD"), _pairs(many["reading"], "reading", "READING=OPTION"))
+        choice = (_pairs(many["assume"], "assume", "ACT=YYYY-MM-DD"),
+                  _pairs(many["reading"], "reading", "READING=OPTION"))
     except (ValueError, QueryError):
         return None
     kept = (served[instrument], choice)

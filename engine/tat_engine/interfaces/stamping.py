@@ -50,8 +50,8 @@ class Stamps:
                 kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if not kind.startswith(b"application/json"):  # the body as it is: its length holds
                     return await send({**message, "headers": headers})
-                held.update(start={**message, "headers": [(k, v) for k, v in headers if k.lower() != b"content-length"]},
-                            stamp=(written[1] + now + "}").encode())
+                unsized = [(k, v) for k, v in headers if k.lower() != b"content-length"]  # its length changes
+                held.update(start={**message, "headers": unsized}, stamp=(written[1] + now + "}").encode())
                 return None
             if "start" not in held or message["type"] != "http.response.body":
                 return await send(message)
