@@ -6,6 +6,7 @@ read completely. Each query here is asked of the app twice — with the short cu
 and the two answers must be the same, status, headers and body."""
 
 import os
+import re
 from urllib.parse import quote
 
 import pytest
@@ -99,3 +100,13 @@ def test_every_question_of_a_point_is_answered_alike_with_the_short_cut_or_witho
     asked = ([("on", on)] if on else []) + asked
     query = "&".join(f"{name}={quote(value, safe='/')}" for name, value in asked)
     _same(clients, f"/v1/points/{label}?{query}")
+
+
+def test_the_access_log_has_a_line_for_an_answer_of_the_short_cut_and_one_for_a_refusal(capfd):
+    with TestClient(create_app(access_log=True), raise_server_exceptions=False) as client:
+        capfd.readouterr()
+        assert client.get("/v1/points/11.3", params={"on": "2019-06-01"}).status_code == 200
+        assert client.get("/v1/points/11.3", params={"on": "2019-6-1"}).status_code == 422
+    logged = capfd.readouterr().err
+    assert re.search(r"^GET /v1/points/11\.3 200 [0-9.]+ ms$", logged, re.M), logged
+    assert re.search(r"^GET /v1/points/11\.3 422 [0-9.]+ ms$", logged, re.M), logged
