@@ -50,6 +50,8 @@ def test_a_cached_index_decodes_only_what_a_question_needs(cache, directive):
     assert law.history("9.1.10") == directive.history("9.1.10")  # its label's chunk, its provisions' chunks
     assert {n for n, chunk in enumerate(index.provisions._chunks) if chunk is None} == wanted
     assert len(index.provisions._chunks) > len(wanted)
+    pid = directive.history("9.1.10")[0].provision
+    assert law.provision(pid, "2019-06-01") == directive.provision(pid, "2019-06-01")
     assert "answers" not in index.__dict__  # not the versions of every provision
     labels_decoded = sum(chunk is None for chunk in index.labels._chunks)
     assert law.text("2021-01-01") == directive.text("2021-01-01")  # the versions and the repeals, not every label

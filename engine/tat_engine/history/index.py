@@ -26,7 +26,7 @@ import threading
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import attrs
@@ -37,6 +37,7 @@ from .answers import (
 )
 from .consolidate import Cause, History, Version
 
+_START = attrgetter("start")
 _FAR = m.OPEN_END  # an open end; no real day reaches it, as every day read is at most m.LAST_DAY
 _OPEN = m.OPEN_END.toordinal() + 1  # an open end as a day number: after every date, date.max included
 
@@ -325,11 +326,11 @@ class Index:
 
     def version(self, provision: str, day: dt.date) -> Version | None:
         """The version of a provision (by identity) on ``day``, repealed ones included."""
-        starts = self.starts[provision]
-        i = bisect_right(starts, day) - 1
+        versions = self.provisions[provision]  # its chunk alone, not every provision's start days
+        i = bisect_right(versions, day, key=_START) - 1
         if i < 0:
             return None
-        version = self.provisions[provision][i]
+        version = versions[i]
         return version if version.end is None or day < version.end else None
 
     def in_force(self, day: dt.date) -> list[InForce]:
