@@ -414,7 +414,7 @@ class Law:
                     found[later.provision] = later
         return found
 
-    # --- questions only the clause graph answers (networkx is imported here, not before) ---
+    # --- questions only the clause graph answers (built from the kept edges when first asked) ---
 
     def references(self, point: str, on: DayLike):
         """What ``point`` cites on ``on`` and every wording in force then that cites it
