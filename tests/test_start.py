@@ -134,3 +134,50 @@ def test_threads_asking_at_once_decode_each_part_once(cache, directive):
     with ThreadPoolExecutor(8) as pool:
         found = list(pool.map(ask, questions))
     assert found == [(directive.point(label, day), directive.in_force(day)) for label, day in questions]
+
+
+# what each command imports (never how long it takes: speed targets live in benchmarks/run.py)
+_IMPORTED = ("import sys; from tat_engine.interfaces.cli import main; code = main(sys.argv[1:]); "
+             "print('\\x00' + ' '.join(sorted(sys.modules)), file=sys.stderr); sys.exit(code)")
+_COMMANDS = {
+    "refs": ["refs", "8.3", "--as-of", "2021-06-01"],
+    "act": ["act", "1-3/zz"],
+    "deadline": ["deadline", "report-check", "--trigger", "2021-12-22"],
+    "calendar": ["calendar", "2021"],
+    "text": ["text", "--as-of", "2021-01-01"],
+    "history": ["history", "9.1.10"],
+    "point --json": ["point", "11.3", "--as-of", "2019-06-01", "--json"],
+}
+
+
+def _modules(words: list[str], env: dict) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _IMPORTED, *words], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.rpartition("\x00")[2].split())
+
+
+@pytest.mark.parametrize("command", list(_COMMANDS))
+def test_a_warm_command_imports_only_what_it_needs(cache, command):
+    """From a warm cache: no command imports networkx or lark, only the deadline commands import the
+    holidays package, and those load Estonia's holidays alone, not the other countries'."""
+    env = {**os.environ, "TAT_CACHE_DIR": str(cache), "LANG": "C"}
+    _modules(_COMMANDS[command], env)  # fills the cache
+    found = _modules(_COMMANDS[command], env)
+    assert not {"networkx", "lark"} & found
+    countries = {name for name in found if name.startswith("holidays.countries")}
+    if command in ("deadline", "calendar"):
+        assert countries == {"holidays.countries.estonia"}
+    else:
+        assert not any(name.split(".")[0] == "holidays" for name in found)
+
+
+def test_estonia_alone_gives_the_holidays_the_package_gives():
+    """The Estonia class loaded alone (workdays._estonia) keeps every holiday and name, in both languages."""
+    import holidays
+
+    from tat_engine.rules import workdays
+
+    for year in (1990, 1991, 1994, 2005, 2021, 2024, 2049, 2100, 2999):
+        for lang, language in (("en", "en_US"), ("et", "et")):
+            assert list(workdays._holidays(year, lang).items()) == \
+                list(holidays.country_holidays("EE", years=year, language=language).items())

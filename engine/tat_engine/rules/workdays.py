@@ -24,9 +24,11 @@ datetime.date(2021, 4, 6)
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
 from attrs import frozen
 from dateutil.relativedelta import relativedelta
 
@@ -35,12 +37,41 @@ from ..errors import QueryError
 from ..messages import N_, LongDay, Message, language, msg, say, weekday
 from ..model import DAY_RANGE, LAST_DAY
 
+if TYPE_CHECKING:
+    import holidays
+
 ONE_DAY = dt.timedelta(days=1)
+_ESTONIA = "holidays.countries.estonia"
 
 
 @lru_cache(maxsize=128)
 def _holidays(year: int, lang: str = "en") -> holidays.HolidayBase:
-    return holidays.country_holidays("EE", years=year, language="et" if lang == "et" else "en_US")
+    return _estonia()(years=year, language="et" if lang == "et" else "en_US")
+
+
+@lru_cache(maxsize=1)
+def _estonia() -> type[holidays.HolidayBase]:
+    """The ``holidays`` package's Estonia, the class ``holidays.country_holidays("EE")`` makes, loaded
+    alone: importing it the usual way runs ``holidays.countries``, which imports every one of some
+    250 countries (most of a deadline's start). Registered under its own name, so the package,
+    if asked later, finds this same module; any surprise falls back to the package's way."""
+    import holidays  # (its own __init__ loads no country)
+
+    if _ESTONIA not in sys.modules and "holidays.countries" not in sys.modules:
+        try:
+            import importlib.util
+
+            path = os.path.join(os.path.dirname(holidays.__file__), "countries", "estonia.py")
+            spec = importlib.util.spec_from_file_location(_ESTONIA, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[_ESTONIA] = module
+            spec.loader.exec_module(module)
+            if issubclass(module.Estonia, holidays.HolidayBase) and module.Estonia.country == "EE":
+                return module.Estonia
+        except (ImportError, OSError, AttributeError, TypeError):
+            pass
+        sys.modules.pop(_ESTONIA, None)
+    return type(holidays.country_holidays("EE"))
 
 
 def holiday(day: dt.date) -> str | None:
