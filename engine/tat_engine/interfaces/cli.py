@@ -76,7 +76,7 @@ def _language(argv: list[str]) -> str:
 def _run(argv: list[str]) -> int:
     from ..errors import CorpusError, MissingExtra, TatError, UndeclaredRules
 
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     try:
         return args.run(args)
     except CorpusError as error:
@@ -584,10 +584,63 @@ def _version_action():
     return Version
 
 
+class _Only:
+    """The command line's ``parser`` and its subcommands, of which only ``wanted`` is built (what
+    the others would be told is dropped unread: building all of them cost a command several
+    milliseconds). ``seen`` says whether ``wanted`` was among them."""
+
+    def __init__(self, parser, commands, wanted: str | None):
+        self.parser, self.commands, self.wanted, self.seen = parser, commands, wanted, False
+
+    def add_parser(self, name: str, **options):
+        if self.wanted is None or name == self.wanted:
+            self.seen = True
+            return self.commands.add_parser(name, **options)
+        return _Unbuilt()
+
+
+class _Unbuilt:
+    """A subcommand not asked for: what it would be told is ignored."""
+
+    def add_argument(self, *args, **options) -> None:
+        pass
+
+    def set_defaults(self, **defaults) -> None:
+        pass
+
+
+def _parse(argv: list[str]):
+    """The words as parsed by the parser of their subcommand alone, or, on any error (its message may
+    list the other subcommands), by the whole command line's parser, which then says it."""
+    if argv and not argv[0].startswith("-"):
+        only = _parser_of(argv[0])
+        if only.seen:
+            try:
+                return only.parser.parse_args(argv)
+            except _Retry:
+                pass
+    return _parser().parse_args(argv)
+
+
+class _Retry(Exception):
+    """A parser of one subcommand met an error: the whole parser says it."""
+
+
 def _parser():
+    return _parser_of(None).parser
+
+
+def _parser_of(command: str | None) -> _Only:
+    """The whole parser, or with ``command`` one whose only subcommand is that one, which raises
+    :class:`_Retry` instead of printing an error."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="tat", description="Grant conditions (toetuse andmise tingimused) as versioned law.")
+    class Tentative(argparse.ArgumentParser):
+        def error(self, message):
+            raise _Retry(message)
+
+    kind = argparse.ArgumentParser if command is None else Tentative
+    parser = kind(prog="tat", description="Grant conditions (toetuse andmise tingimused) as versioned law.")
     parser.add_argument("--version", action=_version_action(), nargs=0, help="show the version and exit")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     common = argparse.ArgumentParser(add_help=False)
@@ -601,7 +654,7 @@ def _parser():
                         help="read a contested question one way, e.g. reach-2020=from-signing (`tat acts` lists them)")
     common.add_argument("--assume", action="append", default=[], metavar="ACT=DATE",
                         help="the real date of an act whose date the sources lack, e.g. 1-3/zz=2020-03-16")
-    commands = parser.add_subparsers(title="commands")
+    commands = _Only(parser, parser.add_subparsers(title="commands"), command)
 
     point = commands.add_parser("point", parents=[common], help="a point as in force on a date")
     point.add_argument("label", help="a point number such as 11.3, or Lisa 1")
@@ -745,7 +798,7 @@ def _parser():
     imp.add_argument("--json", action="store_true", help="print the import (and the check) as JSON data")
     imp.add_argument("--lang", choices=["et", "en"], help="the language of the counts and the check (default: the locale's)")
     imp.set_defaults(run=_import)
-    return parser
+    return commands
 
 
 if __name__ == "__main__":
