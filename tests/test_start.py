@@ -181,3 +181,24 @@ def test_estonia_alone_gives_the_holidays_the_package_gives():
         for lang, language in (("en", "en_US"), ("et", "et")):
             assert list(workdays._holidays(year, lang).items()) == \
                 list(holidays.country_holidays("EE", years=year, language=language).items())
+
+
+_WORDS = [["point", "11.3", "--as-of", "2019-06-01", "--json"], ["calendar", "1800"], ["poin"], ["--help"], [], ["--version"],
+          ["deadline", "x", "--extension-days", "-1"], ["text", "--as-of", "2020-01-01", "--format", "odt"],
+          ["acts", "--bogus"], ["history"], ["check-costs", "--help"], ["test", "a.yaml", "--reading", "a=b"],
+          ["serve", "--port", "x"], ["import", "a.txt", "--lines", "1..2"], ["point", "1", "--as-of", "x", "--lang", "xx"]]
+
+
+@pytest.mark.parametrize("words", _WORDS, ids=" ".join)
+def test_the_parser_of_one_subcommand_reads_and_refuses_as_the_whole_one(words, capsys):
+    """The command line builds only the asked subcommand's parser; help, errors and values are the whole parser's."""
+    from tat_engine.interfaces import cli
+
+    def outcome(parse):
+        try:
+            found = {key: getattr(value, "__name__", value) for key, value in vars(parse(words)).items()}
+        except SystemExit as stop:
+            found = stop.code
+        return found, capsys.readouterr()
+
+    assert outcome(cli._parse) == outcome(cli._parser().parse_args)
