@@ -357,3 +357,16 @@ def test_a_planted_answer_table_is_not_believed(cache, reference, capsys):
     assert main(["point", "11.3", "--as-of", "2019-06-01"]) == 0
     assert capsys.readouterr().out.rstrip("\n") == reference[1]["11.3", "2019-06-01"]
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) == reference[1]["11.3", "2019-06-01"]  # rewritten
+
+
+def test_the_key_follows_the_engines_code_byte_for_byte(tmp_path, monkeypatch):
+    """The code is read once per process for its keys; what it reads is every byte of every file."""
+    code = tmp_path / "engine.py"
+    keys = []
+    for text in ("x = 1\n", "x = 2\n", "x = 1\n", "y = 1\n"):
+        code.write_text(text)
+        monkeypatch.setattr(cachedir, "code_files", lambda: [str(code)])
+        cachedir._code_digest.cache_clear()
+        keys.append(cachedir.content_key("kind", [("a.tat", b"act")]))
+    cachedir._code_digest.cache_clear()
+    assert keys[0] == keys[2] and len(set(keys)) == 3

@@ -22,6 +22,7 @@ Standard library only: the command line's answer table (quick.py) imports it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -56,13 +57,23 @@ def content_key(kind: str, contents) -> str:
     ``contents`` (``(name, bytes)`` pairs: corpus files, assumed dates), so a change to any of
     them, even one undone with ``cp -p`` (old size, old time), makes a new key."""
     digest = hashlib.sha256(kind.encode() + b"\0")
+    _add(digest, "\0code", _code_digest())
+    for name, data in contents:
+        _add(digest, name, data)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    """A SHA-256 of the engine's code and grammar (names and bytes), read once per process: a command
+    asks for two keys (the index's and the answer table's), and each read of the code cost as much
+    as the rest of the key."""
+    digest = hashlib.sha256()
     package = os.path.dirname(os.path.abspath(__file__))
     for path in code_files():
         with open(path, "rb") as handle:
             _add(digest, os.path.relpath(path, package), handle.read())
-    for name, data in contents:
-        _add(digest, name, data)
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def _add(digest, name: str, data: bytes) -> None:
