@@ -18,7 +18,6 @@ import gc
 import os
 import pickle
 import struct
-from pathlib import Path
 
 import attrs
 
@@ -38,20 +37,22 @@ def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:
     if folders is None:
         raise QueryError(msg("no instrument {instrument}; instruments: {known}", instrument=repr(instrument),
                              known=list(INSTRUMENTS)))
-    root = Path(__file__).parent / "data"  # the package's own folder (importlib.resources: 6 ms of every start)
+    # the package's own folder, with os (importlib.resources: 6 ms of every start; pathlib: 2 ms)
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
     found = []
     for folder in folders:
-        directory = root
-        for part in folder.split("/"):
-            directory = directory / part
-        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".tat"):
-                found.append((f"{folder}/{entry.name}", entry.read_text("utf-8")))
+        directory = os.path.join(root, *folder.split("/"))
+        for name in sorted(os.listdir(directory)):
+            if name.endswith(".tat"):
+                with open(os.path.join(directory, name), encoding="utf-8") as file:
+                    found.append((f"{folder}/{name}", file.read()))
     return found
 
 
 def read_files(paths: list[str | os.PathLike]) -> list[tuple[str, str]]:
     """DSL files from disk; a folder stands for the ``.tat`` files in it."""
+    from pathlib import Path
+
     found = []
     for path in map(Path, paths):
         for file in sorted(path.glob("*.tat")) if path.is_dir() else [path]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copyreg
 import datetime as dt
-import difflib
 import gc
 import pickle
 import threading
@@ -363,6 +362,8 @@ class Index:
             siblings = [str(other) for other in live if other.parent == wanted.parent]
             if siblings:
                 return tuple(siblings)
+        import difflib
+
         return tuple(difflib.get_close_matches(label, list(self.labels), n=5, cutoff=0.6))
 
     def bearers(self, label: str) -> list[str]:
