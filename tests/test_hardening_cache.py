@@ -370,3 +370,37 @@ def test_the_key_follows_the_engines_code_byte_for_byte(tmp_path, monkeypatch):
         keys.append(cachedir.content_key("kind", [("a.tat", b"act")]))
     cachedir._code_digest.cache_clear()
     assert keys[0] == keys[2] and len(set(keys)) == 3
+
+
+@pytest.mark.parametrize("damage", ["planted", "flipped", "renamed", "link"])
+def test_a_kept_holiday_table_is_believed_only_with_its_seal(cache, tmp_path, monkeypatch, damage):
+    """The holidays kept for deadlines (rules/workdays.py) are plain text under the cache's seal: a
+    planted, damaged, renamed or linked table is computed again from the package, never read."""
+    from tat_engine.rules import workdays
+
+    workdays._table.cache_clear()
+    made = workdays._table()
+    [kept] = cache.glob("holidays-*.txt")
+    secret = cachedir.secret(str(cache))
+    if damage == "planted":  # right name, sealed under another key: a lie about Christmas
+        kept.write_bytes(cachedir.seal(os.urandom(32), kept.name, b"en\t2021-12-27\tInvented Day"))
+    elif damage == "flipped":
+        data = bytearray(kept.read_bytes())
+        data[-3] ^= 0x20
+        kept.write_bytes(bytes(data))
+    elif damage == "renamed":  # a table sealed for another key (another engine or package) put in its place
+        kept.write_bytes(cachedir.seal(secret, "holidays-other.txt", b"en\t2021-12-27\tInvented Day"))
+    else:
+        victim = tmp_path / "victim.txt"
+        victim.write_bytes(kept.read_bytes())
+        kept.unlink()
+        kept.symlink_to(victim)
+    workdays._table.cache_clear()
+    computed = []
+    real = workdays._computed
+    monkeypatch.setattr(workdays, "_computed", lambda: computed.append(1) or real())
+    try:
+        assert workdays._table() == made and computed == [1]
+        assert workdays._named(dt.date(2021, 12, 27), "en") is None
+    finally:
+        workdays._table.cache_clear()

@@ -157,30 +157,49 @@ def _modules(words: list[str], env: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("command", list(_COMMANDS))
-def test_a_warm_command_imports_only_what_it_needs(cache, command):
-    """From a warm cache: no command imports networkx or lark, only the deadline commands import the
-    holidays package, and those load Estonia's holidays alone, not the other countries'."""
+def test_a_command_imports_only_what_it_needs(cache, command):
+    """No command imports networkx; a first deadline loads Estonia's holidays alone, not the other
+    countries'; from a warm cache no command imports lark or the holidays package at all."""
     env = {**os.environ, "TAT_CACHE_DIR": str(cache), "LANG": "C"}
-    _modules(_COMMANDS[command], env)  # fills the cache
+    first = _modules(_COMMANDS[command], env)  # fills the cache
+    countries = {name for name in first if name.startswith("holidays.countries")}
+    assert countries == ({"holidays.countries.estonia"} if command in ("deadline", "calendar") else set())
     found = _modules(_COMMANDS[command], env)
-    assert not {"networkx", "lark"} & found
-    countries = {name for name in found if name.startswith("holidays.countries")}
-    if command in ("deadline", "calendar"):
-        assert countries == {"holidays.countries.estonia"}
-    else:
-        assert not any(name.split(".")[0] == "holidays" for name in found)
+    assert "networkx" not in first
+    assert not {name for name in found if name.split(".")[0] in ("holidays", "lark", "networkx")}
 
 
-def test_estonia_alone_gives_the_holidays_the_package_gives():
-    """The Estonia class loaded alone (workdays._estonia) keeps every holiday and name, in both languages."""
+def test_the_kept_holidays_are_the_packages_day_by_day(cache):
+    """Estonia loaded alone (workdays._estonia) and the kept table (all years at once, in the cache)
+    name every holiday the package names, year by year, in both languages, on every day counted."""
     import holidays
 
     from tat_engine.rules import workdays
 
-    for year in (1990, 1991, 1994, 2005, 2021, 2024, 2049, 2100, 2999):
+    workdays._table.cache_clear()
+    try:
         for lang, language in (("en", "en_US"), ("et", "et")):
-            assert list(workdays._holidays(year, lang).items()) == \
-                list(holidays.country_holidays("EE", years=year, language=language).items())
+            for year in range(1900, 3000):
+                known = holidays.country_holidays("EE", years=year, language=language)
+                if year in (1990, 1991, 1994, 2021, 2100, 2999):
+                    assert list(workdays._holidays(year, lang).items()) == list(known.items())
+                kept = {day: name for day, name in workdays._table()[lang].items() if day.startswith(f"{year}-")}
+                assert kept == {day.isoformat(): name for day, name in known.items()}, year
+            assert workdays._named(dt.date(2021, 12, 24), lang) == known_name(language, dt.date(2021, 12, 24))
+        assert len(list(cache.glob("holidays-*.txt"))) == 1
+        made = workdays._computed()
+        workdays._table.cache_clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(workdays, "_computed", lambda: pytest.fail("the kept table was not read"))
+            assert workdays._table() == made  # read back from the cache as made
+    finally:
+        workdays._table.cache_clear()
+
+
+def known_name(language: str, day: dt.date) -> str:
+    import holidays
+
+    return holidays.country_holidays("EE", years=day.year, language=language)[day]
 
 
 _WORDS = [["point", "11.3", "--as-of", "2019-06-01", "--json"], ["calendar", "1800"], ["poin"], ["--help"], [], ["--version"],

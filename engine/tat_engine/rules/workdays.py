@@ -30,23 +30,106 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from attrs import frozen
-from dateutil.relativedelta import relativedelta
 
-from .. import messages
+from .. import cachedir, messages
 from ..errors import QueryError
 from ..messages import N_, LongDay, Message, language, msg, say, weekday
-from ..model import DAY_RANGE, LAST_DAY
+from ..model import DAY_RANGE, FIRST_DAY, LAST_DAY
 
 if TYPE_CHECKING:
     import holidays
 
 ONE_DAY = dt.timedelta(days=1)
 _ESTONIA = "holidays.countries.estonia"
+_LANGUAGES = {"en": "en_US", "et": "et"}  # the engine's languages -> the holidays package's
+_TABLE = "tat-holidays-EE-1"  # what the kept table is, in which format (bump when it changes)
 
 
 @lru_cache(maxsize=128)
 def _holidays(year: int, lang: str = "en") -> holidays.HolidayBase:
-    return _estonia()(years=year, language="et" if lang == "et" else "en_US")
+    return _estonia()(years=year, language=_LANGUAGES.get(lang, "en_US"))
+
+
+# --- the holidays, kept --------------------------------------------------------------------------
+# The package takes more to import than the rest of a deadline's start, so its Estonian holidays
+# for every year the engine counts in (FIRST_DAY..LAST_DAY) are kept as a table in the cache: plain
+# text (a day, a language, a name a line; nothing in it can run code), sealed like the index
+# (:mod:`tat_engine.cachedir`), under a key of the engine's code and the package's installed RECORD
+# (its every file with its hash, as pip wrote it). Anything amiss: computed from the package again.
+
+
+def _named(day: dt.date, lang: str) -> str | None:
+    """The holiday on ``day`` in ``lang``, from the kept table for the years it holds."""
+    if FIRST_DAY.year <= day.year <= LAST_DAY.year:
+        return _table()[lang if lang in _LANGUAGES else "en"].get(day.isoformat())
+    return _holidays(day.year, lang).get(day)
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, dict[str, str]]:
+    """Language -> ISO day -> holiday name, every year FIRST_DAY..LAST_DAY: kept, or made and kept."""
+    name = _table_name()
+    folder = cachedir.directory() if name else None
+    secret = folder and cachedir.secret(folder)
+    payload = secret and cachedir.unseal(secret, name, cachedir.read(folder, name))
+    table = _parsed(bytes(payload)) if payload else None
+    if table is None:
+        table = _computed()
+        if name:
+            _keep(name, table)
+    return table
+
+
+def _computed() -> dict[str, dict[str, str]]:
+    """The package's holidays, all years at once (the same as year by year: tested)."""
+    years = range(FIRST_DAY.year, LAST_DAY.year + 1)
+    return {lang: {day.isoformat(): name for day, name in _estonia()(years=years, language=code).items()}
+            for lang, code in _LANGUAGES.items()}
+
+
+def _parsed(payload: bytes) -> dict[str, dict[str, str]] | None:
+    table: dict[str, dict[str, str]] = {lang: {} for lang in _LANGUAGES}
+    try:
+        for line in payload.decode("utf-8").split("\n") if payload else ():
+            lang, day, name = line.split("\t")
+            table[lang][day] = name
+    except (ValueError, KeyError):
+        return None
+    return table
+
+
+def _keep(name: str, table: dict[str, dict[str, str]]) -> None:
+    lines = [f"{lang}\t{day}\t{holiday}" for lang, days in table.items() for day, holiday in days.items()]
+    if any(line.count("\t") != 2 or "\n" in line for line in lines):
+        return  # a name the format cannot hold: computed each time instead
+    folder = cachedir.directory(create=True)
+    secret = folder and cachedir.secret(folder, create=True)
+    if secret:
+        try:
+            cachedir.write(folder, name, cachedir.seal(secret, name, "\n".join(lines).encode("utf-8")))
+        except OSError:
+            pass  # a read-only home still counts, only slower
+
+
+def _table_name() -> str | None:
+    """The kept table's file name: a key of the engine's code and the package's RECORD; None when
+    the package's RECORD cannot be found (the holidays are then computed each time)."""
+    record = _record()
+    return record and f"holidays-{cachedir.content_key(_TABLE, [('holidays RECORD', record)])[:32]}.txt"
+
+
+def _record() -> bytes | None:
+    """The RECORD of the installed ``holidays`` (found without importing it), or None."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("holidays")
+        site = os.path.dirname(list(spec.submodule_search_locations)[0])
+        [found] = [entry for entry in os.listdir(site) if entry.startswith("holidays-") and entry.endswith(".dist-info")]
+        with open(os.path.join(site, found, "RECORD"), "rb") as file:
+            return file.read()
+    except (ImportError, ValueError, TypeError, AttributeError, IndexError, OSError):
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +159,7 @@ def _estonia() -> type[holidays.HolidayBase]:
 
 def holiday(day: dt.date) -> str | None:
     """The public holiday on ``day``, by name (in the current language), or None."""
-    return _holidays(day.year, language()).get(day)
+    return _named(day, language())
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -141,6 +224,8 @@ def count(trigger: dt.date, amount: int, unit: str) -> Count:
         last = trigger + dt.timedelta(days=amount)
         steps.append(msg("{amount} calendar days: {day}", amount=amount, day=Described(last)))
     elif unit == "months":
+        from dateutil.relativedelta import relativedelta
+
         last = trigger + relativedelta(months=amount)
         steps.append(msg("{amount} months, to the same date of the month (or its last day): {day}", amount=amount,
                          day=Described(last)))
