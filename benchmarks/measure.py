@@ -40,6 +40,10 @@ from tat_engine.dsl.parse import parser
 
 FAR = dt.date.max
 WATCHED = ("lark", "networkx", "attrs")  # the query path should import neither of the first two
+# what no warm command needs: the parser, the graph library, the holidays package (kept as a table), the
+# data-frame stack (a ledger's tools: shown for check-costs, no target there)
+HEAVY = ("lark", "networkx", "holidays", "pandas", "pyarrow", "numpy")
+WITH_TOOLS = ("check-costs (small ledger)",)
 
 
 @dataclass(frozen=True)
@@ -408,6 +412,11 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
         heavy = [package for package in found if package != "attrs"]
         rows.append(Row(key, "  tat point imported lark / networkx (/ attrs)?" + extra, ", ".join(found) or "none",
                         None, "no lark, networkx", not heavy))
+    for command in [command for command in commands if not command.name.startswith("point")]:  # (rows above)
+        found = _imports([sys.executable, "-X", "importtime", *start[1:], *command.words], env, HEAVY)
+        tools = command.name in WITH_TOOLS
+        rows.append(Row(f"imports_{command.name}", f"  tat {command.name}: warm, imported {'/'.join(HEAVY)}?",
+                        ", ".join(found) or "none", None, "" if tools else "none", None if tools else not found))
     return rows
 
 
@@ -432,12 +441,12 @@ def _walls(commands: list[list[str]], bare: list[str], env: dict, runs: int) -> 
     return [statistics.median(times) for times in found], statistics.median(baseline)
 
 
-def _imports(command: list[str], env: dict) -> list[str]:
-    """The watched packages a run imported, from ``-X importtime``'s report."""
+def _imports(command: list[str], env: dict, watched: tuple[str, ...] = WATCHED) -> list[str]:
+    """The ``watched`` packages a run imported, from ``-X importtime``'s report."""
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines()
              if line.startswith("import time:")}
-    return [name for name in WATCHED if name in names]
+    return [name for name in watched if name in names]
 
 
 def sizes(corpus: Corpus, index: Index) -> dict[str, int]:
