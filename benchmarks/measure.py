@@ -415,7 +415,7 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
     for command in [command for command in commands if not command.name.startswith("point")]:  # (rows above)
         found = _imports([sys.executable, "-X", "importtime", *start[1:], *command.words], env, HEAVY)
         tools = command.name in WITH_TOOLS
-        rows.append(Row(f"imports_{command.name}", f"  tat {command.name}: warm, imported {'/'.join(HEAVY)}?",
+        rows.append(Row(f"imports_{command.name}", f"  tat {command.name}: heavy packages imported, warm",
                         ", ".join(found) or "none", None, "" if tools else "none", None if tools else not found))
     return rows
 
