@@ -205,15 +205,39 @@ def _where(version: Version) -> m.Location | None:
 # --- kept as data, rebuilt for questions ---------------------------------------------------
 
 
-def edges_of(graph: Clauses) -> tuple[Edge, ...]:
-    return tuple(Edge(a, b, data["rel"], data.get("label")) for a, b, data in graph.edges(data=True))
+def edges_of(graph: Clauses) -> tuple[tuple, ...]:
+    """The edges as the index keeps them: plain ``(source, target, rel, label)`` tuples (:class:`Edge`)."""
+    return tuple((a, b, data["rel"], data.get("label")) for a, b, data in graph.edges(data=True))
 
 
-def from_edges(edges: tuple[Edge, ...]) -> Clauses:
+def from_edges(edges: tuple[tuple, ...]) -> Clauses:
+    """The graph of the kept edges, for the questions that walk it (its nodes carry no data)."""
     graph = Clauses()
-    for edge in edges:
-        graph.add_edge(edge.source, edge.target, rel=edge.rel, label=edge.label)
+    leaving, reaching = graph._out, graph._in
+    for source, target, rel, label in edges:
+        data = {"rel": rel, "label": label}
+        leaving.setdefault(source, {}).setdefault(target, []).append(data)
+        reaching.setdefault(target, {}).setdefault(source, []).append(data)
     return graph
+
+
+def _leaving(edges: tuple[tuple, ...], node: tuple) -> list[Edge]:
+    """The edges leaving ``node``, in :meth:`Clauses.out_edges`'s order (by target, as first
+    reached), found in one pass over the kept edges: no graph built for one question."""
+    found: dict[tuple, list[Edge]] = {}
+    for edge in edges:
+        if edge[0] == node:
+            found.setdefault(edge[1], []).append(Edge(*edge))
+    return [edge for group in found.values() for edge in group]
+
+
+def _reaching(edges: tuple[tuple, ...], node: tuple) -> list[Edge]:
+    """The edges reaching ``node``, in :meth:`Clauses.in_edges`'s order (by source, as first seen)."""
+    found: dict[tuple, list[Edge]] = {}
+    for edge in edges:
+        if edge[1] == node:
+            found.setdefault(edge[0], []).append(Edge(*edge))
+    return [edge for group in found.values() for edge in group]
 
 
 # --- questions only the graph answers ---------------------------------------------------------
@@ -271,21 +295,24 @@ class ActChanges:
     indirect: tuple[IndirectChange, ...]
 
 
-def references_on(graph: Clauses, index: Index, label: str, on: dt.date) -> References:
-    """What the point ``label`` cites on ``on``, and every wording in force then that cites it."""
+def references_on(edges: tuple[tuple, ...], index: Index, label: str, on: dt.date) -> References:
+    """What the point ``label`` cites on ``on``, and every wording in force then that cites it
+    (``edges``: the index's)."""
     answer = index.point(label, on)
     if not isinstance(answer, InForce):
         raise QueryError(msg("point {label} is not in force on {day}; `tat point {label} --as-of {asked}` says why",
                              label=label, day=on, asked=on.isoformat()))
     version = answer.version
     node = ("version", version.provision, version.number)
-    cites = tuple(_reference(index, version, data["label"], target, on)
-                  for _, target, data in graph.out_edges(node, data=True) if data["rel"] == "cites")
+    cites = tuple(_reference(index, version, edge.label, edge.target, on)
+                  for edge in _leaving(edges, node) if edge.rel == "cites")
     cited_by = []
-    for source, _, data in graph.in_edges(("provision", version.provision), data=True):
-        citing = index.provisions[source[1]][source[2] - 1]
-        if data["rel"] == "cites" and _in_force(citing, on):
-            cited_by.append(_reference(index, citing, data["label"], ("provision", version.provision), on))
+    for edge in _reaching(edges, ("provision", version.provision)):
+        if edge.rel != "cites":
+            continue
+        citing = index.provisions[edge.source[1]][edge.source[2] - 1]
+        if _in_force(citing, on):
+            cited_by.append(_reference(index, citing, edge.label, ("provision", version.provision), on))
     return References(answer.label, on, version.provision, cites, tuple(sorted(cited_by, key=lambda r: r.citing.label)))
 
 

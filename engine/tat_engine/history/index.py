@@ -41,10 +41,10 @@ _FAR = m.OPEN_END  # an open end; no real day reaches it, as every day read is a
 _OPEN = m.OPEN_END.toordinal() + 1  # an open end as a day number: after every date, date.max included
 
 
-@attrs.frozen
-class Edge:
-    """One edge of the clause graph (see ``graph``), as plain data the cached index
-    holds without importing networkx."""
+class Edge(NamedTuple):
+    """One edge of the clause graph (see ``graph``). The index keeps its edges as plain
+    ``(source, target, rel, label)`` tuples, which unpickle in C: a corpus of 20 000 points
+    has over a hundred thousand, and as attrs values they took a ``tat refs`` a second."""
 
     source: tuple
     target: tuple
@@ -211,8 +211,8 @@ class Index:
         # The other date worlds (see possible.py): (conditions, index) with each
         # unknown act date at an end of its bounds; set by the loader.
         self.worlds: tuple = ()
-        # The clause graph's edges as plain data (graph.Edge), set by the loader;
-        # the graph itself is rebuilt from them only for the questions that need it.
+        # The clause graph's edges as plain (source, target, rel, label) tuples (see Edge), set
+        # by the loader; read by the questions that need them, the graph rebuilt only for an act's.
         self.edges: tuple = ()
         self.preambles: dict[str, m.Preamble] = {act.number: act.preamble for act in history.acts if act.preamble}
         self.uncertain: dict[str, Assumption] = {
