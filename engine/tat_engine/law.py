@@ -159,7 +159,6 @@ class Law:
         self._worlds: list | None = None
         self._readings: list | None = None
         self._governing: dict = {}  # (facts day, decision day) -> Governing; asked once a day per ledger
-        self._clauses = None  # the clause graph, rebuilt from the index's edges when first asked
         self._reach_versions: list | None = None  # versions whose item applies from a day of its own
 
     def stamp(self, decided_on: DayLike | None = None, facts_on: DayLike | None = None):
@@ -414,7 +413,7 @@ class Law:
                     found[later.provision] = later
         return found
 
-    # --- questions only the clause graph answers (built from the kept edges when first asked) ---
+    # --- questions only the clause graph answers (from the index's kept edges) ---
 
     def references(self, point: str, on: DayLike):
         """What ``point`` cites on ``on`` and every wording in force then that cites it
@@ -427,14 +426,7 @@ class Law:
         """What act ``number`` changed, item by item, and what it touched only through references."""
         from .history.graph import act_changes
 
-        return act_changes(self._graph(), self.index, number)
-
-    def _graph(self):
-        if self._clauses is None:
-            from .history.graph import from_edges
-
-            self._clauses = from_edges(self.index.edges)
-        return self._clauses
+        return act_changes(self.index.edges, self.index, number)
 
     def _step(self, version) -> InForce | Repealed:
         if version.repealed:

@@ -8,11 +8,11 @@ version's first day) and ``cites`` (version -> provision its wording names on
 its first day, e.g. "punktis 9.1.3 nimetatud").
 
 The graph is built at load time for checks; its edges are kept in the index as
-plain :class:`Edge` values (so the cached index holds no graph), and the
-graph is rebuilt from them only when a question needs it: what a point cites
-and what cites it on a date (:func:`references_on`), what an act changed item
-by item and which provisions it touched through their references
-(:func:`act_changes`).
+plain ``(source, target, rel, label)`` tuples (:class:`Edge`; the cached index
+holds no graph), and the questions that need them read them in a pass or two,
+in the order the graph gave them: what a point cites and what cites it on a
+date (:func:`references_on`), what an act changed item by item and which
+provisions it touched through their references (:func:`act_changes`).
 """
 
 from __future__ import annotations
@@ -31,39 +31,29 @@ from .index import Edge, Index
 
 
 class Clauses:
-    """The clause graph: nodes with their data and edges with theirs, iterated as networkx's
-    ``MultiDiGraph`` iterates them (node by node in the order they came, each node's targets, or
-    sources, in the order their first edge came, each pair's edges in order), so the diagnostics,
-    the kept edges and the answers are what networkx gave; no command imports networkx (which
-    alone cost a ``tat refs`` four times the start of a bare interpreter)."""
+    """The clause graph as the load builds and checks it: nodes with their data and edges with
+    theirs, iterated as networkx's ``MultiDiGraph`` iterates them (node by node in the order they
+    came, each node's targets in the order they came, each pair's edges in order), so the
+    diagnostics and the kept edges are the same; a load imports no networkx (a tenth of it)."""
 
     def __init__(self):
         self.nodes: dict[tuple, dict] = {}
         self._out: dict[tuple, dict[tuple, list[dict]]] = {}
-        self._in: dict[tuple, dict[tuple, list[dict]]] = {}
 
     def add_node(self, node: tuple, **data) -> None:
         if node not in self.nodes:
-            self.nodes[node], self._out[node], self._in[node] = {}, {}, {}
+            self.nodes[node], self._out[node] = {}, {}
         self.nodes[node].update(data)
 
     def add_edge(self, source: tuple, target: tuple, **data) -> None:
         self.add_node(source)
         self.add_node(target)
         self._out[source].setdefault(target, []).append(data)
-        self._in[target].setdefault(source, []).append(data)
 
     def edges(self, data: bool = True):
         return ((source, target, found) for source, targets in self._out.items()
                 for target, datas in targets.items() for found in datas)
 
-    def out_edges(self, node: tuple, data: bool = True):
-        """``(node, target, data)`` of each edge leaving ``node`` (none for a node not in the graph)."""
-        return ((node, target, found) for target, datas in self._out.get(node, {}).items() for found in datas)
-
-    def in_edges(self, node: tuple, data: bool = True):
-        """``(source, node, data)`` of each edge reaching ``node`` (none for a node not in the graph)."""
-        return ((source, node, found) for source, datas in self._in.get(node, {}).items() for found in datas)
 
 # "punktis 9.1.3", "punkti 7.1.3.2", "punktides 11.6 ja 11.8"; not "§ 3 lõike 1 punktides 1–4",
 # which are points of another act.
@@ -210,34 +200,24 @@ def edges_of(graph: Clauses) -> tuple[tuple, ...]:
     return tuple((a, b, data["rel"], data.get("label")) for a, b, data in graph.edges(data=True))
 
 
-def from_edges(edges: tuple[tuple, ...]) -> Clauses:
-    """The graph of the kept edges, for the questions that walk it (its nodes carry no data)."""
-    graph = Clauses()
-    leaving, reaching = graph._out, graph._in
-    for source, target, rel, label in edges:
-        data = {"rel": rel, "label": label}
-        leaving.setdefault(source, {}).setdefault(target, []).append(data)
-        reaching.setdefault(target, {}).setdefault(source, []).append(data)
-    return graph
+def _leaving(edges: tuple[tuple, ...], nodes: set[tuple]) -> dict[tuple, list[Edge]]:
+    """Each of ``nodes`` with the edges leaving it, in the order networkx's ``MultiDiGraph``
+    gave them (by target, as first reached; a pair's edges as added): one pass over the kept
+    edges, no graph built for one question."""
+    return _adjacent(edges, nodes, 0)
 
 
-def _leaving(edges: tuple[tuple, ...], node: tuple) -> list[Edge]:
-    """The edges leaving ``node``, in :meth:`Clauses.out_edges`'s order (by target, as first
-    reached), found in one pass over the kept edges: no graph built for one question."""
-    found: dict[tuple, list[Edge]] = {}
+def _reaching(edges: tuple[tuple, ...], nodes: set[tuple]) -> dict[tuple, list[Edge]]:
+    """Each of ``nodes`` with the edges reaching it, as networkx gave them (by source, as first seen)."""
+    return _adjacent(edges, nodes, 1)
+
+
+def _adjacent(edges: tuple[tuple, ...], nodes: set[tuple], end: int) -> dict[tuple, list[Edge]]:
+    found: dict[tuple, dict[tuple, list[Edge]]] = {}
     for edge in edges:
-        if edge[0] == node:
-            found.setdefault(edge[1], []).append(Edge(*edge))
-    return [edge for group in found.values() for edge in group]
-
-
-def _reaching(edges: tuple[tuple, ...], node: tuple) -> list[Edge]:
-    """The edges reaching ``node``, in :meth:`Clauses.in_edges`'s order (by source, as first seen)."""
-    found: dict[tuple, list[Edge]] = {}
-    for edge in edges:
-        if edge[1] == node:
-            found.setdefault(edge[0], []).append(Edge(*edge))
-    return [edge for group in found.values() for edge in group]
+        if edge[end] in nodes:
+            found.setdefault(edge[end], {}).setdefault(edge[1 - end], []).append(Edge(*edge))
+    return {node: [edge for group in groups.values() for edge in group] for node, groups in found.items()}
 
 
 # --- questions only the graph answers ---------------------------------------------------------
@@ -305,29 +285,33 @@ def references_on(edges: tuple[tuple, ...], index: Index, label: str, on: dt.dat
     version = answer.version
     node = ("version", version.provision, version.number)
     cites = tuple(_reference(index, version, edge.label, edge.target, on)
-                  for edge in _leaving(edges, node) if edge.rel == "cites")
+                  for edge in _leaving(edges, {node}).get(node, ()) if edge.rel == "cites")
     cited_by = []
-    for edge in _reaching(edges, ("provision", version.provision)):
+    provision = ("provision", version.provision)
+    for edge in _reaching(edges, {provision}).get(provision, ()):
         if edge.rel != "cites":
             continue
         citing = index.provisions[edge.source[1]][edge.source[2] - 1]
         if _in_force(citing, on):
-            cited_by.append(_reference(index, citing, edge.label, ("provision", version.provision), on))
+            cited_by.append(_reference(index, citing, edge.label, provision, on))
     return References(answer.label, on, version.provision, cites, tuple(sorted(cited_by, key=lambda r: r.citing.label)))
 
 
-def act_changes(graph: Clauses, index: Index, number: str) -> ActChanges:
-    """An act item by item, and the provisions it touched only through the points their wordings cite."""
+def act_changes(edges: tuple[tuple, ...], index: Index, number: str) -> ActChanges:
+    """An act item by item, and the provisions it touched only through the points their wordings
+    cite (``edges``: the index's)."""
     act = index.acts.get(number)
     if act is None:
         raise QueryError(msg("no act {number}; acts: {acts}", number=repr(number), acts=list(index.acts)))
+    contains = [edge for edge in _leaving(edges, {("act", number)}).get(("act", number), ()) if edge.rel == "contains"]
+    made_by = _leaving(edges, {edge.target for edge in contains})
     items, changed = [], {}
-    for _, item_node, data in graph.out_edges(("act", number), data=True):
-        if data["rel"] != "contains":
-            continue
-        verb, _, target = data["label"].partition(" ")
+    for edge in contains:
+        item_node = edge.target
+        verb, _, target = edge.label.partition(" ")
         made = []
-        for _, node, _ in graph.out_edges(item_node, data=True):
+        for made_edge in made_by.get(item_node, ()):
+            node = made_edge.target
             version = index.provisions[node[1]][node[2] - 1]
             # two items may share a number (1.22 repeals and renumbers); an edit keeps the act's earlier items
             if version.cause.verb != _DONE.get(verb) and item_node[2] not in version.cause.composed:
@@ -335,12 +319,14 @@ def act_changes(graph: Clauses, index: Index, number: str) -> ActChanges:
             made.append(index.cite(version, version.cause))
             changed.setdefault(version.provision, version.cause.verb)
         items.append(ItemChange(None if item_node[2].startswith("?") else item_node[2], verb, target, tuple(made)))
+    citing_changed = _reaching(edges, {("provision", pid) for pid in changed})
     indirect = []
     for pid, change in changed.items():
-        for source, _, data in graph.in_edges(("provision", pid), data=True):
-            citing = index.provisions[source[1]][source[2] - 1]
-            if data["rel"] == "cites" and citing.provision not in changed and _in_force(citing, act.in_force_from):
-                indirect.append(IndirectChange(_reference(index, citing, data["label"], ("provision", pid), act.in_force_from), change))
+        for edge in citing_changed.get(("provision", pid), ()):
+            citing = index.provisions[edge.source[1]][edge.source[2] - 1]
+            if edge.rel == "cites" and citing.provision not in changed and _in_force(citing, act.in_force_from):
+                indirect.append(IndirectChange(_reference(index, citing, edge.label, ("provision", pid), act.in_force_from),
+                                               change))
     return ActChanges(number, act.in_force_from, tuple(items), tuple(sorted(indirect, key=lambda c: c.reference.citing.label)))
 
 
