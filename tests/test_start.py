@@ -60,6 +60,18 @@ def test_a_cached_index_decodes_only_what_a_question_needs(cache, directive):
     assert list(index.labels) == list(directive.index.labels) and len(index.labels) == len(directive.index.labels)
 
 
+def test_references_and_an_acts_changes_read_the_kept_edges_not_every_answer(cache, directive):
+    """refs and act read the index's edges and the provisions they name: the answers of every
+    version (what text and diff read) stay packed."""
+    tat_engine.load()
+    law = tat_engine.load()
+    assert law.references("8.3", "2021-06-01") == directive.references("8.3", "2021-06-01")
+    assert law.act_changes("1-3/zz") == directive.act_changes("1-3/zz")
+    assert law.act_changes("1-3/53") == directive.act_changes("1-3/53")
+    assert not {"starts", "answers", "lives"} & law.index.__dict__.keys()
+    assert all(type(edge) is tuple and len(edge) == 4 for edge in law.index.edges)
+
+
 @pytest.mark.parametrize("protocol", [4, 5])
 def test_an_index_pickled_again_is_the_same_law(cache, directive, protocol):
     """Half decoded or whole, in band or out of band: the index survives another pickle whole."""
