@@ -24,7 +24,6 @@ import datetime as dt
 
 import attrs
 from attrs import frozen
-from dateutil.relativedelta import relativedelta
 
 from .. import model as m
 from ..history.answers import Assumption, Citation, InForce
@@ -264,6 +263,8 @@ def _skipped(law: Law, rule: m.SkippedWhen, due: Deadline, decided: dt.date) -> 
 def _after(day_: dt.date, span: m.Duration) -> dt.date:
     """The day ``span`` after ``day_``; a span past the engine's range gives a day later than any due date."""
     if span.unit == "months":
+        from dateutil.relativedelta import relativedelta  # (only months need it: not on every deadline's start)
+
         return day_ + relativedelta(months=min(span.amount, 12 * (m.LAST_DAY.year + 1 - day_.year)))
     if span.unit == "calendar_days":
         return day_ + dt.timedelta(days=min(span.amount, (m.LAST_DAY - day_).days + 1))
