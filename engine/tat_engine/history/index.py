@@ -212,7 +212,7 @@ class Index:
         # unknown act date at an end of its bounds; set by the loader.
         self.worlds: tuple = ()
         # The clause graph's edges as plain (source, target, rel, label) tuples (see Edge), set
-        # by the loader; read by the questions that need them, the graph rebuilt only for an act's.
+        # by the loader; read in a pass or two by the questions that need them (no graph rebuilt).
         self.edges: tuple = ()
         self.preambles: dict[str, m.Preamble] = {act.number: act.preamble for act in history.acts if act.preamble}
         self.uncertain: dict[str, Assumption] = {
