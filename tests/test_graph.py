@@ -81,3 +81,21 @@ def test_queries_without_the_graph_never_import_networkx(tmp_path):
     subprocess.run([sys.executable, "-c", "import tat_engine; tat_engine.load()"], env=env, check=True)  # fill the cache
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_clause_graph_as_networkx_agrees_with_the_engines_answers(law):
+    """``Law.graph()`` gives the versioned clause graph to a library's own walks: what cites a
+    provision, and what an act made through its items, read with networkx's own functions, are
+    what the engine answers."""
+    import networkx as nx
+
+    graph = law.graph()
+    assert isinstance(graph, nx.MultiDiGraph) and graph.number_of_edges() == len(law.index.edges)
+    references = law.references("9.1.3", D(2017, 1, 1))
+    citing = {source for source, _, rel in graph.in_edges(("provision", references.provision), data="rel")
+              if rel == "cites"}
+    assert [r.citing.provision for r in references.cited_by] == ["8.3@B"]
+    assert {source[1] for source in citing} == {"8.3@B"}
+    made = {node[1:] for node in nx.descendants_at_distance(graph, ("act", "A"), 2) if node[0] == "version"}
+    answered = {(c.provision, c.version) for item in law.act_changes("A").items for c in item.made}
+    assert answered and answered == made

@@ -428,6 +428,17 @@ class Law:
 
         return act_changes(self.index.edges, self.index, number)
 
+    def graph(self):
+        """The versioned clause graph as a ``networkx.MultiDiGraph``: nodes ``("act", number)``,
+        ``("item", act, number)``, ``("provision", pid)``, ``("version", pid, n)``; edges with their
+        ``rel`` (contains, made, has_version, child_of, cites) and ``label`` (see
+        :mod:`history.graph`). For a library's own walks over it (what an act reached, what leans on
+        a provision); the engine's questions read the kept edges directly, so only this imports
+        networkx."""
+        from .history.graph import as_networkx
+
+        return as_networkx(self.index.edges)
+
     def _step(self, version) -> InForce | Repealed:
         if version.repealed:
             pid = version.provision

@@ -200,6 +200,16 @@ def edges_of(graph: Clauses) -> tuple[tuple, ...]:
     return tuple((a, b, data["rel"], data.get("label")) for a, b, data in graph.edges(data=True))
 
 
+def as_networkx(edges: tuple[tuple, ...]):
+    """The kept edges as a ``networkx.MultiDiGraph``, in the order the load made them."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    for source, target, rel, label in edges:
+        graph.add_edge(source, target, rel=rel, label=label)
+    return graph
+
+
 def _leaving(edges: tuple[tuple, ...], nodes: set[tuple]) -> dict[tuple, list[Edge]]:
     """Each of ``nodes`` with the edges leaving it, in the order networkx's ``MultiDiGraph``
     gave them (by target, as first reached; a pair's edges as added): one pass over the kept
