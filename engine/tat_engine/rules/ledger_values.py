@@ -91,12 +91,15 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
         raise LedgerError(f"the ledger has no column {', '.join(missing)}; required: {', '.join(REQUIRED)}")
     size = batch.num_rows
     problems = np.full(size, "", dtype=object) if unread is None else unread.copy()
+    clean = problems == ""  # the rows with no problem yet: a row keeps its first
 
     def column(name: str) -> pa.Array:
-        return batch.column(name) if name in batch.schema.names else pa.array([""] * size, pa.string())
+        return batch.column(name) if name in batch.schema.names else pa.repeat(pa.scalar("", pa.string()), size)
 
     def complain(bad: np.ndarray, text) -> None:
-        for row in np.nonzero(bad & (problems == ""))[0]:
+        rows = np.nonzero(bad & clean)[0]
+        clean[rows] = False
+        for row in rows:
             problems[row] = text(row) if callable(text) else text
 
     texts = {name: column(name) for name in REQUIRED + OPTIONAL}
@@ -122,18 +125,25 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
     complain(bad_amount, lambda row: _money_problem("amount", texts["amount"][row].as_py()))
     unexplained = np.asarray(pc.equal(pc.utf8_trim_whitespace(texts["note"]), "").to_numpy(zero_copy_only=False), dtype=bool)
     complain((amount < 0) & unexplained, say("a negative amount without a note saying why"))
-    excess, bad_excess = _cents(pc.if_else(pc.equal(texts["excess"], ""), "0", texts["excess"]))
+    excess, bad_excess = _cents(texts["excess"], blank_is_zero=True)
     complain(bad_excess | (excess < 0), say("excess is not a non-negative amount in euros"))
     flags = {}
     for name in ("on_documents", "written_proof"):
-        value = pc.utf8_lower(pc.utf8_trim_whitespace(texts[name]))
-        flags[name] = np.asarray(pc.is_in(value, pa.array(_TRUE)).to_numpy(zero_copy_only=False), dtype=bool)
-        known = np.asarray(pc.is_in(value, pa.array(_TRUE + _FALSE)).to_numpy(zero_copy_only=False), dtype=bool)
+        flags[name], known = _flags(texts[name])
         complain(~known, say("{column} is not true or false", column=name))
     mode = _codes(texts["mode"])
     lines = Lines(activity, party, category, days["incurred_on"], days["paid_on"], amount,
                   flags["on_documents"], flags["written_proof"], mode, excess)
     return Checked(lines, problems)
+
+
+def _flags(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows say true, and which say true or false (any case, spaces around): each distinct value looked at once."""
+    written = _codes(text)
+    value = pc.utf8_lower(pa.array(written.values, pa.string()))
+    true = _bools(pc.is_in(value, pa.array(_TRUE)))
+    known = _bools(pc.is_in(value, pa.array(_TRUE + _FALSE)))
+    return true[written.codes], known[written.codes]
 
 
 def _label_order(label: str) -> tuple:
@@ -259,7 +269,21 @@ def _bools(array) -> np.ndarray:
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _cents(text: pa.Array, blank_is_zero: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Cents of amounts read by the module's one rule (``_MONEY``), and which rows are no such amount;
+    ``blank_is_zero``: an empty cell is 0, and only the filled cells are read (an excess is mostly blank)."""
+    offsets, _ = _buffers(text)
+    blank = offsets[1:] == offsets[:-1]
+    if not blank.any():
+        return _read_cents(text)
+    cents, invalid = np.zeros(len(text), dtype=np.int64), ~blank if blank_is_zero else np.ones(len(text), dtype=bool)
+    filled = np.nonzero(~blank)[0]
+    if len(filled):
+        cents[filled], invalid[filled] = _read_cents(text.filter(pa.array(~blank)))
+    return cents, invalid
+
+
+def _read_cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     trimmed = pc.utf8_trim_whitespace(text)
     good = pc.match_substring_regex(trimmed, _MONEY)
     plain = pc.if_else(good, trimmed, "0")
@@ -267,6 +291,16 @@ def _cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if _LOCAL_MARKS[data].any():  # written the Estonian way: 2 500,00
         plain = pc.replace_substring(pc.replace_substring_regex(plain, _GROUP, ""), ",", ".")
     decimals = pc.cast(plain, pa.decimal128(18, 2))
-    cents = pc.cast(pc.multiply(decimals, pa.scalar(100, pa.decimal128(5, 0))), pa.int64())
-    return (np.asarray(cents.to_numpy(zero_copy_only=False), dtype=np.int64),
-            ~np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool))
+    return _unscaled(decimals), ~np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _unscaled(decimals: pa.Array) -> np.ndarray:
+    """The integers a decimal128 column of scale 2 holds (its cents), read from its buffer: the low 64 bits
+    of each little-endian 128-bit value, exact for any amount of at most 10^17 cents."""
+    if isinstance(decimals, pa.ChunkedArray):
+        decimals = decimals.combine_chunks()
+    data = decimals.buffers()[1]
+    if data is None or not len(decimals):
+        return np.zeros(len(decimals), dtype=np.int64)
+    words = np.frombuffer(data, dtype="<i8")[2 * decimals.offset:2 * (decimals.offset + len(decimals))]
+    return words[0::2].astype(np.int64)
