@@ -65,6 +65,7 @@ from attrs import frozen
 
 from .. import model as m
 from ..law import Law
+from ..messages import language
 from .eligibility import INVALID, PARTIAL, VERDICTS, Judged, Lines, judge, require
 from .ledger_read import (  # noqa: F401  (the stages' names, as the library and the tests know them from here)
     ADDED, COLUMN_NAMES, OPTIONAL, REQUIRED, Ledger, Rows, Source, _Untidy, _check_names, _meaning, codec, open_ledger)
@@ -74,21 +75,45 @@ from .ledger_write import _JsonLines, _Output  # noqa: F401
 
 
 def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Vocabulary,
-                unread: np.ndarray | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
-    """The batch with three more columns: verdict, eligible_amount, reasons."""
+                unread: np.ndarray | None = None, written: Written | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
+    """The batch with three more columns: verdict, eligible_amount, reasons (``written``: the reasons' text
+    met in earlier batches of the run)."""
     checked = check(batch, vocabulary, unread)
     judged = judge(law, checked.lines, as_of)
     invalid = checked.problems != ""
     verdict = np.where(invalid, INVALID, judged.verdict).astype(np.int8)
     eligible = np.where(invalid, 0, judged.eligible)
+    written = written if written is not None else Written()
     said: dict[int, str] = {}  # a reason stands in many sets: written once
-    reasons = _strings(judged.reason, ["; ".join([said.get(id(reason)) or said.setdefault(id(reason), str(reason))
+    reasons = _strings(judged.reason, ["; ".join([said.get(id(reason)) or said.setdefault(id(reason), written(reason))
                                                   for reason in found]) for found in judged.table])
     if invalid.any():
         reasons = pc.if_else(pa.array(invalid), pa.array(checked.problems.astype(str)), reasons)
     added = {"verdict": _strings(verdict, VERDICTS), "eligible_amount": _euros(eligible), "reasons": reasons}
     out = pa.RecordBatch.from_arrays([*batch.columns, *added.values()], names=[*batch.schema.names, *added])
     return out, Judged(verdict, eligible, judged.reason, judged.table), checked
+
+
+class Written:
+    """The text of reasons, remembered across a run's batches: each batch judges afresh and builds its
+    reasons anew, but a ledger's lines meet the same few dozen findings, whose text is costly to render."""
+
+    MOST = 4096  # reasons remembered; past it the memory starts again, so a run's memory stays bounded
+
+    def __init__(self):
+        self.texts: dict = {}
+
+    def __call__(self, reason) -> str:
+        try:
+            key = (language(), reason)
+            text = self.texts.get(key)
+        except TypeError:  # a reason holding an unhashable value: written each time
+            return str(reason)
+        if text is None:
+            if len(self.texts) >= self.MOST:
+                self.texts.clear()
+            text = self.texts[key] = str(reason)
+        return text
 
 
 @frozen
@@ -230,7 +255,7 @@ def check_ledger(law: Law, source: Path, target: Path | None, as_of: dt.date, pr
 
 
 def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progress: bool | None, stamp=None) -> Summary:
-    vocabulary = Vocabulary.of(law)
+    vocabulary, written_reasons = Vocabulary.of(law), Written()
     totals: dict = defaultdict(lambda: [0, 0, 0])
     personnel: dict = defaultdict(int)
     direct = _direct_personnel(law, as_of)
@@ -242,7 +267,7 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
         with _Output(target, schema, ledger.source, stamp) as output:
             for read in _slices(ledger.batches()):
                 meant = read.batch.rename_columns(list(ledger.meaning or ledger.names))
-                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems)
+                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems, written_reasons)
                 out = out.rename_columns(written)
                 _add(totals, personnel, checked.lines, judged, direct)
                 bad = np.nonzero(checked.problems != "")[0]
