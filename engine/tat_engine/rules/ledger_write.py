@@ -72,7 +72,8 @@ class _Output:
         try:
             self.writer.close()
             if kind is None:
-                stamped.seal(self.temporary, self.target, self.stamp)  # CSV, JSON lines: the stamp beside the file
+                # CSV, JSON lines: the stamp beside the file, with the hash its writer worked out
+                stamped.seal(self.temporary, self.target, self.stamp, getattr(self.writer, "sha256", None))
                 os.replace(self.temporary, self.target)
         finally:
             if self.temporary.exists():
@@ -96,11 +97,14 @@ class _FormulaSafeCsv:
         self.names = [_safe(name) for name in schema.names]
         self.comma = source is not None and source.decimal_comma
         separator = source.separator if source is not None and source.separator else ";" if self.comma else ","
-        self.handle = open(path, "wb")
+        self.handle = stamped.Sealing(path)
         if source is not None and (source.format == workbook.FORMAT or source.encoding not in ("", _ENCODINGS["utf-8"])):
             self.handle.write(codecs.BOM_UTF8)
-        self.writer = pacsv.CSVWriter(self.handle, pa.schema([(name, pa.string()) for name in self.names]),
-                                      write_options=pacsv.WriteOptions(delimiter=separator))
+        # each slice formatted in memory and handed to the file whole (written and hashed in a thread), the
+        # bytes pyarrow's CSVWriter would write
+        self.options = pacsv.WriteOptions(delimiter=separator, include_header=False)
+        header = pa.schema([(name, pa.string()) for name in self.names]).empty_table()
+        self.handle.write(_csv(header, pacsv.WriteOptions(delimiter=separator)))
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.comma:
@@ -108,7 +112,7 @@ class _FormulaSafeCsv:
             batch = batch.set_column(at, "eligible_amount", pc.replace_substring(batch.column(at), ".", ","))
         for start in range(0, batch.num_rows, self.ROWS):  # slices: a column rewritten is a small copy
             columns = [self._safe(column) for column in batch.slice(start, self.ROWS).columns]
-            self.writer.write(pa.RecordBatch.from_arrays(columns, names=self.names))
+            self.handle.write(_csv(pa.RecordBatch.from_arrays(columns, names=self.names), self.options))
 
     def _safe(self, column: pa.Array) -> pa.Array:
         risky = _first_bytes(*_buffers(column), self.STARTS)
@@ -123,10 +127,17 @@ class _FormulaSafeCsv:
         return pa.chunked_array([column, quoted]).take(pa.array(order)).combine_chunks()
 
     def close(self) -> None:
-        try:
-            self.writer.close()
-        finally:
-            self.handle.close()
+        self.handle.close()
+
+    @property
+    def sha256(self) -> str:
+        return self.handle.sha256
+
+
+def _csv(rows: pa.RecordBatch | pa.Table, options: pacsv.WriteOptions) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(rows, sink, options)
+    return sink.getvalue()
 
 
 def _safe(text: str) -> str:
@@ -143,7 +154,7 @@ class _JsonLines:
     CONTROL = "[\\x00-\\x1f]"
 
     def __init__(self, target: Path):
-        self.handle = open(target, "wb")
+        self.handle = stamped.Sealing(target)
 
     def write(self, batch: pa.RecordBatch) -> None:
         parts: list = []
@@ -170,6 +181,10 @@ class _JsonLines:
 
     def close(self) -> None:
         self.handle.close()
+
+    @property
+    def sha256(self) -> str:
+        return self.handle.sha256
 
 
 _QUOTING = _byte_set('"\\')  # bytes JSON escapes in a string, besides control characters

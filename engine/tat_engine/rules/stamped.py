@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -53,12 +54,13 @@ def sidecar(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR)
 
 
-def seal(written: Path, target: Path, stamp: Stamp | None) -> None:
+def seal(written: Path, target: Path, stamp: Stamp | None, sha256: str | None = None) -> None:
     """For a CSV or JSON-lines ``target`` (still at ``written``, before its rename): its sidecar, written
-    whole (a temporary file renamed), naming the file and its sha256."""
+    whole (a temporary file renamed), naming the file and its sha256 (``sha256``: as the writer worked it
+    out while writing, see :class:`Sealing`; else the file is read for it)."""
     if stamp is None or target.suffix.lower() not in SIDECAR_FORMATS:
         return
-    data = {"stamp": stamp.as_data(), "file": target.name, "sha256": _sha256(written)}
+    data = {"stamp": stamp.as_data(), "file": target.name, "sha256": sha256 or _sha256(written)}
     place = sidecar(target)
     temporary = place.with_name(f".{place.name}.{secrets.token_hex(6)}.tmp")
     try:
@@ -67,6 +69,45 @@ def seal(written: Path, target: Path, stamp: Stamp | None) -> None:
         os.replace(temporary, place)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+class Sealing:
+    """The file a CSV or JSON-lines writer writes its blocks to: each block is written and hashed (sha256)
+    in a thread beside the judging (a file's write and hashlib let go of the GIL), one block at a time and
+    in order, so the sidecar's hash needs no second reading of the file. A block must not change once
+    given (bytes, a pyarrow Buffer, a view of an array no one writes to); a failed write is raised by the
+    next ``write`` or by ``close``."""
+
+    def __init__(self, path: Path):
+        self.handle = open(path, "wb")
+        self.digest = hashlib.sha256()
+        self.worker = ThreadPoolExecutor(1, thread_name_prefix="tat-sealing")
+        self.pending: Future | None = None
+
+    def write(self, block) -> None:
+        self._wait()  # one block in flight: the memory held is a block's, whatever the file's size
+        self.pending = self.worker.submit(self._put, block)
+
+    def _put(self, block) -> None:
+        self.handle.write(block)
+        self.digest.update(block)
+
+    def _wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self.worker.shutdown()
+            self.handle.close()
+
+    @property
+    def sha256(self) -> str:
+        """The hash of every block written (read after ``close``)."""
+        return self.digest.hexdigest()
 
 
 def sheet_rows(stamp: Stamp) -> list[list]:
