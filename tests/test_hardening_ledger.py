@@ -272,6 +272,7 @@ def test_a_header_only_ledger_replaces_the_old_output_with_no_rows(law, tmp_path
 def test_a_failure_mid_file_leaves_the_old_output_and_no_partial_file(law, tmp_path, monkeypatch):
     (tmp_path / "verdicts.csv").write_text("earlier run\n")
     monkeypatch.setattr(ledger_read, "_BLOCK_BYTES", 512)
+    monkeypatch.setattr(ledger, "_JUDGED_ROWS", 7)  # blocks are gathered into slices: make them small
     judged = []
     original = ledger.judge_batch
 
@@ -521,3 +522,33 @@ def test_the_governing_days_remembered_across_batches_are_what_law_governing_say
         got = Days(days, np.arange(len(days))).law_on(law, decided)
         want = [law.governing(dt.date(1970, 1, 1) + dt.timedelta(days=int(n)), decided).law_on for n in days]
         assert got.tolist() == [day_number(on) if on else _UNGOVERNED for on in want]
+
+
+def test_ragged_rows_read_in_small_blocks_and_gathered_into_larger_slices_keep_their_numbers(law, tmp_path, monkeypatch):
+    """The tolerant reading's blocks, gathered into slices that span them (ledger._slices): each bad row keeps
+    its row number and reason, rows in = rows out, totals as when read whole."""
+    rows_in = [["%d" % n, "2.1"] if n % 11 == 0 else {"amount": f"{n}.00"} for n in range(1, 60)]
+    whole = run(law, tmp_path, text(*rows_in))
+    monkeypatch.setattr(ledger_read, "_TOLERANT_ROWS", 4)  # blocks of four rows
+    monkeypatch.setattr(ledger, "_JUDGED_ROWS", 10)  # slices of ten: most span three blocks
+    gathered = run(law, tmp_path, text(*rows_in))
+    assert gathered[1] == whole[1] and len(gathered[1]) == 59
+    assert [problem.row for problem in gathered[0].problems] == [11, 22, 33, 44, 55] == [
+        int(row["line"]) for row in gathered[1] if row["verdict"] == "invalid input"]
+    assert gathered[0].totals == whole[0].totals and gathered[0].invalid == 5
+
+
+@pytest.mark.parametrize("offset", [0, 3])
+def test_amounts_are_read_from_a_slice_of_a_column_as_the_rule_reads_them(offset):
+    """Cents come from the decimal column's own buffer (ledger_values._unscaled) and an excess's blank cells
+    are not read: in a slice whose buffers start before its first row, each row gets its own amount."""
+    from tat_engine.rules.ledger_values import _cents
+
+    written = ["x", "", "1.5", "1 234,56", "-12,50", "99999999999999999", "999999999999999.99", "", "1.234,50", " 7 "]
+    column = pa.array(["0"] * offset + written).slice(offset)
+    cents, bad = _cents(column)
+    assert bad.tolist() == [True, True, False, False, False, True, False, True, True, False]
+    assert cents[~bad].tolist() == [150, 123456, -1250, 99999999999999999, 700]
+    excess, bad_excess = _cents(column, blank_is_zero=True)
+    assert (excess[~bad].tolist(), excess[[1, 7]].tolist()) == (cents[~bad].tolist(), [0, 0])
+    assert bad_excess.tolist() == [True, False, False, False, False, True, False, False, True, False]

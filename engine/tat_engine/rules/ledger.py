@@ -275,6 +275,8 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
                              for row in bad[:max(0, SHOWN_PROBLEMS - len(problems))]]
                 rows, invalid = rows + read.batch.num_rows, invalid + len(bad)
                 output.write(out)
+                del out, judged, checked, meant
+                pa.default_memory_pool().release_unused()  # the slice's buffers back to the system, not kept for later
                 if bar is not None:
                     bar.update(read.batch.num_rows)
             summary = summarised(law, as_of, rows, totals, personnel, problems, invalid, ledger.source)
@@ -289,12 +291,34 @@ _JUDGED_ROWS = 32_768  # judged and written at a time: the reasons' text of a sl
 
 
 def _slices(batches: Iterator[Rows]) -> Iterator[Rows]:
-    """The batches as read, cut into slices of at most ``_JUDGED_ROWS`` rows (views, not copies), so that
-    the memory a run takes is bounded by a slice, not by the reader's block."""
+    """The batches as read, gathered and cut into slices of ``_JUDGED_ROWS`` rows (the last may be shorter):
+    the reader's blocks are small, since the memory it holds is a few dozen of them, while judging costs
+    less by the row in larger slices. A slice within one block is a view; one spanning blocks, a copy."""
+    held: list[Rows] = []
+    count = 0
     for read in batches:
-        for start in range(0, read.batch.num_rows, _JUDGED_ROWS):
-            problems = None if read.problems is None else read.problems[start:start + _JUDGED_ROWS]
-            yield Rows(read.batch.slice(start, _JUDGED_ROWS), problems)
+        start = 0
+        while start < read.batch.num_rows:
+            take = min(_JUDGED_ROWS - count, read.batch.num_rows - start)
+            problems = None if read.problems is None else read.problems[start:start + take]
+            held.append(Rows(read.batch.slice(start, take), problems))
+            count, start = count + take, start + take
+            if count == _JUDGED_ROWS:
+                yield _gathered(held)
+                held, count = [], 0
+    if held:
+        yield _gathered(held)
+
+
+def _gathered(parts: list[Rows]) -> Rows:
+    """Consecutive parts of a ledger as one batch, and their rows' problems (None: every row was read)."""
+    if len(parts) == 1:
+        return parts[0]
+    problems = None
+    if any(part.problems is not None for part in parts):
+        problems = np.concatenate([np.full(part.batch.num_rows, "", dtype=object) if part.problems is None
+                                   else part.problems for part in parts])
+    return Rows(pa.concat_batches([part.batch for part in parts]), problems)
 
 
 def summarised(law: Law, as_of: dt.date, rows: int, totals: dict, personnel: dict, problems: list, invalid: int,

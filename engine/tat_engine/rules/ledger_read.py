@@ -56,9 +56,10 @@ COLUMN_NAMES = {  # the Estonian names a column may go by (matched folded: see _
 # "invalid input" row with its line number and the reason, so rows in = rows out, in order.
 
 _HEAD_BYTES = 1 << 20
-# a block of the quick reading: pyarrow's reader holds several times a block while it parses one (16 MiB
-# blocks took 150 MiB, 1 MiB 40 MiB), and is no faster with larger ones
-_BLOCK_BYTES = 1 << 21
+# a block of the quick reading: pyarrow's reader holds some three dozen blocks at once, read ahead and being
+# parsed (2 MiB blocks took 72 MiB, 256 KiB 10 MiB), and is no faster with larger ones; the blocks are gathered
+# into larger slices to be judged (ledger._slices)
+_BLOCK_BYTES = 1 << 18
 _TOLERANT_ROWS = 65_536
 _FIELD_CHARS = 1 << 30
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"), (b"\xff\xfe", "utf-16", "UTF-16"),

@@ -119,7 +119,9 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
                             if vocabulary.categories else ""))
     days = {}
     for name in ("incurred_on", "paid_on"):
-        days[name], bad = _days(texts[name])
+        codes, written = _distinct(texts[name])  # a ledger's days repeat: each distinct text read once
+        numbers, not_days = _days(written)
+        days[name], bad = numbers[codes], not_days[codes]
         complain(bad, lambda row, name=name: _date_problem(name, texts[name][row].as_py()))
     amount, bad_amount = _cents(texts["amount"])
     complain(bad_amount, lambda row: _money_problem("amount", texts["amount"][row].as_py()))
@@ -159,11 +161,23 @@ def _parties(written: Codes, vocabulary: Vocabulary) -> Codes:
 
 
 def _codes(text: pa.Array) -> Codes:
-    encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(text))
+    """The column's values without the spaces around them, as codes into the distinct values; trimmed once
+    per distinct written value, and values written with and without spaces made one."""
+    codes, written = _distinct(text)
+    trimmed = pc.utf8_trim_whitespace(written).to_pylist()
+    values = tuple(dict.fromkeys(trimmed))
+    if len(values) < len(trimmed):
+        at = {value: index for index, value in enumerate(values)}
+        codes = np.array([at[value] for value in trimmed], dtype=np.int32)[codes]
+    return Codes(codes, values)
+
+
+def _distinct(text: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Codes into the column's distinct values (in order of first appearance), and those values."""
+    encoded = pc.dictionary_encode(text)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    return Codes(np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32),
-                 tuple(encoded.dictionary.to_pylist()))
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32), encoded.dictionary
 
 
 def _days(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
