@@ -97,14 +97,15 @@ class _FormulaSafeCsv:
         self.names = [_safe(name) for name in schema.names]
         self.comma = source is not None and source.decimal_comma
         separator = source.separator if source is not None and source.separator else ";" if self.comma else ","
-        self.handle = stamped.Sealing(path)
-        if source is not None and (source.format == workbook.FORMAT or source.encoding not in ("", _ENCODINGS["utf-8"])):
-            self.handle.write(codecs.BOM_UTF8)
         # each slice formatted in memory and handed to the file whole (written and hashed in a thread), the
         # bytes pyarrow's CSVWriter would write
         self.options = pacsv.WriteOptions(delimiter=separator, include_header=False)
-        header = pa.schema([(name, pa.string()) for name in self.names]).empty_table()
-        self.handle.write(_csv(header, pacsv.WriteOptions(delimiter=separator)))
+        header = _csv(pa.schema([(name, pa.string()) for name in self.names]).empty_table(),
+                      pacsv.WriteOptions(delimiter=separator))
+        self.handle = stamped.Sealing(path)
+        if source is not None and (source.format == workbook.FORMAT or source.encoding not in ("", _ENCODINGS["utf-8"])):
+            self.handle.write(codecs.BOM_UTF8)
+        self.handle.write(header)
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self.comma:
