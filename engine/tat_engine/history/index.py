@@ -66,7 +66,7 @@ class Timeline(NamedTuple):
 _PROTOCOL = 5  # out-of-band buffers (PEP 574)
 _DECODING = threading.RLock()  # one part decoded at a time, once
 # Decoded together on first use: they share their Version and InForce objects.
-_VERSIONS = ("starts", "answers", "lives", "repeals")
+_VERSIONS = ("answers", "lives", "repeals")
 # Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds.
 _ALONE = ("edges", "worlds")
 
@@ -220,9 +220,6 @@ class Index:
             and isinstance(act.signed, m.UncertainDate)
         }
         self.provisions: Provisions = Provisions(history.provisions)
-        self.starts: dict[str, list[dt.date]] = {
-            pid: [version.start for version in versions] for pid, versions in history.provisions.items()
-        }
         self.answers: dict[tuple[str, int], InForce] = {
             (version.provision, version.number): self.answer_of(version)
             for versions in history.provisions.values() for version in versions if not version.repealed
@@ -232,7 +229,7 @@ class Index:
         # label, answer) or None for a repealed version; read by in_force().
         rank = {label: n for n, label in enumerate(sorted({v.label for vs in history.provisions.values() for v in vs}))}
         self.lives: list[tuple[list, list, list]] = [
-            (self.starts[pid], [v.end.toordinal() if v.end else _OPEN for v in versions],
+            ([v.start for v in versions], [v.end.toordinal() if v.end else _OPEN for v in versions],
              [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
             for pid, versions in history.provisions.items()
         ]
