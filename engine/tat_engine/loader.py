@@ -21,7 +21,7 @@ import struct
 
 import attrs
 
-from . import cachedir
+from . import cachedir, prebuilt
 from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret_in, source_lines
 from .history.index import Index
@@ -255,7 +255,7 @@ def load_index(
         index = build(sources, assume)
     else:
         key = _key(sources, assume or {})
-        index = _cached(key)
+        index = (_prebuilt(key) if shipped and not assume else None) or _cached(key)
         if index is None:
             index = build(sources, assume)
             _store(key, index)
@@ -263,13 +263,23 @@ def load_index(
     return index
 
 
+def _prebuilt(key: str) -> Index | None:
+    """The index the install built for a shipped instrument under ``key`` (:mod:`tat_engine.prebuilt`), or None."""
+    path = prebuilt.index_path(key)
+    data = path and prebuilt.read(path)
+    return _unpickled(memoryview(data)) if data else None
+
+
 def _cached(key: str) -> Index | None:
     """The index sealed under ``key``, or None: nothing is unpickled before its seal is checked."""
     folder = cachedir.directory()
     secret = folder and cachedir.secret(folder)
     payload = secret and cachedir.unseal(secret, key, cachedir.read(folder, f"{key}.pickle"))
-    if not payload:
-        return None
+    return _unpickled(payload) if payload else None
+
+
+def _unpickled(payload: memoryview) -> Index | None:
+    """The index in a payload this engine wrote (see :func:`_payload`), or None when it cannot be read."""
     try:
         core, buffers = _parts(payload)
         with _no_gc():

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import os
 
-from . import cachedir
+from . import cachedir, prebuilt
 from .instruments import INSTRUMENTS
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
@@ -46,14 +46,26 @@ def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
 
 
 def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
-    """The table's content key: the engine's code, grammar and corpus files (their names and bytes)."""
+    """The table's content key: the engine's code, grammar and corpus files (their names and bytes).
+    A shipped instrument's files are named from the package, so a table built at install (prebuilt.py)
+    keeps its key wherever the package is installed."""
+    shipped = _instrument(corpus) is not None
     corpus = _bundled(corpus)
     found = []
     for folder in [path for path in corpus if os.path.isdir(path)]:
         with os.scandir(folder) as entries:
             found += [entry.path for entry in entries if entry.name.endswith(".tat")]
     found += [path for path in corpus if not os.path.isdir(path)]
-    return cachedir.content_key(f"tat-quick-{_FORMAT}", ((path, _bytes(path)) for path in sorted(map(os.path.abspath, found))))
+    paths = sorted(map(os.path.abspath, found))
+    names = [os.path.relpath(path, prebuilt.PACKAGE) for path in paths] if shipped else paths
+    return cachedir.content_key(f"tat-quick-{_FORMAT}", ((name, _bytes(path)) for name, path in zip(names, paths)))
+
+
+def _instrument(corpus: tuple[str, ...]) -> str | None:
+    """The shipped instrument that ``corpus`` names (``("instrument:NAME",)``), or None."""
+    if len(corpus) == 1 and corpus[0].startswith("instrument:") and corpus[0][11:] in INSTRUMENTS:
+        return corpus[0][11:]
+    return None
 
 
 def _bytes(path: str) -> bytes:
@@ -62,50 +74,64 @@ def _bytes(path: str) -> bytes:
 
 
 def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",)) -> bool:
-    """Write the table of ``corpus`` from its just-loaded ``index`` unless a fresh one is there.
-    The command line's to call: a library or the server never writes this file."""
+    """Write the table of ``corpus`` from its just-loaded ``index`` unless a fresh one is there
+    (the user's, or the one the install built). The command line's to call: a library or the
+    server never writes this file."""
     current, path = stamp(corpus), table_path(corpus)
+    shipped = _shipped(corpus)
+    if shipped and _stamp_of(shipped) == current:
+        return True
     return fresh(path, current) or write(index, path, current)  # when it cannot, the command line asks the engine
 
 
 def write(index, path: str, current: str) -> bool:
-    """Render every stretch of every label of ``index`` into the table at ``path``:
-    an SQLite file, so a question reads one label's row, not the whole table.
-    Built in memory and written atomically; False when it cannot be written."""
+    """Write the table of ``index`` at ``path`` in the user's cache, atomically; False when it cannot."""
+    import sqlite3
+
+    folder = cachedir.directory(create=True)
+    secret = folder and os.path.dirname(path) == folder and cachedir.secret(folder, create=True)
+    if not secret:
+        return False
+    try:
+        cachedir.write(folder, os.path.basename(path), write_table(index, current, secret))
+    except (OSError, sqlite3.Error):
+        return False
+    return True
+
+
+def write_table(index, current: str, secret: bytes | None) -> bytes:
+    """Every stretch of every label of ``index``, rendered, as the bytes of an SQLite file: a
+    question reads one label's row, not the whole table. Each row carries its MAC under ``secret``;
+    a table the install builds (``secret`` None) carries none (prebuilt.py says why)."""
     import sqlite3
 
     from .interfaces.render import answer_text
     from .law import Law
 
     line = Law(index).stamp().line(on=_ON)  # the stamp's last line under the default readings (the only ones asked here)
-    folder = cachedir.directory(create=True)
-    secret = folder and os.path.dirname(path) == folder and cachedir.secret(folder, create=True)
-    if not secret:
-        return False
+
+    def sign(*parts) -> bytes | None:
+        return None if secret is None else _mac(secret, current, *parts)
 
     def rows():
         for label, timeline in index.labels.items():
             ends = [start.toordinal() for start in timeline.starts[1:]] + [None]
             for start, end, entry in zip(timeline.starts, ends, timeline.entries):
                 text = None if entry is None else f"{answer_text(entry, _ON)}\n{line}"
-                yield label, start.toordinal(), end, text, _mac(secret, current, label, start.toordinal(), end, text)
+                yield label, start.toordinal(), end, text, sign(label, start.toordinal(), end, text)
 
+    db = sqlite3.connect(":memory:")
     try:
-        db = sqlite3.connect(":memory:")
-        try:
-            with db:
-                db.execute("CREATE TABLE stamp (value TEXT, mac BLOB)")
-                db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, mac BLOB, "
-                           "PRIMARY KEY (label, start)) WITHOUT ROWID")
-                db.execute("INSERT INTO stamp VALUES (?, ?)", (current, cachedir.mac(secret, b"stamp", current.encode())))
-                db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows())
-            data = db.serialize()
-        finally:
-            db.close()
-        cachedir.write(folder, os.path.basename(path), data)
-    except (OSError, sqlite3.Error):
-        return False
-    return True
+        with db:
+            db.execute("CREATE TABLE stamp (value TEXT, mac BLOB)")
+            db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, mac BLOB, "
+                       "PRIMARY KEY (label, start)) WITHOUT ROWID")
+            db.execute("INSERT INTO stamp VALUES (?, ?)",
+                       (current, None if secret is None else cachedir.mac(secret, b"stamp", current.encode())))
+            db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows())
+        return db.serialize()
+    finally:
+        db.close()
 
 
 def fresh(path: str, current: str) -> bool:
@@ -161,7 +187,8 @@ def _question(args: list[str]) -> _Question | None:
 
 
 def point(args: list[str]) -> str | None:
-    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine."""
+    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine.
+    A shipped instrument's table built at install is read first, then the user's."""
     question = _question(args)
     if question is None:
         return None
@@ -172,25 +199,70 @@ def point(args: list[str]) -> str | None:
         day = dt.date.fromisoformat(value)
         if not 1900 <= day.year <= 2999:  # model.FIRST_DAY..LAST_DAY (not imported: attrs stays unloaded here)
             return None  # the engine refuses it and says the range
-        path = table_path(corpus)
-        with _connect(path) as db:
-            (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is checked by refresh)
-            current = stamp(corpus)
-            if written != current:
-                return None
-            row = db.execute("SELECT start, end, text, mac FROM answers WHERE label = ? AND start <= ? "
-                             "ORDER BY start DESC LIMIT 1", (label, day.toordinal())).fetchone()
+        current = stamp(corpus)
+        shipped = _shipped(corpus)
+        row = None
+        if shipped and os.path.isfile(shipped):
+            with _open_shipped(shipped) as db:
+                row = _row(db, None, current, label, day)
         if row is None:
-            return None
-        start, end, text, mac = row
-        secret = cachedir.secret(os.path.dirname(path))
-        if not secret or mac != _mac(secret, current, label, start, end, text) or \
-                not start <= day.toordinal() < (end if end is not None else day.toordinal() + 1):
-            return None  # damaged, or a stretch whose neighbour is missing
+            path = table_path(corpus)
+            with _connect(path) as db:
+                row = _row(db, path, current, label, day)
     except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
-    # None: no point bore the label; the engine finds the near ones
-    return None if text is None else text.replace(_ON, day.isoformat())
+    if not row:
+        return None  # no fresh table, or no point bore the label (the engine finds the near ones)
+    return row.replace(_ON, day.isoformat())
+
+
+def _row(db, path: str | None, current: str, label: str, day: dt.date) -> str | None:
+    """The rendered answer for ``label`` on ``day`` from an open table: the user's (``path`` its
+    file; each row's MAC checked) or a shipped one (``path`` None; trusted as the package is).
+    "" when the table is fresh but no point bore the label; None when it cannot answer."""
+    (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is checked by refresh)
+    if written != current:
+        return None
+    found = db.execute("SELECT start, end, text, mac FROM answers WHERE label = ? AND start <= ? "
+                       "ORDER BY start DESC LIMIT 1", (label, day.toordinal())).fetchone()
+    if found is None:
+        return None
+    start, end, text, mac = found
+    if path is not None:
+        secret = cachedir.secret(os.path.dirname(path))
+        if not secret or mac != _mac(secret, current, label, start, end, text):
+            return None  # damaged or planted
+    if not start <= day.toordinal() < (end if end is not None else day.toordinal() + 1):
+        return None  # a stretch whose neighbour is missing
+    return "" if text is None else text
+
+
+def _open_shipped(path: str):
+    """A shipped table, read-only and immutable (no locks: nothing writes the package's files)."""
+    import contextlib
+    import sqlite3
+
+    name = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro&immutable=1", uri=True))
+
+
+def _shipped(corpus: tuple[str, ...]) -> str | None:
+    """The path of the table the install built for a shipped instrument, if it may be read."""
+    instrument = _instrument(corpus)
+    return instrument and prebuilt.table_path(instrument)
+
+
+def _stamp_of(path: str) -> str | None:
+    """The stamp written in the shipped table at ``path``, or None."""
+    import sqlite3
+
+    try:
+        if not os.path.isfile(path):
+            return None
+        with _open_shipped(path) as db:
+            return db.execute("SELECT value FROM stamp").fetchone()[0]
+    except (sqlite3.Error, TypeError):
+        return None
 
 
 def _tidy_label(text: str) -> str:
