@@ -8,7 +8,7 @@ ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
 # The package links to the grammar and the corpora at the top of the repository (engine/tat_engine/data/).
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY engine ./engine
 COPY grammar ./grammar
 COPY tat ./tat
@@ -20,8 +20,8 @@ RUN pip install '.[paper]' && rm -rf /src
 RUN useradd --create-home --uid 10001 tat
 USER tat
 WORKDIR /home/tat
-# Build the index cache once, as the user who serves (it is keyed by the engine's code and the corpus).
-RUN tat acts > /dev/null && tat acts --instrument safety-2023 > /dev/null
+# The install built the shipped instruments' indexes into the package (tat_engine/prebuilt.py): a first
+# request reads them, and the user's cache holds only what a user's own corpus or dates need.
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -401,6 +401,13 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
         else:
             rows.append(Row(f"cli_{command.name}", f"tat {command.name}: warm", warm[i], base, "< 200 ms",
                             warm[i] < 0.2))
+    if corpus.real and corpus.paths is None:  # a shipped instrument: its first call reads what the install built
+        from tat_engine.prebuilt import current
+
+        built = current("tat")
+        rows.append(Row("prebuilt", "  the install's index and answer table of the directive (tat_engine.prebuilt)",
+                        "current" if built else "absent or stale: python -m tat_engine.prebuilt", None, "current",
+                        built))
     for i, command in enumerate(commands):
         cold = statistics.median(times[i] for times in colds)
         rows.append(Row(f"cli_cold_{command.name}", f"tat {command.name}: first call, fresh cache (vs warm)", cold,

@@ -55,6 +55,16 @@ def read(path: str) -> bytes | None:
         return None
 
 
+def current(instrument: str) -> bool:
+    """Whether the install's index and answer table of ``instrument`` are there and were made by
+    this engine from these files (else the first call builds, as without them)."""
+    from .loader import _key, bundled_files
+    from .quick import _stamp_of, stamp
+
+    path, table = index_path(_key(bundled_files(instrument), {})), table_path(instrument)
+    return bool(path and os.path.isfile(path) and table and _stamp_of(table) == stamp((f"instrument:{instrument}",)))
+
+
 def build(target: str) -> list[str]:
     """Write the index and the answer table of every shipped instrument into ``target`` (replacing
     what was there), and return the names written."""
