@@ -85,11 +85,17 @@ def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Voc
     eligible = np.where(invalid, 0, judged.eligible)
     written = written if written is not None else Written()
     said: dict[int, str] = {}  # a reason stands in many sets: written once
-    reasons = _strings(judged.reason, ["; ".join([said.get(id(reason)) or said.setdefault(id(reason), written(reason))
-                                                  for reason in found]) for found in judged.table])
-    if invalid.any():
-        reasons = pc.if_else(pa.array(invalid), pa.array(checked.problems.astype(str)), reasons)
-    added = {"verdict": _strings(verdict, VERDICTS), "eligible_amount": _euros(eligible), "reasons": reasons}
+    texts = ["; ".join([said.get(id(reason)) or said.setdefault(id(reason), written(reason)) for reason in found])
+             for found in judged.table]
+    codes = judged.reason
+    if invalid.any():  # an invalid row's reason is why it cannot be read: its text joins the table, once
+        rows = np.nonzero(invalid)[0]
+        problems = [str(problem) for problem in checked.problems[rows].tolist()]
+        at = {problem: len(texts) + index for index, problem in enumerate(dict.fromkeys(problems))}
+        codes = judged.reason.copy()
+        codes[rows] = [at[problem] for problem in problems]
+        texts += list(at)
+    added = {"verdict": _strings(verdict, VERDICTS), "eligible_amount": _euros(eligible), "reasons": _strings(codes, texts)}
     out = pa.RecordBatch.from_arrays([*batch.columns, *added.values()], names=[*batch.schema.names, *added])
     return out, Judged(verdict, eligible, judged.reason, judged.table), checked
 
@@ -163,11 +169,13 @@ def _strings(codes: np.ndarray, values) -> pa.Array:
 
 
 def _euros(cents: np.ndarray) -> pa.Array:
-    """Cents as exact euro strings: -1050 -> "-10.50"."""
-    whole, part = np.divmod(np.abs(cents), 100)
-    sign = pa.array(np.where(cents < 0, "-", ""))
-    fraction = pc.utf8_lpad(pc.cast(pa.array(part), pa.string()), 2, "0")
-    return pc.binary_join_element_wise(sign, pc.cast(pa.array(whole), pa.string()), ".", fraction, "")
+    """Cents as exact euro strings: -1050 -> "-10.50"; written by Arrow as the decimals of scale 2 whose
+    unscaled values the cents are (each a little-endian 128-bit integer: the cents, then their sign)."""
+    words = np.empty((len(cents), 2), dtype="<i8")
+    words[:, 0] = cents
+    words[:, 1] = words[:, 0] >> 63
+    decimals = pa.Array.from_buffers(pa.decimal128(38, 2), len(cents), [None, pa.py_buffer(words)])
+    return pc.cast(decimals, pa.string())
 
 
 # --- the whole run ------------------------------------------------------------

@@ -108,12 +108,18 @@ class _FormulaSafeCsv:
         self.handle.write(header)
 
     def write(self, batch: pa.RecordBatch) -> None:
+        """The batch formatted and written in the writer's thread, while the next one is judged."""
+        self.handle.write_made(self._formatted, batch)
+
+    def _formatted(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
         if self.comma:
             at = batch.schema.names.index("eligible_amount")
             batch = batch.set_column(at, "eligible_amount", pc.replace_substring(batch.column(at), ".", ","))
+        blocks = []
         for start in range(0, batch.num_rows, self.ROWS):  # slices: a column rewritten is a small copy
             columns = [self._safe(column) for column in batch.slice(start, self.ROWS).columns]
-            self.handle.write(_csv(pa.RecordBatch.from_arrays(columns, names=self.names), self.options))
+            blocks.append(_csv(pa.RecordBatch.from_arrays(columns, names=self.names), self.options))
+        return blocks[0] if len(blocks) == 1 else b"".join(blocks)
 
     def _safe(self, column: pa.Array) -> pa.Array:
         risky = _first_bytes(*_buffers(column), self.STARTS)

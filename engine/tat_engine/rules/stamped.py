@@ -88,6 +88,15 @@ class Sealing:
         self._wait()  # one block in flight: the memory held is a block's, whatever the file's size
         self.pending = self.worker.submit(self._put, block)
 
+    def write_made(self, make, *args) -> None:
+        """Write the block ``make(*args)`` returns, made in the thread too (formatting that lets go of the
+        GIL then runs beside the judging of the next slice)."""
+        self._wait()
+        self.pending = self.worker.submit(self._make, make, args)
+
+    def _make(self, make, args) -> None:
+        self._put(make(*args))
+
     def _put(self, block) -> None:
         self.handle.write(block)
         self.digest.update(block)
