@@ -429,7 +429,7 @@ def _with_alternatives(main: Judged, found: list, size: int) -> Judged:
         key = key * (len(other.table) + 1) + code
         if dated:
             hinge[rows] = True
-    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    inverse, first = _factorised(key)
     positions = [dict(zip(rows.tolist(), range(len(rows)))) for _, _, rows, _ in found]
     table = []
     for row in first.tolist():
@@ -461,8 +461,16 @@ class Days:
 
     @classmethod
     def of(cls, lines: Lines) -> Days:
-        days, first = np.unique(lines.incurred, return_inverse=True)
-        return cls(days, first.ravel())
+        """Found by marking each day in a table over the days' range (no sort): a ledger's days lie within
+        a few thousand, the engine's whole range within 400 000."""
+        incurred = lines.incurred
+        if not len(incurred):
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        low = int(incurred.min())
+        offset = incurred - low
+        seen = np.zeros(int(offset.max()) + 1, dtype=bool)
+        seen[offset] = True
+        return cls(np.flatnonzero(seen) + low, (np.cumsum(seen) - 1)[offset])
 
     def take(self, rows: np.ndarray) -> Days:
         return Days(self.days, self.first[rows])
@@ -678,6 +686,19 @@ def _evaluate(rules: Rules, lines: Lines) -> Judged:
     return _verdicts(marks, eligible)
 
 
+def _factorised(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of integer keys into their distinct values, numbered in order of first appearance, and the row
+    where each first appears: by hashing, as Arrow's dictionary encoding does, not by sorting the rows."""
+    import pyarrow as pa  # the ledger's library; imported here, so that a command judging no ledger does not load it
+    import pyarrow.compute as pc
+
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = pc.dictionary_encode(pa.array(keys)).indices.to_numpy().astype(np.int64)
+    highest = np.maximum.accumulate(codes)  # a code first appears where the highest code so far rises to it
+    return codes, np.flatnonzero(np.r_[True, highest[1:] > highest[:-1]])
+
+
 def _common_parent(labels) -> str:
     """The point the category points all lie under (``-`` when none), to name where categories are listed."""
     split = [label.split(".") for label in labels]
@@ -701,14 +722,16 @@ def _verdicts(marks: _Marks, eligible: np.ndarray) -> Judged:
         return Judged(np.full(size, ELIGIBLE, dtype=np.int8), eligible, np.zeros(size, dtype=np.int64), ((),))
     count = len(marks.reasons)
     levels = np.array([reason.verdict for reason in marks.reasons], dtype=np.int8)
-    packed = np.packbits(np.column_stack(marks.columns), axis=1, bitorder="little")
-    width = packed.shape[1]
-    if width <= 8:
-        padded = np.zeros((size, 8), dtype=np.uint8)
-        padded[:, :width] = packed
-        unique, inverse = np.unique(padded.view("<u8").ravel(), return_inverse=True)
+    if count <= 64:
+        keys = np.zeros(size, dtype=np.uint64)
+        for bit, column in enumerate(marks.columns):
+            keys |= column.astype(np.uint64) << np.uint64(bit)
+        inverse, first = _factorised(keys)
+        unique = keys[first]
         bits = ((unique[:, None] >> np.arange(count, dtype=np.uint64)) & np.uint64(1)).astype(bool)
     else:
+        packed = np.packbits(np.column_stack(marks.columns), axis=1, bitorder="little")
+        width = packed.shape[1]
         keys = np.ascontiguousarray(packed).view(np.dtype((np.void, width))).ravel()
         unique, inverse = np.unique(keys, return_inverse=True)
         bits = np.unpackbits(unique.view(np.uint8).reshape(len(unique), width), axis=1, bitorder="little")[:, :count]
