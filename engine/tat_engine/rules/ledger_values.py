@@ -96,35 +96,46 @@ def check(batch: pa.RecordBatch, vocabulary: Vocabulary, unread: np.ndarray | No
     def column(name: str) -> pa.Array:
         return batch.column(name) if name in batch.schema.names else pa.repeat(pa.scalar("", pa.string()), size)
 
-    def complain(bad: np.ndarray, text) -> None:
+    def complain(bad: np.ndarray, text, written=None) -> None:
+        """``text``: the reason, or a function of what a row wrote, ``written(rows)`` (each distinct one said once)."""
         rows = np.nonzero(bad & clean)[0]
         clean[rows] = False
-        for row in rows:
-            problems[row] = text(row) if callable(text) else text
+        if not callable(text):
+            problems[rows] = text
+            return
+        said: dict = {}
+        for row, value in zip(rows.tolist(), written(rows)):
+            problems[row] = said[value] if value in said else said.setdefault(value, text(value))
+
+    def codes_of(column: Codes):
+        return lambda rows: column.codes[rows].tolist()
 
     texts = {name: column(name) for name in REQUIRED + OPTIONAL}
     activity = _codes(texts["activity"])
     complain(~activity.isin(vocabulary.activities),
-             lambda row: say("unknown activity {activity}; one of {activities}", activity=repr(activity[row]),
-                             activities=sorted(vocabulary.activities)))
+             lambda code: say("unknown activity {activity}; one of {activities}", activity=repr(activity.values[code]),
+                              activities=sorted(vocabulary.activities)), codes_of(activity))
     written = _codes(texts["party"])
     party = _parties(written, vocabulary)
-    complain(party.eq(""), lambda row: say("party {party} is not implementer, partner or a body the directive names as "
-                                           "one: {bodies}", party=repr(written[row]), bodies=vocabulary.named()))
+    complain(party.eq(""), lambda code: say("party {party} is not implementer, partner or a body the directive names as "
+                                            "one: {bodies}", party=repr(written.values[code]), bodies=vocabulary.named()),
+             codes_of(written))
     category = _codes(texts["category"])
     complain(~category.isin(vocabulary.categories),
-             lambda row: say("unknown category {category}; a cost category is the point that names it",
-                             category=repr(category[row]))
-                         + (say(", such as {label}", label=min(vocabulary.categories, key=_label_order))
-                            if vocabulary.categories else ""))
+             lambda code: say("unknown category {category}; a cost category is the point that names it",
+                              category=repr(category.values[code]))
+                          + (say(", such as {label}", label=min(vocabulary.categories, key=_label_order))
+                             if vocabulary.categories else ""), codes_of(category))
     days = {}
     for name in ("incurred_on", "paid_on"):
-        codes, written = _distinct(texts[name])  # a ledger's days repeat: each distinct text read once
-        numbers, not_days = _days(written)
+        codes, distinct = _distinct(texts[name])  # a ledger's days repeat: each distinct text read once
+        numbers, not_days = _days(distinct)
         days[name], bad = numbers[codes], not_days[codes]
-        complain(bad, lambda row, name=name: _date_problem(name, texts[name][row].as_py()))
+        complain(bad, lambda code, name=name, distinct=distinct: _date_problem(name, distinct[code].as_py()),
+                 lambda rows, codes=codes: codes[rows].tolist())
     amount, bad_amount = _cents(texts["amount"])
-    complain(bad_amount, lambda row: _money_problem("amount", texts["amount"][row].as_py()))
+    complain(bad_amount, lambda text: _money_problem("amount", text),
+             lambda rows: texts["amount"].take(pa.array(rows)).to_pylist())
     unexplained = np.asarray(pc.equal(pc.utf8_trim_whitespace(texts["note"]), "").to_numpy(zero_copy_only=False), dtype=bool)
     complain((amount < 0) & unexplained, say("a negative amount without a note saying why"))
     excess, bad_excess = _cents(texts["excess"], blank_is_zero=True)
