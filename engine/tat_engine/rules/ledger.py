@@ -51,10 +51,14 @@ judging and summing up (here), writing the verdicts (:mod:`ledger_write`).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import sys
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import closing
+from queue import Full, Queue
 from decimal import Decimal
 from pathlib import Path
 
@@ -75,10 +79,11 @@ from .ledger_write import _JsonLines, _Output  # noqa: F401
 
 
 def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Vocabulary,
-                unread: np.ndarray | None = None, written: Written | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
+                unread: np.ndarray | None = None, written: Written | None = None,
+                checked: Checked | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
     """The batch with three more columns: verdict, eligible_amount, reasons (``written``: the reasons' text
-    met in earlier batches of the run)."""
-    checked = check(batch, vocabulary, unread)
+    met in earlier batches of the run; ``checked``: the batch read into values already, see :func:`check`)."""
+    checked = checked if checked is not None else check(batch, vocabulary, unread)
     judged = judge(law, checked.lines, as_of)
     invalid = checked.problems != ""
     verdict = np.where(invalid, INVALID, judged.verdict).astype(np.int8)
@@ -272,10 +277,9 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     schema = pa.schema([(name, pa.string()) for name in written])
     bar = _progress(ledger.path, progress)
     try:
-        with _Output(target, schema, ledger.source, stamp) as output:
-            for read in _slices(ledger.batches()):
-                meant = read.batch.rename_columns(list(ledger.meaning or ledger.names))
-                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems, written_reasons)
+        with _Output(target, schema, ledger.source, stamp) as output, closing(_ahead(_checked(ledger, vocabulary))) as slices:
+            for read, meant, checked in slices:
+                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems, written_reasons, checked)
                 out = out.rename_columns(written)
                 _add(totals, personnel, checked.lines, judged, direct)
                 bad = np.nonzero(checked.problems != "")[0]
@@ -295,6 +299,61 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     return summary
 
 
+def _checked(ledger: Ledger, vocabulary: Vocabulary) -> Iterator[tuple[Rows, pa.RecordBatch, Checked]]:
+    """Each slice of the ledger as read, with its columns named by their meaning, and read into values."""
+    meaning = list(ledger.meaning or ledger.names)
+    for read in _slices(ledger.batches()):
+        meant = read.batch.rename_columns(meaning)
+        yield read, meant, check(meant, vocabulary, read.problems)
+
+
+_AHEAD = 2  # slices read and checked ahead of the one judged
+
+
+def _ahead(items: Iterator) -> Iterator:
+    """The items, made in a thread up to ``_AHEAD`` ahead of their use: reading and checking a slice (Arrow's
+    and numpy's work, which lets go of the GIL) runs beside the judging of the one before. The thread runs in
+    the caller's context (its language); an error there is raised here, where the item would have come; a
+    run that stops early stops the thread."""
+    queue: Queue = Queue(_AHEAD)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(entry, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            with closing(items):
+                for item in items:
+                    if not put((item, None)):
+                        return
+            put((_END, None))
+        except BaseException as error:  # noqa: BLE001  (raised again in the caller's thread)
+            put((None, error))
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(produce,), name="tat-ledger-reader",
+                              daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+_END = object()
 _JUDGED_ROWS = 32_768  # judged and written at a time: the reasons' text of a slice is a few MiB, whatever the file's size
 
 
