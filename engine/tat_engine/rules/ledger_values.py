@@ -313,8 +313,11 @@ def _read_cents(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     good = pc.match_substring_regex(trimmed, _MONEY)
     plain = pc.if_else(good, trimmed, "0")
     _, data = _buffers(plain)
-    if _LOCAL_MARKS[data].any():  # written the Estonian way: 2 500,00
-        plain = pc.replace_substring(pc.replace_substring_regex(plain, _GROUP, ""), ",", ".")
+    if _LOCAL_MARKS[data].any():  # written the Estonian way: 2 500,00 (each mark replaced as a plain string)
+        for mark, lead in ((" ", None), ("\u00a0", 0xC2), ("\u202f", 0xE2)):
+            if lead is None or (data == lead).any():  # the no-break spaces only where their lead byte is
+                plain = pc.replace_substring(plain, mark, "")
+        plain = pc.replace_substring(plain, ",", ".")
     decimals = pc.cast(plain, pa.decimal128(18, 2))
     return _unscaled(decimals), ~np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool)
 
