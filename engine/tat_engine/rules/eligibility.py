@@ -333,7 +333,8 @@ class Codes:
         return self.codes == (self.values.index(value) if value in self.values else -1)
 
     def isin(self, values) -> np.ndarray:
-        return np.isin(self.codes, [i for i, v in enumerate(self.values) if v in set(values)])
+        wanted = set(values)
+        return np.array([value in wanted for value in self.values] or [False])[self.codes]
 
     def take(self, rows: np.ndarray) -> Codes:
         return Codes(self.codes[rows], self.values)
@@ -380,7 +381,8 @@ class _Marks:
     def add(self, reason: Reason | None, mask) -> None:
         if reason is None:
             return
-        mask = np.broadcast_to(np.asarray(mask, dtype=bool), (self.size,))
+        if not isinstance(mask, np.ndarray) or mask.shape != (self.size,):
+            mask = np.broadcast_to(np.asarray(mask, dtype=bool), (self.size,))
         if mask.any():
             self.reasons.append(reason)
             self.columns.append(mask)
