@@ -46,7 +46,7 @@ def day_number(day: dt.date) -> int:
     return day.toordinal() - _EPOCH
 
 
-@frozen
+@frozen(cache_hash=True)  # a reason's text is looked up by the reason, in every batch of a ledger
 class Reason:
     """One rule's finding about a cost: the point, its version, act and item, and a sentence
     (a catalogue message, written in the reader's language when shown)."""

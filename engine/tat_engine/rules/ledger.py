@@ -80,9 +80,10 @@ from .ledger_write import _JsonLines, _Output  # noqa: F401
 
 def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Vocabulary,
                 unread: np.ndarray | None = None, written: Written | None = None,
-                checked: Checked | None = None) -> tuple[pa.RecordBatch, Judged, Checked]:
+                checked: Checked | None = None, encoded: bool = False) -> tuple[pa.RecordBatch, Judged, Checked]:
     """The batch with three more columns: verdict, eligible_amount, reasons (``written``: the reasons' text
-    met in earlier batches of the run; ``checked``: the batch read into values already, see :func:`check`)."""
+    met in earlier batches of the run; ``checked``: the batch read into values already, see :func:`check`;
+    ``encoded``: verdict and reasons as dictionary arrays, for a writer that turns them into text itself)."""
     checked = checked if checked is not None else check(batch, vocabulary, unread)
     judged = judge(law, checked.lines, as_of)
     invalid = checked.problems != ""
@@ -100,7 +101,8 @@ def judge_batch(law: Law, batch: pa.RecordBatch, as_of: dt.date, vocabulary: Voc
         codes = judged.reason.copy()
         codes[rows] = [at[problem] for problem in problems]
         texts += list(at)
-    added = {"verdict": _strings(verdict, VERDICTS), "eligible_amount": _euros(eligible), "reasons": _strings(codes, texts)}
+    added = {"verdict": _strings(verdict, VERDICTS, encoded), "eligible_amount": _euros(eligible),
+             "reasons": _strings(codes, texts, encoded)}
     out = pa.RecordBatch.from_arrays([*batch.columns, *added.values()], names=[*batch.schema.names, *added])
     return out, Judged(verdict, eligible, judged.reason, judged.table), checked
 
@@ -167,10 +169,10 @@ def _text(value) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _strings(codes: np.ndarray, values) -> pa.Array:
-    """Text for each row, from codes into a short list of strings."""
-    return pc.cast(pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(list(values), pa.string())),
-                   pa.string())
+def _strings(codes: np.ndarray, values, encoded: bool = False) -> pa.Array:
+    """Text for each row, from codes into a short list of strings (``encoded``: left as those codes and strings)."""
+    array = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(list(values), pa.string()))
+    return array if encoded else pc.cast(array, pa.string())
 
 
 def _euros(cents: np.ndarray) -> pa.Array:
@@ -279,7 +281,8 @@ def _check(law: Law, ledger: Ledger, target: Path | None, as_of: dt.date, progre
     try:
         with _Output(target, schema, ledger.source, stamp) as output, closing(_ahead(_checked(ledger, vocabulary))) as slices:
             for read, meant, checked in slices:
-                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems, written_reasons, checked)
+                out, judged, checked = judge_batch(law, meant, as_of, vocabulary, read.problems, written_reasons, checked,
+                                                   encoded=True)
                 out = out.rename_columns(written)
                 _add(totals, personnel, checked.lines, judged, direct)
                 bad = np.nonzero(checked.problems != "")[0]

@@ -55,8 +55,13 @@ class _Output:
             raise
 
     def write(self, batch: pa.RecordBatch) -> None:
-        if self.writer is not None:
-            self.writer.write(batch)
+        """Write a batch of text columns; a column may be a dictionary array of text (the CSV writer turns
+        it into text in its thread, the others here)."""
+        if self.writer is None:
+            return
+        if not isinstance(self.writer, _FormulaSafeCsv):
+            batch = _decoded(batch)
+        self.writer.write(batch)
 
     def summarise(self, summary: Summary) -> None:
         """Add the summary, for writers that hold one (a workbook's summary sheet)."""
@@ -112,12 +117,15 @@ class _FormulaSafeCsv:
         self.handle.write_made(self._formatted, batch)
 
     def _formatted(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
+        made_safe = {at for at, column in enumerate(batch.columns) if pa.types.is_dictionary(column.type)}
+        batch = _decoded(batch, self._safe)  # a dictionary's few values made safe, not each of its rows
         if self.comma:
             at = batch.schema.names.index("eligible_amount")
             batch = batch.set_column(at, "eligible_amount", pc.replace_substring(batch.column(at), ".", ","))
         blocks = []
         for start in range(0, batch.num_rows, self.ROWS):  # slices: a column rewritten is a small copy
-            columns = [self._safe(column) for column in batch.slice(start, self.ROWS).columns]
+            columns = [column if at in made_safe else self._safe(column)
+                       for at, column in enumerate(batch.slice(start, self.ROWS).columns)]
             blocks.append(_csv(pa.RecordBatch.from_arrays(columns, names=self.names), self.options))
         return blocks[0] if len(blocks) == 1 else b"".join(blocks)
 
@@ -139,6 +147,19 @@ class _FormulaSafeCsv:
     @property
     def sha256(self) -> str:
         return self.handle.sha256
+
+
+def _decoded(batch: pa.RecordBatch, safe=None) -> pa.RecordBatch:
+    """The batch with each dictionary column as text (its values first passed through ``safe``)."""
+    if not any(pa.types.is_dictionary(column.type) for column in batch.columns):
+        return batch
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_dictionary(column.type):
+            values = safe(column.dictionary) if safe is not None else column.dictionary
+            column = pc.cast(pa.DictionaryArray.from_arrays(column.indices, values), pa.string())
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def _csv(rows: pa.RecordBatch | pa.Table, options: pacsv.WriteOptions) -> pa.Buffer:
