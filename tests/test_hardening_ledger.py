@@ -552,3 +552,84 @@ def test_amounts_are_read_from_a_slice_of_a_column_as_the_rule_reads_them(offset
     excess, bad_excess = _cents(column, blank_is_zero=True)
     assert (excess[~bad].tolist(), excess[[1, 7]].tolist()) == (cents[~bad].tolist(), [0, 0])
     assert bad_excess.tolist() == [True, False, False, False, False, True, False, False, True, False]
+
+
+def test_amounts_grouped_by_no_break_spaces_are_read_as_by_plain_spaces():
+    """The group marks are taken out one mark at a time (a space, U+00A0, U+202F), each where it is written."""
+    from tat_engine.rules.ledger_values import _cents
+
+    cents, bad = _cents(pa.array(["1\u00a0234,56", "1\u202f234\u00a0567,01", "-2\u00a0500,5", "2 500", "1\u00a0234.5"]))
+    assert bad.tolist() == [False] * 5
+    assert cents.tolist() == [123456, 123456701, -250050, 250000, 123450]
+    cents, bad = _cents(pa.array(["1\u00a0\u00a0234", "\u00a01 234", "12\u00a034"]))
+    assert bad.tolist() == [True, False, True]  # a mark between groups only (spaces around are trimmed)
+
+
+def _readers() -> list:
+    import threading
+
+    return [thread for thread in threading.enumerate() if thread.name == "tat-ledger-reader"]
+
+
+def test_slices_read_ahead_in_a_thread_are_checked_in_the_callers_language(law, tmp_path, monkeypatch):
+    """The slices are read and checked in a thread of their own (ledger._ahead), in the caller's context: a bad
+    row's reason is in the language the run was asked in, as check() says it there."""
+    from tat_engine.messages import using
+
+    monkeypatch.setattr(ledger, "_JUDGED_ROWS", 2)
+    rows_in = [{}, {"category": "7.1.9"}, {"amount": "-12.50"}, {"incurred_on": "2016-06-31"}, {}]
+    said = {}
+    for lang in ("en", "et"):
+        with using(lang):
+            summary, rows = run(law, tmp_path, text(*rows_in))
+            batch = pa.RecordBatch.from_pylist([{**GOOD, **row} for row in rows_in])
+            expected = [str(problem) for problem in check(batch, Vocabulary.of(law)).problems if problem]
+        said[lang] = [row["reasons"] for row in rows if row["verdict"] == "invalid input"]
+        assert said[lang] == expected == [problem.reason for problem in summary.problems]
+    assert len(said["et"]) == 3 and all(et != en for et, en in zip(said["et"], said["en"]))
+
+
+@pytest.mark.parametrize("where", ["reading ahead", "judging"])
+def test_a_failure_in_either_thread_is_raised_and_stops_the_reader(law, tmp_path, monkeypatch, where):
+    """A failure while a slice is read and checked ahead is raised in the caller, where that slice would have
+    come; a failure in the caller stops the thread reading ahead. Either way the run leaves no partial file."""
+    (tmp_path / "verdicts.csv").write_text("earlier run\n")
+    monkeypatch.setattr(ledger, "_JUDGED_ROWS", 7)
+    name = "check" if where == "reading ahead" else "judge_batch"
+    original, calls = getattr(ledger, name), []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise LedgerError("the disk is full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, name, failing)
+    with pytest.raises(LedgerError, match="disk is full"):
+        run(law, tmp_path, text(*[{}] * 100))
+    assert _readers() == []
+    assert (tmp_path / "verdicts.csv").read_text() == "earlier run\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ledger.csv", "verdicts.csv"]
+
+
+@given(st.lists(st.integers(-200_000, 200_000), max_size=60))
+def test_the_distinct_days_of_lines_are_np_uniques(days):
+    """Days.of marks each day in a table over the days' range instead of sorting: the same days, in order,
+    and each line mapped to its own."""
+    from tat_engine.rules.eligibility import Codes, Days, Lines
+
+    incurred = np.array(days, dtype=np.int64)
+    none = Codes(np.zeros(len(days), dtype=np.int32), ("",))
+    found = Days.of(Lines(none, none, none, incurred, incurred, incurred, incurred > 0, incurred > 0, none, incurred))
+    unique, inverse = np.unique(incurred, return_inverse=True)
+    assert found.days.tolist() == unique.tolist() and found.first.tolist() == inverse.ravel().tolist()
+
+
+@given(st.lists(st.integers(0, 5), max_size=40))
+def test_keys_are_factorised_in_order_of_first_appearance(keys):
+    from tat_engine.rules.eligibility import _factorised
+
+    codes, first = _factorised(np.array(keys, dtype=np.uint64))
+    distinct = list(dict.fromkeys(keys))
+    assert codes.tolist() == [distinct.index(key) for key in keys]
+    assert first.tolist() == [keys.index(key) for key in distinct]
