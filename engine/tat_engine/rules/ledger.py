@@ -58,9 +58,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import closing
-from queue import Full, Queue
 from decimal import Decimal
 from pathlib import Path
+from queue import Full, Queue
 
 import numpy as np
 import pyarrow as pa

@@ -116,7 +116,7 @@ class _FormulaSafeCsv:
         """The batch formatted and written in the writer's thread, while the next one is judged."""
         self.handle.write_made(self._formatted, batch)
 
-    def _formatted(self, batch: pa.RecordBatch) -> bytes | pa.Buffer:
+    def _formatted(self, batch: pa.RecordBatch) -> list[pa.Buffer]:
         made_safe = {at for at, column in enumerate(batch.columns) if pa.types.is_dictionary(column.type)}
         batch = _decoded(batch, self._safe)  # a dictionary's few values made safe, not each of its rows
         if self.comma:
@@ -127,7 +127,7 @@ class _FormulaSafeCsv:
             columns = [column if at in made_safe else self._safe(column)
                        for at, column in enumerate(batch.slice(start, self.ROWS).columns)]
             blocks.append(_csv(pa.RecordBatch.from_arrays(columns, names=self.names), self.options))
-        return blocks[0] if len(blocks) == 1 else b"".join(blocks)
+        return blocks
 
     def _safe(self, column: pa.Array) -> pa.Array:
         risky = _first_bytes(*_buffers(column), self.STARTS)

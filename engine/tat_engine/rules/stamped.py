@@ -89,13 +89,14 @@ class Sealing:
         self.pending = self.worker.submit(self._put, block)
 
     def write_made(self, make, *args) -> None:
-        """Write the block ``make(*args)`` returns, made in the thread too (formatting that lets go of the
+        """Write the blocks ``make(*args)`` returns, made in the thread too (formatting that lets go of the
         GIL then runs beside the judging of the next slice)."""
         self._wait()
         self.pending = self.worker.submit(self._make, make, args)
 
     def _make(self, make, args) -> None:
-        self._put(make(*args))
+        for block in make(*args):
+            self._put(block)
 
     def _put(self, block) -> None:
         self.handle.write(block)
