@@ -432,11 +432,15 @@ def _with_alternatives(main: Judged, found: list, size: int) -> Judged:
         if dated:
             hinge[rows] = True
     inverse, first = _factorised(key)
-    positions = [dict(zip(rows.tolist(), range(len(rows)))) for _, _, rows, _ in found]
+    positions = []  # per world, where each set's first row stands among the rows it asked (-1: not asked)
+    for _, _, rows, _ in found:
+        at = np.full(size, -1, dtype=np.int64)
+        at[rows] = np.arange(len(rows))
+        positions.append(at[first].tolist())
     table = []
-    for row in first.tolist():
-        notes = tuple(_alternative(conditions, other, at[row]) for (conditions, _, _, other), at in zip(found, positions)
-                      if row in at)
+    for index, row in enumerate(first.tolist()):
+        notes = tuple(_alternative(conditions, other, at[index]) for (conditions, _, _, other), at in zip(found, positions)
+                      if at[index] >= 0)
         table.append(main.table[main.reason[row]] + notes)
     verdict = np.where(hinge, UNDETERMINED, main.verdict).astype(np.int8)
     return Judged(verdict, np.where(hinge, 0, main.eligible), inverse.ravel().astype(np.int64), tuple(table))
