@@ -37,7 +37,8 @@ A line that cannot be read gets the verdict "invalid input" and the reason;
 rows in = rows out, in the same order. A CSV ledger is separated by ``,`` or ``;``
 and encoded in UTF-8 (BOM or not), UTF-16 (BOM) or else Windows-1257, all detected (or its encoding
 named: ``check_ledger(..., encoding="utf-16-le")``). A ledger is read, judged and written in slices
-(:data:`_JUDGED_ROWS`), so the memory a run takes does not grow with the file.
+(:data:`_JUDGED_ROWS`), so the memory a run takes does not grow with the file; three at once, a stage
+each: one read and checked (a thread), one judged, one written (a thread).
 An ``.xlsx`` workbook is read from its first sheet: each cell as the text it shows (a date cell as
 YYYY-MM-DD, a formula as its last computed value). Verdicts go to CSV (in the input's separator, with
 decimal commas when the input's amounts had them), Parquet, JSON lines or ``.xlsx`` (a sheet of
