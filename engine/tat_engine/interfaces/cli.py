@@ -635,15 +635,39 @@ def _parser_of(command: str | None) -> _Only:
     :class:`_Retry` instead of printing an error."""
     import argparse
 
-    class Tentative(argparse.ArgumentParser):
+    class Parser(argparse.ArgumentParser):
+        """While the parser is built, a formatter of a fixed width checks each argument's metavar
+        against its nargs and writes the subcommands' "tat" prefix, which no width changes. Help is
+        still written to the terminal's width, but a command that prints none does not import shutil
+        (and bz2, lzma) to ask for it."""
+
+        building = False
+
+        def add_argument(self, *args, **options):
+            return self._building(super().add_argument, *args, **options)
+
+        def add_subparsers(self, **options):
+            return self._building(super().add_subparsers, **options)
+
+        def _building(self, build, *args, **options):
+            self.building = True
+            try:
+                return build(*args, **options)
+            finally:
+                self.building = False
+
+        def _get_formatter(self):
+            return self.formatter_class(prog=self.prog, width=80) if self.building else super()._get_formatter()
+
+    class Tentative(Parser):
         def error(self, message):
             raise _Retry(message)
 
-    kind = argparse.ArgumentParser if command is None else Tentative
+    kind = Parser if command is None else Tentative
     parser = kind(prog="tat", description="Grant conditions (toetuse andmise tingimused) as versioned law.")
     parser.add_argument("--version", action=_version_action(), nargs=0, help="show the version and exit")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON data")
     common.add_argument("--lang", choices=["et", "en"], help="the language of text for people: et (eesti) or en "
                         "(default: the locale's, LC_ALL / LC_MESSAGES / LANG starting with et is Estonian)")
