@@ -403,7 +403,7 @@ class _Replay:
                 continue
             self._before.setdefault(pid, current)
             changed[pid] = item
-            self._begin(pid, day, _cause(act, item, _EDITED[type(verb)]), content=_edited(current, text, item),
+            self._begin(pid, day, _cause(act, item, _EDITED[type(verb).__name__]), content=_edited(current, text, item),
                         location=item.location)
 
     def _holding(self, item: m.Item, day: dt.date, name: str) -> list[m.Label]:
@@ -471,7 +471,8 @@ class _Replay:
             self._add(new, pids[old])
 
 
-_EDITED = {m.Replace: "replaced", m.Delete: "deleted", m.Amend: "amended"}
+# By class name: the classes (acts.py) are defined when a corpus is parsed, not by importing this module.
+_EDITED = {"Replace": "replaced", "Delete": "deleted", "Amend": "amended"}
 
 
 def _fact_names(content: m.Content) -> Message:
