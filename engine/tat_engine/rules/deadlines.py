@@ -27,6 +27,7 @@ from attrs import frozen
 
 from .. import model as m
 from ..history.answers import Assumption, Citation, InForce
+from ..history.facts import FactView, status
 from ..errors import QueryError, UndeclaredKind
 from ..law import Law, day
 from ..history.possible import Outcome
@@ -151,7 +152,7 @@ def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt
         return Deadline(status="undetermined", due=None, bound=None, rule=answer.citation, assumptions=assumptions,
                         steps=(msg("not in the sources: {why}", why=why),), **base)
     notes = (msg("the value is taken from {source}", source=fact.source),) if fact.source else ()
-    view = law.on(applied.law_on).fact(spec.fact, answer.label)
+    view = _fact_on(law, answer.label, spec.fact, applied.law_on)
     if view is not None and not view.certain and view.status != "bounded":
         found = _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days)
         if found.due is None:
@@ -162,6 +163,14 @@ def _deadline(law: Law, spec: m.DeadlineKind, trigger: dt.date | None, as_of: dt
                                    bound=msg(BOUNDS.get(found.bound, found.bound)))),
                         notes=notes, **base)
     return _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days)
+
+
+def _fact_on(law: Law, label: str, name: str, on: dt.date) -> FactView | None:
+    """``law.on(on).fact(name, label)``, read from the one point: a snapshot of the whole law
+    decodes every version of the index, in every date world a deadline is settled over."""
+    answer = law.point(label, on)
+    fact = answer.fact(name) if isinstance(answer, InForce) else None
+    return None if fact is None else FactView(label, fact, answer, *status(fact, answer, on, law.index.acts))
 
 
 def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days) -> Deadline:
