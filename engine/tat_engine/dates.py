@@ -10,7 +10,6 @@ last), and each is read strictly: 1.3.2016 is neither, 31.06.2015 names no day.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -109,6 +108,8 @@ def _nonexistent(year: int, month: int, day: int) -> str:
         return say("there is no month {month}", month=f"{month:02d}")
     if year < 1:
         return say("there is no year 0000")
+    import calendar  # (a wrong date's message alone: not imported by every command that reads a date)
+
     length = calendar.monthrange(year, month)[1]
     if not 1 <= day <= length:
         if not day:

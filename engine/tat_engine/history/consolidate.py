@@ -27,7 +27,6 @@ import attrs
 from attrs import field, frozen
 
 from .. import model as m
-from .edits import EditError, edited, phrase_of
 from ..errors import Diagnostic
 from ..messages import N_, Message, msg, msg_n
 
@@ -383,6 +382,8 @@ class _Replay:
         """A replace, delete or amend: the operation computed into each target's wording in force
         today. Items of one act apply in turn, so a later edit of a point applies to the wording
         an earlier one left (no "the later prevails": both hold)."""
+        from .edits import EditError, edited  # (the replay's alone: a cached index needs neither)
+
         verb: m.Edit = item.verb
         targets = verb.targets or self._holding(item, day, name)
         for label in targets:
@@ -409,6 +410,8 @@ class _Replay:
     def _holding(self, item: m.Item, day: dt.date, name: str) -> list[m.Label]:
         """The points in force whose wording holds the phrase (läbivalt); an error when none does,
         a warning naming the points whose wording the sources lack (they could hold it unseen)."""
+        from .edits import phrase_of
+
         phrase = phrase_of(item.verb)
         found, unseen = [], []
         for label in sorted(self.live):
