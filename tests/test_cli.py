@@ -74,6 +74,19 @@ def test_a_stale_table_is_not_used(capsys, cache, monkeypatch):
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is None
 
 
+def test_a_stale_table_is_written_again_by_the_point_it_failed(capsys, cache, monkeypatch):
+    """Another command leaves a table it finds unread (and so stale); the next ``tat point``, which
+    the table cannot answer, asks the engine and writes the table again."""
+    run(capsys, "check")
+    path = quick.table_path()
+    monkeypatch.setattr(quick, "stamp", lambda corpus=(): "changed")
+    assert run(capsys, "acts")[0] == 0
+    assert not quick.fresh(path, "changed") and quick.point(["11.3", "--as-of", "2019-06-01"]) is None
+    code, out, _ = run(capsys, "point", "11.3", "--as-of", "2019-06-01")
+    assert code == 0 and quick.fresh(path, "changed")
+    assert quick.point(["11.3", "--as-of", "2019-06-01"]) == out.rstrip("\n")
+
+
 def test_a_label_no_point_bore_gets_the_near_ones(capsys, cache):
     code, out, _ = run(capsys, "point", "11.33", "--as-of", "2021-01-01")
     assert code == 0 and "no point bore this label" in out and "11.3" in out

@@ -73,12 +73,15 @@ def _bytes(path: str) -> bytes:
         return handle.read()
 
 
-def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",)) -> bool:
+def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",), missing_only: bool = False) -> bool:
     """Write the table of ``corpus`` from its just-loaded ``index`` unless a fresh one is there
-    (the user's, or the one the install built). The command line's to call: a library or the
-    server never writes this file."""
-    current, path = stamp(corpus), table_path(corpus)
-    shipped = _shipped(corpus)
+    (the user's, or the one the install built). With ``missing_only``, unless there is one at all
+    (the user's, a regular file of this user, or the install's): its freshness is not read. The
+    command line's to call: a library or the server never writes this file."""
+    path, shipped = table_path(corpus), _shipped(corpus)
+    if missing_only and (cachedir.is_own_file(path) or (shipped and os.path.isfile(shipped))):
+        return True
+    current = stamp(corpus)
     if shipped and _stamp_of(shipped) == current:
         return True
     return fresh(path, current) or write(index, path, current)  # when it cannot, the command line asks the engine

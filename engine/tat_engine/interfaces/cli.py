@@ -110,12 +110,15 @@ def _law(args):
 
 def _keep_answer_table(law, args) -> None:
     """Refresh the answer table ``tat point`` reads first (quick.py) for the corpus just loaded:
-    the command line's own file, which the library and the server never write."""
+    the command line's own file, which the library and the server never write. ``tat point``
+    asks the engine when its table did not answer, and then writes a stale table again; any other
+    command writes one only where there is none, so that it need not open the table (and import
+    sqlite3) to read its stamp. A stale table is never printed: ``tat point`` reads its stamp first."""
     from ..messages import using
     from ..quick import refresh
 
     with using("en"):  # the table answers in English only (an Estonian reader is answered by the engine)
-        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",))
+        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",), missing_only=args.run is not _point)
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
