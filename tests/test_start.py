@@ -179,6 +179,10 @@ def test_a_command_imports_only_what_it_needs(cache, command):
     found = _modules(_COMMANDS[command], env)
     assert "networkx" not in first
     assert not {name for name in found if name.split(".")[0] in ("holidays", "lark", "networkx")}
+    # nor what only a build, a wrong date, help or a fresh table needs: the DSL's act classes, the
+    # replay's edits, the general date reader, dateutil, calendar, shutil; sqlite3 only for tat point
+    assert not found & {"tat_engine.acts", "tat_engine.history.edits", "tat_engine.dates", "dateutil", "calendar", "shutil"}
+    assert ("sqlite3" in found) == command.startswith("point")
 
 
 def test_the_kept_holidays_are_the_packages_day_by_day(cache):

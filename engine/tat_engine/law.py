@@ -35,11 +35,13 @@ _fromisoformat = dt.date.fromisoformat
 def day(value: DayLike) -> dt.date:
     """A date from a ``date`` or a string written YYYY-MM-DD (only that: see ``dates``), with an error that
     teaches; it must lie in the engine's range (:data:`~tat_engine.model.FIRST_DAY`..:data:`~tat_engine.model.LAST_DAY`)."""
-    from . import dates
-
+    if type(value) is dt.date and _FIRST <= value <= _LAST:
+        return value
     found = _iso_day(value)
     if found is not None:
         return found
+    from . import dates  # (the general reader: not imported for a day in range or the common YYYY-MM-DD)
+
     try:
         if isinstance(value, dt.date):
             return dates.in_range(value.date() if isinstance(value, dt.datetime) else value)
