@@ -7,7 +7,7 @@ quick answer table of ``tat point`` holds English text and answers only in Engli
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping  # (not typing: it imports re and enum, a tenth of a quick answer)
 
 LANGUAGES = ("et", "en")
 
