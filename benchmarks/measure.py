@@ -380,7 +380,9 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
     before = sorted(warm_cache.glob("*"))
     bare = [sys.executable, "-c", "pass"]
     runs = settings.cli_runs if corpus.real else settings.engine_runs
-    warm, base = _walls([[*start, *command.words] for command in commands], bare, env, runs)
+    floor = [[sys.executable, "-c", "import attrs"]] if corpus.real else []  # what the engine's classes need first
+    warm, base = _walls([[*start, *command.words] for command in commands] + floor, bare, env, runs)
+    warm, floor = warm[:len(commands)], warm[len(commands):]
     if sorted(warm_cache.glob("*")) != before:  # the engine's code changed under us: its cache was rebuilt
         return [Row("cli", "CLI: not measured, the engine changed during the runs", None)]
     colds = []
@@ -408,6 +410,9 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
         rows.append(Row("prebuilt", "  the install's index and answer table of the directive (tat_engine.prebuilt)",
                         "current" if built else "absent or stale: python -m tat_engine.prebuilt", None, "current",
                         built))
+    if floor:
+        rows.append(Row("cli_floor", "  python -c 'import attrs': the floor of every command the table does not answer",
+                        floor[0], base, "", None))
     for i, command in enumerate(commands):
         cold = statistics.median(times[i] for times in colds)
         rows.append(Row(f"cli_cold_{command.name}", f"tat {command.name}: first call, fresh cache (vs warm)", cold,

@@ -11,7 +11,8 @@ The table is ``measure | engine | baseline | ratio | target | met``. Rows (see m
 and ``bisect_right`` (≤ 2×); the versions in force on a day (≤ 3×); the text; the load, cold and
 cached; every user-facing command (point, point --json, text, history, diff, deadline,
 check-costs on a small ledger, acts, refs, calendar) as a process, warm next to ``python -c
-pass`` (directive ≤ 5×; 20 000 points < 200 ms) and its first call on a fresh cache next to its
+pass`` (directive ≤ 5×; 20 000 points < 200 ms), with ``python -c "import attrs"``, the floor of every
+command the answer table does not serve, and its first call on a fresh cache next to its
 warm figure (directive ≤ 2×), and which heavy packages each imports warm (lark, networkx, holidays,
 the data-frame stack: none, but check-costs's ledger tools). Then the rows of ``benchmarks/ledger.py`` and
 ``benchmarks/server.py``, each asked through its ``rows()`` when it has one. In-process figures
