@@ -129,3 +129,16 @@ def test_the_order_of_files_does_not_change_answers(corpus, rnd: random.Random):
     law, other = Law(build(sources)), Law(build(shuffled))
     for day in days(corpus):
         assert law.in_force(day) == other.in_force(day)
+
+
+@given(corpora())
+def test_a_provisions_reach_read_alone_is_the_whole_laws(corpus):
+    """A deadline reads the versions items applied back (their own ``applies_from``) of one provision
+    from its own versions; they are those the whole law's reach finds for it, on every pair of days."""
+    law = law_of(corpus)
+    for facts_on in days(corpus):
+        for decided_on in [day for day in days(corpus) if day >= facts_on]:
+            governing = law.governing(facts_on, decided_on)
+            whole = law._reaching(governing)
+            for provision in law.index.provisions:
+                assert law._reaching_of(provision, governing) == whole.get(provision), (provision, facts_on, decided_on)

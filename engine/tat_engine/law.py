@@ -391,7 +391,7 @@ class Law:
             version = getattr(self.index.point(label(point), governing.decided_on), "version", None)
         if version is None:
             return None
-        later = self._reaching(governing).get(version.provision)
+        later = self._reaching_of(version.provision, governing)
         return None if later is None else (later, later.cause)
 
     def reaches_back(self) -> bool:
@@ -402,17 +402,26 @@ class Law:
         """The versions whose item applies from a day of its own, found once."""
         if self._reach_versions is None:
             self._reach_versions = [version for versions in self.index.provisions.values() for version in versions
-                                    if version.cause.applies_from is not None and version.start != version.end]
+                                    if _own_reach(version)]
         return self._reach_versions
 
     def _reaching(self, governing: Governing) -> dict:
         """Per provision, the latest version an item with its own ``applies_from`` reaching the facts
         made after the governing day and by the decision date (see :meth:`reached_back`)."""
-        law_on, found = governing.law_on or governing.facts_on, {}
+        found = {}
         for later in self._item_reaches():
-            if law_on < later.start <= governing.decided_on and later.cause.applies_from <= governing.facts_on:
+            if _reaches(later, governing):
                 if later.provision not in found or found[later.provision].start < later.start:
                     found[later.provision] = later
+        return found
+
+    def _reaching_of(self, provision: str, governing: Governing):
+        """``_reaching(governing).get(provision)``, read from the provision's own versions: a deadline
+        asks it in each date world, where the whole list decodes every provision of the index."""
+        found = None
+        for later in self.index.provisions[provision]:
+            if _own_reach(later) and _reaches(later, governing) and (found is None or found.start < later.start):
+                found = later
         return found
 
     # --- questions only the clause graph answers (from the index's kept edges) ---
@@ -447,3 +456,15 @@ class Law:
             last = next(v for v in reversed(self.index.provisions[pid]) if not v.repealed)
             return Repealed(str(version.label), version.start, self.index.cite(version, version.cause), last)
         return self.index.answer_of(version)  # one version's answer, not every provision's decoded
+
+
+def _own_reach(version) -> bool:
+    """Whether the item that made ``version`` applies from a day of its own (and the version lasts a day)."""
+    return version.cause.applies_from is not None and version.start != version.end
+
+
+def _reaches(later, governing: Governing) -> bool:
+    """Whether ``later`` (of an item with its own reach) was made after the governing day and by the
+    decision date, by an item reaching the facts."""
+    law_on = governing.law_on or governing.facts_on
+    return law_on < later.start <= governing.decided_on and later.cause.applies_from <= governing.facts_on
