@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import tat_engine
 from tat_engine.rules.deadlines import deadline, kinds, schedule, to_ics
 from tat_engine.errors import QueryError
-from tat_engine.rules.workdays import add_working_days, count, fixed_date, is_working_day, months_after
+from tat_engine.rules.workdays import add_working_days, count, fixed_date, is_working_day
 
 D = dt.date
 
@@ -201,11 +201,3 @@ def test_a_report_due_under_a_rule_the_sources_lack_is_undetermined_for_the_whol
     for trigger in (D(2016, 1, 1), D(2016, 7, 1), D(2016, 12, 31)):
         assert deadline(law, "interim-report", trigger).status == "undetermined"
     assert deadline(law, "interim-report", D(2017, 1, 2)).due == D(2018, 1, 31)
-
-
-@given(st.dates(dt.date(1900, 1, 1), dt.date(2999, 12, 31)), st.integers(-24, 12 * 1100))
-def test_months_after_counts_as_relativedelta(day, months):
-    """A period in months ends on the same date of the month, or that month's last day, as dateutil counts."""
-    from dateutil.relativedelta import relativedelta
-
-    assert months_after(day, months) == day + relativedelta(months=months)

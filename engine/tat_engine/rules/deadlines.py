@@ -32,7 +32,7 @@ from ..errors import QueryError, UndeclaredKind
 from ..law import Law, day
 from ..history.possible import Outcome
 from ..messages import N_, Message, msg, say
-from .workdays import UNITS, Described, count, fixed_date, months_after
+from .workdays import UNITS, Described, count, fixed_date
 
 
 def kinds(law: Law) -> tuple[m.DeadlineKind, ...]:
@@ -272,7 +272,9 @@ def _skipped(law: Law, rule: m.SkippedWhen, due: Deadline, decided: dt.date) -> 
 def _after(day_: dt.date, span: m.Duration) -> dt.date:
     """The day ``span`` after ``day_``; a span past the engine's range gives a day later than any due date."""
     if span.unit == "months":
-        return months_after(day_, min(span.amount, 12 * (m.LAST_DAY.year + 1 - day_.year)))
+        from dateutil.relativedelta import relativedelta  # (only months need it: not on every deadline's start)
+
+        return day_ + relativedelta(months=min(span.amount, 12 * (m.LAST_DAY.year + 1 - day_.year)))
     if span.unit == "calendar_days":
         return day_ + dt.timedelta(days=min(span.amount, (m.LAST_DAY - day_).days + 1))
     try:

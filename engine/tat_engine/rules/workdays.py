@@ -224,22 +224,14 @@ def count(trigger: dt.date, amount: int, unit: str) -> Count:
         last = trigger + dt.timedelta(days=amount)
         steps.append(msg("{amount} calendar days: {day}", amount=amount, day=Described(last)))
     elif unit == "months":
-        last = months_after(trigger, amount)
+        from dateutil.relativedelta import relativedelta
+
+        last = trigger + relativedelta(months=amount)
         steps.append(msg("{amount} months, to the same date of the month (or its last day): {day}", amount=amount,
                          day=Described(last)))
     else:
         raise ValueError(f"unknown unit {unit!r}")
     return _rolled(last, steps)
-
-
-def months_after(day: dt.date, months: int) -> dt.date:
-    """The same date ``months`` later, or that month's last day where it has no such date
-    (31 January + 1 month: 28 or 29 February), as dateutil's ``relativedelta(months=…)`` counts,
-    without importing it on a deadline's start."""
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    following = dt.date(year + month // 12, month % 12 + 1, 1)
-    return dt.date(year, month, min(day.day, (following - ONE_DAY).day))
 
 
 def fixed_date(day: dt.date, move: bool) -> Count:
