@@ -1,5 +1,6 @@
 """The command line: thin commands over the API, and its quick answer table."""
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -67,6 +68,46 @@ def test_the_quick_table_answers_exactly_as_the_engine(capsys, cache):
     assert checked > len(law.index.labels) * len(days) // 2
 
 
+def test_the_tables_pages_are_what_history_and_acts_print(capsys, cache):
+    """``tat history LABEL`` for every label and ``tat acts``: the table's page is the engine's text."""
+    run(capsys, "check")  # writes the table
+    law = tat_engine.load()
+    for label in law.index.labels:
+        page = quick.answer(["history", label])
+        assert page is not None, label
+        assert quick.answer(["history", f"{label}."]) == page  # the label tidied as the engine tidies it
+        with using_table(quick, False):
+            code, out, _ = run(capsys, "history", label)
+        assert code == 0 and out == f"{page}\n", label
+    acts = quick.answer(["acts"])
+    with using_table(quick, False):
+        assert run(capsys, "acts")[1] == f"{acts}\n" and "1-3/zz" in acts
+    for words in (["history", "11.3", "--json"], ["history", "11.3", "--reading", "reach-2020=from-signing"],
+                  ["acts", "--json"], ["history"], ["acts", "11.3"], ["history", "no-such-label"]):
+        assert quick.answer(words) is None, words  # the engine's to answer
+
+
+def test_a_page_changed_in_the_table_is_not_printed(capsys, cache):
+    import sqlite3
+
+    run(capsys, "check")
+    assert quick.answer(["history", "11.3"]) is not None
+    with contextlib.closing(sqlite3.connect(quick.table_path())) as db, db:
+        db.execute("UPDATE pages SET text = 'planted' WHERE command = 'history' AND key = '11.3'")
+    assert quick.answer(["history", "11.3"]) is None and quick.answer(["acts"]) is not None
+
+
+@contextlib.contextmanager
+def using_table(module, on: bool):
+    """The command line with its table read (``on``) or not: the engine's own answer."""
+    original = module.answer
+    module.answer = original if on else (lambda argv: None)
+    try:
+        yield
+    finally:
+        module.answer = original
+
+
 def test_a_stale_table_is_not_used(capsys, cache, monkeypatch):
     run(capsys, "check")
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is not None
@@ -75,12 +116,12 @@ def test_a_stale_table_is_not_used(capsys, cache, monkeypatch):
 
 
 def test_a_stale_table_is_written_again_by_the_point_it_failed(capsys, cache, monkeypatch):
-    """Another command leaves a table it finds unread (and so stale); the next ``tat point``, which
-    the table cannot answer, asks the engine and writes the table again."""
+    """A command the table does not answer leaves a table it finds unread (and so stale); the next
+    ``tat point``, which the table cannot answer, asks the engine and writes the table again."""
     run(capsys, "check")
     path = quick.table_path()
     monkeypatch.setattr(quick, "stamp", lambda corpus=(): "changed")
-    assert run(capsys, "acts")[0] == 0
+    assert run(capsys, "text", "--as-of", "2019-06-01")[0] == 0
     assert not quick.fresh(path, "changed") and quick.point(["11.3", "--as-of", "2019-06-01"]) is None
     code, out, _ = run(capsys, "point", "11.3", "--as-of", "2019-06-01")
     assert code == 0 and quick.fresh(path, "changed")

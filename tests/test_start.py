@@ -157,7 +157,8 @@ _COMMANDS = {
     "deadline": ["deadline", "report-check", "--trigger", "2021-12-22"],
     "calendar": ["calendar", "2021"],
     "text": ["text", "--as-of", "2021-01-01"],
-    "history": ["history", "9.1.10"],
+    "history": ["history", "9.1.10"],  # answered from the table
+    "acts": ["acts"],  # answered from the table
     "point --json": ["point", "11.3", "--as-of", "2019-06-01", "--json"],
     "point": ["point", "11.3", "--as-of", "2019-06-01"],  # answered from the table (quick.py)
 }
@@ -181,13 +182,14 @@ def test_a_command_imports_only_what_it_needs(cache, command):
     assert "networkx" not in first
     assert not {name for name in found if name.split(".")[0] in ("holidays", "lark", "networkx")}
     # nor what only a build, a wrong date, help or a fresh table needs: the DSL's act classes, the
-    # replay's edits, the general date reader, shutil; sqlite3 only for tat point; dateutil (and the
+    # replay's edits, the general date reader, shutil; sqlite3 only where the table is read; dateutil (and the
     # calendar module it imports) only where a period in months is counted: the directive's calendar
     months = command == "calendar"
     assert not found & {"tat_engine.acts", "tat_engine.history.edits", "tat_engine.dates", "shutil"}
     assert ("dateutil" in found) == months and ("calendar" in found) == months
-    assert ("sqlite3" in found) == command.startswith("point")
-    if command == "point":  # the table's answer: the standard library's few modules, not even typing or re
+    tabled = command in ("point", "history", "acts")
+    assert ("sqlite3" in found) == (tabled or command == "point --json")
+    if tabled:  # the table's answer: the standard library's few modules, not even typing or re
         assert not found & {"attrs", "typing", "re", "tat_engine.model", "tat_engine.messages"}
 
 

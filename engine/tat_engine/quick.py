@@ -1,11 +1,12 @@
-"""A stdlib-only answer table for the command line's commonest question.
+"""A stdlib-only answer table for the command line's commonest questions.
 
 ``tat point LABEL --as-of DATE [--corpus PATH … | --instrument NAME]`` should answer in a few times
 the start-up of a bare interpreter, and importing attrs alone costs three times
 that. So when the command line has loaded a corpus's index it also writes (:func:`refresh`),
 per label, the start days (as ordinals) and the rendered answer of each
-stretch; this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
-no point bore, a bad date, a stale or damaged table) gives None, and the caller asks the
+stretch, and the pages of the two commands that ask no date: ``tat history LABEL`` per label and
+``tat acts``; this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
+no point bore, a bad date, an option such as --json, a stale or damaged table) gives None, and the caller asks the
 full engine: both print the same text, a tested property.
 
 The table is kept on content: its stamp is the cache's content key
@@ -28,7 +29,7 @@ from . import cachedir, prebuilt
 from .instruments import INSTRUMENTS
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 6
+_FORMAT = 7  # 7: the pages of history and acts
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
@@ -103,15 +104,19 @@ def write(index, path: str, current: str) -> bool:
 
 
 def write_table(index, current: str, secret: bytes | None) -> bytes:
-    """Every stretch of every label of ``index``, rendered, as the bytes of an SQLite file: a
-    question reads one label's row, not the whole table. Each row carries its MAC under ``secret``;
+    """Every stretch of every label of ``index``, rendered, and the pages of the commands that ask no
+    date (``tat history LABEL``, ``tat acts``: :func:`tat_engine.interfaces.cli.pages`), as the bytes of
+    an SQLite file: a question reads one row, not the whole table. Each row carries its MAC under ``secret``;
     a table the install builds (``secret`` None) carries none (prebuilt.py says why)."""
     import sqlite3
 
     from .interfaces.render import answer_text
     from .law import Law
 
-    line = Law(index).stamp().line(on=_ON)  # the stamp's last line under the default readings (the only ones asked here)
+    from .interfaces.cli import pages
+
+    law = Law(index)
+    line = law.stamp().line(on=_ON)  # the stamp's last line under the default readings (the only ones asked here)
 
     def sign(*parts) -> bytes | None:
         return None if secret is None else _mac(secret, current, *parts)
@@ -132,6 +137,11 @@ def write_table(index, current: str, secret: bytes | None) -> bytes:
             db.execute("INSERT INTO stamp VALUES (?, ?)",
                        (current, None if secret is None else cachedir.mac(secret, b"stamp", current.encode())))
             db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows())
+            db.execute("CREATE TABLE pages (command TEXT, key TEXT, text TEXT, mac BLOB, PRIMARY KEY (command, key)) "
+                       "WITHOUT ROWID")
+            db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
+                           ((command, key, text, None if secret is None else _page_mac(secret, current, command, key, text))
+                            for command, key, text in pages(law)))
         return db.serialize()
     finally:
         db.close()
@@ -151,21 +161,22 @@ def fresh(path: str, current: str) -> bool:
 
 
 class _Question:
-    """``tat point``'s words as the table can take them: a tidy label, a YYYY-MM-DD date, a corpus
+    """A command's words as the table can take them: a tidy label, a YYYY-MM-DD date, a corpus
     (a plain class: attrs stays unloaded here)."""
 
     __slots__ = ("label", "value", "corpus")
 
-    def __init__(self, label: str, value: str, corpus: tuple[str, ...]):
+    def __init__(self, label: str | None, value: str | None, corpus: tuple[str, ...]):
         self.label, self.value, self.corpus = label, value, corpus
 
 
-def _question(args: list[str]) -> _Question | None:
-    """``LABEL --as-of DATE [--corpus PATH … | --instrument NAME]``, or None for any other words."""
+def _question(args: list[str], labelled: bool = True, dated: bool = True) -> _Question | None:
+    """``[LABEL] [--as-of DATE] [--corpus PATH … | --instrument NAME]`` (a label and a date where the
+    command takes them), or None for any other words."""
     label, value, corpus, instrument = None, None, [], "tat"
     words = iter(args)
     for word in words:
-        if word in ("--as-of", "--corpus", "--instrument"):
+        if word in ("--corpus", "--instrument") or (dated and word == "--as-of"):
             target = next(words, None)
             if target is None:
                 return None
@@ -177,16 +188,76 @@ def _question(args: list[str]) -> _Question | None:
                 value = target
             else:
                 return None
-        elif word.startswith("-") or label is not None:
+        elif word.startswith("-") or label is not None or not labelled:
             return None  # anything else (--json, --assume, …) is the engine's
         else:
             label = word
-    if label is None or value is None or instrument not in INSTRUMENTS:
+    if (labelled and label is None) or (dated and value is None) or instrument not in INSTRUMENTS:
         return None
-    value = value.strip()
-    if len(value) != 10 or value[4] != "-" or value[7] != "-":
-        return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
-    return _Question(_tidy_label(label), value, tuple(corpus) or (f"instrument:{instrument}",))
+    if dated:
+        value = value.strip()
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
+    return _Question(label and _tidy_label(label), value, tuple(corpus) or (f"instrument:{instrument}",))
+
+
+def answer(args: list[str]) -> str | None:
+    """``tat point``, ``tat history`` or ``tat acts`` answered from a table (their plain English text),
+    or None to ask the engine."""
+    if args[:1] == ["point"]:
+        return point(args[1:])
+    if args[:1] == ["history"]:
+        return page("history", _question(args[1:], dated=False))
+    if args[:1] == ["acts"]:
+        return page("acts", _question(args[1:], labelled=False, dated=False))
+    return None
+
+
+def page(command: str, question: _Question | None) -> str | None:
+    """The page of ``command`` for ``question`` from a table: a shipped instrument's built at install
+    first, then the user's; None to ask the engine."""
+    if question is None:
+        return None
+    import sqlite3
+
+    key = question.label or ""
+
+    def read(db, path: str | None) -> str | None:
+        found = db.execute("SELECT text, mac FROM pages WHERE command = ? AND key = ?", (command, key)).fetchone()
+        if found is None or (path is not None and not _page_believed(path, current, command, key, *found)):
+            return None
+        return found[0]
+
+    try:
+        current = stamp(question.corpus)
+        return _read(question.corpus, current, read)
+    except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
+        return None
+
+
+def _page_believed(path: str, current: str, command: str, key: str, text: str, mac: bytes) -> bool:
+    secret = cachedir.secret(os.path.dirname(path))
+    return bool(secret) and mac == _page_mac(secret, current, command, key, text)
+
+
+def _read(corpus: tuple[str, ...], current: str, read):
+    """``read(db, path)`` of the install's table of a shipped instrument, then of the user's table
+    (``path`` its file, whose rows ``read`` checks), each only when written for ``current``."""
+    shipped = _shipped(corpus)
+    if shipped and os.path.isfile(shipped):
+        with _open_shipped(shipped) as db:
+            found = _stamped(db, current) and read(db, None)
+        if found is not None and found is not False:
+            return found
+    path = table_path(corpus)
+    with _connect(path) as db:
+        return read(db, path) if _stamped(db, current) else None
+
+
+def _stamped(db, current: str) -> bool:
+    """Whether an open table was written for ``current`` (its stamp's MAC is checked by refresh)."""
+    (written,) = db.execute("SELECT value FROM stamp").fetchone()
+    return written == current
 
 
 def point(args: list[str]) -> str | None:
@@ -203,15 +274,7 @@ def point(args: list[str]) -> str | None:
         if not 1900 <= day.year <= 2999:  # model.FIRST_DAY..LAST_DAY (not imported: attrs stays unloaded here)
             return None  # the engine refuses it and says the range
         current = stamp(corpus)
-        shipped = _shipped(corpus)
-        row = None
-        if shipped and os.path.isfile(shipped):
-            with _open_shipped(shipped) as db:
-                row = _row(db, None, current, label, day)
-        if row is None:
-            path = table_path(corpus)
-            with _connect(path) as db:
-                row = _row(db, path, current, label, day)
+        row = _read(corpus, current, lambda db, path: _row(db, path, current, label, day))
     except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
     if not row:
@@ -222,10 +285,7 @@ def point(args: list[str]) -> str | None:
 def _row(db, path: str | None, current: str, label: str, day: dt.date) -> str | None:
     """The rendered answer for ``label`` on ``day`` from an open table: the user's (``path`` its
     file; each row's MAC checked) or a shipped one (``path`` None; trusted as the package is).
-    "" when the table is fresh but no point bore the label; None when it cannot answer."""
-    (written,) = db.execute("SELECT value FROM stamp").fetchone()  # (its MAC is checked by refresh)
-    if written != current:
-        return None
+    "" when no point bore the label; None when it cannot answer."""
     found = db.execute("SELECT start, end, text, mac FROM answers WHERE label = ? AND start <= ? "
                        "ORDER BY start DESC LIMIT 1", (label, day.toordinal())).fetchone()
     if found is None:
@@ -284,6 +344,10 @@ def _connect(path: str):
         raise OSError(f"{path} is not a table in a safe cache directory")  # (sqlite3 cannot refuse links itself)
     name = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro", uri=True))
+
+
+def _page_mac(secret: bytes, current: str, command: str, key: str, text: str) -> bytes:
+    return cachedir.mac(secret, current.encode(), b"page", command.encode(), key.encode(), text.encode())
 
 
 def _mac(secret: bytes, current: str, label: str, start: int, end: int | None, text: str | None) -> bytes:

@@ -49,12 +49,12 @@ def _discard_stdout() -> None:
 
 def _main(argv: list[str]) -> int:
     lang = _language(argv)
-    if argv[:1] == ["point"] and lang == "en":
-        from ..quick import point
+    if argv[:1] in (["point"], ["history"], ["acts"]) and lang == "en":
+        from ..quick import answer
 
-        answer = point(argv[1:])  # the corpus's answer table (English), if there is a fresh one
-        if answer is not None:
-            print(answer)
+        found = answer(argv)  # the corpus's answer table (English), if there is a fresh one
+        if found is not None:
+            print(found)
             return 0
     from ..messages import using
 
@@ -118,7 +118,8 @@ def _keep_answer_table(law, args) -> None:
     from ..quick import refresh
 
     with using("en"):  # the table answers in English only (an Estonian reader is answered by the engine)
-        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",), missing_only=args.run is not _point)
+        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",),
+                missing_only=args.run not in (_point, _history, _acts))
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
@@ -199,6 +200,17 @@ def _history(args) -> int:
     return _emit(args, histories, describe_histories(histories, law.index.uncertain), law.stamp())
 
 
+def pages(law):
+    """``(command, key, text)``: what ``tat history LABEL`` prints for each label and ``tat acts``
+    prints (key ""), under the law's default readings, for the answer table (quick.py)."""
+    from .render import describe_histories
+
+    line = law.stamp().line()
+    for label in law.index.labels:
+        yield "history", label, f"{describe_histories(law.history(label), law.index.uncertain)}\n{line}"
+    yield "acts", "", f"{_acts_text(law)}\n{line}"
+
+
 def _diff(args) -> int:
     from ..law import day
     from .render import describe_diff
@@ -226,13 +238,16 @@ def _act(args) -> int:
 
 
 def _acts(args) -> int:
+    law = _law(args)
+    return _emit(args, {"acts": law.acts(), "readings": list(law.index.readings.values()), "chosen": law.choice},
+                 _acts_text(law), law.stamp())
+
+
+def _acts_text(law) -> str:
     from .render import describe_act, describe_reading
 
-    law = _law(args)
-    acts = law.acts()
     readings = [describe_reading(reading, law.choice[name]) for name, reading in law.index.readings.items()]
-    return _emit(args, {"acts": acts, "readings": list(law.index.readings.values()), "chosen": law.choice},
-                 "\n".join([describe_act(act) for act in acts] + readings), law.stamp())
+    return "\n".join([describe_act(act) for act in law.acts()] + readings)
 
 
 def _check(args) -> int:
