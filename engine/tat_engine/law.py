@@ -23,7 +23,7 @@ from .history.answers import ActRef, Answer, Assumption, InForce, NoSuchLabel, R
 from .errors import QueryError
 from .messages import Message, msg, say
 from .history.facts import Snapshot
-from .history.index import Index
+from .history.index import Changed, Index
 from .history.possible import ReadingCondition, Settled, settle
 from .history.render import consolidated_text
 
@@ -284,23 +284,17 @@ class Law:
         return [ProvisionHistory(pid, tuple(self._step(v) for v in self.index.provisions[pid])) for pid in pids]
 
     def diff(self, before: DayLike, after: DayLike) -> list[Change]:
-        """What changed from one date to another, provision by provision."""
-        old = {a.version.provision: a for a in self.in_force(before)}
-        new = {a.version.provision: a for a in self.in_force(after)}
-        changes = []
-        for pid in sorted(old.keys() | new.keys(), key=lambda p: ((new.get(p) or old.get(p)).version.label, str(p))):
-            a, b = old.get(pid), new.get(pid)
-            if a is None or b is None:
-                changes.append(Change(pid, ("added",) if a is None else ("repealed",), a, b))
-                continue
-            kinds = tuple(kind for kind, differs in (
-                ("renumbered", a.version.label != b.version.label),
-                ("reworded", a.wording != b.wording or a.content.table != b.content.table),
-                ("facts", a.content.facts != b.content.facts),
-            ) if differs)
-            if kinds:
-                changes.append(Change(pid, kinds, a, b))
-        return changes
+        """What changed from one date to another, provision by provision: renumbered, reworded (its
+        wording or table), facts; added or repealed."""
+        answers = self.index.answers
+        return [Change(c.provision, c.kinds, c.before and answers[c.provision, c.before.change.version],
+                       c.after and answers[c.provision, c.after.change.version])
+                for c in self.index.changes(day(before), day(after))]
+
+    def changes(self, before: DayLike, after: DayLike) -> list[Changed]:
+        """:meth:`diff` as ``tat diff`` prints it (each side's label, wording and citation), found
+        without decoding a version: cheap at any size."""
+        return self.index.changes(day(before), day(after))
 
     def governing(self, facts_on: DayLike, decided_on: DayLike) -> Governing:
         """Which text governs facts of ``facts_on`` in a decision of ``decided_on``.

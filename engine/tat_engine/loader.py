@@ -28,7 +28,7 @@ from .history.index import Index
 from .instruments import DEFAULT, INSTRUMENTS
 from .messages import msg
 
-FORMAT = "tat-index-5"  # bump when the pickled classes or the sealed file change (5: blobs out of band)
+FORMAT = "tat-index-6"  # bump when the pickled classes or the sealed file change (5: blobs out of band; 6: sheets)
 
 
 def bundled_files(instrument: str = DEFAULT) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import pickle
 import threading
+from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
@@ -67,8 +68,9 @@ _PROTOCOL = 5  # out-of-band buffers (PEP 574)
 _DECODING = threading.RLock()  # one part decoded at a time, once
 # Decoded together on first use: they share their Version and InForce objects.
 _VERSIONS = ("answers", "lives", "repeals")
-# Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds.
-_ALONE = ("edges", "worlds")
+# Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds,
+# only the text and a diff the sheets.
+_ALONE = ("edges", "worlds", "sheets")
 
 
 def _blob(value, out_of_band: bool) -> pickle.PickleBuffer | bytes:
@@ -142,6 +144,10 @@ class _Chunked(dict):
 
     def keys(self):
         return list(self._order)
+
+    def key_at(self, n: int) -> str:
+        """The ``n``-th key, in the order they were built."""
+        return self._order[n]
 
     def items(self):
         return [(key, self[key]) for key in self._order]
@@ -235,6 +241,7 @@ class Index:
         ]
         self.labels: Timelines = Timelines(_timelines(self))
         self.repeals: list[tuple[str, list[dt.date], list[Repealed | None]]] = _repeals(self.labels)
+        self.sheets: Sheets = _sheets(self, rank)
         self.diagnostics = tuple(diagnostics)
 
     def __reduce_ex__(self, protocol: int):
@@ -339,6 +346,60 @@ class Index:
         found.sort(key=itemgetter(0))
         return [answer for _, answer in found]
 
+    def printed_on(self, day: dt.date) -> list[str | InForce]:
+        """What the text on ``day`` prints, in label order, read off the sheets (no version decoded):
+        each point in force as its printed lines (its answer, where they depend on the reader's
+        language), each repealed label as its line."""
+        sheets, ordinal, found = self.sheets, day.toordinal(), []
+        bounds, starts, ends, ranks, printed = sheets.bounds, sheets.starts, sheets.ends, sheets.ranks, sheets.printed
+        for p, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
+            i = bisect_right(starts, ordinal, lo, hi) - 1
+            if i >= lo and ordinal < ends[i] and ranks[i] >= 0:
+                found.append((ranks[i], printed[i] if printed[i] is not None else self._answer_at(p, i - lo)))
+        for days, lines in sheets.repeals:
+            i = bisect_right(days, ordinal) - 1
+            if i >= 0 and lines[i] is not None:
+                found.append(lines[i])
+        found.sort(key=itemgetter(0))
+        return [block for _, block in found]
+
+    def _answer_at(self, provision: int, position: int) -> InForce:
+        """The answer of a provision's version by place (its chunk alone decoded)."""
+        return self.answer_of(self.provisions[self.provisions.key_at(provision)][position])
+
+    def changes(self, before: dt.date, after: dt.date) -> list[Changed]:
+        """Each provision whose version in force differs from ``before`` to ``after``, in the label
+        order of its later (else earlier) version, then by identity; compared by the sheets' ids of
+        wordings and facts, so that no version is decoded."""
+        sheets, old, new, found = self.sheets, before.toordinal(), after.toordinal(), []
+        bounds, starts, ends, ranks, wordings, facts = (sheets.bounds, sheets.starts, sheets.ends, sheets.ranks,
+                                                        sheets.wordings, sheets.facts)
+        for provision, lo, hi in zip(self.provisions, bounds, bounds[1:]):
+            a = bisect_right(starts, old, lo, hi) - 1
+            a = a if a >= lo and old < ends[a] and ranks[a] >= 0 else None
+            b = bisect_right(starts, new, lo, hi) - 1
+            b = b if b >= lo and new < ends[b] and ranks[b] >= 0 else None
+            if a is None and b is None or a == b:
+                continue
+            if a is None or b is None:
+                kinds = ("added",) if a is None else ("repealed",)
+            else:
+                kinds = tuple(kind for kind, differs in (
+                    ("renumbered", ranks[a] != ranks[b]), ("reworded", wordings[a] != wordings[b]),
+                    ("facts", facts[a] != facts[b])) if differs)
+                if not kinds:
+                    continue
+            found.append((ranks[a if b is None else b], provision, kinds, a, b, lo))
+        found.sort(key=itemgetter(0, 1))
+        return [Changed(provision, kinds, None if a is None else self._side(provision, a, a - lo),
+                        None if b is None else self._side(provision, b, b - lo))
+                for _, provision, kinds, a, b, lo in found]
+
+    def _side(self, provision: str, at: int, position: int) -> Side:
+        sheets = self.sheets
+        label, (act, item, verb) = sheets.labels[at], sheets.causes[at]
+        return Side(label, sheets.texts[at], Citation(label, provision, sheets.numbers[at], self.acts[act], item, verb))
+
     def repealed_on(self, day: dt.date) -> list[Repealed]:
         """Repealed points whose label no point in force holds on ``day``."""
         found = []
@@ -372,6 +433,86 @@ class Index:
             return []
         firsts = [entry.version.provision for entry in timeline.entries if isinstance(entry, InForce)]
         return list(dict.fromkeys(firsts))
+
+
+class Sheets(NamedTuple):
+    """What the text and a diff read, as columns of plain values (arrays and strings, unpickled in
+    C): at 20 000 points the versions, as attrs values, took a ``tat text`` most of a second.
+
+    Per version, in the order of ``provisions`` and of each provision's versions (a provision's
+    run is ``bounds[p]:bounds[p + 1]``): its start and end days as day numbers (an open end
+    _OPEN), the rank of its label (-1: repealed), ids of its wording with its table and of its facts
+    (equal ids, equal values), its label, the lines printed for it (None where they depend on the
+    reader's language), its wording (None where the sources lack it), its number and the (act, item,
+    verb) of its change. ``repeals``: per label a repeal answers for, its timeline's start days as
+    day numbers and on each stretch (rank of the repealed point's last label, its printed line), or
+    None where no repeal answers."""
+
+    bounds: array
+    starts: array
+    ends: array
+    ranks: array
+    wordings: array
+    facts: array
+    labels: list[str]
+    printed: list[str | None]
+    texts: list[str | None]
+    numbers: array
+    causes: list[tuple[str, str | None, str]]
+    repeals: list[tuple[array, list[tuple[int, str] | None]]]
+
+
+class Side(NamedTuple):
+    """One side of a change as ``tat diff`` prints it: the label, the wording (None where the sources
+    lack it), and who began the version."""
+
+    label: str
+    text: str | None
+    change: Citation
+
+
+class Changed(NamedTuple):
+    """A provision whose version in force differs between two days (see :meth:`Index.changes`):
+    how, and its version on either day (None where none is in force) as ``tat diff`` prints it."""
+
+    provision: str
+    kinds: tuple[str, ...]  # added | repealed | renumbered | reworded | facts
+    before: Side | None
+    after: Side | None
+
+
+def _sheets(index: Index, rank: dict) -> Sheets:
+    """The sheets of an index (see :class:`Sheets`), their lines printed by :mod:`render` itself."""
+    from .render import point_lines, repealed_line
+
+    ids: dict = {}  # a value -> its id: equal values, one id
+    kept: dict = {}  # a string or cause -> the one object kept for it: pickled once, however often it recurs
+    bounds, versions = [0], [v for vs in index.provisions.values() for v in vs]
+    for vs in index.provisions.values():
+        bounds.append(bounds[-1] + len(vs))
+    live = [index.answers[v.provision, v.number] if not v.repealed else None for v in versions]
+    printed = [None if answer is None or _in_words(answer) else "\n".join(point_lines(answer)) for answer in live]
+    repeals = [(array("i", [day.toordinal() for day in starts]),
+                [None if r is None else (rank[r.last.label], repealed_line(r)) for r in gone])
+               for _, starts, gone in index.repeals]
+    return Sheets(
+        array("i", bounds), array("i", [v.start.toordinal() for v in versions]),
+        array("i", [v.end.toordinal() if v.end else _OPEN for v in versions]),
+        array("i", [-1 if v.repealed else rank[v.label] for v in versions]),
+        array("i", [-1 if v.repealed else ids.setdefault(("wording", v.content.wording, v.content.table), len(ids))
+                    for v in versions]),
+        array("i", [-1 if v.repealed else ids.setdefault(("facts", v.content.facts), len(ids)) for v in versions]),
+        [kept.setdefault(str(v.label), str(v.label)) for v in versions], printed,
+        [None if answer is None else kept.setdefault(answer.text, answer.text) for answer in live],
+        array("i", [v.number for v in versions]),
+        [kept.setdefault((v.cause.act, v.cause.item, v.cause.verb), (v.cause.act, v.cause.item, v.cause.verb))
+         for v in versions], repeals)
+
+
+def _in_words(answer: InForce) -> bool:
+    """Whether a point's printed lines are in the reader's language: an unknown wording's facts
+    from other sources are (render.fact_line)."""
+    return isinstance(answer.wording, m.Unknown) and any(fact.source for fact in answer.content.facts)
 
 
 def _repeals(timelines: Timelines) -> list[tuple[str, list[dt.date], list[Repealed | None]]]:

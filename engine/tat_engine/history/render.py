@@ -178,9 +178,6 @@ def consolidated_text(index: Index, day: dt.date) -> str:
     opening = preamble(index)
     if opening is not None:
         lines += [opening.text, ""]
-    entries: list[tuple[m.Label, list[str]]] = [(a.version.label, point_lines(a)) for a in index.in_force(day)]
-    entries += [(r.last.label, [repealed_line(r)]) for r in index.repealed_on(day)]
-    entries.sort(key=lambda entry: entry[0])
-    for _, block in entries:
-        lines += block
+    for block in index.printed_on(day):  # mostly lines printed when the index was built, in label order
+        lines.append("\n".join(point_lines(block)) if isinstance(block, InForce) else block)
     return "\n".join(lines) + "\n"

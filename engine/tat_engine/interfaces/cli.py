@@ -166,7 +166,9 @@ def _text(args) -> int:
     if args.out or args.format:
         return _paper(args)
     law = _law(args)
-    return _emit(args, law.in_force(args.as_of), law.text(args.as_of).rstrip("\n"), law.stamp(args.as_of))
+    if args.json:
+        return _emit(args, law.in_force(args.as_of), "", law.stamp(args.as_of))
+    return _emit(args, None, law.text(args.as_of).rstrip("\n"), law.stamp(args.as_of))
 
 
 def _paper(args) -> int:
@@ -216,9 +218,11 @@ def _diff(args) -> int:
     from .render import describe_diff
 
     law = _law(args)
-    changes = law.diff(args.before, args.after)
+    if args.json:
+        return _emit(args, law.diff(args.before, args.after), "", law.stamp())
+    changes = law.changes(args.before, args.after)  # what the text prints, no version decoded
     open_dates = dict.fromkeys(law.index.assumptions_on(day(args.before)) + law.index.assumptions_on(day(args.after)))
-    return _emit(args, changes, describe_diff(changes, open_dates), law.stamp())
+    return _emit(args, None, describe_diff(changes, open_dates), law.stamp())
 
 
 def _refs(args) -> int:
