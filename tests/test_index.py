@@ -1,0 +1,94 @@
+"""The index's sheets (plain columns from which the text and a diff are printed) against the answers
+they stand for: the text and the diff read off the sheets equal those built from the decoded versions,
+in either language, built or unpickled."""
+
+import datetime as dt
+import itertools
+import pickle
+
+from hypothesis import given
+
+from tat_engine import Law
+from tat_engine.history.index import Side
+from tat_engine.history.render import point_lines, repealed_line
+from tat_engine.messages import using
+
+from strategies import corpora
+from test_properties import days, law_of
+
+
+def text_body(law: Law, day: dt.date) -> list[str]:
+    """The points of the text on ``day`` as rendered from the answers themselves (the versions decoded)."""
+    entries = [(a.version.label, point_lines(a)) for a in law.index.in_force(day)]
+    entries += [(r.last.label, [repealed_line(r)]) for r in law.index.repealed_on(day)]
+    entries.sort(key=lambda entry: entry[0])
+    return [line for _, block in entries for line in block]
+
+
+def diff_of_answers(law: Law, before: dt.date, after: dt.date) -> list[tuple]:
+    """What changed, compared on the answers in force on either day."""
+    old = {a.version.provision: a for a in law.index.in_force(before)}
+    new = {a.version.provision: a for a in law.index.in_force(after)}
+    found = []
+    for pid in sorted(old.keys() | new.keys(), key=lambda p: ((new.get(p) or old.get(p)).version.label, p)):
+        a, b = old.get(pid), new.get(pid)
+        if a is None or b is None:
+            found.append((pid, ("added",) if a is None else ("repealed",), a, b))
+            continue
+        kinds = tuple(kind for kind, differs in (
+            ("renumbered", a.version.label != b.version.label),
+            ("reworded", a.wording != b.wording or a.content.table != b.content.table),
+            ("facts", a.content.facts != b.content.facts)) if differs)
+        if kinds:
+            found.append((pid, kinds, a, b))
+    return found
+
+
+def side(answer) -> Side | None:
+    return None if answer is None else Side(answer.label, answer.text, answer.change)
+
+
+def assert_sheets_agree(law: Law, asked: list[dt.date]) -> None:
+    for day in asked:
+        printed = law.text(day).split("\n")
+        body = text_body(law, day)
+        assert printed[len(printed) - len(body) - 1:-1] == body, day
+    for before, after in itertools.product(asked, repeat=2):
+        expected = diff_of_answers(law, before, after)
+        assert [(c.provision, c.kinds, c.before, c.after) for c in law.diff(before, after)] == expected
+        assert [(c.provision, c.kinds, c.before, c.after) for c in law.changes(before, after)] == [
+            (pid, kinds, side(a), side(b)) for pid, kinds, a, b in expected]
+
+
+@given(corpora())
+def test_the_text_and_the_diff_read_off_the_sheets_are_those_of_the_answers(corpus):
+    law = law_of(corpus)
+    asked = days(corpus)[::3]
+    assert_sheets_agree(law, asked)
+    unpickled = Law(pickle.loads(pickle.dumps(law.index, protocol=5)))  # the sheets as the cache keeps them
+    assert [unpickled.text(day) for day in asked] == [law.text(day) for day in asked]
+    assert unpickled.changes(asked[0], asked[-1]) == law.changes(asked[0], asked[-1])
+
+
+def test_the_directive_s_text_and_diff_off_the_sheets_in_either_language(directive):
+    asked = [dt.date(2015, 9, 1), dt.date(2016, 6, 1), dt.date(2018, 1, 1), dt.date(2019, 6, 1), dt.date(2021, 1, 1),
+             dt.date(2023, 6, 1)]
+    for lang in ("en", "et"):
+        with using(lang):
+            assert_sheets_agree(directive, asked)
+
+
+def test_a_point_whose_lines_are_in_the_reader_s_language_is_printed_in_it(directive):
+    """An unknown wording's facts from other sources are written in the reader's language: the sheets
+    keep no lines for it, and the text renders it when asked."""
+    sheets = directive.index.sheets
+    local = [at for at, lines in enumerate(sheets.printed) if lines is None and sheets.ranks[at] >= 0]
+    assert local, "the directive has unknown wordings with facts from other sources"
+    day = dt.date.fromordinal(sheets.starts[local[0]])
+    label = sheets.labels[local[0]]
+    texts = {}
+    for lang in ("en", "et"):
+        with using(lang):
+            texts[lang] = next(line for line in directive.text(day).split("\n") if line.startswith(f"{label}. "))
+            assert texts[lang] in text_body(directive, day)
+    assert texts["en"] != texts["et"]
