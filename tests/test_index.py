@@ -5,6 +5,8 @@ in either language, built or unpickled."""
 import datetime as dt
 import itertools
 import pickle
+import sys
+from pathlib import Path
 
 from hypothesis import given
 
@@ -92,3 +94,50 @@ def test_a_point_whose_lines_are_in_the_reader_s_language_is_printed_in_it(direc
             texts[lang] = next(line for line in directive.text(day).split("\n") if line.startswith(f"{label}. "))
             assert texts[lang] in text_body(directive, day)
     assert texts["en"] != texts["et"]
+
+
+def references_by_the_edges(law: Law, label: str, day: dt.date):
+    """``tat refs`` as a walk over every kept edge of the clause graph (what the cites table stands for)."""
+    from tat_engine.history.graph import References, _leaving, _reaching, _reference
+
+    index = law.index
+    version = law.point(label, day).version
+    node, provision = ("version", version.provision, version.number), ("provision", version.provision)
+    cites = tuple(_reference(index, index.cite(version, version.content_cause), edge.label, edge.target, day)
+                  for edge in _leaving(index.edges, {node}).get(node, ()) if edge.rel == "cites")
+    cited_by = []
+    for edge in _reaching(index.edges, {provision}).get(provision, ()):
+        citing = index.provisions[edge.source[1]][edge.source[2] - 1]
+        if edge.rel == "cites" and not citing.repealed and citing.start <= day and (citing.end is None or day < citing.end):
+            cited_by.append(_reference(index, index.cite(citing, citing.content_cause), edge.label, provision, day))
+    return References(label, day, version.provision, cites, tuple(sorted(cited_by, key=lambda r: r.citing.label)))
+
+
+def assert_references_agree(law: Law, asked: list[dt.date]) -> None:
+    for day in asked:
+        for answer in law.in_force(day):
+            assert law.references(answer.label, day) == references_by_the_edges(law, answer.label, day)
+
+
+@given(corpora())
+def test_references_read_off_the_cites_table_are_those_of_the_edges(corpus):
+    law = law_of(corpus)
+    assert_references_agree(law, days(corpus)[::3])
+
+
+def test_the_directive_s_references_off_the_cites_table(directive):
+    asked = sorted({act.in_force_from for act in directive.acts()} | {dt.date(2023, 6, 1)})  # each text it had
+    assert_references_agree(directive, asked)
+    assert any(refs.cited_by for refs in (directive.references(a.label, asked[-1]) for a in directive.in_force(asked[-1])))
+
+
+def test_a_generated_corpus_s_text_diff_and_references_off_the_index(tmp_path):
+    """The benchmark's generated corpus (wordings citing points, renumberings, repeals), small."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import generate
+    from tat_engine.loader import build
+
+    law = Law(build(generate.write(tmp_path, generate.generate(points=300, acts=12))))
+    asked = sorted({act.in_force_from for act in law.acts()})[::2]
+    assert_sheets_agree(law, asked)
+    assert_references_agree(law, asked)

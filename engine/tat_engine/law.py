@@ -425,7 +425,7 @@ class Law:
         (see :func:`graph.references_on`)."""
         from .history.graph import references_on
 
-        return references_on(self.index.edges, self.index, label(point), day(on))
+        return references_on(self.index, label(point), day(on))
 
     def act_changes(self, number: str):
         """What act ``number`` changed, item by item, and what it touched only through references."""

@@ -24,7 +24,7 @@ import attrs
 from . import cachedir, prebuilt
 from . import model as m
 from .errors import CorpusError, Diagnostic, DslError, QueryError, caret_in, source_lines
-from .history.index import Index
+from .history.index import Cites, Index
 from .instruments import DEFAULT, INSTRUMENTS
 from .messages import msg
 
@@ -133,6 +133,7 @@ def _build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None) ->
     diagnostics += graph.check(clauses, index)
     diagnostics += _check_deadlines(corpus, index)
     index.edges = graph.edges_of(clauses)
+    index.cites = Cites(graph.cites_of(index))
     if any(d.severity == "error" for d in diagnostics):
         raise CorpusError(_with_context(diagnostics, sources))
     index.diagnostics = tuple(_with_context(diagnostics, sources))
@@ -165,7 +166,7 @@ def _date_worlds(corpus: m.Corpus) -> tuple[tuple, tuple[Diagnostic, ...]]:
     for act in open_acts:
         for day, end in ((act.signed.earliest, "earliest"), (act.signed.latest, "latest")):
             history, _ = consolidate(with_dates(corpus, {act.number: day}, supplied=False))
-            world = Index(history, readings=corpus.readings)
+            world = Index(history, readings=corpus.readings, sheets=False)
             world.deadlines = {kind.name: kind for kind in corpus.deadlines}
             worlds.append(((DateCondition(act.number, act.signed.written, day, end),), world))
     return tuple(worlds), ()

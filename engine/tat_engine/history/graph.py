@@ -27,7 +27,7 @@ from .answers import Citation, InForce
 from .consolidate import History, Version
 from ..errors import Diagnostic, QueryError
 from ..messages import N_, msg
-from .index import Edge, Index
+from .index import _OPEN, Edge, Index
 
 
 class Clauses:
@@ -210,6 +210,32 @@ def as_networkx(edges: tuple[tuple, ...]):
     return graph
 
 
+def cites_of(index: Index) -> dict[str, tuple[dict, tuple]]:
+    """Per provision, what ``tat refs`` reads of the index's edges (in their order, as
+    :func:`_leaving` and :func:`_reaching` give it), as plain values: the references its versions'
+    wordings make, ``{number: ((written, target), ...)}``, and the wordings that cite it, each
+    ``(provision, number, written, start, end, label, act, item, verb)`` (its version's days as day
+    numbers, an open end _OPEN, and who made its content); a repealed version cites nothing."""
+    edges = index.edges
+    versions = {("version", v.provision, v.number): v for vs in index.provisions.values() for v in vs}
+    leaving = _leaving(edges, set(versions))
+    reaching = _reaching(edges, {("provision", pid) for pid in index.provisions})
+    found: dict[str, tuple[dict, tuple]] = {}
+    for pid, vs in index.provisions.items():
+        made = {v.number: tuple((edge.label, edge.target) for edge in leaving.get(("version", pid, v.number), ())
+                                if edge.rel == "cites") for v in vs}
+        citing = []
+        for edge in reaching.get(("provision", pid), ()):
+            version = versions.get(edge.source)
+            if edge.rel == "cites" and version is not None and not version.repealed:
+                cause = version.content_cause
+                citing.append((version.provision, version.number, edge.label, version.start.toordinal(),
+                               version.end.toordinal() if version.end else _OPEN, str(version.label), cause.act,
+                               cause.item, cause.verb))
+        found[pid] = ({number: refs for number, refs in made.items() if refs}, tuple(citing))
+    return found
+
+
 def _leaving(edges: tuple[tuple, ...], nodes: set[tuple]) -> dict[tuple, list[Edge]]:
     """Each of ``nodes`` with the edges leaving it, in the order networkx's ``MultiDiGraph``
     gave them (by target, as first reached; a pair's edges as added): one pass over the kept
@@ -285,25 +311,22 @@ class ActChanges:
     indirect: tuple[IndirectChange, ...]
 
 
-def references_on(edges: tuple[tuple, ...], index: Index, label: str, on: dt.date) -> References:
+def references_on(index: Index, label: str, on: dt.date) -> References:
     """What the point ``label`` cites on ``on``, and every wording in force then that cites it
-    (``edges``: the index's)."""
+    (read off the index's :func:`cites_of`, one provision's chunk)."""
     answer = index.point(label, on)
     if not isinstance(answer, InForce):
         raise QueryError(msg("point {label} is not in force on {day}; `tat point {label} --as-of {asked}` says why",
                              label=label, day=on, asked=on.isoformat()))
     version = answer.version
-    node = ("version", version.provision, version.number)
-    cites = tuple(_reference(index, version, edge.label, edge.target, on)
-                  for edge in _leaving(edges, {node}).get(node, ()) if edge.rel == "cites")
-    cited_by = []
-    provision = ("provision", version.provision)
-    for edge in _reaching(edges, {provision}).get(provision, ()):
-        if edge.rel != "cites":
-            continue
-        citing = index.provisions[edge.source[1]][edge.source[2] - 1]
-        if _in_force(citing, on):
-            cited_by.append(_reference(index, citing, edge.label, provision, on))
+    made, citing = index.cites[version.provision]
+    own = index.cite(version, version.content_cause)
+    cites = tuple(_reference(index, own, written, target, on) for written, target in made.get(version.number, ()))
+    cited_by, day, provision = [], on.toordinal(), ("provision", version.provision)
+    for pid, number, written, start, end, cited_label, act, item, verb in citing:
+        if start <= day < end:
+            citation = Citation(cited_label, pid, number, index.acts[act], item, verb)
+            cited_by.append(_reference(index, citation, written, provision, on))
     return References(answer.label, on, version.provision, cites, tuple(sorted(cited_by, key=lambda r: r.citing.label)))
 
 
@@ -335,8 +358,8 @@ def act_changes(edges: tuple[tuple, ...], index: Index, number: str) -> ActChang
         for edge in citing_changed.get(("provision", pid), ()):
             citing = index.provisions[edge.source[1]][edge.source[2] - 1]
             if edge.rel == "cites" and citing.provision not in changed and _in_force(citing, act.in_force_from):
-                indirect.append(IndirectChange(_reference(index, citing, edge.label, ("provision", pid), act.in_force_from),
-                                               change))
+                indirect.append(IndirectChange(_reference(index, index.cite(citing, citing.content_cause), edge.label,
+                                                          ("provision", pid), act.in_force_from), change))
     return ActChanges(number, act.in_force_from, tuple(items), tuple(sorted(indirect, key=lambda c: c.reference.citing.label)))
 
 
@@ -344,13 +367,13 @@ _DONE = {"substitute": "substituted", "retitle": "retitled", "insert": "inserted
          "renumber": "renumbered", "replace": "replaced", "delete": "deleted", "amend": "amended"}
 
 
-def _reference(index: Index, citing: Version, written: str, target: tuple, on: dt.date) -> Reference:
+def _reference(index: Index, citing: Citation, written: str, target: tuple, on: dt.date) -> Reference:
     provision = target[1] if target[0] == "provision" else None
     now = None
     if provision is not None:
         version = index.version(provision, on)
         now = str(version.label) if version is not None and not version.repealed else None
-    return Reference(index.cite(citing, citing.content_cause), written, provision, now)
+    return Reference(citing, written, provision, now)
 
 
 def _in_force(version: Version, on: dt.date) -> bool:

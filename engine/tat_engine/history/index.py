@@ -200,13 +200,20 @@ class Provisions(_Chunked):
     __slots__ = ()
 
 
+class Cites(_Chunked):
+    """Provision identity -> the references of its wordings and to it (see ``graph.cites_of``)."""
+
+    __slots__ = ()
+
+
 class Index:
     """Everything a query needs, and nothing that imports lark or networkx.
 
     Pickled, its heavy parts are kept as blobs (see the module docstring) that
     ``__getattr__`` decodes on first use."""
 
-    def __init__(self, history: History, diagnostics: tuple = (), readings: tuple[m.Reading, ...] = ()):
+    def __init__(self, history: History, diagnostics: tuple = (), readings: tuple[m.Reading, ...] = (),
+                 sheets: bool = True):
         self.acts: dict[str, ActRef] = {
             act.number: ActRef(act.number, act.kind, act.date_written, act.title, act.signed, act.in_force_from,
                                act.applies_from, act.applies_under)
@@ -220,6 +227,9 @@ class Index:
         # The clause graph's edges as plain (source, target, rel, label) tuples (see Edge), set
         # by the loader; read in a pass or two by the questions that need them (no graph rebuilt).
         self.edges: tuple = ()
+        # Per provision, the references its wordings make and those made to it (see graph.cites_of),
+        # set by the loader; what ``tat refs`` reads, one provision's chunk decoded.
+        self.cites: Cites = Cites({})
         self.preambles: dict[str, m.Preamble] = {act.number: act.preamble for act in history.acts if act.preamble}
         self.uncertain: dict[str, Assumption] = {
             act.number: _assumption(act) for act in history.acts if act.in_force is None
@@ -233,7 +243,7 @@ class Index:
         # Per provision, aligned with its versions: start days, end days as day numbers (_OPEN when
         # open, so no date, not even date.max, is mistaken for an open end), and (rank of its
         # label, answer) or None for a repealed version; read by in_force().
-        rank = {label: n for n, label in enumerate(sorted({v.label for vs in history.provisions.values() for v in vs}))}
+        rank = _ranks(history.provisions)
         self.lives: list[tuple[list, list, list]] = [
             ([v.start for v in versions], [v.end.toordinal() if v.end else _OPEN for v in versions],
              [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
@@ -241,7 +251,8 @@ class Index:
         ]
         self.labels: Timelines = Timelines(_timelines(self))
         self.repeals: list[tuple[str, list[dt.date], list[Repealed | None]]] = _repeals(self.labels)
-        self.sheets: Sheets = _sheets(self, rank)
+        if sheets:  # (a date world's index prints no text: made only if asked, see __getattr__)
+            self.sheets: Sheets = _sheets(self, rank)
         self.diagnostics = tuple(diagnostics)
 
     def __reduce_ex__(self, protocol: int):
@@ -263,7 +274,13 @@ class Index:
         self.__dict__.update(state)
 
     def __getattr__(self, name: str):
-        """A part kept packed, decoded now (only called for a name not yet set)."""
+        """A part kept packed, decoded now (only called for a name not yet set); the sheets of an
+        index made without them (a date world's), made now."""
+        if name == "sheets" and "sheets" not in self.__dict__.get("_packed", ()) and "provisions" in self.__dict__:
+            with _DECODING:
+                if name not in self.__dict__:
+                    self.__dict__[name] = _sheets(self, _ranks(self.provisions))
+                return self.__dict__[name]
         blob = name if name in _ALONE else "versions" if name in _VERSIONS else None
         if blob is None or "_packed" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -507,6 +524,11 @@ def _sheets(index: Index, rank: dict) -> Sheets:
         array("i", [v.number for v in versions]),
         [kept.setdefault((v.cause.act, v.cause.item, v.cause.verb), (v.cause.act, v.cause.item, v.cause.verb))
          for v in versions], repeals)
+
+
+def _ranks(provisions: Mapping[str, tuple[Version, ...]]) -> dict[m.Label, int]:
+    """Each label ever borne, with its place in label order."""
+    return {label: n for n, label in enumerate(sorted({v.label for vs in provisions.values() for v in vs}))}
 
 
 def _in_words(answer: InForce) -> bool:
