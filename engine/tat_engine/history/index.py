@@ -5,11 +5,14 @@ precomputed too. Built once from the replay, pickled by the loader, and read
 without the parser or the graph library.
 
 A cached index loads cheaply: its heavy parts are pickled as separate blobs inside
-the (sealed) pickle and decoded only when first asked for — each label's timeline on
-its own, the versions (what ``in_force``, ``text``, ``history`` read) as one, the
-clause graph's edges and the other date worlds each as one. ``tat point --json`` at
-20 000 points then builds a few hundred objects, not three hundred thousand. The
-blobs lie inside the one sealed file, so nothing is unpickled before its seal holds.
+the (sealed) pickle and decoded only when first asked for — the timelines and the
+versions a chunk of labels or provisions at a time, the answers in force (what
+``in_force`` reads) as one, the sheets (plain columns from which the text and a diff
+are printed: :class:`Sheets`) as one, the references a chunk of provisions at a time,
+the clause graph's edges and the other date worlds each as one. ``tat point --json`` at
+20 000 points then builds a few hundred objects, not three hundred thousand, and ``tat
+text`` none of the versions. The blobs lie inside the one sealed file, so nothing is
+unpickled before its seal holds.
 
 Intervals are half-open: an entry found at index ``i`` holds on
 ``[starts[i], starts[i + 1])``.
