@@ -287,10 +287,11 @@ def cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
 
     def everything():
         index = load().index
-        for name in ("provisions", "edges", "worlds"):
+        for name in ("answers", "sheets", "edges", "worlds"):
             getattr(index, name)
-        for label in index.labels:
-            index.labels[label]
+        for chunked in (index.labels, index.provisions, index.cites):  # every chunk of each
+            for key in chunked:
+                chunked[key]
         return index
 
     load()  # fills the cache

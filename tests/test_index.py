@@ -141,3 +141,24 @@ def test_a_generated_corpus_s_text_diff_and_references_off_the_index(tmp_path):
     asked = sorted({act.in_force_from for act in law.acts()})[::2]
     assert_sheets_agree(law, asked)
     assert_references_agree(law, asked)
+
+
+def test_a_cached_index_prints_the_text_the_diff_and_the_references_without_its_versions(tmp_path, monkeypatch,
+                                                                                         directive):
+    """Read from the cache, the text and a diff decode the sheets alone, and references one chunk of
+    the cites table and the provisions they name, never the answers of every version or the edges."""
+    import tat_engine
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("TAT_CACHE_DIR", str(folder))
+    tat_engine.load()  # builds and seals the index
+    law = tat_engine.load()
+    index = law.index
+    assert not {"sheets", "answers", "edges"} & index.__dict__.keys()
+    assert law.text("2021-01-01") == directive.text("2021-01-01")
+    assert law.changes("2019-06-01", "2021-01-01") == directive.changes("2019-06-01", "2021-01-01")
+    assert law.references("8.3", "2021-06-01") == directive.references("8.3", "2021-06-01")
+    assert "sheets" in index.__dict__ and not {"answers", "edges"} & index.__dict__.keys()
+    assert sum(chunk is None for chunk in index.cites._chunks) == 1 < len(index.cites._chunks)
+    assert law.diff("2019-06-01", "2021-01-01") == directive.diff("2019-06-01", "2021-01-01")  # --json: the answers

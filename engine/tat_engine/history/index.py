@@ -29,6 +29,7 @@ from array import array
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
@@ -109,9 +110,28 @@ class _Chunked(dict):
 
     def __init__(self, values: dict):
         super().__init__(values)
-        self._order: tuple[str, ...] = tuple(values)  # the keys in the order they were built
+        # the keys in the order they were built; key -> its chunk, for the keys not yet decoded. Read
+        # from the chunks when first needed (None till then): at 20 000 points each costs a few
+        # milliseconds a mapping, and most questions read one mapping's keys, not all three.
+        self._order: tuple[str, ...] | None = tuple(values)
         self._chunks: list[tuple[tuple[str, ...], bytes] | None] = []  # (keys, their pickle), None once decoded
-        self._where: dict[str, int] = {}  # key -> its chunk, for the keys not yet decoded
+        self._where: dict[str, int] | None = {}
+
+    def _keys(self) -> tuple[str, ...]:
+        if self._order is None:
+            self._order = tuple(chain.from_iterable(keys for keys, _ in self._chunks))  # (none decoded yet: see __missing__)
+        return self._order
+
+    def _places(self) -> dict[str, int]:
+        if self._where is None:
+            with _DECODING:
+                if self._where is None:
+                    where: dict[str, int] = {}
+                    for n, chunk in enumerate(self._chunks):
+                        if chunk is not None:
+                            where.update(dict.fromkeys(chunk[0], n))
+                    self._where = where
+        return self._where
 
     def _pack(self, keys: tuple[str, ...]):
         return [self[key] for key in keys]
@@ -122,11 +142,13 @@ class _Chunked(dict):
     def __missing__(self, key: str):
         with _DECODING:  # a server's threads may ask for keys of one chunk at once
             if not dict.__contains__(self, key):  # (another thread may have decoded it meanwhile)
-                chunk = self._where[key]  # KeyError: no such key
+                where = self._places()
+                chunk = where[key]  # KeyError: no such key
+                self._keys()  # (read while every chunk still holds its keys)
                 names, blob = self._chunks[chunk]
                 for name, value in zip(names, self._unpack(_loads(blob)), strict=True):
                     dict.__setitem__(self, name, value)
-                    self._where.pop(name, None)
+                    where.pop(name, None)
                 self._chunks[chunk] = None
             return dict.__getitem__(self, key)
 
@@ -137,26 +159,26 @@ class _Chunked(dict):
             return default
 
     def __contains__(self, key) -> bool:
-        return dict.__contains__(self, key) or key in self._where
+        return dict.__contains__(self, key) or key in self._places()
 
     def __iter__(self):
-        return iter(self._order)
+        return iter(self._keys())
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._keys())
 
     def keys(self):
-        return list(self._order)
+        return list(self._keys())
 
     def key_at(self, n: int) -> str:
         """The ``n``-th key, in the order they were built."""
-        return self._order[n]
+        return self._keys()[n]
 
     def items(self):
-        return [(key, self[key]) for key in self._order]
+        return [(key, self[key]) for key in self._keys()]
 
     def values(self):
-        return [self[key] for key in self._order]
+        return [self[key] for key in self._keys()]
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
@@ -167,7 +189,7 @@ class _Chunked(dict):
         return _chunked_of, (type(self), self._state(out_of_band=protocol >= 5))
 
     def _state(self, out_of_band: bool) -> list[tuple[tuple[str, ...], bytes]]:
-        keys = self._order
+        keys = self._keys()
         chunks = [keys[i:i + self.CHUNK] for i in range(0, len(keys), self.CHUNK)]
         return [(tuple(chunk), _blob(self._pack(tuple(chunk)), out_of_band)) for chunk in chunks]
 
@@ -175,9 +197,7 @@ class _Chunked(dict):
 def _chunked_of(kind: type, chunks: list[tuple[tuple[str, ...], bytes]]) -> _Chunked:
     """A chunked mapping from its pickled chunks, none decoded yet."""
     found = kind({})
-    found._order = tuple(key for keys, _ in chunks for key in keys)
-    found._chunks = list(chunks)
-    found._where = {key: n for n, (keys, _) in enumerate(chunks) for key in keys}
+    found._chunks, found._order, found._where = list(chunks), None, None  # (the keys read when first needed)
     return found
 
 
