@@ -451,6 +451,10 @@ class Index:
         bounds, starts, ends, ranks, wordings, facts = (sheets.bounds, sheets.starts, sheets.ends, sheets.ranks,
                                                         sheets.wordings, sheets.facts)
         for provision, lo, hi in zip(self.provisions, bounds, bounds[1:]):
+            if hi - lo == 1:  # one version (most provisions): in force on both days or on neither, no change
+                start, end = starts[lo], ends[lo]
+                if (start <= old < end) == (start <= new < end):
+                    continue
             a = bisect_right(starts, old, lo, hi) - 1
             a = a if a >= lo and old < ends[a] and ranks[a] >= 0 else None
             b = bisect_right(starts, new, lo, hi) - 1
@@ -465,16 +469,17 @@ class Index:
                     ("facts", facts[a] != facts[b])) if differs)
                 if not kinds:
                     continue
-            found.append((ranks[a if b is None else b], provision, kinds, a, b, lo))
+            found.append((ranks[a if b is None else b], provision, kinds, a, b))
         found.sort(key=itemgetter(0, 1))
-        return [Changed(provision, kinds, None if a is None else self._side(provision, a, a - lo),
-                        None if b is None else self._side(provision, b, b - lo))
-                for _, provision, kinds, a, b, lo in found]
+        labels, texts, numbers, causes, acts = sheets.labels, sheets.texts, sheets.numbers, sheets.causes, self.acts
 
-    def _side(self, provision: str, at: int, position: int) -> Side:
-        sheets = self.sheets
-        label, (act, item, verb) = sheets.labels[at], sheets.causes[at]
-        return Side(label, sheets.texts[at], Citation(label, provision, sheets.numbers[at], self.acts[act], item, verb))
+        def side(provision: str, at: int | None) -> Side | None:
+            if at is None:
+                return None
+            act, item, verb = causes[at]
+            return Side(labels[at], texts[at], Citation(labels[at], provision, numbers[at], acts[act], item, verb))
+
+        return [Changed(provision, kinds, side(provision, a), side(provision, b)) for _, provision, kinds, a, b in found]
 
     def repealed_on(self, day: dt.date) -> list[Repealed]:
         """Repealed points whose label no point in force holds on ``day``."""
