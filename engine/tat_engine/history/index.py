@@ -74,8 +74,9 @@ _DECODING = threading.RLock()  # one part decoded at a time, once
 # Not kept in the sealed file: made again from the provisions' versions on first use (see _remake_answers).
 _REMADE = ("answers", "lives")
 # Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds,
-# only the text and a diff the sheets, only a text or a check the repeals.
-_ALONE = ("repeals", "edges", "worlds", "sheets")
+# only the text and a diff the sheets, only a text or a check the repeals, only `tat check` and lint the
+# diagnostics (at 20 000 points some 600 warnings: half the core pickle's time, for every command).
+_ALONE = ("repeals", "edges", "worlds", "sheets", "diagnostics")
 
 
 def _blob(value, out_of_band: bool) -> pickle.PickleBuffer | bytes:
