@@ -6,14 +6,14 @@ without the parser or the graph library.
 
 A cached index loads cheaply: its heavy parts are pickled as separate blobs inside
 the (sealed) pickle and decoded only when first asked for — the timelines and the
-versions a chunk of labels or provisions at a time, the sheets (plain columns from which the text and a diff
-are printed: :class:`Sheets`) as one, the references a chunk of provisions at a time,
-the repeals, the clause graph's edges and the other date worlds each as one; the answers
-of every version (what ``in_force`` reads) are not kept but made again from the versions
-when first asked for (quicker than unpickling them). ``tat point --json`` at
-20 000 points then builds a few hundred objects, not three hundred thousand, and ``tat
-text`` none of the versions. The blobs lie inside the one sealed file, so nothing is
-unpickled before its seal holds.
+versions a chunk of labels or provisions at a time, the references a chunk of
+provisions at a time, the sheets (plain columns from which the text and a diff are
+printed: :class:`Sheets`), the repeals, the clause graph's edges, the other date worlds
+and the load's diagnostics each as one; the answers of every version (what
+``in_force`` reads) are not kept but made again from the versions when first asked for
+(quicker than unpickling them). ``tat point --json`` at 20 000 points then builds a few
+hundred objects, not three hundred thousand, and ``tat text`` none of the versions. The
+blobs lie inside the one sealed file, so nothing is unpickled before its seal holds.
 
 Intervals are half-open: an entry found at index ``i`` holds on
 ``[starts[i], starts[i + 1])``.
