@@ -265,15 +265,9 @@ class Index:
             (version.provision, version.number): self.answer_of(version)
             for versions in history.provisions.values() for version in versions if not version.repealed
         }
-        # Per provision, aligned with its versions: start days, end days as day numbers (_OPEN when
-        # open, so no date, not even date.max, is mistaken for an open end), and (rank of its
-        # label, answer) or None for a repealed version; read by in_force().
         rank = _ranks(history.provisions)
-        self.lives: list[tuple[list, list, list]] = [
-            ([v.start for v in versions], [v.end.toordinal() if v.end else _OPEN for v in versions],
-             [None if v.repealed else (rank[v.label], self.answers[pid, v.number]) for v in versions])
-            for pid, versions in history.provisions.items()
-        ]
+        self.lives: list[tuple[list, list, list]] = _lives(
+            history.provisions, self.answers, [rank[v.label] for vs in history.provisions.values() for v in vs])
         self.labels: Timelines = Timelines(_timelines(self))
         self.repeals: list[tuple[str, list[dt.date], list[Repealed | None]]] = _repeals(self.labels)
         if sheets:  # (a date world's index prints no text: made only if asked, see __getattr__)
@@ -335,20 +329,12 @@ class Index:
         else:
             rank = _ranks(provisions)
             ranks = [rank[v.label] for versions in provisions.values() for v in versions]
-        answers, lives, at = {}, [], 0
         enabled = gc.isenabled()
         gc.disable()  # (as a decoded part: some hundred thousand objects made at once)
         try:
-            for pid, versions in provisions.items():
-                row = []
-                for version in versions:
-                    if version.repealed:
-                        row.append(None)
-                    else:
-                        answer = answers[pid, version.number] = self.answer_of(version)
-                        row.append((ranks[at], answer))
-                    at += 1
-                lives.append(([v.start for v in versions], [v.end.toordinal() if v.end else _OPEN for v in versions], row))
+            answers = {(pid, v.number): self.answer_of(v) for pid, versions in provisions.items() for v in versions
+                       if not v.repealed}
+            lives = _lives(provisions, answers, ranks)
         finally:
             if enabled:
                 gc.enable()
@@ -417,7 +403,7 @@ class Index:
         """Every version in force on ``day``, in label order."""
         found, ordinal = [], day.toordinal()
         for starts, ends, answers in self.lives:
-            i = bisect_right(starts, day) - 1
+            i = bisect_right(starts, ordinal) - 1
             if i >= 0 and ordinal < ends[i] and answers[i] is not None:
                 found.append(answers[i])
         found.sort(key=itemgetter(0))
@@ -589,6 +575,20 @@ def _sheets(index: Index, rank: dict) -> Sheets:
         array("i", [v.number for v in versions]),
         [kept.setdefault((v.cause.act, v.cause.item, v.cause.verb), (v.cause.act, v.cause.item, v.cause.verb))
          for v in versions], repeals)
+
+
+def _lives(provisions: Mapping[str, tuple[Version, ...]], answers: dict, ranks) -> list[tuple[list, list, list]]:
+    """Per provision, aligned with its versions: start and end days as day numbers (_OPEN when open,
+    so no date, not even date.max, is mistaken for an open end), and (rank of its label, answer) or
+    None for a repealed version; read by in_force(). ``ranks``: each version's, in the order of
+    ``provisions``. Made in a pass of their own, so that what in_force walks lies together in memory
+    (made among the answers, it walked a third slower)."""
+    lives, at = [], 0
+    for pid, versions in provisions.items():
+        lives.append(([v.start.toordinal() for v in versions], [v.end.toordinal() if v.end else _OPEN for v in versions],
+                      [None if v.repealed else (ranks[at + n], answers[pid, v.number]) for n, v in enumerate(versions)]))
+        at += len(versions)
+    return lives
 
 
 def _ranks(provisions: Mapping[str, tuple[Version, ...]]) -> dict[m.Label, int]:
