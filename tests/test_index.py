@@ -84,7 +84,7 @@ def test_a_point_whose_lines_are_in_the_reader_s_language_is_printed_in_it(direc
     """An unknown wording's facts from other sources are written in the reader's language: the sheets
     keep no lines for it, and the text renders it when asked."""
     sheets = directive.index.sheets
-    local = [at for at, lines in enumerate(sheets.printed) if lines is None and sheets.ranks[at] >= 0]
+    local = [at for at, lines in enumerate(directive.index.pages.printed) if lines is None and sheets.ranks[at] >= 0]
     assert local, "the directive has unknown wordings with facts from other sources"
     day = dt.date.fromordinal(sheets.starts[local[0]])
     label = sheets.labels[local[0]]
@@ -155,9 +155,10 @@ def test_a_cached_index_prints_the_text_the_diff_and_the_references_without_its_
     tat_engine.load()  # builds and seals the index
     law = tat_engine.load()
     index = law.index
-    assert not {"sheets", "answers", "edges"} & index.__dict__.keys()
-    assert law.text("2021-01-01") == directive.text("2021-01-01")
+    assert not {"sheets", "pages", "answers", "edges"} & index.__dict__.keys()
     assert law.changes("2019-06-01", "2021-01-01") == directive.changes("2019-06-01", "2021-01-01")
+    assert "sheets" in index.__dict__ and "pages" not in index.__dict__  # a diff prints no text
+    assert law.text("2021-01-01") == directive.text("2021-01-01")
     assert law.references("8.3", "2021-06-01") == directive.references("8.3", "2021-06-01")
     assert "sheets" in index.__dict__ and not {"answers", "edges"} & index.__dict__.keys()
     assert sum(chunk is None for chunk in index.cites._chunks) == 1 < len(index.cites._chunks)

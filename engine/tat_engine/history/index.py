@@ -7,8 +7,8 @@ without the parser or the graph library.
 A cached index loads cheaply: its heavy parts are pickled as separate blobs inside
 the (sealed) pickle and decoded only when first asked for — the timelines and the
 versions a chunk of labels or provisions at a time, the references a chunk of
-provisions at a time, the sheets (plain columns from which the text and a diff are
-printed: :class:`Sheets`), the repeals, the clause graph's edges, the other date worlds
+provisions at a time, the sheets and the pages (plain columns from which a diff and the
+text are printed: :class:`Sheets`, :class:`Pages`), the repeals, the clause graph's edges, the other date worlds
 and the load's diagnostics each as one; the answers of every version (what
 ``in_force`` reads) are not kept but made again from the versions when first asked for
 (quicker than unpickling them). ``tat point --json`` at 20 000 points then builds a few
@@ -76,7 +76,7 @@ _REMADE = ("answers", "lives")
 # Decoded each on its own on first use: only refs/act read the edges, only settled answers the worlds,
 # only the text and a diff the sheets, only a text or a check the repeals, only `tat check` and lint the
 # diagnostics (at 20 000 points some 600 warnings: half the core pickle's time, for every command).
-_ALONE = ("repeals", "edges", "worlds", "sheets", "diagnostics")
+_ALONE = ("repeals", "edges", "worlds", "sheets", "pages", "diagnostics")
 
 
 def _blob(value, out_of_band: bool) -> pickle.PickleBuffer | bytes:
@@ -271,7 +271,7 @@ class Index:
         self.labels: Timelines = Timelines(_timelines(self))
         self.repeals: list[tuple[str, list[dt.date], list[Repealed | None]]] = _repeals(self.labels)
         if sheets:  # (a date world's index prints no text: made only if asked, see __getattr__)
-            self.sheets: Sheets = _sheets(self, rank)
+            self.sheets, self.pages = _sheets(self, rank)
         self.diagnostics = tuple(diagnostics)
 
     def __reduce_ex__(self, protocol: int):
@@ -295,10 +295,10 @@ class Index:
     def __getattr__(self, name: str):
         """A part kept packed, decoded now (only called for a name not yet set); the sheets of an
         index made without them (a date world's), made now."""
-        if name == "sheets" and "sheets" not in self.__dict__.get("_packed", ()) and "provisions" in self.__dict__:
+        if name in ("sheets", "pages") and name not in self.__dict__.get("_packed", ()) and "provisions" in self.__dict__:
             with _DECODING:
                 if name not in self.__dict__:
-                    self.__dict__[name] = _sheets(self, _ranks(self.provisions))
+                    self.__dict__["sheets"], self.__dict__["pages"] = _sheets(self, _ranks(self.provisions))
                 return self.__dict__[name]
         if name in _REMADE and "provisions" in self.__dict__:
             with _DECODING:
@@ -414,12 +414,12 @@ class Index:
         each point in force as its printed lines (its answer, where they depend on the reader's
         language), each repealed label as its line."""
         sheets, ordinal, found = self.sheets, day.toordinal(), []
-        bounds, starts, ends, ranks, printed = sheets.bounds, sheets.starts, sheets.ends, sheets.ranks, sheets.printed
+        bounds, starts, ends, ranks, printed = sheets.bounds, sheets.starts, sheets.ends, sheets.ranks, self.pages.printed
         for p, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
             i = bisect_right(starts, ordinal, lo, hi) - 1
             if i >= lo and ordinal < ends[i] and ranks[i] >= 0:
                 found.append((ranks[i], printed[i] if printed[i] is not None else self._answer_at(p, i - lo)))
-        for days, lines in sheets.repeals:
+        for days, lines in self.pages.repeals:
             i = bisect_right(days, ordinal) - 1
             if i >= 0 and lines[i] is not None:
                 found.append(lines[i])
@@ -510,11 +510,8 @@ class Sheets(NamedTuple):
     Per version, in the order of ``provisions`` and of each provision's versions (a provision's
     run is ``bounds[p]:bounds[p + 1]``): its start and end days as day numbers (an open end
     _OPEN), the rank of its label (-1: repealed), ids of its wording with its table and of its facts
-    (equal ids, equal values), its label, the lines printed for it (None where they depend on the
-    reader's language), its wording (None where the sources lack it), its number and the (act, item,
-    verb) of its change. ``repeals``: per label a repeal answers for, its timeline's start days as
-    day numbers and on each stretch (rank of the repealed point's last label, its printed line), or
-    None where no repeal answers."""
+    (equal ids, equal values), its label, its wording (None where the sources lack it), its number
+    and the (act, item, verb) of its change."""
 
     bounds: array
     starts: array
@@ -523,10 +520,18 @@ class Sheets(NamedTuple):
     wordings: array
     facts: array
     labels: list[str]
-    printed: list[str | None]
     texts: list[str | None]
     numbers: array
     causes: list[tuple[str, str | None, str]]
+
+
+class Pages(NamedTuple):
+    """What the text prints, beside the sheets (a diff does not read it): per version, the lines
+    printed for it (None where they depend on the reader's language); per label a repeal answers
+    for, its timeline's start days as day numbers and on each stretch (rank of the repealed point's
+    last label, its printed line), or None where no repeal answers."""
+
+    printed: list[str | None]
     repeals: list[tuple[array, list[tuple[int, str] | None]]]
 
 
@@ -549,8 +554,8 @@ class Changed(NamedTuple):
     after: Side | None
 
 
-def _sheets(index: Index, rank: dict) -> Sheets:
-    """The sheets of an index (see :class:`Sheets`), their lines printed by :mod:`render` itself."""
+def _sheets(index: Index, rank: dict) -> tuple[Sheets, Pages]:
+    """The sheets and pages of an index, the pages' lines printed by :mod:`render` itself."""
     from .render import point_lines, repealed_line
 
     ids: dict = {}  # a value -> its id: equal values, one id
@@ -563,18 +568,19 @@ def _sheets(index: Index, rank: dict) -> Sheets:
     repeals = [(array("i", [day.toordinal() for day in starts]),
                 [None if r is None else (rank[r.last.label], repealed_line(r)) for r in gone])
                for _, starts, gone in index.repeals]
-    return Sheets(
+    sheets = Sheets(
         array("i", bounds), array("i", [v.start.toordinal() for v in versions]),
         array("i", [v.end.toordinal() if v.end else _OPEN for v in versions]),
         array("i", [-1 if v.repealed else rank[v.label] for v in versions]),
         array("i", [-1 if v.repealed else ids.setdefault(("wording", v.content.wording, v.content.table), len(ids))
                     for v in versions]),
         array("i", [-1 if v.repealed else ids.setdefault(("facts", v.content.facts), len(ids)) for v in versions]),
-        [kept.setdefault(str(v.label), str(v.label)) for v in versions], printed,
+        [kept.setdefault(str(v.label), str(v.label)) for v in versions],
         [None if answer is None else kept.setdefault(answer.text, answer.text) for answer in live],
         array("i", [v.number for v in versions]),
         [kept.setdefault((v.cause.act, v.cause.item, v.cause.verb), (v.cause.act, v.cause.item, v.cause.verb))
-         for v in versions], repeals)
+         for v in versions])
+    return sheets, Pages(printed, repeals)
 
 
 def _lives(provisions: Mapping[str, tuple[Version, ...]], answers: dict, ranks) -> list[tuple[list, list, list]]:
