@@ -281,7 +281,21 @@ def cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
     ``pickle.loads`` of the same file's payload with the collector paused (as the loader
     pauses it); the gap is the cache key (hashing the corpus) and the seal's HMAC (the
     library writes no answer table: that is the command line's). The load decodes a part
-    of the index when first asked (history/index.py): the second row asks for all of them."""
+    of the index when first asked (history/index.py): the second row asks for all of them.
+    The user's sealed cache is what is measured, so the install's index of a shipped instrument
+    (tat_engine.prebuilt, unsealed) is left unread here."""
+    before = os.environ.get("TAT_PREBUILT")
+    os.environ["TAT_PREBUILT"] = "0"
+    try:
+        return _cached(corpus, cache, settings)
+    finally:
+        if before is None:
+            del os.environ["TAT_PREBUILT"]
+        else:
+            os.environ["TAT_PREBUILT"] = before
+
+
+def _cached(corpus: Corpus, cache: Path, settings: Settings) -> list[Row]:
     def load():
         return tat_engine.load(corpus.paths)
 
