@@ -59,10 +59,10 @@ def current(instrument: str) -> bool:
     """Whether the install's index and answer table of ``instrument`` are there and were made by
     this engine from these files (else the first call builds, as without them)."""
     from .loader import _key, bundled_files
-    from .quick import _stamp_of, stamp
+    from .quick import fresh_shipped, stamp
 
     path, table = index_path(_key(bundled_files(instrument), {})), table_path(instrument)
-    return bool(path and os.path.isfile(path) and table and _stamp_of(table) == stamp((f"instrument:{instrument}",)))
+    return bool(path and os.path.isfile(path) and table and fresh_shipped(table, stamp((f"instrument:{instrument}",))))
 
 
 def build(target: str) -> list[str]:

@@ -83,7 +83,7 @@ def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",), missing_only: 
     if missing_only and (cachedir.is_own_file(path) or (shipped and os.path.isfile(shipped))):
         return True
     current = stamp(corpus)
-    if shipped and _stamp_of(shipped) == current:
+    if shipped and fresh_shipped(shipped, current):
         return True
     return fresh(path, current) or write(index, path, current)  # when it cannot, the command line asks the engine
 
@@ -110,10 +110,9 @@ def write_table(index, current: str, secret: bytes | None) -> bytes:
     a table the install builds (``secret`` None) carries none (prebuilt.py says why)."""
     import sqlite3
 
+    from .interfaces.cli import pages
     from .interfaces.render import answer_text
     from .law import Law
-
-    from .interfaces.cli import pages
 
     law = Law(index)
     line = law.stamp().line(on=_ON)  # the stamp's last line under the default readings (the only ones asked here)
@@ -246,8 +245,8 @@ def _read(corpus: tuple[str, ...], current: str, read):
     shipped = _shipped(corpus)
     if shipped and os.path.isfile(shipped):
         with _open_shipped(shipped) as db:
-            found = _stamped(db, current) and read(db, None)
-        if found is not None and found is not False:
+            found = read(db, None) if _stamped(db, current) else None
+        if found is not None:
             return found
     path = table_path(corpus)
     with _connect(path) as db:
@@ -315,17 +314,17 @@ def _shipped(corpus: tuple[str, ...]) -> str | None:
     return instrument and prebuilt.table_path(instrument)
 
 
-def _stamp_of(path: str) -> str | None:
-    """The stamp written in the shipped table at ``path``, or None."""
+def fresh_shipped(path: str, current: str) -> bool:
+    """Whether the table the install built at ``path`` is there and was written for ``current``."""
     import sqlite3
 
     try:
         if not os.path.isfile(path):
-            return None
+            return False
         with _open_shipped(path) as db:
-            return db.execute("SELECT value FROM stamp").fetchone()[0]
+            return _stamped(db, current)
     except (sqlite3.Error, TypeError):
-        return None
+        return False
 
 
 def _tidy_label(text: str) -> str:
