@@ -17,7 +17,9 @@ class BuildWithPrebuilt(build_py):
         source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "engine")
         package = os.path.join(source if self.editable_mode else self.build_lib, "tat_engine")
         target = os.path.join(package, "data", "prebuilt")
-        env = {**os.environ, "PYTHONPATH": os.path.dirname(package)}
+        # the package first, then the build's own path (pip's isolated build environment is on it)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(package),
+                                                                         os.environ.get("PYTHONPATH")]))}
         done = subprocess.run([sys.executable, "-m", "tat_engine.prebuilt", target], env=env,
                               capture_output=True, text=True)
         if done.returncode:
