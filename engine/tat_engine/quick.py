@@ -4,8 +4,10 @@
 the start-up of a bare interpreter, and importing attrs alone costs three times
 that. So when the command line has loaded a corpus's index it also writes (:func:`refresh`),
 per label, the start days (as ordinals) and the rendered answer of each
-stretch, and the pages of the two commands that ask no date: ``tat history LABEL`` per label and
-``tat acts``; this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
+stretch, and the pages of other commands (:func:`tat_engine.interfaces.cli.pages`): those that ask no
+date (``tat history LABEL`` per label, ``tat acts``), and, for a corpus of a few hundred stretches
+of days on which nothing changes, ``tat text``, ``tat diff`` and ``tat refs LABEL`` per stretch (the
+day they name filled in when read); this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
 no point bore, a bad date, an option such as --json, a stale or damaged table) gives None, and the caller asks the
 full engine: both print the same text, a tested property.
 
@@ -24,12 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from bisect import bisect_right
 
 from . import cachedir, prebuilt
 from .instruments import INSTRUMENTS
 
 _ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 7  # 7: the pages of history and acts
+_FORMAT = 8  # 7: the pages of history and acts; 8: of text, diff and refs per stretch
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,8 +107,8 @@ def write(index, path: str, current: str) -> bool:
 
 
 def write_table(index, current: str, secret: bytes | None) -> bytes:
-    """Every stretch of every label of ``index``, rendered, and the pages of the commands that ask no
-    date (``tat history LABEL``, ``tat acts``: :func:`tat_engine.interfaces.cli.pages`), as the bytes of
+    """Every stretch of every label of ``index``, rendered, and the pages of other commands
+    (:func:`tat_engine.interfaces.cli.pages`), as the bytes of
     an SQLite file: a question reads one row, not the whole table. Each row carries its MAC under ``secret``;
     a table the install builds (``secret`` None) carries none (prebuilt.py says why)."""
     import sqlite3
@@ -140,7 +143,7 @@ def write_table(index, current: str, secret: bytes | None) -> bytes:
                        "WITHOUT ROWID")
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
                            ((command, key, text, None if secret is None else _page_mac(secret, current, command, key, text))
-                            for command, key, text in pages(law)))
+                            for command, key, text in pages(law, _ON)))
         return db.serialize()
     finally:
         db.close()
@@ -160,19 +163,20 @@ def fresh(path: str, current: str) -> bool:
 
 
 class _Question:
-    """A command's words as the table can take them: a tidy label, a YYYY-MM-DD date, a corpus
+    """A command's words as the table can take them: a tidy label, YYYY-MM-DD dates, a corpus
     (a plain class: attrs stays unloaded here)."""
 
-    __slots__ = ("label", "value", "corpus")
+    __slots__ = ("label", "days", "corpus")
 
-    def __init__(self, label: str | None, value: str | None, corpus: tuple[str, ...]):
-        self.label, self.value, self.corpus = label, value, corpus
+    def __init__(self, label: str | None, days: tuple[str, ...], corpus: tuple[str, ...]):
+        self.label, self.days, self.corpus = label, days, corpus
 
 
-def _question(args: list[str], labelled: bool = True, dated: bool = True) -> _Question | None:
-    """``[LABEL] [--as-of DATE] [--corpus PATH … | --instrument NAME]`` (a label and a date where the
-    command takes them), or None for any other words."""
-    label, value, corpus, instrument = None, None, [], "tat"
+def _question(args: list[str], labelled: bool = True, dated: bool = True, dates: int = 0) -> _Question | None:
+    """``[LABEL | DATE DATE] [--as-of DATE] [--corpus PATH … | --instrument NAME]`` (a label, ``dates``
+    dates and an --as-of date where the command takes them), or None for any other words."""
+    label, days, words_left, corpus, instrument = None, [], [], [], "tat"
+    as_of = None
     words = iter(args)
     for word in words:
         if word in ("--corpus", "--instrument") or (dated and word == "--as-of"):
@@ -183,55 +187,79 @@ def _question(args: list[str], labelled: bool = True, dated: bool = True) -> _Qu
                 corpus.append(target)
             elif word == "--instrument":
                 instrument = target
-            elif value is None:
-                value = target
+            elif as_of is None:
+                as_of = target
             else:
                 return None
-        elif word.startswith("-") or label is not None or not labelled:
+        elif word.startswith("-"):
             return None  # anything else (--json, --assume, …) is the engine's
         else:
-            label = word
-    if (labelled and label is None) or (dated and value is None) or instrument not in INSTRUMENTS:
+            words_left.append(word)
+    if len(words_left) != int(labelled) + dates or (dated and as_of is None) or instrument not in INSTRUMENTS:
         return None
-    if dated:
-        value = value.strip()
+    if labelled:
+        label = _tidy_label(words_left[0])
+    days = [value.strip() for value in words_left[int(labelled):] + ([as_of] if dated else [])]
+    for value in days:
         if len(value) != 10 or value[4] != "-" or value[7] != "-":
             return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
-    return _Question(label and _tidy_label(label), value, tuple(corpus) or (f"instrument:{instrument}",))
+    return _Question(label, tuple(days), tuple(corpus) or (f"instrument:{instrument}",))
 
 
 def answer(args: list[str]) -> str | None:
-    """``tat point``, ``tat history`` or ``tat acts`` answered from a table (their plain English text),
-    or None to ask the engine."""
-    if args[:1] == ["point"]:
-        return point(args[1:])
-    if args[:1] == ["history"]:
-        return page("history", _question(args[1:], dated=False))
-    if args[:1] == ["acts"]:
-        return page("acts", _question(args[1:], labelled=False, dated=False))
+    """``tat point``, ``history``, ``acts``, ``text``, ``diff`` or ``refs`` answered from a table (their
+    plain English text), or None to ask the engine."""
+    command, words = args[:1], args[1:]
+    if command == ["point"]:
+        return point(words)
+    if command == ["history"]:
+        return page("history", _question(words, dated=False))
+    if command == ["acts"]:
+        return page("acts", _question(words, labelled=False, dated=False))
+    if command == ["text"]:
+        return page("text", _question(words, labelled=False))
+    if command == ["diff"]:
+        return page("diff", _question(words, labelled=False, dated=False, dates=2))
+    if command == ["refs"]:
+        return page("refs", _question(words))
     return None
 
 
 def page(command: str, question: _Question | None) -> str | None:
     """The page of ``command`` for ``question`` from a table: a shipped instrument's built at install
-    first, then the user's; None to ask the engine."""
+    first, then the user's; None to ask the engine. A command that asks dates reads the page of their
+    stretches (the table's ``turns``), the --as-of date put where the page leaves it."""
     if question is None:
         return None
     import sqlite3
 
-    key = question.label or ""
-
     def read(db, path: str | None) -> str | None:
-        found = db.execute("SELECT text, mac FROM pages WHERE command = ? AND key = ?", (command, key)).fetchone()
-        if found is None or (path is not None and not _page_believed(path, current, command, key, *found)):
-            return None
-        return found[0]
+        key = question.label or ""
+        if days:
+            turns = _page(db, path, current, "turns", "")
+            if turns is None:
+                return None
+            starts = [int(word) for word in turns.split()]
+            key = " ".join([str(starts[bisect_right(starts, day.toordinal()) - 1]) for day in days] + [key]).rstrip()
+        return _page(db, path, current, command, key)
 
     try:
+        days = [dt.date.fromisoformat(value) for value in question.days]
+        if any(not 1900 <= day.year <= 2999 for day in days):  # model.FIRST_DAY..LAST_DAY (attrs stays unloaded)
+            return None  # the engine refuses it and says the range
         current = stamp(question.corpus)
-        return _read(question.corpus, current, read)
-    except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
+        found = _read(question.corpus, current, read)
+    except (OSError, ValueError, TypeError, AttributeError, IndexError, sqlite3.Error):
         return None
+    return found if found is None or not days else found.replace(_ON, days[-1].isoformat())
+
+
+def _page(db, path: str | None, current: str, command: str, key: str) -> str | None:
+    """A page from an open table: the user's (``path`` its file; the page's MAC checked) or a shipped one."""
+    found = db.execute("SELECT text, mac FROM pages WHERE command = ? AND key = ?", (command, key)).fetchone()
+    if found is None or (path is not None and not _page_believed(path, current, command, key, *found)):
+        return None
+    return found[0]
 
 
 def _page_believed(path: str, current: str, command: str, key: str, text: str, mac: bytes) -> bool:
@@ -267,7 +295,7 @@ def point(args: list[str]) -> str | None:
         return None
     import sqlite3
 
-    label, value, corpus = question.label, question.value, question.corpus
+    label, (value,), corpus = question.label, question.days, question.corpus
     try:
         day = dt.date.fromisoformat(value)
         if not 1900 <= day.year <= 2999:  # model.FIRST_DAY..LAST_DAY (not imported: attrs stays unloaded here)

@@ -367,6 +367,21 @@ class Index:
                 timeline.entries[i] = attrs.evolve(entry, alternatives=tuple(found))
         self.repeals = _repeals(self.labels)  # they carry the alternatives too
 
+    def turns(self) -> list[dt.date]:
+        """The days from which an answer on a day may read otherwise: a label's stretch, a version's
+        start or end, a repeal's stretch, an act's entry into force, either end of an unknown act
+        date's window; the engine's first day first. From one to the next, the text, the sides of a
+        diff and the references read the same, but for the day they name (the command line's answer
+        table keeps a page per stretch: quick.py)."""
+        sheets, days = self.sheets, set()
+        days.update(sheets.starts, (end for end in sheets.ends if end != _OPEN))
+        days.update(day for starts, _ in self.pages.repeals for day in starts)
+        days.update(start.toordinal() for timeline in self.labels.values() for start in timeline.starts)
+        days.update(act.in_force_from.toordinal() for act in self.acts.values())
+        days.update(day.toordinal() for a in self.uncertain.values() for day in (a.earliest, a.latest))
+        first, last = m.FIRST_DAY.toordinal(), m.LAST_DAY.toordinal()
+        return [dt.date.fromordinal(day) for day in sorted({first} | {day for day in days if first < day <= last})]
+
     def assumptions_on(self, day: dt.date) -> tuple[Assumption, ...]:
         """The unknown act dates that could change an answer on ``day``."""
         return tuple(a for a in self.uncertain.values() if a.earliest <= day < a.latest)

@@ -164,12 +164,13 @@ def preamble(index: Index) -> m.Preamble | None:
     return index.preambles.get(base.number)
 
 
-def consolidated_text(index: Index, day: dt.date) -> str:
-    """The whole directive as in force on ``day``."""
+def consolidated_text(index: Index, day: dt.date, shown: str | None = None) -> str:
+    """The whole directive as in force on ``day`` (its heading names ``shown`` instead, where a
+    caller fills the day in later)."""
     directive = next(ref for ref in index.acts.values() if ref.kind != "amending")
     amending = [ref for ref in index.acts.values() if ref.kind == "amending" and ref.in_force_from <= day]
     head = f"KÄSKKIRI {directive.date_written} nr {directive.number}" if directive.kind == "directive" else directive.number
-    lines = [head, directive.title or "", f"Redaktsioon seisuga {day.isoformat()}"]
+    lines = [head, directive.title or "", f"Redaktsioon seisuga {shown or day.isoformat()}"]
     if amending:
         lines.append("muudetud järgmiste käskkirjadega: " + ", ".join(str(ref) for ref in amending))
     assumptions = index.assumptions_on(day)

@@ -49,7 +49,7 @@ def _discard_stdout() -> None:
 
 def _main(argv: list[str]) -> int:
     lang = _language(argv)
-    if argv[:1] in (["point"], ["history"], ["acts"]) and lang == "en":
+    if argv[:1] in (["point"], ["history"], ["acts"], ["text"], ["diff"], ["refs"]) and lang == "en":
         from ..quick import answer
 
         found = answer(argv)  # the corpus's answer table (English), if there is a fresh one
@@ -109,17 +109,18 @@ def _law(args):
 
 
 def _keep_answer_table(law, args) -> None:
-    """Refresh the answer table ``tat point`` reads first (quick.py) for the corpus just loaded:
-    the command line's own file, which the library and the server never write. ``tat point``
-    asks the engine when its table did not answer, and then writes a stale table again; any other
-    command writes one only where there is none, so that it need not open the table (and import
-    sqlite3) to read its stamp. A stale table is never printed: ``tat point`` reads its stamp first."""
+    """Refresh the answer table the command line reads first (quick.py) for the corpus just loaded:
+    the command line's own file, which the library and the server never write. A command the table
+    answers (point, history, acts, text, diff, refs) asks the engine when its table did not, and then
+    writes a stale table again; any other command writes one only where there is none, so that it need
+    not open the table (and import sqlite3) to read its stamp. A stale table is never printed: its stamp
+    is read first."""
     from ..messages import using
     from ..quick import refresh
 
     with using("en"):  # the table answers in English only (an Estonian reader is answered by the engine)
         refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",),
-                missing_only=args.run not in (_point, _history, _acts))
+                missing_only=args.run not in (_point, _history, _acts, _text, _diff, _refs))
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
@@ -202,27 +203,60 @@ def _history(args) -> int:
     return _emit(args, histories, describe_histories(histories, law.index.uncertain), law.stamp())
 
 
-def pages(law):
-    """``(command, key, text)``: what ``tat history LABEL`` prints for each label and ``tat acts``
-    prints (key ""), under the law's default readings, for the answer table (quick.py)."""
-    from .render import describe_histories
+_DATED_PAGES = 50_000  # at most so many pages of text, diffs and references: a corpus with more is asked anew
 
-    line = law.stamp().line()
-    for label in law.index.labels:
-        yield "history", label, f"{describe_histories(law.history(label), law.index.uncertain)}\n{line}"
+
+def pages(law, on: str):
+    """``(command, key, text)``: what the commands print, under the law's default readings, for the
+    answer table (quick.py): ``tat history LABEL`` for each label and ``tat acts`` (key ""); and,
+    unless the corpus has too many stretches (:meth:`Index.turns`) for a page each, ``tat text``
+    (key: its stretch's first day number), ``tat diff`` (the two stretches' days) and ``tat refs LABEL``
+    (its stretch's day, the label) on each stretch, with ``on`` where the asked day goes, and the
+    stretches themselves (``turns``: their first days' numbers)."""
+    import attrs
+
+    from ..errors import QueryError
+    from ..history.render import consolidated_text
+    from .render import describe_histories, describe_references
+
+    index, line = law.index, law.stamp().line()
+    for label in index.labels:
+        yield "history", label, f"{describe_histories(law.history(label), index.uncertain)}\n{line}"
     yield "acts", "", f"{_acts_text(law)}\n{line}"
+    turns = index.turns()
+    if len(turns) ** 2 + len(turns) * len(index.labels) > _DATED_PAGES:
+        return
+    yield "turns", "", " ".join(str(day.toordinal()) for day in turns)
+    dated = law.stamp().line(on=on)
+    for day in turns:
+        text = consolidated_text(index, day, on).rstrip("\n")
+        yield "text", f"{day.toordinal()}", f"{text}\n{dated}"
+        for label in index.labels:
+            try:
+                found = law.references(label, day)
+            except QueryError:
+                continue  # not in force that day: the engine says why
+            yield "refs", f"{day.toordinal()} {label}", f"{describe_references(attrs.evolve(found, on=on))}\n{dated}"
+        for later in turns:
+            yield "diff", f"{day.toordinal()} {later.toordinal()}", f"{_diff_text(law, day, later)}\n{line}"
 
 
 def _diff(args) -> int:
-    from ..law import day
-    from .render import describe_diff
-
     law = _law(args)
     if args.json:
         return _emit(args, law.diff(args.before, args.after), "", law.stamp())
-    changes = law.changes(args.before, args.after)  # what the text prints, no version decoded
-    open_dates = dict.fromkeys(law.index.assumptions_on(day(args.before)) + law.index.assumptions_on(day(args.after)))
-    return _emit(args, None, describe_diff(changes, open_dates), law.stamp())
+    return _emit(args, None, _diff_text(law, args.before, args.after), law.stamp())
+
+
+def _diff_text(law, before, after) -> str:
+    """What ``tat diff`` prints above its stamp: the changes (no version decoded) and the unknown
+    act dates either day hinges on."""
+    from ..law import day
+    from .render import describe_diff
+
+    changes = law.changes(before, after)
+    open_dates = dict.fromkeys(law.index.assumptions_on(day(before)) + law.index.assumptions_on(day(after)))
+    return describe_diff(changes, open_dates)
 
 
 def _refs(args) -> int:
