@@ -87,11 +87,12 @@ def test_the_tables_pages_are_what_history_and_acts_print(capsys, cache):
         assert quick.answer(words) is None, words  # the engine's to answer
 
 
-def test_the_tables_dated_pages_are_what_text_diff_and_refs_print(capsys, cache):
-    """``tat text``, ``tat diff`` and ``tat refs``, answered from the table's page of each asked day's
-    stretch, print what the engine prints: on each stretch's first, second and last day, the window of
-    the unknown act date included (its ends are stretches' ends)."""
-    run(capsys, "check")  # writes the table
+@pytest.mark.parametrize("lang", ["en", "et"])
+def test_the_tables_dated_pages_are_what_point_text_diff_and_refs_print(capsys, cache, lang):
+    """``tat point``, ``text``, ``diff`` and ``refs``, answered from the table (of the reader's language)
+    by the page of each asked day's stretch, print what the engine prints: on each stretch's first,
+    second and last day, the window of the unknown act date included (its ends are stretches' ends)."""
+    run(capsys, "check", "--lang", lang)  # writes the table of that language
     law = tat_engine.load()
     turns = law.index.turns()
     assert turns[0] == dt.date(1900, 1, 1) and {dt.date(2020, 2, 20), dt.date(2020, 12, 31)} <= set(turns)
@@ -100,24 +101,28 @@ def test_the_tables_dated_pages_are_what_text_diff_and_refs_print(capsys, cache)
 
     def engine(*words):
         with using_table(quick, False):
-            code, out, _ = run(capsys, *words)
+            code, out, _ = run(capsys, *words, "--lang", lang)
         return out.rstrip("\n") if code == 0 else None
 
     for day in days:
-        page = quick.answer(["text", "--as-of", day.isoformat()])
+        page = quick.answer(["text", "--as-of", day.isoformat()], lang)
         assert page is not None and page == engine("text", "--as-of", day.isoformat()), day
     for before in days[::2]:
         for after in days[1::3]:
             words = ["diff", before.isoformat(), after.isoformat()]
-            assert quick.answer(words) == engine(*words), words
+            assert quick.answer(words, lang) == engine(*words), words
     labels = list(law.index.labels)
     for day in days:
-        for label in labels[hash(day) % 7::7]:
-            words = ["refs", label, "--as-of", day.isoformat()]
-            page, printed = quick.answer(words), engine(*words)
-            assert page == printed or (page is None and printed is None), words  # None: not in force, the engine says why
-    assert quick.answer(["refs", "8.3.", "--as-of", "2021-06-01"]).startswith("8.3 (8.3@1-3/170) on 2021-06-01")
+        for label in labels[day.toordinal() % 7::7]:
+            for command in ("refs", "point"):
+                words = [command, label, "--as-of", day.isoformat()]
+                page, printed = quick.answer(words, lang), engine(*words)
+                # None: not in force, the engine says why
+                assert page == printed or (page is None and command == "refs" and printed is None), words
+    refs = quick.answer(["refs", "8.3.", "--as-of", "2021-06-01", "--lang", lang], lang)
+    assert refs.startswith({"en": "8.3 (8.3@1-3/170) on 2021-06-01", "et": "8.3 (8.3@1-3/170) seisuga 01.06.2021"}[lang])
     for words in (["text", "--as-of", "2021-01-01", "--json"], ["text", "--as-of", "01.01.2021"], ["text"],
+                  ["text", "--as-of", "2021-01-01", "--lang", "fi"], ["text", "--as-of", "2021-01-01", "--lang"],
                   ["diff", "2019-06-01"], ["diff", "2019-06-01", "2021-01-01", "--json"],
                   ["text", "--as-of", "2021-01-01", "--out", "t.pdf"], ["refs", "8.3", "--as-of", "1899-12-31"],
                   ["text", "--as-of", "2021-01-01", "--reading", "reach-2020=from-signing"]):
@@ -154,7 +159,7 @@ def test_a_page_changed_in_the_table_is_not_printed(capsys, cache):
 def using_table(module, on: bool):
     """The command line with its table read (``on``) or not: the engine's own answer."""
     original = module.answer
-    module.answer = original if on else (lambda argv: None)
+    module.answer = original if on else (lambda argv, lang="en": None)
     try:
         yield
     finally:
@@ -164,7 +169,7 @@ def using_table(module, on: bool):
 def test_a_stale_table_is_not_used(capsys, cache, monkeypatch):
     run(capsys, "check")
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is not None
-    monkeypatch.setattr(quick, "stamp", lambda corpus=(): ("changed",))
+    monkeypatch.setattr(quick, "stamp", lambda corpus=(), lang="en": ("changed",))
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is None
 
 
@@ -173,7 +178,7 @@ def test_a_stale_table_is_written_again_by_the_point_it_failed(capsys, cache, mo
     ``tat point``, which the table cannot answer, asks the engine and writes the table again."""
     run(capsys, "check")
     path = quick.table_path()
-    monkeypatch.setattr(quick, "stamp", lambda corpus=(): "changed")
+    monkeypatch.setattr(quick, "stamp", lambda corpus=(), lang="en": "changed")
     assert run(capsys, "check")[0] == 0
     assert not quick.fresh(path, "changed") and quick.point(["11.3", "--as-of", "2019-06-01"]) is None
     code, out, _ = run(capsys, "point", "11.3", "--as-of", "2019-06-01")
@@ -339,6 +344,15 @@ def test_the_version_is_told(capsys):
         main(["--version"])
     out, _ = capsys.readouterr()
     assert done.value.code == 0 and out.startswith("tat-engine ") and tat_engine.__version__ in out
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2999, 12, 31)), st.sampled_from(["en", "et"]))
+def test_the_quick_table_writes_a_day_as_the_messages_do(day, lang):
+    """quick.py restates messages.day (it may not import messages): the two must agree."""
+    from tat_engine.messages import day as written, using
+
+    with using(lang):
+        assert quick._filled(f"{quick._ON} {quick._ISO}", day, lang) == f"{written(day)} {day.isoformat()}"
 
 
 @given(st.text(alphabet=" \t.1Lisa3\n", max_size=12))

@@ -174,12 +174,15 @@ def test_the_locale_is_the_default_and_lang_overrides_it(capsys, at_root, monkey
     assert english.startswith("report-check: due 2022-01-13 (Thursday) (at most)")
 
 
-def test_the_answer_table_is_english_whoever_wrote_it_and_an_estonian_reader_skips_it(capsys, at_root, monkeypatch):
-    """``tat point`` reads a table of rendered answers first (quick.py): it is kept in English, even when an
-    Estonian run refreshed it, and an Estonian run asks the engine instead."""
-    _, estonian, _ = _run(capsys, "point", "11.3", "--as-of", "2019-06-01", "--lang", "et")  # writes the table
-    _, english, _ = _run(capsys, "point", "11.3", "--as-of", "2019-06-01")  # read from it
-    assert quick.point(["11.3", "--as-of", "2019-06-01"]) + "\n" == english
+def test_each_language_has_its_answer_table(capsys, at_root, monkeypatch):
+    """The command line reads a table of rendered answers first (quick.py): one per language, each
+    written by a run in it, so that an Estonian reader (by --lang or by locale) is answered from the
+    Estonian table, in Estonian, and an English one from the English table."""
+    _, estonian, _ = _run(capsys, "point", "11.3", "--as-of", "2019-06-01", "--lang", "et")  # writes et's table
+    assert quick.point(["11.3", "--as-of", "2019-06-01"], "et") + "\n" == estonian
+    assert quick.point(["11.3", "--as-of", "2019-06-01"], "en") is None  # not written yet
+    _, english, _ = _run(capsys, "point", "11.3", "--as-of", "2019-06-01", "--lang", "en")  # writes en's
+    assert quick.point(["11.3", "--as-of", "2019-06-01"], "en") + "\n" == english
     monkeypatch.delenv("LC_ALL")
     monkeypatch.setenv("LANG", "et_EE.UTF-8")
     _, by_locale, _ = _run(capsys, "point", "11.3", "--as-of", "2019-06-01")

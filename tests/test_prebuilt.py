@@ -41,13 +41,14 @@ def test_every_instrument_gets_an_index_and_a_table(built):
     folder, names = built
     assert sorted(os.listdir(folder)) == sorted(names)
     for instrument in INSTRUMENTS:
-        assert f"quick-{instrument}.sqlite" in names
+        assert {f"quick-{instrument}-et.sqlite", f"quick-{instrument}-en.sqlite"} <= set(names)  # a reader of each
         assert f"{loader._key(loader.bundled_files(instrument), {})}.pickle" in names
 
 
 def test_a_first_call_reads_them_and_writes_nothing(capsys, shipped, monkeypatch):
     monkeypatch.setattr(loader, "build", lambda *a, **k: pytest.fail("the corpus was parsed again"))
     for argv in (["point", "11.3", "--as-of", "2019-06-01"], ["text", "--as-of", "2021-01-01"], ["history", "9.1.10"],
+                 ["point", "11.3", "--as-of", "2019-06-01", "--lang", "et"], ["diff", "2019-06-01", "2021-01-01"],
                  ["point", "4.1", "--as-of", "2023-06-01", "--instrument", "safety-2023"]):
         code, out, _ = run(capsys, *argv)
         assert code == 0 and out
@@ -75,7 +76,7 @@ def test_the_shipped_table_answers_as_the_engine(shipped, directive):
 
 
 def test_files_made_by_other_code_or_from_other_files_are_not_read(shipped, monkeypatch):
-    monkeypatch.setattr(quick, "stamp", lambda corpus=(): "another engine's key")
+    monkeypatch.setattr(quick, "stamp", lambda corpus=(), lang="en": "another engine's key")
     assert quick.point(["11.3", "--as-of", "2019-06-01"]) is None  # and no user table yet
     monkeypatch.setattr(loader, "_key", lambda sources, assume: "0" * 32)
     assert loader._prebuilt("0" * 32) is None

@@ -4,7 +4,7 @@ A first command on a fresh machine would otherwise parse and replay the corpus (
 the parse are most of a third of a second) and write the user's cache before it answers. The
 install builds both once instead (``setup.py``'s ``build_py`` runs ``python -m tat_engine.prebuilt
 FOLDER``), into the package's own ``data/prebuilt/``: the index as the loader keeps it, without a
-seal, and the answer table ``tat point`` reads (quick.py), without row MACs.
+seal, and the answer tables the command line reads first (quick.py, one per language), without row MACs.
 
 Why no seal: the cache's seal (cachedir.py) guards files in a folder anyone running as the user may
 write, against files the engine did not write. These files lie beside the package's code and are
@@ -22,6 +22,7 @@ import os
 import sys
 
 from .instruments import INSTRUMENTS
+from .languages import LANGUAGES
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
 FOLDER = os.path.join(PACKAGE, "data", "prebuilt")
@@ -38,10 +39,10 @@ def index_path(key: str) -> str | None:
     return where and os.path.join(where, f"{key}.pickle")
 
 
-def table_path(instrument: str) -> str | None:
-    """Where the shipped answer table of ``instrument`` would lie."""
+def table_path(instrument: str, lang: str) -> str | None:
+    """Where the shipped answer table of ``instrument`` in ``lang`` would lie."""
     where = folder()
-    return where and os.path.join(where, f"quick-{instrument}.sqlite")
+    return where and os.path.join(where, f"quick-{instrument}-{lang}.sqlite")
 
 
 def read(path: str) -> bytes | None:
@@ -56,20 +57,20 @@ def read(path: str) -> bytes | None:
 
 
 def current(instrument: str) -> bool:
-    """Whether the install's index and answer table of ``instrument`` are there and were made by
+    """Whether the install's index and answer tables of ``instrument`` are there and were made by
     this engine from these files (else the first call builds, as without them)."""
     from .loader import _key, bundled_files
     from .quick import fresh_shipped, stamp
 
-    path, table = index_path(_key(bundled_files(instrument), {})), table_path(instrument)
-    return bool(path and os.path.isfile(path) and table and fresh_shipped(table, stamp((f"instrument:{instrument}",))))
+    path, corpus = index_path(_key(bundled_files(instrument), {})), (f"instrument:{instrument}",)
+    tables = [(table_path(instrument, lang), stamp(corpus, lang)) for lang in LANGUAGES]
+    return bool(path and os.path.isfile(path)) and all(table and fresh_shipped(table, key) for table, key in tables)
 
 
 def build(target: str) -> list[str]:
     """Write the index and the answer table of every shipped instrument into ``target`` (replacing
     what was there), and return the names written."""
     from .loader import _key, _payload, build as build_index, bundled_files
-    from .messages import using
     from .quick import stamp, write_table
 
     os.makedirs(target, exist_ok=True)
@@ -82,10 +83,11 @@ def build(target: str) -> list[str]:
         index = build_index(sources)
         key = _key(sources, {})
         _write(os.path.join(target, f"{key}.pickle"), _payload(index))
-        corpus = (f"instrument:{instrument}",)
-        with using("en"):  # the table answers in English, as the user's table does
-            _write(os.path.join(target, f"quick-{instrument}.sqlite"), write_table(index, stamp(corpus), None))
-        written += [f"{key}.pickle", f"quick-{instrument}.sqlite"]
+        corpus, written = (f"instrument:{instrument}",), written + [f"{key}.pickle"]
+        for lang in LANGUAGES:  # a table for a reader of each
+            name = f"quick-{instrument}-{lang}.sqlite"
+            _write(os.path.join(target, name), write_table(index, stamp(corpus, lang), None, lang))
+            written.append(name)
     return written
 
 

@@ -30,9 +30,11 @@ from bisect import bisect_right
 
 from . import cachedir, prebuilt
 from .instruments import INSTRUMENTS
+from .languages import LANGUAGES
 
-_ON = "\x00"  # where the asked date goes in a rendered answer
-_FORMAT = 8  # 7: the pages of history and acts; 8: of text, diff and refs per stretch
+_ON = "\x00"  # where the asked date goes in a rendered answer, as the reader's language writes it
+_ISO = "\x01"  # where it goes as YYYY-MM-DD (the stamp's line, the text's heading)
+_FORMAT = 9  # 7: the pages of history and acts; 8: of text, diff and refs per stretch; 9: a table per language
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
@@ -43,16 +45,16 @@ def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
     return corpus
 
 
-def table_path(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
-    """The table of a shipped instrument or of the DSL files and folders ``corpus``."""
+def table_path(corpus: tuple[str, ...] = ("instrument:tat",), lang: str = "en") -> str:
+    """The table of a shipped instrument or of the DSL files and folders ``corpus``, in ``lang``."""
     key = hashlib.sha256("\0".join(sorted(map(os.path.abspath, _bundled(corpus)))).encode()).hexdigest()[:24]
-    return os.path.join(cachedir.root(), f"quick-{key}.sqlite")
+    return os.path.join(cachedir.root(), f"quick-{key}-{lang}.sqlite")
 
 
-def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
-    """The table's content key: the engine's code, grammar and corpus files (their names and bytes).
-    A shipped instrument's files are named from the package, so a table built at install (prebuilt.py)
-    keeps its key wherever the package is installed."""
+def stamp(corpus: tuple[str, ...] = ("instrument:tat",), lang: str = "en") -> str:
+    """The table's content key: the engine's code, grammar and corpus files (their names and bytes),
+    and the language it answers in. A shipped instrument's files are named from the package, so a
+    table built at install (prebuilt.py) keeps its key wherever the package is installed."""
     shipped = _instrument(corpus) is not None
     corpus = _bundled(corpus)
     found = []
@@ -62,7 +64,8 @@ def stamp(corpus: tuple[str, ...] = ("instrument:tat",)) -> str:
     found += [path for path in corpus if not os.path.isdir(path)]
     paths = sorted(map(os.path.abspath, found))
     names = [os.path.relpath(path, prebuilt.PACKAGE) for path in paths] if shipped else paths
-    return cachedir.content_key(f"tat-quick-{_FORMAT}", ((name, _bytes(path)) for name, path in zip(names, paths)))
+    files = ((name, _bytes(path)) for name, path in zip(names, paths))
+    return cachedir.content_key(f"tat-quick-{_FORMAT}-{lang}", files)
 
 
 def _instrument(corpus: tuple[str, ...]) -> str | None:
@@ -77,22 +80,22 @@ def _bytes(path: str) -> bytes:
         return handle.read()
 
 
-def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",), missing_only: bool = False) -> bool:
-    """Write the table of ``corpus`` from its just-loaded ``index`` unless a fresh one is there
+def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",), lang: str = "en", missing_only: bool = False) -> bool:
+    """Write the table of ``corpus`` in ``lang`` from its just-loaded ``index`` unless a fresh one is there
     (the user's, or the one the install built). With ``missing_only``, unless there is one at all
     (the user's, a regular file of this user, or the install's): its freshness is not read. The
     command line's to call: a library or the server never writes this file."""
-    path, shipped = table_path(corpus), _shipped(corpus)
+    path, shipped = table_path(corpus, lang), _shipped(corpus, lang)
     if missing_only and (cachedir.is_own_file(path) or (shipped and os.path.isfile(shipped))):
         return True
-    current = stamp(corpus)
+    current = stamp(corpus, lang)
     if shipped and fresh_shipped(shipped, current):
         return True
-    return fresh(path, current) or write(index, path, current)  # when it cannot, the command line asks the engine
+    return fresh(path, current) or write(index, path, current, lang)  # when it cannot, the command line asks the engine
 
 
-def write(index, path: str, current: str) -> bool:
-    """Write the table of ``index`` at ``path`` in the user's cache, atomically; False when it cannot."""
+def write(index, path: str, current: str, lang: str = "en") -> bool:
+    """Write the table of ``index`` in ``lang`` at ``path`` in the user's cache, atomically; False when it cannot."""
     import sqlite3
 
     folder = cachedir.directory(create=True)
@@ -100,14 +103,14 @@ def write(index, path: str, current: str) -> bool:
     if not secret:
         return False
     try:
-        cachedir.write(folder, os.path.basename(path), write_table(index, current, secret))
+        cachedir.write(folder, os.path.basename(path), write_table(index, current, secret, lang))
     except (OSError, sqlite3.Error):
         return False
     return True
 
 
-def write_table(index, current: str, secret: bytes | None) -> bytes:
-    """Every stretch of every label of ``index``, rendered, and the pages of other commands
+def write_table(index, current: str, secret: bytes | None, lang: str = "en") -> bytes:
+    """Every stretch of every label of ``index``, rendered in ``lang``, and the pages of other commands
     (:func:`tat_engine.interfaces.cli.pages`), as the bytes of
     an SQLite file: a question reads one row, not the whole table. Each row carries its MAC under ``secret``;
     a table the install builds (``secret`` None) carries none (prebuilt.py says why)."""
@@ -116,9 +119,10 @@ def write_table(index, current: str, secret: bytes | None) -> bytes:
     from .interfaces.cli import pages
     from .interfaces.render import answer_text
     from .law import Law
+    from .messages import using
 
     law = Law(index)
-    line = law.stamp().line(on=_ON)  # the stamp's last line under the default readings (the only ones asked here)
+    line = law.stamp().line(on=_ISO)  # the stamp's last line under the default readings (the only ones asked here)
 
     def sign(*parts) -> bytes | None:
         return None if secret is None else _mac(secret, current, *parts)
@@ -132,7 +136,7 @@ def write_table(index, current: str, secret: bytes | None) -> bytes:
 
     db = sqlite3.connect(":memory:")
     try:
-        with db:
+        with db, using(lang):
             db.execute("CREATE TABLE stamp (value TEXT, mac BLOB)")
             db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, mac BLOB, "
                        "PRIMARY KEY (label, start)) WITHOUT ROWID")
@@ -143,7 +147,7 @@ def write_table(index, current: str, secret: bytes | None) -> bytes:
                        "WITHOUT ROWID")
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
                            ((command, key, text, None if secret is None else _page_mac(secret, current, command, key, text))
-                            for command, key, text in pages(law, _ON)))
+                            for command, key, text in pages(law, _ON, _ISO)))
         return db.serialize()
     finally:
         db.close()
@@ -173,16 +177,21 @@ class _Question:
 
 
 def _question(args: list[str], labelled: bool = True, dated: bool = True, dates: int = 0) -> _Question | None:
-    """``[LABEL | DATE DATE] [--as-of DATE] [--corpus PATH … | --instrument NAME]`` (a label, ``dates``
-    dates and an --as-of date where the command takes them), or None for any other words."""
-    label, days, words_left, corpus, instrument = None, [], [], [], "tat"
-    as_of = None
+    """``[LABEL | DATE DATE] [--as-of DATE] [--corpus PATH … | --instrument NAME] [--lang et|en]`` (a
+    label, ``dates`` dates and an --as-of date where the command takes them; the language is the
+    caller's to read), or None for any other words."""
+    label, words_left, corpus, instrument, as_of = None, [], [], "tat", None
     words = iter(args)
     for word in words:
-        if word in ("--corpus", "--instrument") or (dated and word == "--as-of"):
+        if word.startswith("--lang="):
+            word, target = "--lang", word[7:]
+        elif word in ("--corpus", "--instrument", "--lang") or (dated and word == "--as-of"):
             target = next(words, None)
-            if target is None:
+        if word in ("--corpus", "--instrument", "--lang") or (dated and word == "--as-of"):
+            if target is None or (word == "--lang" and target not in LANGUAGES):
                 return None
+            if word == "--lang":
+                continue
             if word == "--corpus":
                 corpus.append(target)
             elif word == "--instrument":
@@ -206,26 +215,26 @@ def _question(args: list[str], labelled: bool = True, dated: bool = True, dates:
     return _Question(label, tuple(days), tuple(corpus) or (f"instrument:{instrument}",))
 
 
-def answer(args: list[str]) -> str | None:
+def answer(args: list[str], lang: str = "en") -> str | None:
     """``tat point``, ``history``, ``acts``, ``text``, ``diff`` or ``refs`` answered from a table (their
-    plain English text), or None to ask the engine."""
+    plain text in ``lang``), or None to ask the engine."""
     command, words = args[:1], args[1:]
     if command == ["point"]:
-        return point(words)
+        return point(words, lang)
     if command == ["history"]:
-        return page("history", _question(words, dated=False))
+        return page("history", _question(words, dated=False), lang)
     if command == ["acts"]:
-        return page("acts", _question(words, labelled=False, dated=False))
+        return page("acts", _question(words, labelled=False, dated=False), lang)
     if command == ["text"]:
-        return page("text", _question(words, labelled=False))
+        return page("text", _question(words, labelled=False), lang)
     if command == ["diff"]:
-        return page("diff", _question(words, labelled=False, dated=False, dates=2))
+        return page("diff", _question(words, labelled=False, dated=False, dates=2), lang)
     if command == ["refs"]:
-        return page("refs", _question(words))
+        return page("refs", _question(words), lang)
     return None
 
 
-def page(command: str, question: _Question | None) -> str | None:
+def page(command: str, question: _Question | None, lang: str = "en") -> str | None:
     """The page of ``command`` for ``question`` from a table: a shipped instrument's built at install
     first, then the user's; None to ask the engine. A command that asks dates reads the page of their
     stretches (the table's ``turns``), the --as-of date put where the page leaves it."""
@@ -244,14 +253,27 @@ def page(command: str, question: _Question | None) -> str | None:
         return _page(db, path, current, command, key)
 
     try:
-        days = [dt.date.fromisoformat(value) for value in question.days]
-        if any(not 1900 <= day.year <= 2999 for day in days):  # model.FIRST_DAY..LAST_DAY (attrs stays unloaded)
-            return None  # the engine refuses it and says the range
-        current = stamp(question.corpus)
-        found = _read(question.corpus, current, read)
+        days = _days(question)
+        if days is None:
+            return None
+        current = stamp(question.corpus, lang)
+        found = _read(question.corpus, lang, current, read)
     except (OSError, ValueError, TypeError, AttributeError, IndexError, sqlite3.Error):
         return None
-    return found if found is None or not days else found.replace(_ON, days[-1].isoformat())
+    return found if found is None or not days else _filled(found, days[-1], lang)
+
+
+def _days(question: _Question) -> list[dt.date] | None:
+    """The question's dates, or None for one the engine refuses (it says the range)."""
+    days = [dt.date.fromisoformat(value) for value in question.days]
+    return days if all(1900 <= day.year <= 2999 for day in days) else None  # model.FIRST_DAY..LAST_DAY
+
+
+def _filled(text: str, day: dt.date, lang: str) -> str:
+    """``text`` with the asked day put in: as ``lang`` writes it (messages.day, restated: importing
+    messages would load attrs; tests hold the two equal) and as YYYY-MM-DD."""
+    written = day.strftime("%d.%m.%Y") if lang == "et" else day.isoformat()
+    return text.replace(_ON, written).replace(_ISO, day.isoformat())
 
 
 def _page(db, path: str | None, current: str, command: str, key: str) -> str | None:
@@ -267,16 +289,16 @@ def _page_believed(path: str, current: str, command: str, key: str, text: str, m
     return bool(secret) and mac == _page_mac(secret, current, command, key, text)
 
 
-def _read(corpus: tuple[str, ...], current: str, read):
-    """``read(db, path)`` of the install's table of a shipped instrument, then of the user's table
-    (``path`` its file, whose rows ``read`` checks), each only when written for ``current``."""
-    shipped = _shipped(corpus)
+def _read(corpus: tuple[str, ...], lang: str, current: str, read):
+    """``read(db, path)`` of the install's table of a shipped instrument in ``lang``, then of the user's
+    table (``path`` its file, whose rows ``read`` checks), each only when written for ``current``."""
+    shipped = _shipped(corpus, lang)
     if shipped and os.path.isfile(shipped):
         with _open_shipped(shipped) as db:
             found = read(db, None) if _stamped(db, current) else None
         if found is not None:
             return found
-    path = table_path(corpus)
+    path = table_path(corpus, lang)
     with _connect(path) as db:
         return read(db, path) if _stamped(db, current) else None
 
@@ -287,26 +309,26 @@ def _stamped(db, current: str) -> bool:
     return written == current
 
 
-def point(args: list[str]) -> str | None:
-    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table, or None to ask the engine.
-    A shipped instrument's table built at install is read first, then the user's."""
+def point(args: list[str], lang: str = "en") -> str | None:
+    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table in ``lang``, or None to ask the
+    engine. A shipped instrument's table built at install is read first, then the user's."""
     question = _question(args)
     if question is None:
         return None
     import sqlite3
 
-    label, (value,), corpus = question.label, question.days, question.corpus
+    label, corpus = question.label, question.corpus
     try:
-        day = dt.date.fromisoformat(value)
-        if not 1900 <= day.year <= 2999:  # model.FIRST_DAY..LAST_DAY (not imported: attrs stays unloaded here)
-            return None  # the engine refuses it and says the range
-        current = stamp(corpus)
-        row = _read(corpus, current, lambda db, path: _row(db, path, current, label, day))
+        days = _days(question)
+        if days is None:
+            return None
+        current = stamp(corpus, lang)
+        row = _read(corpus, lang, current, lambda db, path: _row(db, path, current, label, days[0]))
     except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
         return None
     if not row:
         return None  # no fresh table, or no point bore the label (the engine finds the near ones)
-    return row.replace(_ON, day.isoformat())
+    return _filled(row, days[0], lang)
 
 
 def _row(db, path: str | None, current: str, label: str, day: dt.date) -> str | None:
@@ -336,10 +358,10 @@ def _open_shipped(path: str):
     return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro&immutable=1", uri=True))
 
 
-def _shipped(corpus: tuple[str, ...]) -> str | None:
-    """The path of the table the install built for a shipped instrument, if it may be read."""
+def _shipped(corpus: tuple[str, ...], lang: str) -> str | None:
+    """The path of the table in ``lang`` the install built for a shipped instrument, if it may be read."""
     instrument = _instrument(corpus)
-    return instrument and prebuilt.table_path(instrument)
+    return instrument and prebuilt.table_path(instrument, lang)
 
 
 def fresh_shipped(path: str, current: str) -> bool:

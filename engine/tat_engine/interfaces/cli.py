@@ -49,10 +49,10 @@ def _discard_stdout() -> None:
 
 def _main(argv: list[str]) -> int:
     lang = _language(argv)
-    if argv[:1] in (["point"], ["history"], ["acts"], ["text"], ["diff"], ["refs"]) and lang == "en":
+    if argv[:1] in (["point"], ["history"], ["acts"], ["text"], ["diff"], ["refs"]):
         from ..quick import answer
 
-        found = answer(argv)  # the corpus's answer table (English), if there is a fresh one
+        found = answer(argv, lang)  # the corpus's answer table in that language, if there is a fresh one
         if found is not None:
             print(found)
             return 0
@@ -115,12 +115,11 @@ def _keep_answer_table(law, args) -> None:
     writes a stale table again; any other command writes one only where there is none, so that it need
     not open the table (and import sqlite3) to read its stamp. A stale table is never printed: its stamp
     is read first."""
-    from ..messages import using
+    from ..messages import language
     from ..quick import refresh
 
-    with using("en"):  # the table answers in English only (an Estonian reader is answered by the engine)
-        refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",),
-                missing_only=args.run not in (_point, _history, _acts, _text, _diff, _refs))
+    refresh(law.index, tuple(args.corpus) or (f"instrument:{args.instrument}",), language(),  # the reader's
+            missing_only=args.run not in (_point, _history, _acts, _text, _diff, _refs))
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:
@@ -206,13 +205,14 @@ def _history(args) -> int:
 _DATED_PAGES = 50_000  # at most so many pages of text, diffs and references: a corpus with more is asked anew
 
 
-def pages(law, on: str):
+def pages(law, on: str, iso: str):
     """``(command, key, text)``: what the commands print, under the law's default readings, for the
     answer table (quick.py): ``tat history LABEL`` for each label and ``tat acts`` (key ""); and,
     unless the corpus has too many stretches (:meth:`Index.turns`) for a page each, ``tat text``
     (key: its stretch's first day number), ``tat diff`` (the two stretches' days) and ``tat refs LABEL``
-    (its stretch's day, the label) on each stretch, with ``on`` where the asked day goes, and the
-    stretches themselves (``turns``: their first days' numbers)."""
+    (its stretch's day, the label) on each stretch, with ``on`` where the asked day goes as the
+    reader's language writes it and ``iso`` where it goes as YYYY-MM-DD, and the stretches themselves
+    (``turns``: their first days' numbers)."""
     import attrs
 
     from ..errors import QueryError
@@ -227,9 +227,9 @@ def pages(law, on: str):
     if len(turns) ** 2 + len(turns) * len(index.labels) > _DATED_PAGES:
         return
     yield "turns", "", " ".join(str(day.toordinal()) for day in turns)
-    dated = law.stamp().line(on=on)
+    dated = law.stamp().line(on=iso)
     for day in turns:
-        text = consolidated_text(index, day, on).rstrip("\n")
+        text = consolidated_text(index, day, iso).rstrip("\n")
         yield "text", f"{day.toordinal()}", f"{text}\n{dated}"
         for label in index.labels:
             try:
