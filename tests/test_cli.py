@@ -174,11 +174,12 @@ def test_a_stale_table_is_not_used(capsys, cache, monkeypatch):
 
 
 def test_a_stale_table_is_written_again_by_the_point_it_failed(capsys, cache, monkeypatch):
-    """A command the table does not answer leaves a table it finds unread (and so stale); the next
-    ``tat point``, which the table cannot answer, asks the engine and writes the table again."""
+    """A command the table does not answer leaves a table it finds unread (and so stale: here, an
+    engine of other code); the next ``tat point``, which the table cannot answer, asks the engine and
+    writes the table again."""
     run(capsys, "check")
     path = quick.table_path()
-    monkeypatch.setattr(quick, "stamp", lambda corpus=(), lang="en": "changed")
+    monkeypatch.setattr(quick, "stamp_of", lambda corpus_hash, lang: "changed")
     assert run(capsys, "check")[0] == 0
     assert not quick.fresh(path, "changed") and quick.point(["11.3", "--as-of", "2019-06-01"]) is None
     code, out, _ = run(capsys, "point", "11.3", "--as-of", "2019-06-01")
@@ -256,6 +257,22 @@ def test_a_corpus_of_ones_own_gets_a_table_that_follows_its_files(capsys, cache,
     (folder / "base.tat").write_text(act + 'section 1 { text "Teine" }\n', encoding="utf-8")
     assert quick.point(args) is None  # a changed file makes the table stale
     assert "1. Teine" in run(capsys, "point", *args)[1]
+
+
+def test_a_table_is_stamped_with_the_files_its_index_was_built_from(cache, tmp_path):
+    """A file edited while a command built its index: the table written from that index is the old
+    files' table, never read for the new ones (it is stamped with the index's own corpus hash)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    act = 'act "1-3/1" { kind directive title "T" signed 2015-09-18 in_force on_signing }\n'
+    (folder / "base.tat").write_text(act + 'section 1 { text "Esimene" }\n', encoding="utf-8")
+    law = tat_engine.load([folder])
+    (folder / "base.tat").write_text(act + 'section 1 { text "Teine" }\n', encoding="utf-8")  # edited meanwhile
+    assert quick.refresh(law.index, (str(folder),))
+    args = ["1", "--as-of", "2016-01-01", "--corpus", str(folder)]
+    assert quick.point(args) is None  # not the table of the files as they are now
+    (folder / "base.tat").write_text(act + 'section 1 { text "Esimene" }\n', encoding="utf-8")
+    assert "1. Esimene" in quick.point(args)  # the table of the files it was built from
 
 
 def test_deadline_and_calendar_commands(capsys, cache, tmp_path):

@@ -28,6 +28,7 @@ import hmac
 import os
 import stat
 import time
+from collections.abc import Iterable
 
 MAGIC = b"tat-sealed-1\n"
 KEY_FILE = "key"
@@ -49,6 +50,14 @@ def code_files() -> list[str]:
         subfolders[:] = sorted(d for d in subfolders if os.path.exists(os.path.join(folder, d, "__init__.py")))
         found += [os.path.join(folder, name) for name in names if name.endswith(".py")]
     return sorted(found)
+
+
+def corpus_hash(texts: Iterable[str]) -> str:
+    """sha256 over the sorted sha256 digests of the corpus files' text as loaded: the files' names and
+    order do not matter (the same DSL loaded from another folder is the same corpus); a byte does.
+    The stamp's corpus identity, and what the answer table is stamped with (quick.py)."""
+    digests = sorted(hashlib.sha256(text.encode("utf-8")).digest() for text in texts)
+    return hashlib.sha256(b"".join(digests)).hexdigest()
 
 
 def content_key(kind: str, contents) -> str:

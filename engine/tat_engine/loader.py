@@ -108,11 +108,9 @@ def with_dates(corpus: m.Corpus, assume: dict[str, dt.date], supplied: bool = Tr
 
 def build(sources: list[tuple[str, str]], assume: dict[str, dt.date] | None = None) -> Index:
     """Parse, replay, index and check; raise :class:`CorpusError` on any error."""
-    from .stamp import corpus_hash
-
     with _no_gc():
         index = _build(sources, assume)
-    index.corpus_hash = corpus_hash(sources)  # the stamp's corpus identity, computed once and cached with the index
+    index.corpus_hash = cachedir.corpus_hash(text for _, text in sources)  # the stamp's corpus identity, cached with the index
     return index
 
 

@@ -71,7 +71,7 @@ def build(target: str) -> list[str]:
     """Write the index and the answer table of every shipped instrument into ``target`` (replacing
     what was there), and return the names written."""
     from .loader import _key, _payload, build as build_index, bundled_files
-    from .quick import stamp, write_table
+    from .quick import stamp_of, write_table
 
     os.makedirs(target, exist_ok=True)
     for name in os.listdir(target):
@@ -83,10 +83,10 @@ def build(target: str) -> list[str]:
         index = build_index(sources)
         key = _key(sources, {})
         _write(os.path.join(target, f"{key}.pickle"), _payload(index))
-        corpus, written = (f"instrument:{instrument}",), written + [f"{key}.pickle"]
+        written.append(f"{key}.pickle")
         for lang in LANGUAGES:  # a table for a reader of each
             name = f"quick-{instrument}-{lang}.sqlite"
-            _write(os.path.join(target, name), write_table(index, stamp(corpus, lang), None, lang))
+            _write(os.path.join(target, name), write_table(index, stamp_of(index.corpus_hash, lang), None, lang))
             written.append(name)
     return written
 

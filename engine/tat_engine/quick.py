@@ -12,8 +12,8 @@ no point bore, a bad date, an option such as --json, a stale or damaged table) g
 full engine: both print the same text, a tested property.
 
 The table is kept on content: its stamp is the cache's content key
-(:func:`tat_engine.cachedir.content_key`) of the corpus files (a few milliseconds), so an edit undone with
-``cp -p`` (old size, old time) still reads as changed. Each row carries an HMAC
+(:func:`tat_engine.cachedir.content_key`) of the engine's code and of the corpus's text as loaded (a few
+milliseconds to read), so an edit undone with ``cp -p`` (old size, old time) still reads as changed. Each row carries an HMAC
 over the stamp, the label, the stretch's first and end day and its text under the
 user's cache key (:mod:`tat_engine.cachedir`), so a damaged, planted, missing or
 left-over row is never printed. Rows are plain SQLite columns: nothing read from
@@ -52,20 +52,24 @@ def table_path(corpus: tuple[str, ...] = ("instrument:tat",), lang: str = "en") 
 
 
 def stamp(corpus: tuple[str, ...] = ("instrument:tat",), lang: str = "en") -> str:
-    """The table's content key: the engine's code, grammar and corpus files (their names and bytes),
-    and the language it answers in. A shipped instrument's files are named from the package, so a
-    table built at install (prebuilt.py) keeps its key wherever the package is installed."""
-    shipped = _instrument(corpus) is not None
+    """The table's content key, from the corpus files as they are now (read as the loader reads them):
+    see :func:`stamp_of`."""
     corpus = _bundled(corpus)
     found = []
     for folder in [path for path in corpus if os.path.isdir(path)]:
         with os.scandir(folder) as entries:
             found += [entry.path for entry in entries if entry.name.endswith(".tat")]
     found += [path for path in corpus if not os.path.isdir(path)]
-    paths = sorted(map(os.path.abspath, found))
-    names = [os.path.relpath(path, prebuilt.PACKAGE) for path in paths] if shipped else paths
-    files = ((name, _bytes(path)) for name, path in zip(names, paths))
-    return cachedir.content_key(f"tat-quick-{_FORMAT}-{lang}", files)
+    return stamp_of(cachedir.corpus_hash(map(_text, found)), lang)
+
+
+def stamp_of(corpus_hash: str, lang: str) -> str:
+    """The content key of a table in ``lang`` of the corpus whose text hashes to ``corpus_hash``
+    (:func:`tat_engine.cachedir.corpus_hash`), with the engine's code and grammar. The writer stamps
+    a table with its index's own hash, so a file edited while the index was built never passes for
+    the files it was built from; and, the files' names left out, a table built at install
+    (prebuilt.py) keeps its key wherever the package is installed."""
+    return cachedir.content_key(f"tat-quick-{_FORMAT}-{lang}", [("corpus", corpus_hash.encode())])
 
 
 def _instrument(corpus: tuple[str, ...]) -> str | None:
@@ -75,8 +79,9 @@ def _instrument(corpus: tuple[str, ...]) -> str | None:
     return None
 
 
-def _bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
+def _text(path: str) -> str:
+    """A DSL file's text as the loader reads it (UTF-8, universal newlines)."""
+    with open(path, encoding="utf-8") as handle:
         return handle.read()
 
 
@@ -88,7 +93,7 @@ def refresh(index, corpus: tuple[str, ...] = ("instrument:tat",), lang: str = "e
     path, shipped = table_path(corpus, lang), _shipped(corpus, lang)
     if missing_only and (cachedir.is_own_file(path) or (shipped and os.path.isfile(shipped))):
         return True
-    current = stamp(corpus, lang)
+    current = stamp_of(index.corpus_hash, lang)  # the files the index was built from, not as they are now
     if shipped and fresh_shipped(shipped, current):
         return True
     return fresh(path, current) or write(index, path, current, lang)  # when it cannot, the command line asks the engine

@@ -20,9 +20,8 @@ and reproducible builds can fix it; text for people never shows it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-from typing import Any, Iterable
+from typing import Any
 
 from attrs import frozen
 
@@ -65,7 +64,7 @@ class ReadingChoice:
 class Stamp:
     engine: str
     instrument: str | None  # a shipped instrument; None: DSL files the user gave (the corpus hash names them)
-    corpus: str  # sha256 of the corpus files as loaded (see corpus_hash)
+    corpus: str  # sha256 of the corpus files as loaded (see cachedir.corpus_hash)
     acts: tuple[ActDating, ...]
     decided_on: dt.date | None  # the decision date (--as-of); None for a question about no one day
     facts_on: dt.date | None = None
@@ -139,13 +138,6 @@ class Stamp:
             return cls.from_data(json.loads(text))
         except (ValueError, RecursionError):
             raise NoStamp("the stamp is not JSON") from None
-
-
-def corpus_hash(sources: Iterable[tuple[str, str]]) -> str:
-    """sha256 over the sorted sha256 digests of the corpus files' text as loaded: the files' names and
-    order do not matter (the same DSL loaded from another folder is the same corpus); a byte does."""
-    digests = sorted(hashlib.sha256(text.encode("utf-8")).digest() for _, text in sources)
-    return hashlib.sha256(b"".join(digests)).hexdigest()
 
 
 def of_law(law, decided_on: dt.date | None = None, facts_on: dt.date | None = None) -> Stamp:
