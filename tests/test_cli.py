@@ -88,10 +88,11 @@ def test_the_tables_pages_are_what_history_and_acts_print(capsys, cache):
 
 
 @pytest.mark.parametrize("lang", ["en", "et"])
-def test_the_tables_dated_pages_are_what_point_text_diff_and_refs_print(capsys, cache, lang):
+def test_the_tables_dated_pages_are_what_point_text_diff_and_refs_print(capsys, cache, lang, monkeypatch):
     """``tat point``, ``text``, ``diff`` and ``refs``, answered from the table (of the reader's language)
     by the page of each asked day's stretch, print what the engine prints: on each stretch's first,
     second and last day, the window of the unknown act date included (its ends are stretches' ends)."""
+    monkeypatch.setenv("TAT_STAMP_TIME", "2026-01-02T03:04:05+00:00")  # the moment a --json answer names
     run(capsys, "check", "--lang", lang)  # writes the table of that language
     law = tat_engine.load()
     turns = law.index.turns()
@@ -114,8 +115,9 @@ def test_the_tables_dated_pages_are_what_point_text_diff_and_refs_print(capsys, 
     labels = list(law.index.labels)
     for day in days:
         for label in labels[day.toordinal() % 7::7]:
-            for command in ("refs", "point"):
-                words = [command, label, "--as-of", day.isoformat()]
+            for words in (["refs", label], ["point", label], ["point", label, "--json"]):
+                words = [*words, "--as-of", day.isoformat()]
+                command = words[0]
                 page, printed = quick.answer(words, lang), engine(*words)
                 # None: not in force, the engine says why
                 assert page == printed or (page is None and command == "refs" and printed is None), words
@@ -368,8 +370,38 @@ def test_the_quick_table_writes_a_day_as_the_messages_do(day, lang):
     """quick.py restates messages.day (it may not import messages): the two must agree."""
     from tat_engine.messages import day as written, using
 
+    marks = quick.Marks("0" * 32)
     with using(lang):
-        assert quick._filled(f"{quick._ON} {quick._ISO}", day, lang) == f"{written(day)} {day.isoformat()}"
+        assert quick._filled(f"{marks.on} {marks.iso}", day, lang, marks) == f"{written(day)} {day.isoformat()}"
+
+
+@given(st.datetimes(dt.datetime(1900, 1, 1), dt.datetime(2999, 12, 31)), st.booleans())
+def test_the_quick_table_stamps_the_moment_as_the_stamp_does(moment, zoned):
+    """quick.py restates stamp.produced_at for ``tat point --json``: the two must agree."""
+    import os
+
+    from tat_engine.stamp import produced_at
+
+    written = (moment.replace(tzinfo=dt.timezone.utc) if zoned else moment).isoformat()
+    previous = os.environ.get("TAT_STAMP_TIME")
+    os.environ["TAT_STAMP_TIME"] = written
+    try:
+        assert quick._moment() == produced_at().isoformat()
+    finally:
+        os.environ.pop("TAT_STAMP_TIME") if previous is None else os.environ.__setitem__("TAT_STAMP_TIME", previous)
+
+
+def test_a_corpus_text_may_hold_any_character_the_table_answers_it_as_written(capsys, cache, tmp_path):
+    """The DSL takes any character in a text, control characters too: the table's marks (where it
+    leaves the asked day) are a nonce of its own, so no text is taken for one."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    act = 'act "1-3/1" { kind directive title "T" signed 2015-09-18 in_force on_signing }\n'
+    (folder / "base.tat").write_text(act + 'section 1 { text "Es\x00i\x01m\x02ene" }\n', encoding="utf-8")
+    args = ["point", "1", "--as-of", "2016-01-01", "--corpus", str(folder)]
+    first = run(capsys, *args)[1]
+    assert "1. Es\x00i\x01m\x02ene" in first
+    assert quick.answer(args) + "\n" == first == run(capsys, *args)[1]
 
 
 @given(st.text(alphabet=" \t.1Lisa3\n", max_size=12))

@@ -2,19 +2,20 @@
 
 ``tat point LABEL --as-of DATE [--corpus PATH … | --instrument NAME]`` should answer in a few times
 the start-up of a bare interpreter, and importing attrs alone costs three times
-that. So when the command line has loaded a corpus's index it also writes (:func:`refresh`),
-per label, the start days (as ordinals) and the rendered answer of each
-stretch, and the pages of other commands (:func:`tat_engine.interfaces.cli.pages`): those that ask no
-date (``tat history LABEL`` per label, ``tat acts``), and, for a corpus of a few hundred stretches
-of days on which nothing changes, ``tat text``, ``tat diff`` and ``tat refs LABEL`` per stretch (the
-day they name filled in when read); this module reads the one row that answers with sqlite3. Whatever it cannot answer exactly (a label
-no point bore, a bad date, an option such as --json, a stale or damaged table) gives None, and the caller asks the
-full engine: both print the same text, a tested property.
+that. So when the command line has loaded a corpus's index it also writes (:func:`refresh`), in the
+reader's language, per label the start days (as ordinals) and the rendered answer of each stretch
+(as text and as ``--json``), and the pages of other commands (:func:`tat_engine.interfaces.cli.pages`):
+those that ask no date (``tat history LABEL`` per label, ``tat acts``), and, for a corpus of a few
+hundred stretches of days on which nothing changes, ``tat text``, ``tat diff`` and ``tat refs LABEL``
+per stretch (the day they name, and the moment of a JSON answer, filled in when read at the table's
+:class:`Marks`); this module reads the one row that answers with sqlite3. Whatever it cannot answer
+exactly (a label no point bore, a bad date, an option such as --assume, a stale or damaged table)
+gives None, and the caller asks the full engine: both print the same text, a tested property.
 
 The table is kept on content: its stamp is the cache's content key
 (:func:`tat_engine.cachedir.content_key`) of the engine's code and of the corpus's text as loaded (a few
-milliseconds to read), so an edit undone with ``cp -p`` (old size, old time) still reads as changed. Each row carries an HMAC
-over the stamp, the label, the stretch's first and end day and its text under the
+milliseconds to read), so an edit undone with ``cp -p`` (old size, old time) still reads as changed.
+Each row carries an HMAC over the stamp, the table's marks, the row's key and its text under the
 user's cache key (:mod:`tat_engine.cachedir`), so a damaged, planted, missing or
 left-over row is never printed. Rows are plain SQLite columns: nothing read from
 the table can run code or crash the interpreter, as ``marshal`` could (and json
@@ -32,9 +33,18 @@ from . import cachedir, prebuilt
 from .instruments import INSTRUMENTS
 from .languages import LANGUAGES
 
-_ON = "\x00"  # where the asked date goes in a rendered answer, as the reader's language writes it
-_ISO = "\x01"  # where it goes as YYYY-MM-DD (the stamp's line, the text's heading)
-_FORMAT = 9  # 7: the pages of history and acts; 8: of text, diff and refs per stretch; 9: a table per language
+_FORMAT = 10  # 8: text, diff and refs per stretch; 9: a table per language; 10: marks of a nonce, answers as JSON
+
+
+class Marks:
+    """Where a page leaves the asked day, as the reader's language writes it (``on``) and as YYYY-MM-DD
+    (``iso``), and the moment of the answer (``now``): tokens of a nonce drawn for each table, so that
+    no corpus text (the DSL takes any character) can be taken for one."""
+
+    __slots__ = ("on", "iso", "now")
+
+    def __init__(self, nonce: str):
+        self.on, self.iso, self.now = (f"[[{nonce}:{name}]]" for name in ("on", "iso", "now"))
 
 
 def _bundled(corpus: tuple[str, ...]) -> tuple[str, ...]:
@@ -119,40 +129,44 @@ def write_table(index, current: str, secret: bytes | None, lang: str = "en") -> 
     (:func:`tat_engine.interfaces.cli.pages`), as the bytes of
     an SQLite file: a question reads one row, not the whole table. Each row carries its MAC under ``secret``;
     a table the install builds (``secret`` None) carries none (prebuilt.py says why)."""
+    import secrets
     import sqlite3
 
     from .interfaces.cli import pages
     from .interfaces.render import answer_text
+    from .interfaces.serialize import dumps, to_data
     from .law import Law
     from .messages import using
 
-    law = Law(index)
-    line = law.stamp().line(on=_ISO)  # the stamp's last line under the default readings (the only ones asked here)
+    law, nonce = Law(index), secrets.token_hex(16)
+    marks, signed = Marks(nonce), f"{current} {nonce}"  # rows are signed for this stamp and these marks
+    line = law.stamp().line(on=marks.iso)  # the stamp's last line under the default readings (the only ones asked here)
 
     def sign(*parts) -> bytes | None:
-        return None if secret is None else _mac(secret, current, *parts)
+        return None if secret is None else _mac(secret, signed, *parts)
 
     def rows():
         for label, timeline in index.labels.items():
             ends = [start.toordinal() for start in timeline.starts[1:]] + [None]
             for start, end, entry in zip(timeline.starts, ends, timeline.entries):
-                text = None if entry is None else f"{answer_text(entry, _ON)}\n{line}"
-                yield label, start.toordinal(), end, text, sign(label, start.toordinal(), end, text)
+                text = None if entry is None else f"{answer_text(entry, marks.on)}\n{line}"
+                data = None if entry is None else dumps(to_data(entry))  # its --json, the stamp left out
+                yield label, start.toordinal(), end, text, data, sign(label, start.toordinal(), end, text, data)
 
     db = sqlite3.connect(":memory:")
     try:
         with db, using(lang):
-            db.execute("CREATE TABLE stamp (value TEXT, mac BLOB)")
-            db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, mac BLOB, "
+            db.execute("CREATE TABLE stamp (value TEXT, nonce TEXT, mac BLOB)")
+            db.execute("CREATE TABLE answers (label TEXT, start INTEGER, end INTEGER, text TEXT, data TEXT, mac BLOB, "
                        "PRIMARY KEY (label, start)) WITHOUT ROWID")
-            db.execute("INSERT INTO stamp VALUES (?, ?)",
-                       (current, None if secret is None else cachedir.mac(secret, b"stamp", current.encode())))
-            db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?)", rows())
+            db.execute("INSERT INTO stamp VALUES (?, ?, ?)",
+                       (current, nonce, None if secret is None else cachedir.mac(secret, b"stamp", signed.encode())))
+            db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", rows())
             db.execute("CREATE TABLE pages (command TEXT, key TEXT, text TEXT, mac BLOB, PRIMARY KEY (command, key)) "
                        "WITHOUT ROWID")
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
-                           ((command, key, text, None if secret is None else _page_mac(secret, current, command, key, text))
-                            for command, key, text in pages(law, _ON, _ISO)))
+                           ((command, key, text, None if secret is None else _page_mac(secret, signed, command, key, text))
+                            for command, key, text in pages(law, marks)))
         return db.serialize()
     finally:
         db.close()
@@ -164,28 +178,29 @@ def fresh(path: str, current: str) -> bool:
 
     try:
         with _connect(path) as db:
-            row = db.execute("SELECT value, mac FROM stamp").fetchone()
+            row = db.execute("SELECT value, nonce, mac FROM stamp").fetchone()
     except (OSError, sqlite3.Error):
         return False
     secret = row is not None and row[0] == current and cachedir.secret(os.path.dirname(path))
-    return bool(secret) and row[1] == cachedir.mac(secret, b"stamp", current.encode())
+    return bool(secret) and row[2] == cachedir.mac(secret, b"stamp", f"{current} {row[1]}".encode())
 
 
 class _Question:
-    """A command's words as the table can take them: a tidy label, YYYY-MM-DD dates, a corpus
-    (a plain class: attrs stays unloaded here)."""
+    """A command's words as the table can take them: a tidy label, YYYY-MM-DD dates, a corpus, and
+    whether it asks for JSON (a plain class: attrs stays unloaded here)."""
 
-    __slots__ = ("label", "days", "corpus")
+    __slots__ = ("label", "days", "corpus", "json")
 
-    def __init__(self, label: str | None, days: tuple[str, ...], corpus: tuple[str, ...]):
-        self.label, self.days, self.corpus = label, days, corpus
+    def __init__(self, label: str | None, days: tuple[str, ...], corpus: tuple[str, ...], json: bool):
+        self.label, self.days, self.corpus, self.json = label, days, corpus, json
 
 
-def _question(args: list[str], labelled: bool = True, dated: bool = True, dates: int = 0) -> _Question | None:
-    """``[LABEL | DATE DATE] [--as-of DATE] [--corpus PATH … | --instrument NAME] [--lang et|en]`` (a
-    label, ``dates`` dates and an --as-of date where the command takes them; the language is the
-    caller's to read), or None for any other words."""
-    label, words_left, corpus, instrument, as_of = None, [], [], "tat", None
+def _question(args: list[str], labelled: bool = True, dated: bool = True, dates: int = 0,
+              json: bool = False) -> _Question | None:
+    """``[LABEL | DATE DATE] [--as-of DATE] [--corpus PATH … | --instrument NAME] [--lang et|en] [--json]``
+    (a label, ``dates`` dates, an --as-of date and --json where the command takes them; the language is
+    the caller's to read), or None for any other words."""
+    label, words_left, corpus, instrument, as_of, asks_json = None, [], [], "tat", None, False
     words = iter(args)
     for word in words:
         if word.startswith("--lang="):
@@ -205,8 +220,10 @@ def _question(args: list[str], labelled: bool = True, dated: bool = True, dates:
                 as_of = target
             else:
                 return None
+        elif word == "--json" and json:
+            asks_json = True
         elif word.startswith("-"):
-            return None  # anything else (--json, --assume, …) is the engine's
+            return None  # anything else (--assume, --reading, …) is the engine's
         else:
             words_left.append(word)
     if len(words_left) != int(labelled) + dates or (dated and as_of is None) or instrument not in INSTRUMENTS:
@@ -217,12 +234,12 @@ def _question(args: list[str], labelled: bool = True, dated: bool = True, dates:
     for value in days:
         if len(value) != 10 or value[4] != "-" or value[7] != "-":
             return None  # only YYYY-MM-DD here; any other spelling is the engine's to accept or explain
-    return _Question(label, tuple(days), tuple(corpus) or (f"instrument:{instrument}",))
+    return _Question(label, tuple(days), tuple(corpus) or (f"instrument:{instrument}",), asks_json)
 
 
 def answer(args: list[str], lang: str = "en") -> str | None:
-    """``tat point``, ``history``, ``acts``, ``text``, ``diff`` or ``refs`` answered from a table (their
-    plain text in ``lang``), or None to ask the engine."""
+    """``tat point`` (and its --json), ``history``, ``acts``, ``text``, ``diff`` or ``refs`` answered
+    from a table (their plain text in ``lang``), or None to ask the engine."""
     command, words = args[:1], args[1:]
     if command == ["point"]:
         return point(words, lang)
@@ -239,6 +256,17 @@ def answer(args: list[str], lang: str = "en") -> str | None:
     return None
 
 
+class _Table:
+    """An open table written for the stamp asked: its rows believed under ``signed`` (the user's
+    table, whose file ``path`` is) or as the package is (a shipped one, ``path`` None); its pages'
+    ``marks``."""
+
+    __slots__ = ("db", "path", "signed", "marks")
+
+    def __init__(self, db, path: str | None, signed: str, marks: Marks):
+        self.db, self.path, self.signed, self.marks = db, path, signed, marks
+
+
 def page(command: str, question: _Question | None, lang: str = "en") -> str | None:
     """The page of ``command`` for ``question`` from a table: a shipped instrument's built at install
     first, then the user's; None to ask the engine. A command that asks dates reads the page of their
@@ -247,25 +275,54 @@ def page(command: str, question: _Question | None, lang: str = "en") -> str | No
         return None
     import sqlite3
 
-    def read(db, path: str | None) -> str | None:
+    def read(table: _Table) -> str | None:
         key = question.label or ""
         if days:
-            turns = _page(db, path, current, "turns", "")
-            if turns is None:
+            stretches = _stretches(table, days)
+            if stretches is None:
                 return None
-            starts = [int(word) for word in turns.split()]
-            key = " ".join([str(starts[bisect_right(starts, day.toordinal()) - 1]) for day in days] + [key]).rstrip()
-        return _page(db, path, current, command, key)
+            key = f"{stretches} {key}".rstrip()
+        found = _page(table, command, key)
+        return found if found is None or not days else _filled(found, days[-1], lang, table.marks)
 
     try:
         days = _days(question)
         if days is None:
             return None
-        current = stamp(question.corpus, lang)
-        found = _read(question.corpus, lang, current, read)
+        return _read(question.corpus, lang, stamp(question.corpus, lang), read)
     except (OSError, ValueError, TypeError, AttributeError, IndexError, sqlite3.Error):
         return None
-    return found if found is None or not days else _filled(found, days[-1], lang)
+
+
+def point(args: list[str], lang: str = "en") -> str | None:
+    """``LABEL --as-of DATE [--corpus PATH …] [--json]`` answered from a table in ``lang``, or None to ask
+    the engine. A shipped instrument's table built at install is read first, then the user's."""
+    question = _question(args, json=True)
+    if question is None:
+        return None
+    import sqlite3
+
+    def read(table: _Table) -> str | None:
+        found = _row(table, question.label, day)
+        if not found:
+            return None  # no fresh row, or no point bore the label (the engine finds the near ones)
+        text, data = found
+        if question.json:  # the answer's JSON with the stamp of the asked day's stretch as its last member
+            stretch = _stretches(table, [day])
+            stamp_member = stretch and _page(table, "stamp", stretch)
+            if data is None or stamp_member is None or not data.endswith("\n}"):
+                return None
+            text = f"{data[:-2]},\n{stamp_member}\n}}"
+        return _filled(text, day, lang, table.marks)
+
+    try:
+        days = _days(question)
+        if days is None:
+            return None
+        day = days[0]
+        return _read(question.corpus, lang, stamp(question.corpus, lang), read)
+    except (OSError, ValueError, TypeError, AttributeError, IndexError, sqlite3.Error):
+        return None
 
 
 def _days(question: _Question) -> list[dt.date] | None:
@@ -274,84 +331,82 @@ def _days(question: _Question) -> list[dt.date] | None:
     return days if all(1900 <= day.year <= 2999 for day in days) else None  # model.FIRST_DAY..LAST_DAY
 
 
-def _filled(text: str, day: dt.date, lang: str) -> str:
+def _filled(text: str, day: dt.date, lang: str, marks: Marks) -> str:
     """``text`` with the asked day put in: as ``lang`` writes it (messages.day, restated: importing
-    messages would load attrs; tests hold the two equal) and as YYYY-MM-DD."""
+    messages would load attrs; tests hold the two equal) and as YYYY-MM-DD; and the moment of the answer."""
     written = day.strftime("%d.%m.%Y") if lang == "et" else day.isoformat()
-    return text.replace(_ON, written).replace(_ISO, day.isoformat())
+    text = text.replace(marks.on, written).replace(marks.iso, day.isoformat())
+    return text.replace(marks.now, _moment()) if marks.now in text else text
 
 
-def _page(db, path: str | None, current: str, command: str, key: str) -> str | None:
-    """A page from an open table: the user's (``path`` its file; the page's MAC checked) or a shipped one."""
-    found = db.execute("SELECT text, mac FROM pages WHERE command = ? AND key = ?", (command, key)).fetchone()
-    if found is None or (path is not None and not _page_believed(path, current, command, key, *found)):
+def _moment() -> str:
+    """stamp.produced_at, restated (importing stamp would load attrs; tests hold the two equal):
+    now in UTC to the second, or ``TAT_STAMP_TIME``."""
+    fixed = os.environ.get("TAT_STAMP_TIME")
+    if fixed:
+        moment = dt.datetime.fromisoformat(fixed)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).isoformat()
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _stretches(table: _Table, days: list[dt.date]) -> str | None:
+    """The first days (as day numbers) of the stretches ``days`` fall in, read off the table's turns."""
+    turns = _page(table, "turns", "")
+    if turns is None:
+        return None
+    starts = [int(word) for word in turns.split()]
+    return " ".join(str(starts[bisect_right(starts, day.toordinal()) - 1]) for day in days)
+
+
+def _page(table: _Table, command: str, key: str) -> str | None:
+    """A page of an open table (a user's table's page only with its MAC)."""
+    found = table.db.execute("SELECT text, mac FROM pages WHERE command = ? AND key = ?", (command, key)).fetchone()
+    if found is None or (table.path is not None and not _believed(table, _page_mac, command, key, found[0], mac=found[1])):
         return None
     return found[0]
 
 
-def _page_believed(path: str, current: str, command: str, key: str, text: str, mac: bytes) -> bool:
-    secret = cachedir.secret(os.path.dirname(path))
-    return bool(secret) and mac == _page_mac(secret, current, command, key, text)
+def _believed(table: _Table, mac_of, *parts, mac: bytes) -> bool:
+    secret = cachedir.secret(os.path.dirname(table.path))
+    return bool(secret) and mac == mac_of(secret, table.signed, *parts)
 
 
 def _read(corpus: tuple[str, ...], lang: str, current: str, read):
-    """``read(db, path)`` of the install's table of a shipped instrument in ``lang``, then of the user's
-    table (``path`` its file, whose rows ``read`` checks), each only when written for ``current``."""
+    """``read(table)`` of the install's table of a shipped instrument in ``lang``, then of the user's
+    table, each only when written for ``current``."""
     shipped = _shipped(corpus, lang)
     if shipped and os.path.isfile(shipped):
         with _open_shipped(shipped) as db:
-            found = read(db, None) if _stamped(db, current) else None
+            table = _opened(db, None, current)
+            found = table and read(table)
         if found is not None:
             return found
     path = table_path(corpus, lang)
     with _connect(path) as db:
-        return read(db, path) if _stamped(db, current) else None
+        table = _opened(db, path, current)
+        return table and read(table)
 
 
-def _stamped(db, current: str) -> bool:
-    """Whether an open table was written for ``current`` (its stamp's MAC is checked by refresh)."""
-    (written,) = db.execute("SELECT value FROM stamp").fetchone()
-    return written == current
+def _opened(db, path: str | None, current: str) -> _Table | None:
+    """An open table, if it was written for ``current`` (its stamp's MAC is checked by refresh, each
+    row's by its reader)."""
+    written, nonce = db.execute("SELECT value, nonce FROM stamp").fetchone()
+    return _Table(db, path, f"{current} {nonce}", Marks(nonce)) if written == current else None
 
 
-def point(args: list[str], lang: str = "en") -> str | None:
-    """``LABEL --as-of DATE [--corpus PATH …]`` answered from a table in ``lang``, or None to ask the
-    engine. A shipped instrument's table built at install is read first, then the user's."""
-    question = _question(args)
-    if question is None:
-        return None
-    import sqlite3
-
-    label, corpus = question.label, question.corpus
-    try:
-        days = _days(question)
-        if days is None:
-            return None
-        current = stamp(corpus, lang)
-        row = _read(corpus, lang, current, lambda db, path: _row(db, path, current, label, days[0]))
-    except (OSError, ValueError, TypeError, AttributeError, sqlite3.Error):
-        return None
-    if not row:
-        return None  # no fresh table, or no point bore the label (the engine finds the near ones)
-    return _filled(row, days[0], lang)
-
-
-def _row(db, path: str | None, current: str, label: str, day: dt.date) -> str | None:
-    """The rendered answer for ``label`` on ``day`` from an open table: the user's (``path`` its
-    file; each row's MAC checked) or a shipped one (``path`` None; trusted as the package is).
-    "" when no point bore the label; None when it cannot answer."""
-    found = db.execute("SELECT start, end, text, mac FROM answers WHERE label = ? AND start <= ? "
-                       "ORDER BY start DESC LIMIT 1", (label, day.toordinal())).fetchone()
+def _row(table: _Table, label: str, day: dt.date) -> tuple[str | None, str | None] | None:
+    """The answer for ``label`` on ``day`` from an open table, as text and as JSON (both None where no
+    point bore the label); None when the table cannot answer."""
+    found = table.db.execute("SELECT start, end, text, data, mac FROM answers WHERE label = ? AND start <= ? "
+                             "ORDER BY start DESC LIMIT 1", (label, day.toordinal())).fetchone()
     if found is None:
         return None
-    start, end, text, mac = found
-    if path is not None:
-        secret = cachedir.secret(os.path.dirname(path))
-        if not secret or mac != _mac(secret, current, label, start, end, text):
-            return None  # damaged or planted
+    start, end, text, data, mac = found
+    if table.path is not None and not _believed(table, _mac, label, start, end, text, data, mac=mac):
+        return None  # damaged or planted
     if not start <= day.toordinal() < (end if end is not None else day.toordinal() + 1):
         return None  # a stretch whose neighbour is missing
-    return "" if text is None else text
+    return text, data
 
 
 def _open_shipped(path: str):
@@ -377,7 +432,7 @@ def fresh_shipped(path: str, current: str) -> bool:
         if not os.path.isfile(path):
             return False
         with _open_shipped(path) as db:
-            return _stamped(db, current)
+            return _opened(db, None, current) is not None
     except (sqlite3.Error, TypeError):
         return False
 
@@ -400,10 +455,10 @@ def _connect(path: str):
     return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro", uri=True))
 
 
-def _page_mac(secret: bytes, current: str, command: str, key: str, text: str) -> bytes:
-    return cachedir.mac(secret, current.encode(), b"page", command.encode(), key.encode(), text.encode())
+def _page_mac(secret: bytes, signed: str, command: str, key: str, text: str) -> bytes:
+    return cachedir.mac(secret, signed.encode(), b"page", command.encode(), key.encode(), text.encode())
 
 
-def _mac(secret: bytes, current: str, label: str, start: int, end: int | None, text: str | None) -> bytes:
-    kept = b"-" if text is None else b"+" + text.encode()
-    return cachedir.mac(secret, current.encode(), label.encode(), b"%d" % start, b"%d" % end if end is not None else b"", kept)
+def _mac(secret: bytes, signed: str, label: str, start: int, end: int | None, text: str | None, data: str | None) -> bytes:
+    kept = [b"-" if value is None else b"+" + value.encode() for value in (text, data)]
+    return cachedir.mac(secret, signed.encode(), label.encode(), b"%d" % start, b"%d" % end if end is not None else b"", *kept)

@@ -135,11 +135,9 @@ def _emit(args, data, text: str, stamp=None) -> int:
     """The answer as JSON data (with a ``stamp`` member: :mod:`tat_engine.stamp`) or as text (the stamp
     its last line)."""
     if args.json:
-        import json
+        from .serialize import dumps, stamped
 
-        from .serialize import stamped
-
-        print(json.dumps(stamped(data, stamp), ensure_ascii=False, indent=2))
+        print(dumps(stamped(data, stamp)))
     else:
         print(text if stamp is None else f"{text}\n{stamp.line()}")
     return 0
@@ -205,19 +203,20 @@ def _history(args) -> int:
 _DATED_PAGES = 50_000  # at most so many pages of text, diffs and references: a corpus with more is asked anew
 
 
-def pages(law, on: str, iso: str):
+def pages(law, marks):
     """``(command, key, text)``: what the commands print, under the law's default readings, for the
     answer table (quick.py): ``tat history LABEL`` for each label and ``tat acts`` (key ""); and,
     unless the corpus has too many stretches (:meth:`Index.turns`) for a page each, ``tat text``
     (key: its stretch's first day number), ``tat diff`` (the two stretches' days) and ``tat refs LABEL``
-    (its stretch's day, the label) on each stretch, with ``on`` where the asked day goes as the
-    reader's language writes it and ``iso`` where it goes as YYYY-MM-DD, and the stretches themselves
-    (``turns``: their first days' numbers)."""
+    (its stretch's day, the label) on each stretch, the asked day and the moment left at ``marks``
+    (:class:`tat_engine.quick.Marks`); the stamp member of ``tat point --json`` on each stretch
+    (``stamp``); and the stretches themselves (``turns``: their first days' numbers)."""
     import attrs
 
     from ..errors import QueryError
     from ..history.render import consolidated_text
     from .render import describe_histories, describe_references
+    from .serialize import dumps
 
     index, line = law.index, law.stamp().line()
     for label in index.labels:
@@ -227,16 +226,18 @@ def pages(law, on: str, iso: str):
     if len(turns) ** 2 + len(turns) * len(index.labels) > _DATED_PAGES:
         return
     yield "turns", "", " ".join(str(day.toordinal()) for day in turns)
-    dated = law.stamp().line(on=iso)
+    dated = law.stamp().line(on=marks.iso)
     for day in turns:
-        text = consolidated_text(index, day, iso).rstrip("\n")
+        text = consolidated_text(index, day, marks.iso).rstrip("\n")
         yield "text", f"{day.toordinal()}", f"{text}\n{dated}"
+        stamp = {**law.stamp(day).as_data(), "decided_on": marks.iso, "produced_at": marks.now}
+        yield "stamp", f"{day.toordinal()}", dumps({"stamp": stamp})[2:-2]  # a member, as stamped() adds it
         for label in index.labels:
             try:
                 found = law.references(label, day)
             except QueryError:
                 continue  # not in force that day: the engine says why
-            yield "refs", f"{day.toordinal()} {label}", f"{describe_references(attrs.evolve(found, on=on))}\n{dated}"
+            yield "refs", f"{day.toordinal()} {label}", f"{describe_references(attrs.evolve(found, on=marks.on))}\n{dated}"
         for later in turns:
             yield "diff", f"{day.toordinal()} {later.toordinal()}", f"{_diff_text(law, day, later)}\n{line}"
 

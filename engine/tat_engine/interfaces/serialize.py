@@ -39,6 +39,13 @@ def to_data(value):
     return value
 
 
+def dumps(data) -> str:
+    """JSON as the engine prints and serves it: UTF-8 text as it is, indented two spaces."""
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def stamped(data, stamp=None):
     """``data`` as JSON-ready data with the stamp as its ``stamp`` member: an answer that is not an object
     (a list of versions, of findings) goes under ``answer`` beside it."""
