@@ -395,7 +395,8 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
     before = sorted(warm_cache.glob("*"))
     bare = [sys.executable, "-c", "pass"]
     runs = settings.cli_runs if corpus.real else settings.engine_runs
-    floor = [[sys.executable, "-c", "import attrs"]] if corpus.real else []  # what the engine's classes need first
+    floor = [[sys.executable, "-c", "import attrs"],  # what the engine's classes need first
+             [sys.executable, "-c", "import attrs, pyarrow.csv, pyarrow.compute"]] if corpus.real else []  # and a ledger
     warm, base = _walls([[*start, *command.words] for command in commands] + floor, bare, env, runs)
     warm, floor = warm[:len(commands)], warm[len(commands):]
     if sorted(warm_cache.glob("*")) != before:  # the engine's code changed under us: its cache was rebuilt
@@ -428,6 +429,8 @@ def command_line(corpus: Corpus, commands: list[Command], work: Path, settings: 
     if floor:
         rows.append(Row("cli_floor", "  python -c 'import attrs': the floor of every command the table does not answer",
                         floor[0], base, "", None))
+        rows.append(Row("cli_floor_ledger", "  python -c 'import attrs, pyarrow.csv, pyarrow.compute': check-costs's floor",
+                        floor[1], base, "", None))
     for i, command in enumerate(commands):
         cold = statistics.median(times[i] for times in colds)
         rows.append(Row(f"cli_cold_{command.name}", f"tat {command.name}: first call, fresh cache (vs warm)", cold,
