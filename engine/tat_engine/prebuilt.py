@@ -68,7 +68,7 @@ def current(instrument: str) -> bool:
 
 
 def build(target: str) -> list[str]:
-    """Write the index and the answer table of every shipped instrument into ``target`` (replacing
+    """Write the index and the answer tables of every shipped instrument into ``target`` (replacing
     what was there), and return the names written."""
     from .loader import _key, _payload, build as build_index, bundled_files
     from .quick import stamp_of, write_table
