@@ -368,3 +368,25 @@ def test_every_connection_gets_tcp_nodelay_even_on_a_socket_handed_to_workers():
             assert accepted.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY) == 0
             guard._no_delay(Transport(accepted))
             assert accepted.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY) != 0
+
+
+def test_a_ledger_worker_that_dies_fails_its_job_alone_and_the_next_job_gets_a_new_pool():
+    """A worker process killed mid-job (the OOM killer, a signal) breaks its process pool: that job
+    fails, and the next one runs in a new pool, not in the broken one every later job would fail in."""
+    import asyncio
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = Pool(slots=1, queue=1, retry_after=1, processes=1)
+
+    async def jobs() -> None:
+        assert await pool.run(divmod, 7, 2) == (3, 1)
+        with pytest.raises(ValueError):
+            await pool.run(int, "seven")  # a job's own error: the pool stays
+        with pytest.raises(BrokenProcessPool):
+            await pool.run(os._exit, 1)  # the worker ends without answering
+        assert await pool.run(divmod, 9, 4) == (2, 1)
+
+    try:
+        asyncio.run(asyncio.wait_for(jobs(), GIVE_UP * 2))
+    finally:
+        pool.close()

@@ -304,8 +304,15 @@ class Pool:
         self.admit()
         if not self.processes:
             return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+        from concurrent.futures.process import BrokenProcessPool
+
         async with self.limiter:
-            return await asyncio.get_running_loop().run_in_executor(self._processes(), work, *args)
+            executor = self._processes()
+            try:
+                return await asyncio.get_running_loop().run_in_executor(executor, work, *args)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): this job fails, the next
+                self._forget(executor)  # starts a new pool, not the broken one every later job would fail in
+                raise
 
     def _processes(self):
         if not self._executor:
@@ -316,6 +323,11 @@ class Pool:
             self._executor.append(ProcessPoolExecutor(self.processes, multiprocessing.get_context("spawn"),
                                                       initializer=_worker_start, initargs=(os.getpid(), self.warm)))
         return self._executor[0]
+
+    def _forget(self, executor) -> None:
+        if executor in self._executor:
+            self._executor.remove(executor)
+            executor.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the worker processes once the jobs running are done (those waiting are cancelled)."""
