@@ -18,6 +18,15 @@ def directive():
     return tat_engine.load(cache=False)
 
 
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    """A new, private cache folder (TAT_CACHE_DIR) for one test."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("TAT_CACHE_DIR", str(folder))
+    return folder
+
+
 # Text for people follows the locale (LC_ALL, LC_MESSAGES, LANG: et… is Estonian); the suite speaks
 # English unless a test asks otherwise (--lang, ?lang=, Accept-Language), so the goldens stay as written.
 os.environ["LC_ALL"] = "C.UTF-8"

@@ -38,14 +38,6 @@ def reference():
     return texts, points
 
 
-@pytest.fixture()
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv("TAT_CACHE_DIR", str(folder))
-    return folder
-
-
 def texts_of(law):
     return {day: law.text(day) for day in DAYS}
 

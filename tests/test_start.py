@@ -19,14 +19,6 @@ DAYS = ("2016-03-01", "2019-06-01", "2020-06-01", "2021-01-01")
 LABELS = ("11.3", "9.1.10", "9.1.11", "2.3.2.1", "16.1", "1.3.3", "99.1")
 
 
-@pytest.fixture()
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv("TAT_CACHE_DIR", str(folder))
-    return folder
-
-
 def answers(law) -> dict:
     found = {(label, day): law.point(label, day) for label in LABELS for day in DAYS}
     found.update({("text", day): law.text(day) for day in DAYS})
