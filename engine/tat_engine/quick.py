@@ -287,11 +287,26 @@ def page(command: str, question: _Question | None, lang: str = "en") -> str | No
 
     try:
         days = _days(question)
-        if days is None:
+        if days is None or (days and not _holds(question.corpus, lang, "turns")):
             return None
         return _read(question.corpus, lang, stamp(question.corpus, lang), read)
     except (OSError, ValueError, TypeError, AttributeError, IndexError, sqlite3.Error):
         return None
+
+
+def _holds(corpus: tuple[str, ...], lang: str, command: str) -> bool:
+    """Whether a table of ``corpus`` in ``lang`` holds pages of ``command`` at all, looked up before
+    the stamp is made (which reads every corpus file): a corpus of too many stretches keeps no
+    dated pages, and its questions go to the engine at once. Nothing read here is printed."""
+    shipped = _shipped(corpus, lang)
+    tables = [_open_shipped(shipped)] if shipped and os.path.isfile(shipped) else []
+    if cachedir.is_own_file(table_path(corpus, lang)):
+        tables.append(_connect(table_path(corpus, lang)))
+    for table in tables:
+        with table as db:
+            if db.execute("SELECT 1 FROM pages WHERE command = ? LIMIT 1", (command,)).fetchone():
+                return True
+    return False
 
 
 def point(args: list[str], lang: str = "en") -> str | None:
