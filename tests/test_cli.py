@@ -133,12 +133,15 @@ def test_the_tables_dated_pages_are_what_point_text_diff_and_refs_print(capsys, 
 
 def test_a_corpus_of_many_stretches_keeps_no_dated_pages(capsys, cache, monkeypatch):
     """Past a bound on the pages (stretches squared and stretches by labels), the table keeps none of
-    text, diff or refs: the engine answers them, as fast as it answers any corpus of that size."""
+    text, diff or refs, nor the answers' JSON: the engine answers them, as fast as it answers any
+    corpus of that size."""
     from tat_engine.interfaces import cli
 
     monkeypatch.setattr(cli, "_DATED_PAGES", 10)
     run(capsys, "check")
     assert quick.answer(["history", "11.3"]) is not None
+    assert quick.answer(["point", "11.3", "--as-of", "2021-01-01"]) is not None
+    assert quick.answer(["point", "11.3", "--as-of", "2021-01-01", "--json"]) is None  # no stamp pages: no JSON kept
     assert quick.answer(["text", "--as-of", "2021-01-01"]) is None
     assert run(capsys, "text", "--as-of", "2021-01-01")[1].startswith("KÄSKKIRI 18.09.2015 nr 1-3/170")
 

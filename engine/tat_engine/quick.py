@@ -132,13 +132,13 @@ def write_table(index, current: str, secret: bytes | None, lang: str = "en") -> 
     import secrets
     import sqlite3
 
-    from .interfaces.cli import pages
+    from .interfaces.cli import dated_stretches, pages
     from .interfaces.render import answer_text
     from .interfaces.serialize import dumps, to_data
     from .law import Law
     from .messages import using
 
-    law, nonce = Law(index), secrets.token_hex(16)
+    law, nonce, turns = Law(index), secrets.token_hex(16), dated_stretches(index)
     marks, signed = Marks(nonce), f"{current} {nonce}"  # rows are signed for this stamp and these marks
     line = law.stamp().line(on=marks.iso)  # the stamp's last line under the default readings (the only ones asked here)
 
@@ -150,7 +150,8 @@ def write_table(index, current: str, secret: bytes | None, lang: str = "en") -> 
             ends = [start.toordinal() for start in timeline.starts[1:]] + [None]
             for start, end, entry in zip(timeline.starts, ends, timeline.entries):
                 text = None if entry is None else f"{answer_text(entry, marks.on)}\n{line}"
-                data = None if entry is None else dumps(to_data(entry))  # its --json, the stamp left out
+                # its --json, the stamp left out: kept where the stamp's stretches are (pages' "stamp")
+                data = None if entry is None or turns is None else dumps(to_data(entry))
                 yield label, start.toordinal(), end, text, data, sign(label, start.toordinal(), end, text, data)
 
     db = sqlite3.connect(":memory:")
@@ -166,7 +167,7 @@ def write_table(index, current: str, secret: bytes | None, lang: str = "en") -> 
                        "WITHOUT ROWID")
             db.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
                            ((command, key, text, None if secret is None else _page_mac(secret, signed, command, key, text))
-                            for command, key, text in pages(law, marks)))
+                            for command, key, text in pages(law, marks, turns)))
         return db.serialize()
     finally:
         db.close()

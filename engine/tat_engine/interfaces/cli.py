@@ -203,10 +203,17 @@ def _history(args) -> int:
 _DATED_PAGES = 50_000  # at most so many pages of text, diffs and references: a corpus with more is asked anew
 
 
-def pages(law, marks):
+def dated_stretches(index) -> list | None:
+    """The stretches the answer table keeps dated pages of (:meth:`Index.turns`), or None for a corpus
+    of too many for a page each: its dated questions go to the engine."""
+    turns = index.turns()
+    return turns if len(turns) ** 2 + len(turns) * len(index.labels) <= _DATED_PAGES else None
+
+
+def pages(law, marks, turns: list | None):
     """``(command, key, text)``: what the commands print, under the law's default readings, for the
     answer table (quick.py): ``tat history LABEL`` for each label and ``tat acts`` (key ""); and,
-    unless the corpus has too many stretches (:meth:`Index.turns`) for a page each, ``tat text``
+    on each of ``turns`` (:func:`dated_stretches`; None: none), ``tat text``
     (key: its stretch's first day number), ``tat diff`` (the two stretches' days) and ``tat refs LABEL``
     (its stretch's day, the label) on each stretch, the asked day and the moment left at ``marks``
     (:class:`tat_engine.quick.Marks`); the stamp member of ``tat point --json`` on each stretch
@@ -222,8 +229,7 @@ def pages(law, marks):
     for label in index.labels:
         yield "history", label, f"{describe_histories(law.history(label), index.uncertain)}\n{line}"
     yield "acts", "", f"{_acts_text(law)}\n{line}"
-    turns = index.turns()
-    if len(turns) ** 2 + len(turns) * len(index.labels) > _DATED_PAGES:
+    if turns is None:
         return
     yield "turns", "", " ".join(str(day.toordinal()) for day in turns)
     dated = law.stamp().line(on=marks.iso)
