@@ -202,25 +202,22 @@ def _question(args: list[str], labelled: bool = True, dated: bool = True, dates:
     (a label, ``dates`` dates, an --as-of date and --json where the command takes them; the language is
     the caller's to read), or None for any other words."""
     label, words_left, corpus, instrument, as_of, asks_json = None, [], [], "tat", None, False
+    options = ("--corpus", "--instrument", "--lang") + (("--as-of",) if dated else ())
     words = iter(args)
     for word in words:
         if word.startswith("--lang="):
-            word, target = "--lang", word[7:]
-        elif word in ("--corpus", "--instrument", "--lang") or (dated and word == "--as-of"):
-            target = next(words, None)
-        if word in ("--corpus", "--instrument", "--lang") or (dated and word == "--as-of"):
-            if target is None or (word == "--lang" and target not in LANGUAGES):
+            if word[7:] not in LANGUAGES:
                 return None
-            if word == "--lang":
-                continue
+        elif word in options:
+            target = next(words, None)
+            if target is None or (word == "--lang" and target not in LANGUAGES) or (word == "--as-of" and as_of is not None):
+                return None
             if word == "--corpus":
                 corpus.append(target)
             elif word == "--instrument":
                 instrument = target
-            elif as_of is None:
+            elif word == "--as-of":
                 as_of = target
-            else:
-                return None
         elif word == "--json" and json:
             asks_json = True
         elif word.startswith("-"):
