@@ -210,7 +210,8 @@ def _question(args: list[str], labelled: bool = True, dated: bool = True, dates:
                 return None
         elif word in options:
             target = next(words, None)
-            if target is None or (word == "--lang" and target not in LANGUAGES) or (word == "--as-of" and as_of is not None):
+            if target is None or (word == "--lang" and target not in LANGUAGES) or \
+                    (word == "--as-of" and as_of is not None):
                 return None
             if word == "--corpus":
                 corpus.append(target)
@@ -368,7 +369,8 @@ def _stretches(table: _Table, days: list[dt.date]) -> str | None:
     if turns is None:
         return None
     starts = [int(word) for word in turns.split()]
-    return " ".join(str(starts[bisect_right(starts, day.toordinal()) - 1]) for day in days)
+    at = [bisect_right(starts, day.toordinal()) - 1 for day in days]
+    return None if min(at) < 0 else " ".join(str(starts[i]) for i in at)  # (-1: a day before the first stretch)
 
 
 def _page(table: _Table, command: str, key: str) -> str | None:
@@ -424,11 +426,7 @@ def _row(table: _Table, label: str, day: dt.date) -> tuple[str | None, str | Non
 
 def _open_shipped(path: str):
     """A shipped table, read-only and immutable (no locks: nothing writes the package's files)."""
-    import contextlib
-    import sqlite3
-
-    name = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro&immutable=1", uri=True))
+    return _read_only(path, "&immutable=1")
 
 
 def _shipped(corpus: tuple[str, ...], lang: str) -> str | None:
@@ -459,13 +457,18 @@ def _connect(path: str):
     """The table at ``path``, read-only, never through a symbolic link, only in a safe cache directory.
     Only this user can swap the file between the check and the open (the directory is theirs alone),
     and a row is believed only with its MAC."""
+    if cachedir.directory() != os.path.dirname(path) or not cachedir.is_own_file(path):
+        raise OSError(f"{path} is not a table in a safe cache directory")  # (sqlite3 cannot refuse links itself)
+    return _read_only(path)
+
+
+def _read_only(path: str, options: str = ""):
+    """The SQLite file at ``path``, read-only, closed at the end of a ``with`` (its name escaped for a URI)."""
     import contextlib
     import sqlite3
 
-    if cachedir.directory() != os.path.dirname(path) or not cachedir.is_own_file(path):
-        raise OSError(f"{path} is not a table in a safe cache directory")  # (sqlite3 cannot refuse links itself)
     name = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro", uri=True))
+    return contextlib.closing(sqlite3.connect(f"file:{name}?mode=ro{options}", uri=True))
 
 
 def _page_mac(secret: bytes, signed: str, command: str, key: str, text: str) -> bytes:
