@@ -35,6 +35,11 @@ class FactView:
     status: str  # known | derived | bounded | open | unknown | reconstructed
     why: Message | str = ""  # for any status but known: why, in words (the corpus's own, or a catalogue message)
 
+    @classmethod
+    def of(cls, fact: m.Fact, answer: InForce, day: dt.date, acts: dict[str, ActRef]) -> FactView:
+        """``fact`` of the point ``answer`` on ``day``, with its status."""
+        return cls(answer.label, fact, answer, *status(fact, answer, day, acts))
+
     @property
     def value(self) -> m.Value:
         return self.fact.value
@@ -78,8 +83,7 @@ class Snapshot:
         self.day = day
         self.answers = answers
         self.by_label = {answer.label: answer for answer in answers}
-        self.views = [FactView(answer.label, fact, answer, *status(fact, answer, day, acts))
-                      for answer in answers for fact in answer.content.facts]
+        self.views = [FactView.of(fact, answer, day, acts) for answer in answers for fact in answer.content.facts]
 
     def facts(self, name: str | None = None) -> list[FactView]:
         """The facts named ``name`` (every fact when None), in label order."""

@@ -27,7 +27,7 @@ from attrs import frozen
 
 from .. import model as m
 from ..history.answers import Assumption, Citation, InForce
-from ..history.facts import FactView, status
+from ..history.facts import FactView
 from ..errors import QueryError, UndeclaredKind
 from ..law import Law, day
 from ..history.possible import Outcome
@@ -170,7 +170,7 @@ def _fact_on(law: Law, label: str, name: str, on: dt.date) -> FactView | None:
     decodes every version of the index, in every date world a deadline is settled over."""
     answer = law.point(label, on)
     fact = answer.fact(name) if isinstance(answer, InForce) else None
-    return None if fact is None else FactView(label, fact, answer, *status(fact, answer, on, law.index.acts))
+    return None if fact is None else FactView.of(fact, answer, on, law.index.acts)
 
 
 def _deadline_of(law, spec, fact, trigger, decided, move_fixed, answer, assumptions, notes, base, extension_days) -> Deadline:
